@@ -1,0 +1,25 @@
+"""The ledger's hash rule, kept pure so anyone can re-check a chain without brandpunt.
+
+``hash = sha256(prev_hash ‖ canonical_json(event))`` over UTF-8 bytes, where ``prev_hash`` is the
+lowercase hex hash of the case's previous event (64 zeros for the first) and canonical JSON is the
+event's JSON form with sorted keys, no insignificant whitespace and non-ASCII kept as UTF-8.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from domain.events import EventBase
+
+GENESIS = "0" * 64
+
+
+def canonical_json(event: EventBase | dict[str, Any]) -> str:
+    data = event.model_dump(mode="json") if isinstance(event, EventBase) else event
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, canonical: str) -> str:
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()

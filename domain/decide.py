@@ -1,0 +1,261 @@
+"""The stage machine: ``decide(state, command, context) -> events``, or :class:`CommandRejected`.
+
+:func:`check` holds every rule and is what the workflow's update validators run, so a refused
+command is refused before anything reaches Temporal history or the ledger. :func:`decide` runs
+the same check and then builds the events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.commands import (
+    AnswerConsultation,
+    ArticulateNeeds,
+    ChangePhase,
+    ChooseLocation,
+    CloseCase,
+    Command,
+    DetectLead,
+    ProposeMatches,
+    RecordReminder,
+    Realise,
+    ReopenCase,
+    RequestConsultation,
+    StartRealisation,
+    UpdateLead,
+)
+from domain.events import (
+    CaseClosed,
+    CaseReopened,
+    ConsultationAnswered,
+    ConsultationRequested,
+    Event,
+    LeadDetected,
+    LeadUpdated,
+    LocationChosen,
+    MatchesProposed,
+    NeedsArticulated,
+    PhaseChanged,
+    RealisationStarted,
+    Realised,
+    ReminderSent,
+)
+from domain.models import Location, Realisation
+from domain.state import CaseState
+from domain.vocab import HOTSPOT_REGION, REALISED_OUTCOMES, Outcome, Stage
+
+
+class CommandRejected(Exception):
+    """A command the case refuses. ``rule`` is a stable slug; the message says what to do."""
+
+    def __init__(self, rule: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f" (field {self.field})" if self.field else ""
+        return f"{self.message}{where} [rule {self.rule}]"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the caller (the workflow) supplies: the case id and workflow time."""
+
+    case_id: str
+    at: datetime
+
+
+def _stage(state: CaseState, command: Command, allowed: tuple[Stage, ...]) -> None:
+    if state.stage not in allowed:
+        names = ", ".join(s.value for s in allowed)
+        raise CommandRejected(
+            "wrong-stage",
+            f"{command.type} is not possible in stage {state.stage.value}; allowed in: {names}",
+        )
+
+
+def check(state: CaseState | None, command: Command, ctx: Context) -> None:
+    """Raise :class:`CommandRejected` if ``command`` is not allowed now; return quietly if it is."""
+    if isinstance(command, DetectLead):
+        if state is not None:
+            raise CommandRejected("case-exists", f"case {state.case_id} already exists")
+        return
+    if state is None:
+        raise CommandRejected("no-case", f"case {ctx.case_id} has no lead yet")
+    if isinstance(command, ReopenCase):
+        if state.stage != Stage.CLOSED:
+            raise CommandRejected("not-closed", f"case {state.case_id} is open; only closed cases reopen")
+        if state.outcome in REALISED_OUTCOMES:
+            raise CommandRejected("realised-final", "a realised case is final and cannot be reopened")
+        return
+    if state.stage == Stage.CLOSED:
+        raise CommandRejected(
+            "case-closed",
+            f"case {state.case_id} is closed ({state.outcome.value if state.outcome else '?'}); "
+            "reopen it first",
+        )
+
+    if isinstance(command, UpdateLead):
+        if command.lead.phase != state.phase:
+            raise CommandRejected(
+                "phase-via-change-phase", "the venture phase changes with change-phase", "lead.phase"
+            )
+        if command.lead == state.lead.model_copy(update={"phase": state.phase}):
+            raise CommandRejected("no-change", "the lead is unchanged")
+    elif isinstance(command, ChangePhase):
+        if command.phase == state.phase:
+            raise CommandRejected("no-change", f"the lead is already in phase {state.phase}", "phase")
+    elif isinstance(command, ArticulateNeeds):
+        _stage(state, command, (Stage.DETECTION, Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING))
+    elif isinstance(command, ProposeMatches):
+        _stage(state, command, (Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING))
+        if state.needs is None:
+            raise CommandRejected("needs-first", "articulate the needs before matchmaking")
+    elif isinstance(command, ChooseLocation):
+        _stage(state, command, (Stage.MATCHMAKING,))
+        if command.hotspot and command.region and HOTSPOT_REGION[command.hotspot] != command.region:
+            raise CommandRejected(
+                "hotspot-region",
+                f"hotspot {command.hotspot.value} lies in {HOTSPOT_REGION[command.hotspot].value}, "
+                f"not {command.region.value}",
+                "region",
+            )
+    elif isinstance(command, RequestConsultation):
+        _stage(state, command, (Stage.MATCHMAKING, Stage.CONSULTATION))
+        if state.location is None:
+            raise CommandRejected("location-first", "choose a location before consulting on it")
+        if command.due < ctx.at.date():
+            raise CommandRejected("due-in-past", f"due date {command.due} lies in the past", "due")
+    elif isinstance(command, AnswerConsultation):
+        _stage(state, command, (Stage.CONSULTATION,))
+        consultation = state.consultation(command.consultation_id)
+        if consultation is None:
+            known = ", ".join(c.consultation_id for c in state.consultations if c.open) or "none"
+            raise CommandRejected(
+                "unknown-consultation",
+                f"no consultation {command.consultation_id}; open: {known}",
+                "consultation_id",
+            )
+        if not consultation.open:
+            raise CommandRejected(
+                "consultation-closed",
+                f"consultation {command.consultation_id} is already answered or withdrawn",
+                "consultation_id",
+            )
+    elif isinstance(command, StartRealisation):
+        _stage(state, command, (Stage.CONSULTATION,))
+        pending = [c.consultation_id for c in state.consultations if c.open]
+        if pending:
+            raise CommandRejected(
+                "consultations-open", f"consultations still open: {', '.join(pending)}"
+            )
+    elif isinstance(command, Realise):
+        _stage(state, command, (Stage.REALISATION,))
+        location = command.location or state.location
+        if location is None:  # pragma: no cover - realisation implies a chosen location
+            raise CommandRejected("location-first", "no location to realise at", "location")
+        if location.hotspot and HOTSPOT_REGION[location.hotspot] != location.region:
+            raise CommandRejected(
+                "hotspot-region",
+                f"hotspot {location.hotspot.value} lies in {HOTSPOT_REGION[location.hotspot].value}",
+                "location.region",
+            )
+    elif isinstance(command, (CloseCase, RecordReminder)):
+        pass
+    else:  # pragma: no cover
+        raise CommandRejected("unknown-command", f"unknown command {type(command).__name__}")
+
+
+def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Event]:
+    """The events that record ``command``; raises :class:`CommandRejected` when it is refused.
+
+    Sequence numbers continue from ``state.last_seq``; the caller records the events in order.
+    """
+    check(state, command, ctx)
+    seq = 1 if state is None else state.last_seq + 1
+    meta = {
+        "case_id": ctx.case_id,
+        "seq": seq,
+        "at": ctx.at,
+        "actor": command.actor,
+        "organisation": command.organisation,
+        "reason": command.reason,
+    }
+    if isinstance(command, DetectLead):
+        return [LeadDetected(**meta, lead=command.lead)]
+    assert state is not None
+    if isinstance(command, UpdateLead):
+        return [LeadUpdated(**meta, lead=command.lead)]
+    if isinstance(command, ChangePhase):
+        return [PhaseChanged(**meta, from_phase=state.phase, to_phase=command.phase)]
+    if isinstance(command, ArticulateNeeds):
+        return [NeedsArticulated(**meta, needs=command.needs)]
+    if isinstance(command, ProposeMatches):
+        if command.proposals is None:
+            raise CommandRejected("no-proposals", "matchmaking produced no scores (internal)")
+        return [
+            MatchesProposed(
+                **meta, proposals=command.proposals[: command.limit], bottleneck=command.bottleneck
+            )
+        ]
+    if isinstance(command, ChooseLocation):
+        region = command.region or HOTSPOT_REGION[command.hotspot]  # type: ignore[index]
+        location = Location(region=region, hotspot=command.hotspot, municipality=command.municipality)
+        proposed = any(p.hotspot == command.hotspot and p.viable for p in state.proposals)
+        return [LocationChosen(**meta, location=location, proposed=proposed)]
+    if isinstance(command, RequestConsultation):
+        return [
+            ConsultationRequested(
+                **meta,
+                consultation_id=f"C{len(state.consultations) + 1}",
+                party=command.party,
+                subject=command.subject,
+                due=command.due,
+            )
+        ]
+    if isinstance(command, AnswerConsultation):
+        return [
+            ConsultationAnswered(
+                **meta,
+                consultation_id=command.consultation_id,
+                verdict=command.verdict,
+                answer=command.answer,
+            )
+        ]
+    if isinstance(command, StartRealisation):
+        return [RealisationStarted(**meta)]
+    if isinstance(command, Realise):
+        location = command.location or state.location
+        assert location is not None
+        outcome = (
+            Outcome.REALISED_OWN_REGION
+            if location.region == state.lead.home_region
+            else Outcome.REALISED_OTHER_REGION
+        )
+        realisation = Realisation(
+            location=location,
+            investment_eur=command.investment_eur,
+            jobs=command.jobs,
+            new_scaleup=command.new_scaleup,
+        )
+        return [Realised(**meta, realisation=realisation, outcome=outcome)]
+    if isinstance(command, CloseCase):
+        return [CaseClosed(**meta, outcome=command.outcome, bottleneck=command.bottleneck)]
+    if isinstance(command, ReopenCase):
+        return [CaseReopened(**meta, to_stage=state.closed_from or Stage.DETECTION)]
+    if isinstance(command, RecordReminder):
+        return [
+            ReminderSent(
+                **meta,
+                rule=command.rule,
+                subject=command.subject,
+                channel=command.channel,
+                recipient=command.recipient,
+                escalation=command.escalation,
+            )
+        ]
+    raise CommandRejected("unknown-command", f"unknown command {type(command).__name__}")  # pragma: no cover

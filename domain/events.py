@@ -1,0 +1,145 @@
+"""The event vocabulary: every fact a case can record, as a discriminated union on ``type``.
+
+Every event names its case, its place in the case (``seq``, from 1, no gaps), when it happened
+(workflow time), who did it (``actor``, ``organisation``) and why (``reason``). The event id is
+``<case_id>/<seq>``; the ledger stores it once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from domain.models import Lead, Location, MatchProposal, NeedsProfile, Realisation
+from domain.vocab import Bottleneck, ConsultationParty, Outcome, Stage, Verdict
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_id: str
+    seq: int = Field(ge=1)
+    at: datetime
+    actor: str = Field(min_length=1)
+    organisation: str | None = None
+    reason: str | None = None
+
+    @property
+    def event_id(self) -> str:
+        return f"{self.case_id}/{self.seq}"
+
+
+class LeadDetected(EventBase):
+    type: Literal["LeadDetected"] = "LeadDetected"
+    lead: Lead
+
+
+class LeadUpdated(EventBase):
+    """Corrected lead facts (contact, coordinator, KvK, type). Phase has its own event."""
+
+    type: Literal["LeadUpdated"] = "LeadUpdated"
+    lead: Lead
+
+
+class PhaseChanged(EventBase):
+    type: Literal["PhaseChanged"] = "PhaseChanged"
+    from_phase: int
+    to_phase: int
+
+
+class NeedsArticulated(EventBase):
+    type: Literal["NeedsArticulated"] = "NeedsArticulated"
+    needs: NeedsProfile
+
+
+class MatchesProposed(EventBase):
+    """The scored hotspots, best first. ``bottleneck`` is set when no hotspot is viable."""
+
+    type: Literal["MatchesProposed"] = "MatchesProposed"
+    proposals: list[MatchProposal]
+    bottleneck: Bottleneck | None = None
+
+
+class LocationChosen(EventBase):
+    type: Literal["LocationChosen"] = "LocationChosen"
+    location: Location
+    proposed: bool = Field(description="whether the location was among the proposals")
+
+
+class ConsultationRequested(EventBase):
+    type: Literal["ConsultationRequested"] = "ConsultationRequested"
+    consultation_id: str
+    party: ConsultationParty
+    subject: str
+    due: date
+
+
+class ConsultationAnswered(EventBase):
+    """A negative verdict sends the case back to matchmaking and withdraws its open consultations."""
+
+    type: Literal["ConsultationAnswered"] = "ConsultationAnswered"
+    consultation_id: str
+    verdict: Verdict
+    answer: str
+
+
+class RealisationStarted(EventBase):
+    type: Literal["RealisationStarted"] = "RealisationStarted"
+
+
+class Realised(EventBase):
+    type: Literal["Realised"] = "Realised"
+    realisation: Realisation
+    outcome: Outcome
+
+
+class CaseClosed(EventBase):
+    type: Literal["CaseClosed"] = "CaseClosed"
+    outcome: Outcome
+    bottleneck: Bottleneck | None = None
+
+
+class CaseReopened(EventBase):
+    type: Literal["CaseReopened"] = "CaseReopened"
+    to_stage: Stage
+
+
+class ReminderSent(EventBase):
+    """A reminder or escalation that was delivered (recorded once, whatever the retries)."""
+
+    type: Literal["ReminderSent"] = "ReminderSent"
+    rule: str
+    subject: str
+    channel: str
+    recipient: str
+    escalation: bool = False
+
+
+EVENT_CLASSES: tuple[type[EventBase], ...] = (
+    LeadDetected,
+    LeadUpdated,
+    PhaseChanged,
+    NeedsArticulated,
+    MatchesProposed,
+    LocationChosen,
+    ConsultationRequested,
+    ConsultationAnswered,
+    RealisationStarted,
+    Realised,
+    CaseClosed,
+    CaseReopened,
+    ReminderSent,
+)
+Event = Annotated[Union[EVENT_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in EVENT_CLASSES)
+
+
+def parse_event(data: dict | str | bytes) -> Event:
+    """Rebuild an event from its JSON form (a ledger row, a dossier line)."""
+    if isinstance(data, (str, bytes)):
+        return EVENT_ADAPTER.validate_json(data)
+    return EVENT_ADAPTER.validate_python(data)

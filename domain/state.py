@@ -1,0 +1,201 @@
+"""Case state and the fold: ``apply(state, event) -> state``.
+
+This is the single definition of what a case *is*. The workflow's state query, the ledger's
+projection and the auditor's rebuild all call :func:`fold`; if they ever disagree a test fails.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.events import (
+    CaseClosed,
+    CaseReopened,
+    ConsultationAnswered,
+    ConsultationRequested,
+    Event,
+    LeadDetected,
+    LeadUpdated,
+    LocationChosen,
+    MatchesProposed,
+    NeedsArticulated,
+    PhaseChanged,
+    RealisationStarted,
+    Realised,
+    ReminderSent,
+)
+from domain.models import Consultation, Lead, Location, MatchProposal, NeedsProfile, Realisation
+from domain.vocab import Bottleneck, Outcome, Stage, Verdict
+
+
+class CaseState(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_id: str
+    lead: Lead
+    stage: Stage
+    phase: int
+    last_seq: int
+    detected_at: datetime
+    updated_at: datetime
+    stage_entered_at: datetime
+    phase_reached_at: dict[int, datetime] = Field(
+        default_factory=dict, description="first time each venture phase was reached"
+    )
+    stages_reached_at: dict[Stage, datetime] = Field(
+        default_factory=dict, description="first time each stage was entered"
+    )
+    needs: NeedsProfile | None = None
+    proposals: list[MatchProposal] = Field(default_factory=list)
+    bottleneck: Bottleneck | None = None
+    location: Location | None = None
+    consultations: list[Consultation] = Field(default_factory=list)
+    realisation: Realisation | None = None
+    outcome: Outcome | None = None
+    closed_from: Stage | None = None
+    reopened: int = 0
+    reminders_sent: int = 0
+
+    @property
+    def open(self) -> bool:
+        return self.stage != Stage.CLOSED
+
+    def consultation(self, consultation_id: str) -> Consultation | None:
+        return next((c for c in self.consultations if c.consultation_id == consultation_id), None)
+
+
+def _enter(state: CaseState, stage: Stage, at: datetime, **update: object) -> CaseState:
+    reached = state.stages_reached_at
+    if stage not in reached:
+        reached = {**reached, stage: at}
+    entered = at if stage != state.stage else state.stage_entered_at
+    return state.model_copy(
+        update={"stage": stage, "stage_entered_at": entered, "stages_reached_at": reached, **update}
+    )
+
+
+def _withdraw_open(consultations: list[Consultation]) -> list[Consultation]:
+    return [c.model_copy(update={"withdrawn": True}) if c.open else c for c in consultations]
+
+
+def apply(state: CaseState | None, event: Event) -> CaseState:
+    """Return the state after ``event``. Pure; trusts that ``decide`` produced the event."""
+    if isinstance(event, LeadDetected):
+        if state is not None:
+            raise ValueError(f"{event.event_id}: LeadDetected on a case that already exists")
+        return CaseState(
+            case_id=event.case_id,
+            lead=event.lead,
+            stage=Stage.DETECTION,
+            phase=event.lead.phase,
+            last_seq=event.seq,
+            detected_at=event.at,
+            updated_at=event.at,
+            stage_entered_at=event.at,
+            phase_reached_at={event.lead.phase: event.at},
+            stages_reached_at={Stage.DETECTION: event.at},
+        )
+    if state is None:
+        raise ValueError(f"{event.event_id}: {event.type} before LeadDetected")
+    if event.seq != state.last_seq + 1:
+        raise ValueError(f"{event.event_id}: expected seq {state.last_seq + 1}")
+    state = state.model_copy(update={"last_seq": event.seq, "updated_at": event.at})
+
+    if isinstance(event, LeadUpdated):
+        return state.model_copy(update={"lead": event.lead})
+    if isinstance(event, PhaseChanged):
+        reached = state.phase_reached_at
+        if event.to_phase not in reached:
+            reached = {**reached, event.to_phase: event.at}
+        return state.model_copy(update={"phase": event.to_phase, "phase_reached_at": reached})
+    if isinstance(event, NeedsArticulated):
+        return _enter(
+            state,
+            Stage.NEEDS_ARTICULATION,
+            event.at,
+            needs=event.needs,
+            proposals=[],
+            bottleneck=None,
+            location=None,
+        )
+    if isinstance(event, MatchesProposed):
+        return _enter(
+            state,
+            Stage.MATCHMAKING,
+            event.at,
+            proposals=list(event.proposals),
+            bottleneck=event.bottleneck,
+            location=None,
+        )
+    if isinstance(event, LocationChosen):
+        return state.model_copy(update={"location": event.location})
+    if isinstance(event, ConsultationRequested):
+        consultation = Consultation(
+            consultation_id=event.consultation_id,
+            party=event.party,
+            subject=event.subject,
+            due=event.due,
+        )
+        return _enter(
+            state, Stage.CONSULTATION, event.at, consultations=[*state.consultations, consultation]
+        )
+    if isinstance(event, ConsultationAnswered):
+        answered = [
+            c.model_copy(update={"verdict": event.verdict, "answer": event.answer})
+            if c.consultation_id == event.consultation_id
+            else c
+            for c in state.consultations
+        ]
+        if event.verdict == Verdict.NEGATIVE:
+            # The programme's one way back: a failed consultation returns to matchmaking.
+            return _enter(
+                state,
+                Stage.MATCHMAKING,
+                event.at,
+                consultations=_withdraw_open(answered),
+                location=None,
+            )
+        return state.model_copy(update={"consultations": answered})
+    if isinstance(event, RealisationStarted):
+        return _enter(state, Stage.REALISATION, event.at)
+    if isinstance(event, Realised):
+        return _enter(
+            state,
+            Stage.CLOSED,
+            event.at,
+            realisation=event.realisation,
+            outcome=event.outcome,
+            closed_from=state.stage,
+        )
+    if isinstance(event, CaseClosed):
+        return _enter(
+            state,
+            Stage.CLOSED,
+            event.at,
+            outcome=event.outcome,
+            bottleneck=event.bottleneck if event.bottleneck is not None else state.bottleneck,
+            closed_from=state.stage,
+            consultations=_withdraw_open(state.consultations),
+        )
+    if isinstance(event, CaseReopened):
+        return _enter(
+            state,
+            event.to_stage,
+            event.at,
+            outcome=None,
+            closed_from=None,
+            reopened=state.reopened + 1,
+        )
+    if isinstance(event, ReminderSent):
+        return state.model_copy(update={"reminders_sent": state.reminders_sent + 1})
+    raise TypeError(f"unknown event {type(event).__name__}")  # pragma: no cover
+
+
+def fold(events: Iterable[Event], state: CaseState | None = None) -> CaseState | None:
+    """The state after all ``events`` (``None`` for no events)."""
+    for event in events:
+        state = apply(state, event)
+    return state
