@@ -60,7 +60,7 @@ class ChooseLocation(CommandBase):
     municipality: str | None = Field(default=None, max_length=200)
 
     @model_validator(mode="after")
-    def _somewhere(self) -> "ChooseLocation":
+    def _somewhere(self) -> ChooseLocation:
         if self.hotspot is None and self.region is None:
             raise ValueError("choose-location needs a hotspot or a region")
         return self
@@ -98,7 +98,7 @@ class CloseCase(CommandBase):
     bottleneck: Bottleneck | None = None
 
     @model_validator(mode="after")
-    def _bottleneck_iff_no_proposition(self) -> "CloseCase":
+    def _bottleneck_iff_no_proposition(self) -> CloseCase:
         if self.outcome == Outcome.NO_PROPOSITION_POSSIBLE and self.bottleneck is None:
             raise ValueError("outcome no_proposition_possible needs the bottleneck behind it")
         return self

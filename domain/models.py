@@ -81,7 +81,7 @@ class TalentNeed(Model):
     wo_fte: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
-    def _some_talent(self) -> "TalentNeed":
+    def _some_talent(self) -> TalentNeed:
         if self.mbo_fte + self.hbo_fte + self.wo_fte == 0:
             raise ValueError("talent need must ask for at least one FTE (mbo_fte, hbo_fte or wo_fte)")
         return self
@@ -125,7 +125,7 @@ class NeedsProfile(Model):
     notes: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
-    def _some_need(self) -> "NeedsProfile":
+    def _some_need(self) -> NeedsProfile:
         if not self.kinds:
             raise ValueError(
                 "a needs profile names at least one kind of growth space "
@@ -162,7 +162,7 @@ class HotspotOffer(Model):
     clusters: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _region_matches(self) -> "HotspotOffer":
+    def _region_matches(self) -> HotspotOffer:
         if HOTSPOT_REGION[self.id] != self.region:
             raise ValueError(f"hotspot {self.id.value} lies in {HOTSPOT_REGION[self.id].value}")
         return self

@@ -6,8 +6,8 @@ projection and the auditor's rebuild all call :func:`fold`; if they ever disagre
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 

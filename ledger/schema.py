@@ -1,0 +1,67 @@
+"""The ledger's tables (SQLAlchemy Core). Alembic migrations in ``ledger/migrations`` create them.
+
+``ledger_events`` is append-only: one row per domain event, unique per (case_id, seq), each row
+hash-chained to the previous one of its case. ``cases`` is a projection (the fold of a case's
+events), rebuilt from ``ledger_events`` at will. Timestamps are ISO-8601 UTC text so SQLite and
+PostgreSQL round-trip them identically.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CHAR,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+ledger_events = Table(
+    "ledger_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(200), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("event_id", String(220), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("at", String(40), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("organisation", String(200)),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", CHAR(64), nullable=False),
+    Column("hash", CHAR(64), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    UniqueConstraint("case_id", "seq", name="uq_ledger_case_seq"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(200), primary_key=True),
+    Column("company", String(200), nullable=False),
+    Column("stage", String(40), nullable=False, index=True),
+    Column("outcome", String(40)),
+    Column("region", String(40), nullable=False, index=True),
+    Column("hotspot", String(40), nullable=False),
+    Column("technology_domain", String(40), nullable=False),
+    Column("phase", Integer, nullable=False),
+    Column("last_seq", Integer, nullable=False),
+    Column("head_hash", CHAR(64), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("detected_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+hotspot_offers = Table(
+    "hotspot_offers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("data", Text, nullable=False),
+)

@@ -1,0 +1,293 @@
+"""The ledger: append-only, hash-chained per case, idempotent per event id.
+
+``append`` is what the ``record_events`` activity calls. Temporal may run it more than once for
+the same events (a retry after a timeout, a worker killed mid-write); the ledger turns a repeat
+into a no-op and refuses a *different* event under an existing id, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.chain import GENESIS, canonical_json, chain_hash
+from domain.events import Event, parse_event
+from domain.models import HotspotOffer
+from domain.state import CaseState, apply
+from ledger import migrate
+from ledger.migrate import SchemaError
+from ledger.schema import cases, hotspot_offers, ledger_events
+
+HOTSPOTS_FILE = Path(__file__).parent / "data" / "hotspots.json"
+
+__all__ = ["AppendResult", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "SchemaError"]
+
+
+class LedgerConflict(Exception):
+    """A different event under an id the ledger already holds. Never retried: it is a bug."""
+
+    retryable = False
+
+
+class LedgerGap(Exception):
+    """An event whose predecessor is not in the ledger. Never retried: it is a bug."""
+
+    retryable = False
+
+
+def iso(dt: datetime) -> str:
+    """Timestamps as fixed-width ISO-8601 UTC text: sortable, and identical on every database."""
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    inserted: int
+    skipped: int
+    head_hash: str
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    id: int
+    case_id: str
+    seq: int
+    event_id: str
+    type: str
+    at: datetime
+    actor: str
+    organisation: str | None
+    payload: str
+    prev_hash: str
+    hash: str
+    recorded_at: datetime
+
+    @cached_property
+    def event(self) -> Event:
+        return parse_event(self.payload)
+
+    @classmethod
+    def of(cls, row: object) -> LedgerRow:
+        m = row._mapping  # type: ignore[attr-defined]
+        return cls(
+            **{k: m[k] for k in ("id", "case_id", "seq", "event_id", "type", "actor", "organisation",
+                                 "payload", "prev_hash", "hash")},
+            at=datetime.fromisoformat(m["at"]),
+            recorded_at=datetime.fromisoformat(m["recorded_at"]),
+        )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000", "foreign_keys=ON"):
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+class Ledger:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+    @classmethod
+    def open(cls, url: str, upgrade: bool = False) -> Ledger:
+        """A ledger on ``url``; with ``upgrade`` the schema is migrated to head first."""
+        ledger = cls(url)
+        if upgrade:
+            ledger.upgrade()
+        return ledger
+
+    def upgrade(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise :class:`SchemaError` unless the database is at this code's schema revision."""
+        migrate.check(self.engine, self.engine.url.render_as_string(hide_password=True))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def append(self, events: Sequence[Event]) -> AppendResult:
+        """Append one case's events (ascending seq) in one transaction; repeats are no-ops."""
+        if not events:
+            return AppendResult(0, 0, GENESIS)
+        if len({e.case_id for e in events}) != 1:
+            raise ValueError("append takes the events of one case at a time")
+        try:
+            return self._append(events)
+        except IntegrityError:
+            # A concurrent writer inserted the same rows first: the retry sees them and skips
+            # identical events or reports a conflict.
+            return self._append(events)
+
+    def _append(self, events: Sequence[Event]) -> AppendResult:
+        case_id = events[0].case_id
+        inserted = skipped = 0
+        now = iso(datetime.now(UTC))
+        with self.engine.begin() as conn:
+            head = conn.execute(
+                select(ledger_events.c.seq, ledger_events.c.hash)
+                .where(ledger_events.c.case_id == case_id)
+                .order_by(ledger_events.c.seq.desc())
+                .limit(1)
+            ).first()
+            head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+            projection = conn.execute(select(cases.c.state).where(cases.c.case_id == case_id)).first()
+            state = CaseState.model_validate_json(projection.state) if projection else None
+            new_state = state
+            for ev in events:
+                canonical = canonical_json(ev)
+                if ev.seq <= head_seq:
+                    stored = conn.execute(
+                        select(ledger_events.c.payload).where(
+                            ledger_events.c.case_id == case_id, ledger_events.c.seq == ev.seq
+                        )
+                    ).scalar_one()
+                    if stored != canonical:
+                        raise LedgerConflict(
+                            f"{ev.event_id}: the ledger holds a different event under this id "
+                            f"(stored {stored[:120]}..., offered {canonical[:120]}...)"
+                        )
+                    skipped += 1
+                    continue
+                if ev.seq != head_seq + 1:
+                    raise LedgerGap(f"{ev.event_id}: the ledger's last event of {case_id} is seq {head_seq}")
+                new_hash = chain_hash(head_hash, canonical)
+                conn.execute(
+                    insert(ledger_events).values(
+                        case_id=case_id,
+                        seq=ev.seq,
+                        event_id=ev.event_id,
+                        type=ev.type,
+                        at=iso(ev.at),
+                        actor=ev.actor,
+                        organisation=ev.organisation,
+                        payload=canonical,
+                        prev_hash=head_hash,
+                        hash=new_hash,
+                        recorded_at=now,
+                    )
+                )
+                head_seq, head_hash = ev.seq, new_hash
+                new_state = apply(new_state, ev)
+                inserted += 1
+            if inserted:
+                assert new_state is not None
+                self._project(conn, new_state, head_hash, exists=projection is not None)
+        return AppendResult(inserted, skipped, head_hash)
+
+    @staticmethod
+    def _project(conn, state: CaseState, head_hash: str, exists: bool) -> None:  # type: ignore[no-untyped-def]
+        values = {
+            "company": state.lead.company,
+            "stage": state.stage.value,
+            "outcome": state.outcome.value if state.outcome else None,
+            "region": state.lead.home_region.value,
+            "hotspot": state.lead.hotspot.value,
+            "technology_domain": state.lead.technology_domain.value,
+            "phase": state.phase,
+            "last_seq": state.last_seq,
+            "head_hash": head_hash,
+            "state": state.model_dump_json(),
+            "detected_at": iso(state.detected_at),
+            "updated_at": iso(state.updated_at),
+        }
+        if exists:
+            conn.execute(update(cases).where(cases.c.case_id == state.case_id).values(**values))
+        else:
+            conn.execute(insert(cases).values(case_id=state.case_id, **values))
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def events(
+        self, case_id: str, *, as_of: datetime | None = None, upto_seq: int | None = None
+    ) -> list[LedgerRow]:
+        query = select(ledger_events).where(ledger_events.c.case_id == case_id)
+        if as_of is not None:
+            query = query.where(ledger_events.c.at <= iso(as_of))
+        if upto_seq is not None:
+            query = query.where(ledger_events.c.seq <= upto_seq)
+        with self.engine.connect() as conn:
+            return [LedgerRow.of(r) for r in conn.execute(query.order_by(ledger_events.c.seq))]
+
+    def iter_all_rows(self, batch: int = 10_000) -> Iterator[LedgerRow]:
+        """Every row ordered by (case_id, seq), streamed in batches (keyset pagination)."""
+        last: tuple[str, int] = ("", 0)
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(ledger_events)
+                    .where(
+                        (ledger_events.c.case_id > last[0])
+                        | ((ledger_events.c.case_id == last[0]) & (ledger_events.c.seq > last[1]))
+                    )
+                    .order_by(ledger_events.c.case_id, ledger_events.c.seq)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield LedgerRow.of(r)
+            last = (rows[-1].case_id, rows[-1].seq)
+
+    def count_events(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(ledger_events)).scalar_one()
+
+    def case_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(ledger_events.c.case_id).distinct().order_by(ledger_events.c.case_id)).scalars())
+
+    def case_state(self, case_id: str) -> CaseState | None:
+        """The projected state (the fold of the case's ledger events)."""
+        with self.engine.connect() as conn:
+            raw = conn.execute(select(cases.c.state).where(cases.c.case_id == case_id)).scalar()
+        return CaseState.model_validate_json(raw) if raw else None
+
+    def case_states(self, stage: str | None = None, region: str | None = None) -> list[CaseState]:
+        query = select(cases.c.state).order_by(cases.c.detected_at, cases.c.case_id)
+        if stage:
+            query = query.where(cases.c.stage == stage)
+        if region:
+            query = query.where(cases.c.region == region)
+        with self.engine.connect() as conn:
+            return [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
+
+    # --- hotspot offers --------------------------------------------------------------------
+
+    def load_hotspot_offers(self, offers: Iterable[HotspotOffer]) -> int:
+        n = 0
+        with self.engine.begin() as conn:
+            for offer in offers:
+                values = {"name": offer.name, "region": offer.region.value, "data": offer.model_dump_json()}
+                found = conn.execute(update(hotspot_offers).where(hotspot_offers.c.id == offer.id.value).values(**values))
+                if found.rowcount == 0:
+                    conn.execute(insert(hotspot_offers).values(id=offer.id.value, **values))
+                n += 1
+        return n
+
+    def seed_hotspots(self, path: Path = HOTSPOTS_FILE) -> int:
+        """Load (or refresh) the shipped hotspot offers; idempotent."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return self.load_hotspot_offers(HotspotOffer.model_validate(o) for o in data)
+
+    def hotspot_offers(self) -> list[HotspotOffer]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(hotspot_offers.c.data).order_by(hotspot_offers.c.id)).scalars()
+            return [HotspotOffer.model_validate_json(r) for r in rows]
