@@ -1,0 +1,62 @@
+"""The worker: runs LeadCaseWorkflow and the ledger/matchmaking activities on one task queue.
+
+``brandpunt worker`` runs it against ``TEMPORAL_ADDRESS``; ``brandpunt dev`` runs it beside the
+embedded dev server. Activities are synchronous (SQLAlchemy) and run in a thread pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.ledger import LedgerActivities
+from activities.matchmaking import MatchmakingActivities
+from ledger.store import Ledger
+from settings import Settings
+from workflows.lead_case import LeadCaseWorkflow
+
+ACTIVITY_THREADS = 16
+
+
+def build_worker(client: Client, ledger: Ledger, task_queue: str) -> Worker:
+    recorder = LedgerActivities(ledger)
+    matcher = MatchmakingActivities(ledger)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[LeadCaseWorkflow],
+        activities=[recorder.record_events, matcher.match_hotspots],
+        activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
+        max_concurrent_activities=ACTIVITY_THREADS,
+    )
+
+
+async def run_until_stopped(worker: Worker, stop: asyncio.Event) -> None:
+    """Run ``worker`` until ``stop`` is set, then shut it down cleanly (never leave it running)."""
+    async with worker:
+        await stop.wait()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT/SIGTERM, so Ctrl-C leads to a clean shutdown, not a traceback."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def main(settings: Settings) -> None:
+    from connection import connect
+
+    ledger = Ledger.open(settings.ledger_url, upgrade=False)
+    ledger.check_schema()
+    client = await connect(settings)
+    stop = stop_on_signals()
+    print(f"worker on {settings.temporal_address} task queue {settings.task_queue}; Ctrl-C stops it")
+    await run_until_stopped(build_worker(client, ledger, settings.task_queue), stop)
+    ledger.dispose()

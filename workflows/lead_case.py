@@ -1,0 +1,188 @@
+"""LeadCaseWorkflow: one durable workflow per lead, from detection to its outcome.
+
+The workflow only decides. Coordinator commands arrive as the ``execute`` update; its validator
+runs :func:`domain.decide.check`, so a refused command is rejected before it reaches history or
+the ledger. Accepted commands become events (sequence numbers and workflow time assigned here),
+which the ``record_events`` activity appends to the ledger before the state moves on. The state is
+``domain.state.fold`` of exactly those events, so the ``state`` query and the ledger cannot differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.ledger import LedgerActivities
+    from activities.matchmaking import MatchInput, MatchmakingActivities
+    from domain.commands import Command, ProposeMatches
+    from domain.decide import CommandRejected, Context, check, decide
+    from domain.events import Event
+    from domain.state import CaseState, apply
+    from workflows import search_attributes
+
+REJECTED = "CommandRejected"
+"""ApplicationError type of a refused command; the CLI maps it to exit code 2."""
+
+LEDGER_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=["LedgerConflict", "LedgerGap"],
+)
+
+
+class CaseConfig(BaseModel):
+    """Per-case settings fixed at start (and carried over continue-as-new)."""
+
+    max_history_events: int = Field(default=4000, ge=100)
+    closed_retention: timedelta = Field(
+        default=timedelta(days=365), description="how long a closed case can still be reopened"
+    )
+    detect_timeout: timedelta = Field(
+        default=timedelta(hours=1), description="how long a started case waits for its lead"
+    )
+
+
+class CaseInput(BaseModel):
+    case_id: str
+    config: CaseConfig = Field(default_factory=CaseConfig)
+    state: CaseState | None = Field(default=None, description="carried over continue-as-new")
+
+
+class CommandResult(BaseModel):
+    events: list[Event]
+    state: CaseState
+
+
+@workflow.defn
+class LeadCaseWorkflow:
+    @workflow.init
+    def __init__(self, input: CaseInput) -> None:
+        self._case_id = input.case_id
+        self._config = input.config
+        self._state: CaseState | None = input.state
+        self._events: list[Event] = []  # recorded in this run (earlier runs: the ledger)
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, input: CaseInput) -> CaseState | None:
+        if self._state is None:
+            try:
+                await workflow.wait_condition(
+                    lambda: self._state is not None, timeout=self._config.detect_timeout
+                )
+            except TimeoutError:
+                workflow.logger.warning("no lead arrived; case %s ends empty", self._case_id)
+                return None
+        while True:
+            state = self._require_state()
+            if state.open:
+                await workflow.wait_condition(
+                    lambda: not self._require_state().open or self._history_full()
+                )
+            else:
+                try:
+                    await workflow.wait_condition(
+                        lambda: self._require_state().open or self._history_full(),
+                        timeout=self._config.closed_retention,
+                    )
+                except TimeoutError:
+                    await workflow.wait_condition(workflow.all_handlers_finished)
+                    if not self._require_state().open:
+                        return self._state
+            if self._history_full():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    CaseInput(case_id=self._case_id, config=self._config, state=self._state)
+                )
+
+    def _history_full(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() >= self._config.max_history_events
+        )
+
+    def _require_state(self) -> CaseState:
+        assert self._state is not None
+        return self._state
+
+    def _context(self) -> Context:
+        return Context(case_id=self._case_id, at=workflow.now())
+
+    # --- commands ------------------------------------------------------------------------
+
+    @workflow.update
+    async def execute(self, command: Command) -> CommandResult:
+        """Run one coordinator command: decide, record in the ledger, then fold."""
+        async with self._lock:  # one command at a time; the next one sees this one's state
+            try:
+                if isinstance(command, ProposeMatches):
+                    check(self._state, command, self._context())
+                    command = await self._with_proposals(command)
+                events = decide(self._state, command, self._context())
+            except CommandRejected as rejected:
+                # Only reachable when an earlier command changed the state after validation.
+                raise _rejection(rejected) from None
+            await self._record(events)
+            return CommandResult(events=events, state=self._require_state())
+
+    @execute.validator
+    def _validate(self, command: Command) -> None:
+        try:
+            check(self._state, command, self._context())
+        except CommandRejected as rejected:
+            raise _rejection(rejected) from None
+
+    async def _with_proposals(self, command: ProposeMatches) -> ProposeMatches:
+        state = self._require_state()
+        assert state.needs is not None
+        result = await workflow.execute_activity(
+            MatchmakingActivities.match_hotspots,
+            MatchInput(lead=state.lead, needs=state.needs),
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=LEDGER_RETRY,
+        )
+        return command.model_copy(
+            update={"proposals": result.proposals, "bottleneck": result.bottleneck}
+        )
+
+    async def _record(self, events: list[Event]) -> None:
+        await workflow.execute_activity(
+            LedgerActivities.record_events,
+            events,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=LEDGER_RETRY,
+        )
+        state = self._state
+        for event in events:
+            state = apply(state, event)
+        self._state = state
+        self._events.extend(events)
+        workflow.upsert_search_attributes(search_attributes.pairs_for(self._require_state()))
+
+    # --- reads -----------------------------------------------------------------------------
+
+    @workflow.query
+    def state(self) -> CaseState | None:
+        return self._state
+
+    @workflow.query
+    def events(self) -> list[Event]:
+        """Events recorded by this run; the full history is in the ledger."""
+        return list(self._events)
+
+
+def _rejection(rejected: CommandRejected) -> ApplicationError:
+    return ApplicationError(
+        str(rejected),
+        {"rule": rejected.rule, "field": rejected.field, "message": rejected.message},
+        type=REJECTED,
+        non_retryable=True,
+    )
