@@ -1,0 +1,233 @@
+"""``brandpunt``: the coordinator's command line.
+
+Exit codes: 0 ok; 2 bad input (the message names the field or the rule); 1 anything else
+(for example Temporal unreachable, with how to start it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import json
+import sys
+from typing import Any
+
+from cli.cases import BadInput, CaseError
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+PLUGINS: list[str] = []
+"""Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
+``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
+
+
+def _meta_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--actor", help="who acts (default $BRANDPUNT_ACTOR); required")
+    p.add_argument("--organisation", help="on whose behalf (default $BRANDPUNT_ORGANISATION)")
+    p.add_argument("--reason", help="why; recorded on the event")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def parser() -> argparse.ArgumentParser:
+    from cli.flags import COMMANDS, _lead_flags
+
+    top = argparse.ArgumentParser(prog="brandpunt", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    sub.add_parser("dev", help="run the embedded Temporal dev server and a worker (Ctrl-C stops)")
+    sub.add_parser("worker", help="run a worker against $TEMPORAL_ADDRESS")
+    db = sub.add_parser("db", help="ledger database").add_subparsers(dest="db_cmd", required=True)
+    db.add_parser("upgrade", help="create or migrate the ledger schema and load the hotspot offers")
+
+    demo = sub.add_parser("demo", help="run the five programme cases to their outcomes")
+    demo.add_argument("--json", action="store_true")
+
+    lead = sub.add_parser("lead", help="cases: start, act, show, list")
+    lsub = lead.add_subparsers(dest="lead_cmd", required=True, metavar="ACTION")
+
+    start = lsub.add_parser("start", help="start a case for a new lead")
+    start.add_argument("--file", help="JSON file with the lead (fields as in the flags)")
+    start.add_argument("--case-id", help="default lead-<company slug>")
+    _lead_flags(start)
+    _meta_flags(start)
+
+    for name, (help_text, add_flags, _) in COMMANDS.items():
+        p = lsub.add_parser(name, help=help_text)
+        p.add_argument("case_id", metavar="CASE")
+        p.add_argument("--file", help="JSON file with the command's fields")
+        add_flags(p)
+        _meta_flags(p)
+
+    show = lsub.add_parser("show", help="a case's state and its ledger events")
+    show.add_argument("case_id", metavar="CASE")
+    show.add_argument("--json", action="store_true")
+
+    ls = lsub.add_parser("list", help="cases in the ledger")
+    ls.add_argument("--stage")
+    ls.add_argument("--region")
+    ls.add_argument("--json", action="store_true")
+
+    for module in PLUGINS:
+        importlib.import_module(module).register(sub)
+    return top
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+async def _act(args: argparse.Namespace) -> int:
+    import settings as config
+    from cli import cases
+    from cli.flags import COMMANDS, _lead_body, build, read_file
+    from connection import connect
+
+    s = config.load()
+    actor = args.actor or s.actor
+    if not actor:
+        raise BadInput("no actor: pass --actor NAME or set BRANDPUNT_ACTOR (every event records who acted)")
+    meta = {"actor": actor, "organisation": args.organisation or s.organisation, "reason": args.reason}
+    base = read_file(args.file)
+    client = await connect(s)
+    if args.lead_cmd == "start":
+        command = build("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
+        case_id = args.case_id or base.get("case_id") or cases.case_id_for(command.lead.company)
+        result = await cases.start(client, s.task_queue, command, case_id)
+    else:
+        _, _, body_of = COMMANDS[args.lead_cmd]
+        if args.lead_cmd == "update":
+            current = await cases.state(client, args.case_id)
+            base = {"lead": {**current.lead.model_dump(mode="json"), **base.get("lead", base)}}
+        elif args.lead_cmd == "articulate-needs" and base and "needs" not in base:
+            base = {"needs": base}  # the file may hold the needs profile itself
+        command = build(args.lead_cmd, {**base, **body_of(args, base)}, meta)
+        result = await cases.execute(client, args.case_id, command)
+    if args.json:
+        _print({**cases.summary(result.state), "events": [e.model_dump(mode="json") for e in result.events]})
+    else:
+        for e in result.events:
+            print(f"{e.event_id} {e.type} recorded")
+        print(_line(cases.summary(result.state)))
+    return EXIT_OK
+
+
+def _line(c: dict[str, Any]) -> str:
+    end = f" -> {c['outcome']}" if c["outcome"] else ""
+    return (
+        f"{c['case_id']:<40} {c['company'][:28]:<28} {c['stage']:<18} phase {c['phase']}  "
+        f"{c['region']}{end}"
+    )
+
+
+async def _show(args: argparse.Namespace) -> int:
+    import settings as config
+    from cli import cases
+    from connection import connect
+    from ledger.store import Ledger
+
+    s = config.load()
+    client = await connect(s)
+    state = await cases.state(client, args.case_id)
+    ledger = Ledger.open(s.ledger_url, upgrade=False)
+    rows = ledger.events(args.case_id)
+    ledger.dispose()
+    events = [
+        {
+            "seq": r.seq,
+            "type": r.type,
+            "at": r.at.isoformat(),
+            "actor": r.actor,
+            "organisation": r.organisation,
+            "prev_hash": r.prev_hash,
+            "hash": r.hash,
+            "event": json.loads(r.payload),
+        }
+        for r in rows
+    ]
+    if args.json:
+        _print({**cases.summary(state), "state": state.model_dump(mode="json"), "events": events})
+        return EXIT_OK
+    print(_line(cases.summary(state)))
+    for r in rows:
+        why = f"  ({r.event.reason})" if r.event.reason else ""
+        print(f"  {r.seq:>3} {r.at:%Y-%m-%d %H:%M} {r.type:<22} {r.actor}{why}  {r.hash[:12]}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    import settings as config
+    from cli import cases
+    from ledger.store import Ledger
+
+    s = config.load()
+    ledger = Ledger.open(s.ledger_url, upgrade=False)
+    ledger.check_schema()
+    rows = [cases.summary(st) for st in ledger.case_states(stage=args.stage, region=args.region)]
+    ledger.dispose()
+    if args.json:
+        _print(rows)
+    else:
+        for row in rows:
+            print(_line(row))
+        print(f"{len(rows)} case(s)")
+    return EXIT_OK
+
+
+async def _dispatch(args: argparse.Namespace) -> int:
+    if getattr(args, "func", None) is not None:
+        result = args.func(args)
+        return await result if inspect.isawaitable(result) else result
+    if args.cmd == "dev":
+        from cli.dev import run_dev
+
+        return await run_dev()
+    if args.cmd == "worker":
+        import settings as config
+        import worker
+
+        await worker.main(config.load())
+        return EXIT_OK
+    if args.cmd == "db":
+        import settings as config
+        from ledger.store import Ledger
+
+        s = config.load()
+        ledger = Ledger.open(s.ledger_url, upgrade=True)
+        n = ledger.seed_hotspots()
+        ledger.dispose()
+        print(f"ledger schema up to date at {s.ledger_url}; {n} hotspot offers loaded")
+        return EXIT_OK
+    if args.cmd == "demo":
+        from cli.demo import run_demo
+
+        return await run_demo(as_json=args.json)
+    if args.lead_cmd == "show":
+        return await _show(args)
+    if args.lead_cmd == "list":
+        return _list(args)
+    return await _act(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from connection import TemporalUnreachable
+
+    try:
+        return asyncio.run(_dispatch(args))
+    except BadInput as err:
+        print(f"brandpunt: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (CaseError, TemporalUnreachable) as err:
+        print(f"brandpunt: {err}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # noqa: BLE001 - last resort: one clear line, exit 1
+        from ledger.store import SchemaError
+
+        if isinstance(err, SchemaError):
+            print(f"brandpunt: {err}", file=sys.stderr)
+            return EXIT_FAIL
+        raise
