@@ -1,0 +1,51 @@
+"""Test data: a lead, a needs profile and the commands that walk a case through every stage."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from domain.commands import COMMAND_ADAPTER, Command
+
+ACTOR = {"actor": "test-coordinator", "organisation": "BOM"}
+
+LEAD: dict[str, Any] = {
+    "company": "Photon Forge BV",
+    "kvk": "12345678",
+    "home_region": "bom",
+    "hotspot": "brainport-eindhoven",
+    "technology_domain": "photonics",
+    "company_type": "scaleup",
+    "phase": 2,
+    "contact": {"name": "Anna de Vries", "email": "anna@example.org"},
+    "coordinator": "coordinator@example.org",
+}
+
+NEEDS: dict[str, Any] = {
+    "space": {"m2": 3000, "cleanroom_iso_class": 7},
+    "talent": {"hbo_fte": 20, "wo_fte": 10},
+    "energy": {"grid_mva": 4},
+    "needed_by": "2028-01-01",
+}
+
+
+def command(kind: str, **fields: Any) -> Command:
+    return COMMAND_ADAPTER.validate_python({"type": kind, **ACTOR, **fields})
+
+
+def start(**lead: Any) -> Command:
+    return command("start", lead={**LEAD, **lead})
+
+
+def happy_path(today: date, hotspot: str = "twente") -> list[Command]:
+    """Needs → matches → location → consultation → realisation (the whole case)."""
+    due = (today + timedelta(days=30)).isoformat()
+    return [
+        command("articulate-needs", needs=NEEDS),
+        command("propose-matches"),
+        command("choose-location", hotspot=hotspot, municipality="Enschede"),
+        command("request-consultation", party="municipality", subject="zoning", due=due),
+        command("answer-consultation", consultation_id="C1", verdict="positive", answer="fits"),
+        command("start-realisation"),
+        command("realise", investment_eur=25_000_000, jobs=60, new_scaleup=True),
+    ]

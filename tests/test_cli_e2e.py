@@ -1,0 +1,201 @@
+"""End to end through the real ``brandpunt`` command against a real dev server (``brandpunt dev``).
+
+These tests run the console script in subprocesses, exactly as a coordinator would, and read
+back through ``lead list/show --json`` and the ``temporal`` CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cli.dev import temporal_cli
+
+BIN = Path(sys.executable).parent / "brandpunt"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Dev:
+    """A ``brandpunt dev`` process on its own ports and home directory."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        port = free_port()
+        while port + 1000 > 65535 or not _free(port + 1000):
+            port = free_port()
+        self.address = f"127.0.0.1:{port}"
+        self.env = {
+            **os.environ,
+            "BRANDPUNT_HOME": str(home),
+            "TEMPORAL_ADDRESS": self.address,
+            "BRANDPUNT_ACTOR": "e2e-coordinator",
+            "BRANDPUNT_ORGANISATION": "NFIA",
+        }
+        self.env.pop("BRANDPUNT_LEDGER_URL", None)
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [str(BIN), "dev"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        deadline = time.monotonic() + 60
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if "Ctrl-C stops" in line:
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"brandpunt dev exited: {line}{self.proc.stdout.read()}")
+        raise AssertionError("brandpunt dev did not come up in 60 s")
+
+    def stop(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGINT)
+        code = self.proc.wait(timeout=60)
+        self.proc = None
+        return code
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([str(BIN), *args], env=self.env, capture_output=True, text=True, timeout=120)
+        if check and done.returncode != 0:
+            raise AssertionError(f"brandpunt {' '.join(args)} -> {done.returncode}\n{done.stderr}")
+        return done
+
+    def json(self, *args: str) -> object:
+        return json.loads(self.run(*args, "--json").stdout)
+
+    def temporal(self, *args: str) -> str:
+        done = subprocess.run(
+            [temporal_cli(), *args, "--address", self.address],
+            capture_output=True, text=True, timeout=60, check=True,
+        )
+        return done.stdout
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@pytest.fixture
+def dev(tmp_path):
+    d = Dev(tmp_path / "home")
+    d.start()
+    yield d
+    if d.proc is not None:
+        d.proc.kill()
+        d.proc.wait()
+
+
+def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
+    rows = dev.json("demo")
+    assert len(rows) == 5
+    outcomes = sorted(r["outcome"] for r in rows)
+    assert outcomes == sorted(
+        ["realised_own_region", "realised_other_region", "left_abroad", "realised_other_region",
+         "no_proposition_possible"]
+    )
+    assert all(r["stage"] == "closed" for r in rows)
+    listed = {r["case_id"]: r for r in dev.json("lead", "list")}
+    for r in rows:
+        assert listed[r["case_id"]]["outcome"] == r["outcome"]
+    all_cases = dev.temporal("workflow", "list", "--query", "WorkflowType='LeadCaseWorkflow'", "-o", "json")
+    assert sum(r["case_id"] in all_cases for r in rows) == 5
+    closed = dev.temporal("workflow", "list", "--query", "Stage='closed'", "-o", "json")
+    assert sum(r["case_id"] in closed for r in rows) == 5
+    assert "lead-" not in dev.temporal("workflow", "list", "--query", "Stage='matchmaking'", "-o", "json")
+    for r in rows:  # the fold of the ledger equals the workflow's own state query
+        shown = dev.json("lead", "show", r["case_id"])
+        assert [e["seq"] for e in shown["events"]] == list(range(1, shown["last_seq"] + 1))
+        assert shown["events"][0]["prev_hash"] == "0" * 64
+        from domain.events import parse_event
+        from domain.state import fold
+
+        folded = fold(parse_event(e["event"]) for e in shown["events"])
+        assert folded.model_dump(mode="json") == shown["state"]
+
+
+def test_coordinator_walkthrough_and_refusals_record_nothing(dev):
+    start = dev.json(
+        "lead", "start", "--company", "Qubit Works BV", "--region", "innovationquarter",
+        "--hotspot", "zuidvleugel", "--domain", "quantum", "--type", "startup", "--phase", "2",
+        "--contact-name", "Q. de Boer",
+    )
+    case = start["case_id"]
+    assert case == "lead-qubit-works-bv" and start["stage"] == "detection"
+    assert start["events"][0]["actor"] == "e2e-coordinator"
+
+    refused = [
+        (["lead", "start-realisation", case], "wrong-stage"),
+        (["lead", "propose-matches", case], "allowed in: needs_articulation"),
+        (["lead", "articulate-needs", case, "--needed-by", "2028-01-01"], "at least one kind"),
+        (["lead", "start", "--company", "X", "--region", "atlantis", "--hotspot", "twente",
+          "--domain", "quantum", "--type", "startup", "--phase", "2", "--contact-name", "x"], "--region"),
+        (["lead", "start", "--company", "Y", "--region", "nom", "--hotspot", "groningen",
+          "--domain", "quantum", "--type", "startup", "--phase", "7", "--contact-name", "y"], "lead.phase"),
+        (["lead", "change-phase", "lead-nope", "--phase", "3"], "no case lead-nope"),
+    ]
+    for args, needle in refused:
+        done = dev.run(*args, check=False)
+        assert done.returncode == 2, (args, done.stderr)
+        assert needle in done.stderr, (needle, done.stderr)
+    history = dev.temporal("workflow", "show", "--workflow-id", case, "-o", "json")
+    assert history.count("workflowExecutionUpdateAcceptedEventAttributes") == 1  # only the start
+    assert len(dev.json("lead", "show", case)["events"]) == 1
+
+    dev.run("lead", "articulate-needs", case, "--m2", "800", "--cleanroom-iso-class", "5",
+            "--wo-fte", "12", "--grid-mva", "2", "--needed-by", "2028-06-01", "--reason", "intake")
+    proposed = dev.json("lead", "propose-matches", case)
+    assert proposed["stage"] == "matchmaking"
+    assert proposed["events"][0]["proposals"][0]["reasons"]
+    dev.run("lead", "choose-location", case, "--hotspot", "twente")
+    assert "Stage" in dev.temporal("workflow", "describe", "--workflow-id", case)
+    listed = dev.json("lead", "list", "--stage", "matchmaking")
+    assert [r["case_id"] for r in listed] == [case]
+    no_actor = subprocess.run(
+        [str(BIN), "lead", "change-phase", case, "--phase", "3"],
+        env={k: v for k, v in dev.env.items() if k != "BRANDPUNT_ACTOR"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert no_actor.returncode == 2 and "actor" in no_actor.stderr
+
+
+def test_restart_of_dev_keeps_every_case(dev):
+    case = dev.json(
+        "lead", "start", "--company", "Restart Robotics", "--region", "nom", "--hotspot", "groningen",
+        "--domain", "mechatronics", "--type", "scaleup", "--phase", "3", "--contact-name", "R",
+    )["case_id"]
+    dev.run("lead", "articulate-needs", case, "--m2", "500", "--needed-by", "2028-01-01")
+    before = dev.json("lead", "show", case)
+    assert dev.stop() == 0
+    dev.start()
+    after = dev.json("lead", "show", case)
+    assert after == before
+    dev.run("lead", "propose-matches", case)
+    assert dev.json("lead", "show", case)["stage"] == "matchmaking"
+
+
+def test_unreachable_server_is_exit_1_with_how_to_start(tmp_path):
+    env = {**os.environ, "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", "BRANDPUNT_ACTOR": "x",
+           "BRANDPUNT_HOME": str(tmp_path)}
+    done = subprocess.run([str(BIN), "lead", "change-phase", "lead-x", "--phase", "3"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "brandpunt dev" in done.stderr

@@ -1,0 +1,64 @@
+"""SIGKILL the worker in the middle of a case: the case goes on, the ledger has no gap and no duplicate.
+
+The worker runs as a real ``brandpunt worker`` process against a real dev server; it is killed
+while commands are in flight and started again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from cli import cases
+from domain.state import fold
+from ledger.store import Ledger
+from tests import factories as f
+
+BIN = Path(sys.executable).parent / "brandpunt"
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([str(BIN), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env, tmp_path):
+    ledger_url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ledger = Ledger.open(ledger_url, upgrade=True)
+    ledger.seed_hotspots()
+    queue = "kill-test"
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+        "BRANDPUNT_LEDGER_URL": ledger_url,
+        "BRANDPUNT_TASK_QUEUE": queue,
+    }
+    client = dev_server_env.client
+    worker = start_worker(env)
+    try:
+        case_ids = [f"lead-kill-{i}" for i in range(6)]
+        await asyncio.gather(*(cases.start(client, queue, f.start(), c) for c in case_ids))
+        for round_ in range(3):
+            sends = [
+                asyncio.create_task(
+                    cases.execute(client, c, f.command("change-phase", phase=3 if round_ % 2 == 0 else 2))
+                )
+                for c in case_ids
+            ]
+            await asyncio.sleep(0.05 * round_)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            worker = start_worker(env)
+            await asyncio.wait_for(asyncio.gather(*sends), timeout=120)
+        for c in case_ids:
+            rows = ledger.events(c)
+            assert [r.seq for r in rows] == [1, 2, 3, 4], c
+            assert len({r.event_id for r in rows}) == 4
+            assert fold(r.event for r in rows) == await cases.state(client, c)
+    finally:
+        worker.kill()
+        worker.wait()
+        ledger.dispose()

@@ -1,0 +1,158 @@
+"""LeadCaseWorkflow on the time-skipping test server, with a real SQLite ledger."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+
+from cli import cases
+from domain.state import fold
+from domain.vocab import Outcome, Stage
+from ledger.store import Ledger
+from tests import factories as f
+from worker import build_worker
+from workflows.lead_case import CaseConfig, LeadCaseWorkflow
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    led = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", upgrade=True)
+    led.seed_hotspots()
+    yield led
+    led.dispose()
+
+
+@pytest.fixture
+async def env_worker(time_skipping_env, ledger):
+    queue = f"q-{uuid.uuid4()}"
+    async with build_worker(time_skipping_env.client, ledger, queue):
+        yield time_skipping_env, queue
+
+
+def new_id() -> str:
+    return f"lead-test-{uuid.uuid4().hex[:10]}"
+
+
+async def update_events(client, case_id: str) -> int:
+    history = await client.get_workflow_handle(case_id).fetch_history()
+    return sum(1 for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+
+
+async def test_case_runs_through_every_stage_and_ledger_matches_state(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    result = await cases.start(env.client, queue, f.start(), case_id)
+    assert result.state.stage == Stage.DETECTION
+    seen = [result.state.stage]
+    for cmd in f.happy_path(result.state.detected_at.date()):
+        result = await cases.execute(env.client, case_id, cmd)
+        seen.append(result.state.stage)
+    assert seen == [
+        Stage.DETECTION,
+        Stage.NEEDS_ARTICULATION,
+        Stage.MATCHMAKING,
+        Stage.MATCHMAKING,
+        Stage.CONSULTATION,
+        Stage.CONSULTATION,
+        Stage.REALISATION,
+        Stage.CLOSED,
+    ]
+    assert result.state.outcome == Outcome.REALISED_OTHER_REGION  # bom -> twente (oost-nl)
+    rows = ledger.events(case_id)
+    assert [r.seq for r in rows] == list(range(1, 9))
+    queried = await cases.state(env.client, case_id)
+    assert fold(r.event for r in rows) == queried == result.state
+    proposals = rows[2].event
+    assert proposals.type == "MatchesProposed" and proposals.proposals
+
+
+async def test_refused_command_writes_nothing_anywhere(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    await cases.start(env.client, queue, f.start(), case_id)
+    before_updates = await update_events(env.client, case_id)
+    with pytest.raises(cases.BadInput, match="wrong-stage"):
+        await cases.execute(env.client, case_id, f.command("start-realisation"))
+    with pytest.raises(cases.BadInput, match="allowed in: needs_articulation"):
+        await cases.execute(env.client, case_id, f.command("propose-matches"))
+    with pytest.raises(cases.BadInput, match="no-change"):
+        await cases.execute(env.client, case_id, f.command("change-phase", phase=2))
+    assert await update_events(env.client, case_id) == before_updates
+    assert len(ledger.events(case_id)) == 1
+
+
+async def test_existing_case_cannot_be_started_twice(env_worker):
+    env, queue = env_worker
+    case_id = new_id()
+    await cases.start(env.client, queue, f.start(), case_id)
+    with pytest.raises(cases.BadInput, match="already exists"):
+        await cases.start(env.client, queue, f.start(), case_id)
+
+
+async def test_unknown_case_is_bad_input(env_worker):
+    env, _ = env_worker
+    with pytest.raises(cases.BadInput, match="no case"):
+        await cases.execute(env.client, "lead-does-not-exist", f.command("change-phase", phase=3))
+
+
+async def test_negative_consultation_returns_to_matchmaking(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    r = await cases.start(env.client, queue, f.start(), case_id)
+    for cmd in f.happy_path(r.state.detected_at.date())[:4]:
+        r = await cases.execute(env.client, case_id, cmd)
+    assert r.state.stage == Stage.CONSULTATION
+    r = await cases.execute(
+        env.client,
+        case_id,
+        f.command("answer-consultation", consultation_id="C1", verdict="negative", answer="no grid"),
+    )
+    assert r.state.stage == Stage.MATCHMAKING and r.state.location is None
+    assert fold(row.event for row in ledger.events(case_id)) == r.state
+
+
+async def test_same_update_id_twice_records_once(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    await cases.start(env.client, queue, f.start(), case_id)
+    cmd = f.command("change-phase", phase=3)
+    first = await cases.execute(env.client, case_id, cmd, update_id="phase-3-once")
+    second = await cases.execute(env.client, case_id, cmd, update_id="phase-3-once")
+    assert first == second
+    assert [r.type for r in ledger.events(case_id)] == ["LeadDetected", "PhaseChanged"]
+
+
+async def test_continue_as_new_carries_state_and_sequence(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    config = CaseConfig(max_history_events=100)
+    await cases.start(env.client, queue, f.start(), case_id, config=config)
+    first_run = (await env.client.get_workflow_handle(case_id).describe()).run_id
+    for i in range(30):
+        await cases.execute(env.client, case_id, f.command("change-phase", phase=3 if i % 2 == 0 else 2))
+    handle = env.client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
+    assert (await handle.describe()).run_id != first_run
+    state = await cases.state(env.client, case_id)
+    rows = ledger.events(case_id)
+    assert [r.seq for r in rows] == list(range(1, 32))
+    assert state.last_seq == 31 and fold(r.event for r in rows) == state
+
+
+async def test_closed_case_can_reopen_then_ends_after_retention(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    config = CaseConfig(closed_retention=timedelta(days=30))
+    await cases.start(env.client, queue, f.start(), case_id, config=config)
+    await cases.execute(env.client, case_id, f.command("close", outcome="withdrawn"))
+    r = await cases.execute(env.client, case_id, f.command("reopen"))
+    assert r.state.stage == Stage.DETECTION and r.state.reopened == 1
+    r = await cases.execute(env.client, case_id, f.command("close", outcome="withdrawn"))
+    handle = env.client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
+    await env.sleep(timedelta(days=31))  # skip past the 30-day reopening period
+    assert (await handle.describe()).status.name == "COMPLETED"
+    assert await handle.result() == r.state
+    with pytest.raises(cases.BadInput):
+        await cases.execute(env.client, case_id, f.command("reopen"))
