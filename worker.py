@@ -15,6 +15,8 @@ from temporalio.worker import Worker
 
 from activities.ledger import LedgerActivities
 from activities.matchmaking import MatchmakingActivities
+from activities.notify import Channels, NotifyActivities
+from ledger.outbox import Outbox
 from ledger.store import Ledger
 from settings import Settings
 from workflows.lead_case import LeadCaseWorkflow
@@ -22,14 +24,17 @@ from workflows.lead_case import LeadCaseWorkflow
 ACTIVITY_THREADS = 16
 
 
-def build_worker(client: Client, ledger: Ledger, task_queue: str) -> Worker:
+def build_worker(
+    client: Client, ledger: Ledger, task_queue: str, channels: Channels | None = None
+) -> Worker:
     recorder = LedgerActivities(ledger)
     matcher = MatchmakingActivities(ledger)
+    notifier = NotifyActivities(Outbox(ledger.engine), channels or Channels.from_env())
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[LeadCaseWorkflow],
-        activities=[recorder.record_events, matcher.match_hotspots],
+        activities=[recorder.record_events, matcher.match_hotspots, notifier.deliver_notification],
         activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
     )

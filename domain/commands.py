@@ -112,6 +112,7 @@ class RecordReminder(CommandBase):
     """Issued by the case itself once a reminder has been delivered."""
 
     type: Literal["record-reminder"] = "record-reminder"
+    key: str
     rule: str
     subject: str
     channel: str

@@ -164,7 +164,10 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
                 f"hotspot {location.hotspot.value} lies in {HOTSPOT_REGION[location.hotspot].value}",
                 "location.region",
             )
-    elif isinstance(command, (CloseCase, RecordReminder)):
+    elif isinstance(command, RecordReminder):
+        if command.key in state.reminder_keys:
+            raise CommandRejected("reminder-sent", f"reminder {command.key} was already recorded")
+    elif isinstance(command, CloseCase):
         pass
     else:  # pragma: no cover
         raise CommandRejected("unknown-command", f"unknown command {type(command).__name__}")
@@ -251,6 +254,7 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         return [
             ReminderSent(
                 **meta,
+                key=command.key,
                 rule=command.rule,
                 subject=command.subject,
                 channel=command.channel,

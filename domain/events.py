@@ -110,6 +110,7 @@ class ReminderSent(EventBase):
     """A reminder or escalation that was delivered (recorded once, whatever the retries)."""
 
     type: Literal["ReminderSent"] = "ReminderSent"
+    key: str = Field(description="the planned reminder's stable key (domain.reminders)")
     rule: str
     subject: str
     channel: str

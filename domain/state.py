@@ -57,7 +57,7 @@ class CaseState(BaseModel):
     outcome: Outcome | None = None
     closed_from: Stage | None = None
     reopened: int = 0
-    reminders_sent: int = 0
+    reminder_keys: list[str] = Field(default_factory=list, description="keys of reminders sent")
 
     @property
     def open(self) -> bool:
@@ -190,7 +190,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             reopened=state.reopened + 1,
         )
     if isinstance(event, ReminderSent):
-        return state.model_copy(update={"reminders_sent": state.reminders_sent + 1})
+        return state.model_copy(update={"reminder_keys": [*state.reminder_keys, event.key]})
     raise TypeError(f"unknown event {type(event).__name__}")  # pragma: no cover
 
 

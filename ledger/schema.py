@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import (
     CHAR,
+    Boolean,
     Column,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -64,4 +66,26 @@ hotspot_offers = Table(
     Column("name", String(200), nullable=False),
     Column("region", String(40), nullable=False),
     Column("data", Text, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("message_id", String(300), primary_key=True),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("key", String(200), nullable=False),
+    Column("recipient", String(300), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("escalation", Boolean, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+outbox_deliveries = Table(
+    "outbox_deliveries",
+    metadata,
+    Column("message_id", String(300), ForeignKey("outbox.message_id"), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("delivered_at", String(40), nullable=False),
+    Column("detail", Text),
 )

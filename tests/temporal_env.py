@@ -62,3 +62,21 @@ async def dev_server_env(tmp_path_factory):
     )
     async with env:
         yield env
+
+
+@pytest_asyncio.fixture(scope="session")
+async def ts_worker(time_skipping_env, tmp_path_factory):
+    """One worker and ledger for every time-skipping test.
+
+    Shared on purpose: the test server skips time for *all* workflows, so a workflow left behind
+    by an earlier test must still have a worker, or its timers would stall the clock.
+    """
+    from ledger.store import Ledger
+    from worker import build_worker
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}", upgrade=True)
+    ledger.seed_hotspots()
+    queue = "time-skipping-cases"
+    async with build_worker(time_skipping_env.client, ledger, queue):
+        yield time_skipping_env, queue, ledger
+    ledger.dispose()

@@ -11,25 +11,18 @@ from temporalio.api.enums.v1 import EventType
 from cli import cases
 from domain.state import fold
 from domain.vocab import Outcome, Stage
-from ledger.store import Ledger
 from tests import factories as f
-from worker import build_worker
 from workflows.lead_case import CaseConfig, LeadCaseWorkflow
 
 
 @pytest.fixture
-def ledger(tmp_path):
-    led = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", upgrade=True)
-    led.seed_hotspots()
-    yield led
-    led.dispose()
+def ledger(ts_worker):
+    return ts_worker[2]
 
 
 @pytest.fixture
-async def env_worker(time_skipping_env, ledger):
-    queue = f"q-{uuid.uuid4()}"
-    async with build_worker(time_skipping_env.client, ledger, queue):
-        yield time_skipping_env, queue
+def env_worker(ts_worker):
+    return ts_worker[:2]
 
 
 def new_id() -> str:
@@ -62,10 +55,21 @@ async def test_case_runs_through_every_stage_and_ledger_matches_state(env_worker
     ]
     assert result.state.outcome == Outcome.REALISED_OTHER_REGION  # bom -> twente (oost-nl)
     rows = ledger.events(case_id)
-    assert [r.seq for r in rows] == list(range(1, 9))
+    assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
+    assert [r.type for r in rows] == [
+        "LeadDetected",
+        "ReminderSent",  # the lead is in venture phase 2: start needs articulation
+        "NeedsArticulated",
+        "MatchesProposed",
+        "LocationChosen",
+        "ConsultationRequested",
+        "ConsultationAnswered",
+        "RealisationStarted",
+        "Realised",
+    ]
     queried = await cases.state(env.client, case_id)
     assert fold(r.event for r in rows) == queried == result.state
-    proposals = rows[2].event
+    proposals = rows[3].event
     assert proposals.type == "MatchesProposed" and proposals.proposals
 
 
@@ -81,7 +85,7 @@ async def test_refused_command_writes_nothing_anywhere(env_worker, ledger):
     with pytest.raises(cases.BadInput, match="no-change"):
         await cases.execute(env.client, case_id, f.command("change-phase", phase=2))
     assert await update_events(env.client, case_id) == before_updates
-    assert len(ledger.events(case_id)) == 1
+    assert [r.type for r in ledger.events(case_id)] == ["LeadDetected", "ReminderSent"]
 
 
 async def test_existing_case_cannot_be_started_twice(env_worker):
@@ -122,7 +126,7 @@ async def test_same_update_id_twice_records_once(env_worker, ledger):
     first = await cases.execute(env.client, case_id, cmd, update_id="phase-3-once")
     second = await cases.execute(env.client, case_id, cmd, update_id="phase-3-once")
     assert first == second
-    assert [r.type for r in ledger.events(case_id)] == ["LeadDetected", "PhaseChanged"]
+    assert [r.type for r in ledger.events(case_id)] == ["LeadDetected", "ReminderSent", "PhaseChanged"]
 
 
 async def test_continue_as_new_carries_state_and_sequence(env_worker, ledger):
@@ -137,8 +141,8 @@ async def test_continue_as_new_carries_state_and_sequence(env_worker, ledger):
     assert (await handle.describe()).run_id != first_run
     state = await cases.state(env.client, case_id)
     rows = ledger.events(case_id)
-    assert [r.seq for r in rows] == list(range(1, 32))
-    assert state.last_seq == 31 and fold(r.event for r in rows) == state
+    assert [r.seq for r in rows] == list(range(1, 33))  # 30 phase changes, detection, one reminder
+    assert state.last_seq == 32 and fold(r.event for r in rows) == state
 
 
 async def test_closed_case_can_reopen_then_ends_after_retention(env_worker, ledger):

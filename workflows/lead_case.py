@@ -20,12 +20,15 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.ledger import LedgerActivities
     from activities.matchmaking import MatchInput, MatchmakingActivities
-    from domain.commands import Command, ProposeMatches
+    from activities.notify import Notification, NotifyActivities
+    from domain.commands import Command, ProposeMatches, RecordReminder
     from domain.decide import CommandRejected, Context, check, decide
     from domain.events import Event
+    from domain.reminders import PlannedReminder, ReminderRules, pending
     from domain.state import CaseState, apply
     from workflows import search_attributes
 
+REMINDER_ACTOR = "brandpunt-reminders"
 REJECTED = "CommandRejected"
 """ApplicationError type of a refused command; the CLI maps it to exit code 2."""
 
@@ -47,6 +50,7 @@ class CaseConfig(BaseModel):
     detect_timeout: timedelta = Field(
         default=timedelta(hours=1), description="how long a started case waits for its lead"
     )
+    reminders: ReminderRules = Field(default_factory=ReminderRules)
 
 
 class CaseInput(BaseModel):
@@ -69,6 +73,7 @@ class LeadCaseWorkflow:
         self._state: CaseState | None = input.state
         self._events: list[Event] = []  # recorded in this run (earlier runs: the ledger)
         self._lock = asyncio.Lock()
+        self._changed = False  # set when an event is recorded: the reminder plan may change
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseState | None:
@@ -81,26 +86,67 @@ class LeadCaseWorkflow:
                 workflow.logger.warning("no lead arrived; case %s ends empty", self._case_id)
                 return None
         while True:
-            state = self._require_state()
-            if state.open:
-                await workflow.wait_condition(
-                    lambda: not self._require_state().open or self._history_full()
-                )
-            else:
-                try:
-                    await workflow.wait_condition(
-                        lambda: self._require_state().open or self._history_full(),
-                        timeout=self._config.closed_retention,
-                    )
-                except TimeoutError:
-                    await workflow.wait_condition(workflow.all_handlers_finished)
-                    if not self._require_state().open:
-                        return self._state
             if self._history_full():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     CaseInput(case_id=self._case_id, config=self._config, state=self._state)
                 )
+            state = self._require_state()
+            now = workflow.now()
+            wake_at = None
+            if state.open:
+                owed = pending(state, self._config.reminders)
+                if owed and owed[0].due_at <= now:
+                    await self._remind(owed[0])
+                    continue
+                wake_at = owed[0].due_at if owed else None
+            else:
+                wake_at = state.stage_entered_at + self._config.closed_retention
+                if wake_at <= now:
+                    await workflow.wait_condition(workflow.all_handlers_finished)
+                    if not self._require_state().open:
+                        return self._state
+                    continue
+            self._changed = False
+            try:
+                await workflow.wait_condition(
+                    lambda: self._changed or self._history_full(),
+                    timeout=(wake_at - now) if wake_at else None,
+                )
+            except TimeoutError:
+                pass
+
+    async def _remind(self, reminder: PlannedReminder) -> None:
+        """Deliver one owed reminder, then record it (``ReminderSent``) so it is never sent again."""
+        async with self._lock:
+            state = self._require_state()
+            if reminder not in pending(state, self._config.reminders):
+                return  # a command changed the case meanwhile
+            delivery = await workflow.execute_activity(
+                NotifyActivities.deliver_notification,
+                Notification(
+                    message_id=f"{self._case_id}/{reminder.key}",
+                    case_id=self._case_id,
+                    key=reminder.key,
+                    recipient=reminder.recipient,
+                    subject=reminder.subject,
+                    body=f"{reminder.subject}\n\nCase {self._case_id}, stage {state.stage.value}.",
+                    escalation=reminder.escalation,
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=LEDGER_RETRY,
+            )
+            command = RecordReminder(
+                actor=REMINDER_ACTOR,
+                reason=f"rule {reminder.rule}, due {reminder.due_at.isoformat()}",
+                key=reminder.key,
+                rule=reminder.rule,
+                subject=reminder.subject,
+                channel=",".join(delivery.channels),
+                recipient=reminder.recipient,
+                escalation=reminder.escalation,
+            )
+            await self._record(decide(state, command, self._context()))
 
     def _history_full(self) -> bool:
         info = workflow.info()
@@ -135,6 +181,10 @@ class LeadCaseWorkflow:
 
     @execute.validator
     def _validate(self, command: Command) -> None:
+        if isinstance(command, RecordReminder):
+            raise _rejection(
+                CommandRejected("system-only", "reminders are recorded by the case itself, not sent in")
+            )
         try:
             check(self._state, command, self._context())
         except CommandRejected as rejected:
@@ -164,6 +214,7 @@ class LeadCaseWorkflow:
         for event in events:
             state = apply(state, event)
         self._state = state
+        self._changed = True
         self._events.extend(events)
         workflow.upsert_search_attributes(search_attributes.pairs_for(self._require_state()))
 

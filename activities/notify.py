@@ -1,0 +1,126 @@
+"""Delivering reminders: the outbox (always), email over SMTP and a JSON webhook (if configured).
+
+Channels are deployment configuration, read from the environment by the worker:
+``BRANDPUNT_SMTP_HOST`` (+ ``_PORT``, ``_FROM``, ``_USER``, ``_PASSWORD``, ``_STARTTLS``) and
+``BRANDPUNT_WEBHOOK_URL``. Each channel delivery is marked in the outbox, so a retry (worker
+killed mid-delivery) re-sends only what was not delivered; the email Message-ID and the webhook's
+``Idempotency-Key`` header are derived from the message id so receivers can drop a repeat too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import smtplib
+import urllib.request
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from pydantic import BaseModel
+from temporalio import activity
+
+from ledger.outbox import Outbox, OutboxMessage
+
+OUTBOX = "outbox"
+EMAIL = "email"
+WEBHOOK = "webhook"
+
+
+class Notification(BaseModel):
+    message_id: str
+    case_id: str
+    key: str
+    recipient: str
+    subject: str
+    body: str
+    escalation: bool = False
+
+
+class Delivery(BaseModel):
+    channels: list[str]
+
+
+@dataclass(frozen=True)
+class Channels:
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "brandpunt@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    webhook_url: str | None = None
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Channels:
+        e = dict(os.environ if env is None else env)
+        return cls(
+            smtp_host=e.get("BRANDPUNT_SMTP_HOST") or None,
+            smtp_port=int(e.get("BRANDPUNT_SMTP_PORT", "25")),
+            smtp_from=e.get("BRANDPUNT_SMTP_FROM", "brandpunt@localhost"),
+            smtp_user=e.get("BRANDPUNT_SMTP_USER") or None,
+            smtp_password=e.get("BRANDPUNT_SMTP_PASSWORD") or None,
+            smtp_starttls=e.get("BRANDPUNT_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+            webhook_url=e.get("BRANDPUNT_WEBHOOK_URL") or None,
+        )
+
+
+class NotifyActivities:
+    def __init__(self, outbox: Outbox, channels: Channels) -> None:
+        self._outbox = outbox
+        self._channels = channels
+
+    @activity.defn(name="deliver_notification")
+    def deliver_notification(self, n: Notification) -> Delivery:
+        self._outbox.put(
+            OutboxMessage(
+                message_id=n.message_id, case_id=n.case_id, key=n.key, recipient=n.recipient,
+                subject=n.subject, body=n.body, escalation=n.escalation,
+            )
+        )
+        done = self._outbox.delivered(n.message_id)
+        if OUTBOX not in done:
+            self._outbox.mark(n.message_id, OUTBOX)
+        channels = [OUTBOX]
+        c = self._channels
+        if c.smtp_host and "@" in n.recipient:
+            if EMAIL not in done:
+                self._send_email(n)
+                self._outbox.mark(n.message_id, EMAIL, n.recipient)
+            channels.append(EMAIL)
+        if c.webhook_url:
+            if WEBHOOK not in done:
+                status = self._post_webhook(n)
+                self._outbox.mark(n.message_id, WEBHOOK, f"HTTP {status}")
+            channels.append(WEBHOOK)
+        return Delivery(channels=channels)
+
+    def _send_email(self, n: Notification) -> None:
+        c = self._channels
+        msg = EmailMessage()
+        msg["From"] = c.smtp_from
+        msg["To"] = n.recipient
+        msg["Subject"] = ("[escalation] " if n.escalation else "") + n.subject
+        msg["Message-ID"] = f"<{hashlib.sha256(n.message_id.encode()).hexdigest()[:32]}@brandpunt>"
+        msg["X-Brandpunt-Case"] = n.case_id
+        msg.set_content(n.body)
+        assert c.smtp_host is not None
+        with smtplib.SMTP(c.smtp_host, c.smtp_port, timeout=c.timeout) as smtp:
+            if c.smtp_starttls:
+                smtp.starttls()
+            if c.smtp_user:
+                smtp.login(c.smtp_user, c.smtp_password or "")
+            smtp.send_message(msg)
+
+    def _post_webhook(self, n: Notification) -> int:
+        c = self._channels
+        assert c.webhook_url is not None
+        request = urllib.request.Request(
+            c.webhook_url,
+            data=json.dumps(n.model_dump()).encode(),
+            headers={"Content-Type": "application/json", "Idempotency-Key": n.message_id},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=c.timeout) as response:  # noqa: S310 - configured URL
+            return response.status

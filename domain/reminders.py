@@ -1,0 +1,117 @@
+"""Reminder rules and the pure plan of which reminders a case is owed, and when.
+
+Why a *plan* rather than timers: every reminder a case is owed follows from its state (when phase 2
+was first reached, when the current stage was entered, each consultation's due date) and the
+deployment's rules. The workflow sleeps until the earliest unsent one; the coordinator's inbox
+(``brandpunt reminders due``) lists the same plan from the ledger. Each reminder has a stable
+``key``; a ``ReminderSent`` event records the key, so a reminder is never sent twice, and a lead
+that drops back to phase 1 and reaches phase 2 again gets no new storm (the anchor is the *first*
+time phase 2 was reached).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.state import CaseState
+from domain.vocab import Stage
+
+
+class Phase2Rule(BaseModel):
+    """From phase 2 on, a company's space need can be articulated: start needs articulation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    follow_ups: list[timedelta] = Field(
+        default_factory=lambda: [timedelta(days=14), timedelta(days=30)],
+        description="after the first reminder, while the needs are not articulated",
+    )
+    escalate_after: timedelta | None = Field(default=timedelta(days=45))
+
+
+class ReminderRules(BaseModel):
+    """Per deployment (``BRANDPUNT_REMINDER_RULES`` names a JSON file of this shape)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    phase2: Phase2Rule | None = Field(default_factory=Phase2Rule)
+    stage_service_time: dict[Stage, timedelta] = Field(
+        default_factory=lambda: {
+            Stage.NEEDS_ARTICULATION: timedelta(days=60),
+            Stage.MATCHMAKING: timedelta(days=60),
+            Stage.CONSULTATION: timedelta(days=120),
+            Stage.REALISATION: timedelta(days=365),
+        },
+        description="how long a case may stay in a stage before it is overdue",
+    )
+    stage_escalate_after: timedelta = Field(default=timedelta(days=14))
+    consultation_remind_before: timedelta = Field(default=timedelta(days=7))
+    default_recipient: str = "taskforce-coordinator"
+    escalation_recipient: str = "coordinating-rom"
+
+
+class PlannedReminder(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    rule: str
+    due_at: datetime
+    subject: str
+    recipient: str
+    escalation: bool = False
+
+
+def _start_of(day: object) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)  # type: ignore[arg-type]
+
+
+def plan(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
+    """Every reminder the case is owed in its current state, sent or not, earliest first."""
+    if not state.open:
+        return []
+    to = state.lead.coordinator or rules.default_recipient
+    up = rules.escalation_recipient
+    company = state.lead.company
+    out: list[PlannedReminder] = []
+
+    phase2_at = min((at for phase, at in state.phase_reached_at.items() if phase >= 2), default=None)
+    if rules.phase2 and phase2_at is not None and state.needs is None:
+        subject = f"{company} reached venture phase 2: start needs articulation"
+        out.append(PlannedReminder(key="phase2:remind", rule="phase2", due_at=phase2_at, subject=subject, recipient=to))
+        for i, after in enumerate(rules.phase2.follow_ups, start=1):
+            out.append(PlannedReminder(key=f"phase2:follow-up-{i}", rule="phase2", due_at=phase2_at + after,
+                                       subject=f"follow-up {i}: {subject}", recipient=to))
+        if rules.phase2.escalate_after is not None:
+            out.append(PlannedReminder(key="phase2:escalate", rule="phase2", due_at=phase2_at + rules.phase2.escalate_after,
+                                       subject=f"escalation: {subject}", recipient=up, escalation=True))
+
+    service = rules.stage_service_time.get(state.stage)
+    if service is not None:
+        entered = state.stage_entered_at
+        overdue_at = entered + service
+        anchor = f"stage:{state.stage.value}:{entered.isoformat()}"
+        subject = f"{company} is overdue in stage {state.stage.value} (since {overdue_at:%Y-%m-%d})"
+        out.append(PlannedReminder(key=f"{anchor}:overdue", rule="stage-deadline", due_at=overdue_at,
+                                   subject=subject, recipient=to))
+        out.append(PlannedReminder(key=f"{anchor}:escalate", rule="stage-deadline",
+                                   due_at=overdue_at + rules.stage_escalate_after,
+                                   subject=f"escalation: {subject}", recipient=up, escalation=True))
+
+    for c in state.consultations:
+        if not c.open:
+            continue
+        due = _start_of(c.due)
+        subject = f"{company}: consultation {c.consultation_id} ({c.party.value}, {c.subject}) due {c.due}"
+        out.append(PlannedReminder(key=f"consultation:{c.consultation_id}:due-soon", rule="consultation",
+                                   due_at=due - rules.consultation_remind_before, subject=subject, recipient=to))
+        out.append(PlannedReminder(key=f"consultation:{c.consultation_id}:overdue", rule="consultation",
+                                   due_at=due, subject=f"overdue, escalated: {subject}", recipient=up, escalation=True))
+    return sorted(out, key=lambda r: (r.due_at, r.key))
+
+
+def pending(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
+    """The planned reminders not yet recorded as sent."""
+    sent = set(state.reminder_keys)
+    return [r for r in plan(state, rules) if r.key not in sent]

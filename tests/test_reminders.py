@@ -1,0 +1,107 @@
+"""Reminders on the time-skipping server: phase 2, follow-ups, escalation, overdue consultations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from cli import cases
+from domain.reminders import ReminderRules
+from domain.state import fold
+from tests import factories as f
+from workflows.lead_case import CaseConfig
+
+DAY = timedelta(days=1)
+
+
+def rounded(delta: timedelta) -> timedelta:
+    """Workflow time moves on a few milliseconds between a timer firing and the event."""
+    return timedelta(minutes=round(delta.total_seconds() / 60))
+
+
+def new_id() -> str:
+    return f"lead-rem-{uuid.uuid4().hex[:10]}"
+
+
+def sent(ledger, case_id):
+    return [r.event for r in ledger.events(case_id) if r.type == "ReminderSent"]
+
+
+async def test_phase2_reminder_follow_ups_and_escalation_then_silence(ts_worker):
+    env, queue, ledger = ts_worker
+    case_id = new_id()
+    start = await cases.start(env.client, queue, f.start(phase=1), case_id)
+    t0 = start.state.detected_at
+    await env.sleep(100 * DAY)
+    assert sent(ledger, case_id) == []  # phase 1: nothing owed yet
+    moved = await cases.execute(env.client, case_id, f.command("change-phase", phase=2))
+    day100 = moved.events[0].at
+    assert timedelta(days=100) <= day100 - t0 < timedelta(days=101)
+    await env.sleep(46 * DAY)
+    reminders = sent(ledger, case_id)
+    assert [(r.key, rounded(r.at - day100), r.escalation) for r in reminders] == [
+        ("phase2:remind", timedelta(0), False),
+        ("phase2:follow-up-1", 14 * DAY, False),
+        ("phase2:follow-up-2", 30 * DAY, False),
+        ("phase2:escalate", 45 * DAY, True),
+    ]
+    assert reminders[0].recipient == f.LEAD["coordinator"]
+    assert reminders[-1].recipient == "coordinating-rom"
+    assert all("outbox" in r.channel.split(",") for r in reminders)
+    await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    # going back to phase 1 and to phase 2 again brings no new phase-2 reminders
+    await cases.execute(env.client, case_id, f.command("change-phase", phase=1))
+    await cases.execute(env.client, case_id, f.command("change-phase", phase=2))
+    await env.sleep(200 * DAY)
+    later = [r for r in sent(ledger, case_id) if r.rule == "phase2"]
+    assert len(later) == 4
+    assert fold(r.event for r in ledger.events(case_id)) == await cases.state(env.client, case_id)
+
+
+async def test_articulating_needs_stops_the_follow_ups(ts_worker):
+    env, queue, ledger = ts_worker
+    case_id = new_id()
+    start = await cases.start(env.client, queue, f.start(phase=2), case_id)
+    await env.sleep(20 * DAY)  # follow-up 1 (day 14) goes out
+    await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    await env.sleep(40 * DAY)
+    keys = [r.key for r in sent(ledger, case_id)]
+    assert keys == ["phase2:remind", "phase2:follow-up-1"]
+    assert start.state.phase == 2
+
+
+async def test_overdue_consultation_escalates_on_its_due_date(ts_worker):
+    env, queue, ledger = ts_worker
+    case_id = new_id()
+    rules = ReminderRules(phase2=None, stage_service_time={})
+    r = await cases.start(env.client, queue, f.start(), case_id, config=CaseConfig(reminders=rules))
+    for cmd in f.happy_path(r.state.detected_at.date())[:4]:  # up to a consultation due in 30 days
+        r = await cases.execute(env.client, case_id, cmd)
+    due = r.state.consultations[0].due
+    await env.sleep(40 * DAY)
+    reminders = sent(ledger, case_id)
+    assert [(x.key, x.at.date(), x.escalation) for x in reminders] == [
+        ("consultation:C1:due-soon", due - 7 * DAY, False),
+        ("consultation:C1:overdue", due, True),
+    ]
+    # answering closes the consultation: nothing more for it
+    await cases.execute(env.client, case_id, f.command(
+        "answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
+    await env.sleep(40 * DAY)
+    assert len(sent(ledger, case_id)) == 2
+
+
+async def test_stage_deadline_reminds_then_escalates(ts_worker):
+    env, queue, ledger = ts_worker
+    case_id = new_id()
+    rules = ReminderRules(phase2=None, stage_service_time={"needs_articulation": 10 * DAY},
+                          stage_escalate_after=5 * DAY)
+    r = await cases.start(env.client, queue, f.start(), case_id, config=CaseConfig(reminders=rules))
+    r = await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    entered = r.state.stage_entered_at
+    await env.sleep(20 * DAY)
+    reminders = sent(ledger, case_id)
+    assert [(x.rule, rounded(x.at - entered), x.escalation) for x in reminders] == [
+        ("stage-deadline", 10 * DAY, False),
+        ("stage-deadline", 15 * DAY, True),
+    ]
