@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from domain.reminders import ReminderRules
 
 TASK_QUEUE = "brandpunt-cases"
 
@@ -19,6 +23,18 @@ class Settings:
     organisation: str | None
     task_queue: str = TASK_QUEUE
     extra: dict[str, str] = field(default_factory=dict)
+
+    def reminder_rules(self) -> ReminderRules:
+        """The deployment's reminder rules: ``BRANDPUNT_REMINDER_RULES`` (a JSON file) or defaults."""
+        from domain.reminders import ReminderRules
+
+        path = self.extra.get("reminder_rules")
+        if not path:
+            return ReminderRules()
+        try:
+            return ReminderRules.model_validate_json(Path(path).read_text(encoding="utf-8"))
+        except OSError as err:
+            raise ValueError(f"BRANDPUNT_REMINDER_RULES={path}: cannot read it ({err})") from err
 
     @property
     def dev_db(self) -> Path:
@@ -38,4 +54,5 @@ def load(env: dict[str, str] | None = None) -> Settings:
         actor=env.get("BRANDPUNT_ACTOR") or None,
         organisation=env.get("BRANDPUNT_ORGANISATION") or None,
         task_queue=env.get("BRANDPUNT_TASK_QUEUE", TASK_QUEUE),
+        extra={"reminder_rules": env.get("BRANDPUNT_REMINDER_RULES", "")},
     )

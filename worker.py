@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -16,25 +17,40 @@ from temporalio.worker import Worker
 from activities.ledger import LedgerActivities
 from activities.matchmaking import MatchmakingActivities
 from activities.notify import Channels, NotifyActivities
+from activities.reports import ReportActivities
+from domain.reminders import ReminderRules
 from ledger.outbox import Outbox
 from ledger.store import Ledger
 from settings import Settings
 from workflows.lead_case import LeadCaseWorkflow
+from workflows.reporting import ReportWorkflow
 
 ACTIVITY_THREADS = 16
 
 
 def build_worker(
-    client: Client, ledger: Ledger, task_queue: str, channels: Channels | None = None
+    client: Client,
+    ledger: Ledger,
+    task_queue: str,
+    channels: Channels | None = None,
+    report_dir: Path | None = None,
 ) -> Worker:
     recorder = LedgerActivities(ledger)
     matcher = MatchmakingActivities(ledger)
     notifier = NotifyActivities(Outbox(ledger.engine), channels or Channels.from_env())
+    reporter = ReportActivities(
+        ledger, notifier, report_dir or Path("reports"), ReminderRules().escalation_recipient
+    )
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[LeadCaseWorkflow],
-        activities=[recorder.record_events, matcher.match_hotspots, notifier.deliver_notification],
+        workflows=[LeadCaseWorkflow, ReportWorkflow],
+        activities=[
+            recorder.record_events,
+            matcher.match_hotspots,
+            notifier.deliver_notification,
+            reporter.produce_report,
+        ],
         activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
     )
@@ -63,5 +79,6 @@ async def main(settings: Settings) -> None:
     client = await connect(settings)
     stop = stop_on_signals()
     print(f"worker on {settings.temporal_address} task queue {settings.task_queue}; Ctrl-C stops it")
-    await run_until_stopped(build_worker(client, ledger, settings.task_queue), stop)
+    worker = build_worker(client, ledger, settings.task_queue, report_dir=settings.home / "reports")
+    await run_until_stopped(worker, stop)
     ledger.dispose()

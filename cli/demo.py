@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from cli import cases
 from cli.flags import build
+from workflows.lead_case import CaseConfig
 
 ACTOR = "demo-coordinator"
 ORG = "taskforce (demo)"
@@ -147,10 +148,14 @@ def scripts() -> list[dict[str, Any]]:
     ]
 
 
-async def run_case(client: Client, task_queue: str, script: dict[str, Any], suffix: str) -> dict[str, Any]:
+async def run_case(
+    client: Client, task_queue: str, script: dict[str, Any], suffix: str, config: CaseConfig
+) -> dict[str, Any]:
     meta = {"actor": ACTOR, "organisation": ORG}
     case_id = f"lead-demo-{script['slug']}-{suffix}"
-    result = await cases.start(client, task_queue, build("start", {"lead": script["lead"]}, meta), case_id)
+    result = await cases.start(
+        client, task_queue, build("start", {"lead": script["lead"]}, meta), case_id, config=config
+    )
     for kind, fields, reason in script["steps"]:
         result = await cases.execute(client, case_id, build(kind, fields, {**meta, "reason": reason}))
     return cases.summary(result.state)
@@ -163,7 +168,8 @@ async def run_demo(as_json: bool = False) -> int:
     s = config.load()
     client = await connect(s)
     suffix = secrets.token_hex(3)
-    rows = await asyncio.gather(*(run_case(client, s.task_queue, sc, suffix) for sc in scripts()))
+    config = CaseConfig(reminders=s.reminder_rules())
+    rows = await asyncio.gather(*(run_case(client, s.task_queue, sc, suffix, config) for sc in scripts()))
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:

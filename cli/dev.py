@@ -70,7 +70,10 @@ async def run_dev() -> int:
             f"history in {settings.dev_db}, ledger {settings.ledger_url}. Ctrl-C stops.",
             flush=True,
         )
-        await worker.run_until_stopped(worker.build_worker(env.client, ledger, settings.task_queue), stop)
+        runner = worker.build_worker(
+            env.client, ledger, settings.task_queue, report_dir=settings.home / "reports"
+        )
+        await worker.run_until_stopped(runner, stop)
     ledger.dispose()
     print("brandpunt dev: stopped", flush=True)
     return 0

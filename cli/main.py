@@ -18,7 +18,7 @@ from cli.cases import BadInput, CaseError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
-PLUGINS: list[str] = []
+PLUGINS: list[str] = ["cli.reminders", "cli.schedules"]
 """Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
 ``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
 
@@ -83,6 +83,7 @@ async def _act(args: argparse.Namespace) -> int:
     from cli import cases
     from cli.flags import COMMANDS, _lead_body, build, read_file
     from connection import connect
+    from workflows.lead_case import CaseConfig
 
     s = config.load()
     actor = args.actor or s.actor
@@ -94,7 +95,8 @@ async def _act(args: argparse.Namespace) -> int:
     if args.lead_cmd == "start":
         command = build("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
         case_id = args.case_id or base.get("case_id") or cases.case_id_for(command.lead.company)
-        result = await cases.start(client, s.task_queue, command, case_id)
+        config = CaseConfig(reminders=_rules(s))
+        result = await cases.start(client, s.task_queue, command, case_id, config=config)
     else:
         _, _, body_of = COMMANDS[args.lead_cmd]
         if args.lead_cmd == "update":
@@ -111,6 +113,19 @@ async def _act(args: argparse.Namespace) -> int:
             print(f"{e.event_id} {e.type} recorded")
         print(_line(cases.summary(result.state)))
     return EXIT_OK
+
+
+def _rules(s: Any) -> Any:
+    from pydantic import ValidationError
+
+    from cli.flags import explain
+
+    try:
+        return s.reminder_rules()
+    except ValidationError as err:
+        raise BadInput(explain(err, "BRANDPUNT_REMINDER_RULES file")) from None
+    except ValueError as err:
+        raise BadInput(str(err)) from None
 
 
 def _line(c: dict[str, Any]) -> str:

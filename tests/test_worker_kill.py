@@ -63,3 +63,47 @@ async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env,
         worker.kill()
         worker.wait()
         ledger.dispose()
+
+
+async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, tmp_path):
+    from ledger.outbox import Outbox
+    from tests.peers import WebhookSink
+
+    ledger_url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ledger = Ledger.open(ledger_url, upgrade=True)
+    queue = "kill-delivery-test"
+    with WebhookSink(delay=2.0) as hook:
+        env = {
+            **os.environ,
+            "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+            "BRANDPUNT_LEDGER_URL": ledger_url,
+            "BRANDPUNT_TASK_QUEUE": queue,
+            "BRANDPUNT_WEBHOOK_URL": hook.url,
+        }
+        worker = start_worker(env)
+        try:
+            case_id = "lead-kill-delivery"
+            # phase 2 at start: the phase-2 reminder is owed at once
+            await cases.start(dev_server_env.client, queue, f.start(phase=2), case_id)
+            for _ in range(200):  # wait until the webhook is being called, then kill mid-delivery
+                if hook.calls:
+                    break
+                await asyncio.sleep(0.05)
+            assert hook.calls == 1
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            worker = start_worker(env)
+            for _ in range(600):
+                if any(r.type == "ReminderSent" for r in ledger.events(case_id)):
+                    break
+                await asyncio.sleep(0.1)
+            rows = ledger.events(case_id)
+            assert [r.type for r in rows] == ["LeadDetected", "ReminderSent"]
+            messages = Outbox(ledger.engine).messages(case_id)
+            assert len(messages) == 1 and "webhook" in messages[0].delivered
+            # the receiver may see the retry, always under the same idempotency key
+            assert {h["Idempotency-Key"] for h, _ in hook.posts} == {f"{case_id}/phase2:remind"}
+        finally:
+            worker.kill()
+            worker.wait()
+            ledger.dispose()

@@ -133,7 +133,7 @@ class LeadCaseWorkflow:
                     body=f"{reminder.subject}\n\nCase {self._case_id}, stage {state.stage.value}.",
                     escalation=reminder.escalation,
                 ),
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=timedelta(seconds=15),
                 retry_policy=LEDGER_RETRY,
             )
             command = RecordReminder(

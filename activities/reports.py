@@ -1,0 +1,58 @@
+"""Producing a scheduled report: render it from the ledger if the impact report is available,
+and in every case put a notice in the outbox that the report is due (or ready)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from pydantic import BaseModel
+from temporalio import activity
+
+from activities.notify import Notification, NotifyActivities
+from ledger.store import Ledger
+
+
+class ReportRequest(BaseModel):
+    kind: str
+    period: str
+
+
+class ReportResult(BaseModel):
+    kind: str
+    period: str
+    path: str | None
+    notice: str
+
+
+class ReportActivities:
+    def __init__(self, ledger: Ledger, notifier: NotifyActivities, out_dir: Path, recipient: str) -> None:
+        self._ledger = ledger
+        self._notifier = notifier
+        self._out_dir = out_dir
+        self._recipient = recipient
+
+    @activity.defn(name="produce_report")
+    def produce_report(self, req: ReportRequest) -> ReportResult:
+        path = None
+        if importlib.util.find_spec("reports") is not None:
+            from reports import render_report  # the impact report, when installed
+
+            self._out_dir.mkdir(parents=True, exist_ok=True)
+            target = self._out_dir / f"{req.kind}-{req.period}.html"
+            target.write_text(render_report(self._ledger, req.period, "html"), encoding="utf-8")
+            path = str(target)
+            notice = f"The {req.kind} report for {req.period} is ready: {path}"
+        else:
+            notice = f"The {req.kind} report for {req.period} is due (EZ, taskforce coordinator, IPO, NFIA)"
+        self._notifier.deliver_notification(
+            Notification(
+                message_id=f"report/{req.kind}/{req.period}",
+                case_id="programme",
+                key=f"report:{req.kind}:{req.period}",
+                recipient=self._recipient,
+                subject=notice,
+                body=notice,
+            )
+        )
+        return ReportResult(kind=req.kind, period=req.period, path=path, notice=notice)

@@ -1,0 +1,54 @@
+"""The reporting calendar as Temporal Schedules on a real dev server; applying is idempotent."""
+
+from __future__ import annotations
+
+import subprocess
+
+from cli.dev import temporal_cli
+from cli.schedules import apply, calendar
+from workflows.reporting import ReportKind, period_for
+
+
+async def test_apply_twice_leaves_the_same_schedules(dev_server_env):
+    client = dev_server_env.client
+    first = await apply(client, "reports-q")
+    assert [what for _, what in first] == ["created"] * 3
+    described = {}
+    for schedule_id in calendar("reports-q"):
+        described[schedule_id] = (await client.get_schedule_handle(schedule_id).describe()).schedule.spec
+    second = await apply(client, "reports-q")
+    assert [what for _, what in second] == ["updated"] * 3
+    for schedule_id, spec in described.items():
+        again = (await client.get_schedule_handle(schedule_id).describe()).schedule.spec
+        assert again == spec
+        assert spec.time_zone_name == "Europe/Amsterdam"
+    listed = subprocess.run(
+        [temporal_cli(), "schedule", "list", "--address", client.service_client.config.target_host],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout
+    for schedule_id in calendar("reports-q"):
+        assert listed.count(schedule_id) == 1
+    progress = (await client.get_schedule_handle("brandpunt-progress-report").describe()).info
+    next_runs = [t.month for t in progress.next_action_times]
+    assert set(next_runs) <= {6, 12}
+
+
+def test_report_periods():
+    assert period_for(ReportKind.PROGRESS, 2026, 6) == "2026H1"
+    assert period_for(ReportKind.PROGRESS, 2026, 12) == "2026H2"
+    assert period_for(ReportKind.ANNUAL, 2027, 12) == "2027"
+    assert period_for(ReportKind.FINAL, 2028, 12) == "2025-2028"
+
+
+async def test_report_workflow_produces_the_report_or_its_notice(ts_worker):
+    from ledger.outbox import Outbox
+    from workflows.reporting import ReportInput, ReportWorkflow
+
+    env, queue, ledger = ts_worker
+    result = await env.client.execute_workflow(
+        ReportWorkflow.run, ReportInput(kind=ReportKind.PROGRESS, period="2026H1"),
+        id="report-test-2026H1", task_queue=queue,
+    )
+    assert result.period == "2026H1" and "progress report for 2026H1" in result.notice
+    [msg] = [m for m in Outbox(ledger.engine).messages("programme") if m.key == "report:progress:2026H1"]
+    assert msg.subject == result.notice
