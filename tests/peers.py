@@ -29,7 +29,7 @@ class MailSink:
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
-    def __enter__(self) -> "MailSink":
+    def __enter__(self) -> MailSink:
         self.controller.start()
         return self
 
@@ -67,7 +67,7 @@ class WebhookSink:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 
-    def __enter__(self) -> "WebhookSink":
+    def __enter__(self) -> WebhookSink:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -1,0 +1,171 @@
+"""The stage machine (decide) and the fold (apply): pure, no servers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from domain.chain import GENESIS, canonical_json, chain_hash
+from domain.decide import CommandRejected, Context, decide
+from domain.models import MatchProposal
+from domain.state import CaseState, fold
+from domain.vocab import Outcome, Stage
+from tests import factories as f
+
+T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+
+
+class Case:
+    """Drives a case through decide+fold, one hour per command."""
+
+    def __init__(self, **lead) -> None:
+        self.state: CaseState | None = None
+        self.events: list = []
+        self.run(f.start(**lead))
+
+    def run(self, command) -> CaseState:
+        new = decide(self.state, command, Context("lead-domain", T0 + timedelta(hours=len(self.events))))
+        self.state = fold(new, self.state)
+        self.events += new
+        return self.state
+
+    def refuse(self, command, rule: str) -> None:
+        before = self.state
+        with pytest.raises(CommandRejected) as err:
+            self.run(command)
+        assert err.value.rule == rule, err.value
+        assert self.state is before
+
+
+def propose(case: Case, viable: bool = True) -> CaseState:
+    proposals = [MatchProposal(hotspot="twente", region="oost-nl", score=0.9, viable=viable, reasons=["x"])]
+    return case.run(f.command("propose-matches", proposals=[p.model_dump() for p in proposals]))
+
+
+def to_consultation(case: Case, hotspot: str = "twente") -> CaseState:
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    propose(case)
+    case.run(f.command("choose-location", hotspot=hotspot))
+    return case.run(f.command("request-consultation", party="municipality", subject="zoning", due="2026-03-01"))
+
+
+def test_happy_path_every_stage_and_outcome_by_region():
+    case = Case()
+    assert case.state.stage == Stage.DETECTION
+    assert case.run(f.command("articulate-needs", needs=f.NEEDS)).stage == Stage.NEEDS_ARTICULATION
+    assert propose(case).stage == Stage.MATCHMAKING
+    assert case.run(f.command("choose-location", hotspot="twente")).location.region.value == "oost-nl"
+    assert case.run(f.command("request-consultation", party="grid_operator", subject="4 MVA",
+                              due="2026-02-01")).stage == Stage.CONSULTATION
+    case.run(f.command("answer-consultation", consultation_id="C1", verdict="conditional", answer="2027"))
+    assert case.run(f.command("start-realisation")).stage == Stage.REALISATION
+    final = case.run(f.command("realise", investment_eur=10, jobs=5, new_scaleup=True))
+    assert final.stage == Stage.CLOSED and final.outcome == Outcome.REALISED_OTHER_REGION
+    assert [e.seq for e in case.events] == list(range(1, 9))
+    assert fold(case.events) == final
+
+    own = Case()
+    to_consultation(own, hotspot="brainport-eindhoven")  # the lead's home region is bom
+    own.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
+    own.run(f.command("start-realisation"))
+    assert own.run(f.command("realise", investment_eur=1, jobs=1)).outcome == Outcome.REALISED_OWN_REGION
+
+
+def test_negative_consultation_returns_to_matchmaking_and_withdraws_the_rest():
+    case = Case()
+    to_consultation(case)
+    case.run(f.command("request-consultation", party="grid_operator", subject="grid", due="2026-03-01"))
+    state = case.run(f.command("answer-consultation", consultation_id="C1", verdict="negative", answer="no"))
+    assert state.stage == Stage.MATCHMAKING and state.location is None
+    assert [c.withdrawn for c in state.consultations] == [False, True]
+    case.refuse(f.command("answer-consultation", consultation_id="C2", verdict="positive", answer="late"),
+                "wrong-stage")
+    case.refuse(f.command("request-consultation", party="province", subject="x", due="2026-03-01"),
+                "location-first")
+
+
+def test_out_of_order_commands_are_refused_and_change_nothing():
+    case = Case()
+    case.refuse(f.command("propose-matches"), "wrong-stage")
+    case.refuse(f.command("start-realisation"), "wrong-stage")
+    case.refuse(f.command("choose-location", hotspot="twente"), "wrong-stage")
+    case.refuse(f.command("change-phase", phase=2), "no-change")
+    case.refuse(f.start(), "case-exists")
+    case.refuse(f.command("reopen"), "not-closed")
+    to_consultation(case)
+    case.refuse(f.command("start-realisation"), "consultations-open")
+    case.refuse(f.command("answer-consultation", consultation_id="C9", verdict="positive", answer="x"),
+                "unknown-consultation")
+    case.refuse(f.command("articulate-needs", needs=f.NEEDS), "wrong-stage")
+    case.refuse(f.command("choose-location", hotspot="twente", region="bom"), "wrong-stage")
+
+
+def test_request_consultation_due_in_the_past_is_refused():
+    case = Case()
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    propose(case)
+    case.run(f.command("choose-location", hotspot="groningen"))
+    case.refuse(f.command("request-consultation", party="municipality", subject="x", due="2025-12-31"),
+                "due-in-past")
+
+
+def test_choose_location_hotspot_region_must_agree():
+    case = Case()
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    propose(case)
+    case.refuse(f.command("choose-location", hotspot="twente", region="bom"), "hotspot-region")
+    assert case.run(f.command("choose-location", hotspot="twente")).location.hotspot.value == "twente"
+    assert case.events[-1].proposed is True
+
+
+def test_close_reopen_and_final_realisation():
+    with pytest.raises(ValidationError, match="bottleneck"):
+        f.command("close", outcome="no_proposition_possible")
+    with pytest.raises(ValidationError):
+        f.command("close", outcome="realised_other_region")
+    case = Case()
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    propose(case, viable=False)
+    closed = case.run(f.command("close", outcome="no_proposition_possible", bottleneck="energy"))
+    assert closed.outcome == Outcome.NO_PROPOSITION_POSSIBLE and closed.bottleneck.value == "energy"
+    case.refuse(f.command("change-phase", phase=3), "case-closed")
+    reopened = case.run(f.command("reopen"))
+    assert reopened.stage == Stage.MATCHMAKING and reopened.outcome is None and reopened.reopened == 1
+
+    done = Case()
+    to_consultation(done)
+    done.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
+    done.run(f.command("start-realisation"))
+    done.run(f.command("realise", investment_eur=1, jobs=1))
+    done.refuse(f.command("reopen"), "realised-final")
+
+
+def test_phase_history_keeps_the_first_time_each_phase_was_reached():
+    case = Case(phase=1)
+    case.run(f.command("change-phase", phase=2))
+    case.run(f.command("change-phase", phase=1))
+    state = case.run(f.command("change-phase", phase=2))
+    assert state.phase == 2
+    assert state.phase_reached_at[2] == T0 + timedelta(hours=1)
+
+
+def test_bad_input_names_the_field():
+    with pytest.raises(ValidationError, match="home_region"):
+        f.start(home_region="atlantis")
+    with pytest.raises(ValidationError, match="kvk"):
+        f.start(kvk="12")
+    with pytest.raises(ValidationError, match="at least one kind"):
+        f.command("articulate-needs", needs={"needed_by": date(2027, 1, 1)})
+
+
+def test_hash_rule_by_hand():
+    case = Case()
+    ev = case.events[0]
+    expected_json = json.dumps(ev.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+                               ensure_ascii=False)
+    assert canonical_json(ev) == expected_json
+    assert chain_hash(GENESIS, expected_json) == hashlib.sha256((GENESIS + expected_json).encode()).hexdigest()

@@ -1,0 +1,69 @@
+"""Property-based tests of the domain: random command sequences through decide + apply."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.decide import CommandRejected, Context, decide
+from domain.models import MatchProposal
+from domain.state import fold
+from domain.vocab import Stage
+from tests import factories as f
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+HOTSPOTS = ["brainport-eindhoven", "twente", "groningen", "almere"]
+
+commands = st.one_of(
+    st.builds(lambda p: f.command("change-phase", phase=p), st.integers(1, 4)),
+    st.just(f.command("articulate-needs", needs=f.NEEDS)),
+    st.builds(
+        lambda h, v: f.command("propose-matches", proposals=[
+            MatchProposal(hotspot=h, region={"brainport-eindhoven": "bom", "twente": "oost-nl",
+                                             "groningen": "nom", "almere": "horizon-flevoland"}[h],
+                          score=0.5, viable=v, reasons=["r"]).model_dump()]),
+        st.sampled_from(HOTSPOTS), st.booleans()),
+    st.builds(lambda h: f.command("choose-location", hotspot=h), st.sampled_from(HOTSPOTS)),
+    st.builds(lambda d: f.command("request-consultation", party="municipality", subject="s",
+                                  due=(T0 + timedelta(days=d)).date().isoformat()), st.integers(0, 90)),
+    st.builds(lambda i, v: f.command("answer-consultation", consultation_id=f"C{i}", verdict=v, answer="a"),
+              st.integers(1, 3), st.sampled_from(["positive", "conditional", "negative"])),
+    st.just(f.command("start-realisation")),
+    st.builds(lambda n: f.command("realise", investment_eur=n, jobs=n), st.integers(0, 10**9)),
+    st.sampled_from([f.command("close", outcome="withdrawn"), f.command("close", outcome="left_abroad"),
+                     f.command("close", outcome="no_proposition_possible", bottleneck="talent")]),
+    st.just(f.command("reopen")),
+)
+
+
+def invariants(state) -> None:
+    assert (state.stage == Stage.CLOSED) == (state.outcome is not None)
+    if state.stage in (Stage.CONSULTATION, Stage.REALISATION):
+        assert state.location is not None and state.consultations
+    if state.stage == Stage.REALISATION:
+        assert not any(c.open for c in state.consultations)
+    if state.stage in (Stage.MATCHMAKING, Stage.CONSULTATION, Stage.REALISATION):
+        assert state.needs is not None
+    if state.realisation is not None:
+        assert state.stage == Stage.CLOSED
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(commands, max_size=40))
+def test_random_sequences_keep_state_valid_refusals_change_nothing_fold_is_deterministic(seq):
+    state = None
+    events = []
+    for i, cmd in enumerate([f.start(phase=1), *seq]):
+        before = state
+        try:
+            new = decide(state, cmd, Context("lead-prop", T0 + timedelta(hours=i)))
+        except CommandRejected:
+            assert state is before
+            continue
+        state = fold(new, state)
+        events += new
+        invariants(state)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert fold(events) == fold(events) == state
