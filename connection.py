@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import Runtime
 
 from settings import Settings
+
+_RUNTIME: list[Runtime | None] = []
+
+
+def _runtime() -> Runtime | None:
+    """One SDK runtime per process (metrics export is configured on it), or the default."""
+    from observability import telemetry
+
+    if not _RUNTIME:
+        _RUNTIME.append(telemetry.runtime())
+    return _RUNTIME[0]
 
 
 class TemporalUnreachable(RuntimeError):
@@ -13,11 +25,15 @@ class TemporalUnreachable(RuntimeError):
 
 
 async def connect(settings: Settings) -> Client:
+    from observability import telemetry
+
     try:
         return await Client.connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
             data_converter=pydantic_data_converter,
+            interceptors=telemetry.interceptors(),
+            runtime=_runtime(),
         )
     except RuntimeError as err:  # the SDK raises RuntimeError for connection failures
         raise TemporalUnreachable(

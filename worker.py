@@ -73,12 +73,18 @@ def stop_on_signals() -> asyncio.Event:
 
 async def main(settings: Settings) -> None:
     from connection import connect
+    from observability import logs
 
     ledger = Ledger.open(settings.ledger_url, upgrade=False)
     ledger.check_schema()
     client = await connect(settings)
     stop = stop_on_signals()
-    print(f"worker on {settings.temporal_address} task queue {settings.task_queue}; Ctrl-C stops it")
+    logs.get("brandpunt.worker").info(
+        "worker started; Ctrl-C stops it",
+        temporal_address=settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        task_queue=settings.task_queue,
+    )
     worker = build_worker(client, ledger, settings.task_queue, report_dir=settings.home / "reports")
     await run_until_stopped(worker, stop)
     ledger.dispose()

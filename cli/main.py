@@ -225,12 +225,25 @@ async def _dispatch(args: argparse.Namespace) -> int:
     return await _act(args)
 
 
+async def _traced(args: argparse.Namespace) -> int:
+    from observability import telemetry
+
+    name = " ".join(
+        str(v) for v in (args.cmd, getattr(args, "lead_cmd", None), getattr(args, "db_cmd", None)) if v
+    )
+    with telemetry.span(f"brandpunt {name}", case_id=getattr(args, "case_id", None)):
+        return await _dispatch(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from connection import TemporalUnreachable
+    from observability import logs, telemetry
 
+    logs.configure()
+    telemetry.setup_tracing(service="brandpunt-cli" if args.cmd in ("lead", "demo") else "brandpunt")
     try:
-        return asyncio.run(_dispatch(args))
+        return asyncio.run(_traced(args))
     except BadInput as err:
         print(f"brandpunt: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -246,3 +259,5 @@ def main(argv: list[str] | None = None) -> int:
             print(f"brandpunt: {err}", file=sys.stderr)
             return EXIT_FAIL
         raise
+    finally:
+        telemetry.shutdown()

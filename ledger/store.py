@@ -24,6 +24,7 @@ from domain.state import CaseState, apply
 from ledger import migrate
 from ledger.migrate import SchemaError
 from ledger.schema import cases, hotspot_offers, ledger_events
+from observability import telemetry
 
 HOTSPOTS_FILE = Path(__file__).parent / "data" / "hotspots.json"
 
@@ -129,12 +130,18 @@ class Ledger:
             return AppendResult(0, 0, GENESIS)
         if len({e.case_id for e in events}) != 1:
             raise ValueError("append takes the events of one case at a time")
-        try:
-            return self._append(events)
-        except IntegrityError:
-            # A concurrent writer inserted the same rows first: the retry sees them and skips
-            # identical events or reports a conflict.
-            return self._append(events)
+        with telemetry.span(
+            "ledger.append", case_id=events[0].case_id, first_seq=events[0].seq, events=len(events)
+        ) as span:
+            try:
+                result = self._append(events)
+            except IntegrityError:
+                # A concurrent writer inserted the same rows first: the retry sees them and skips
+                # identical events or reports a conflict.
+                result = self._append(events)
+            span.set_attribute("inserted", result.inserted)
+            span.set_attribute("skipped", result.skipped)
+            return result
 
     def _append(self, events: Sequence[Event]) -> AppendResult:
         case_id = events[0].case_id

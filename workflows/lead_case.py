@@ -177,6 +177,12 @@ class LeadCaseWorkflow:
                 # Only reachable when an earlier command changed the state after validation.
                 raise _rejection(rejected) from None
             await self._record(events)
+            workflow.logger.info(
+                "%s recorded %s",
+                command.type,
+                ", ".join(f"{e.type}#{e.seq}" for e in events),
+                extra={"case_id": self._case_id, "actor": command.actor},
+            )
             return CommandResult(events=events, state=self._require_state())
 
     @execute.validator

@@ -1,0 +1,93 @@
+"""structlog for every process: JSON in production, readable in development.
+
+Every line carries the case id, workflow id, run id, activity and trace id when they exist.
+Temporal's own ``workflow.logger`` (replay-safe: it stays silent while a workflow replays) and
+``activity.logger`` put their context under ``temporal_workflow`` / ``temporal_activity`` in the
+record's extras; :func:`_temporal_context` lifts those into flat keys, so workflow, activity,
+worker and CLI lines all look alike. ``BRANDPUNT_LOG_FORMAT=json|console`` picks the renderer
+(default: console on a terminal, JSON otherwise); ``BRANDPUNT_LOG_LEVEL`` the level.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import structlog
+from opentelemetry import trace
+
+_configured = False
+
+
+def _temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    record = event.get("_record")
+    wf = getattr(record, "temporal_workflow", None) or {}
+    act = getattr(record, "temporal_activity", None) or {}
+    if wf:
+        event.setdefault("workflow_id", wf.get("workflow_id"))
+        event.setdefault("run_id", wf.get("run_id"))
+        event.setdefault("workflow_type", wf.get("workflow_type"))
+    if act:
+        event.setdefault("workflow_id", act.get("workflow_id"))
+        event.setdefault("run_id", act.get("workflow_run_id"))
+        event.setdefault("activity", act.get("activity_type"))
+    case_id = getattr(record, "case_id", None) or event.get("workflow_id")
+    if case_id and str(case_id).startswith("lead-"):
+        event.setdefault("case_id", case_id)
+    return event
+
+
+def _trace_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event.setdefault("trace_id", format(ctx.trace_id, "032x"))
+        event.setdefault("span_id", format(ctx.span_id, "016x"))
+    return event
+
+
+def configure(fmt: str | None = None, level: str | None = None, stream: Any = None) -> None:
+    """Route structlog and stdlib logging (temporalio, sqlalchemy, ours) through one renderer."""
+    global _configured
+    stream = stream or sys.stderr
+    fmt = fmt or os.environ.get("BRANDPUNT_LOG_FORMAT") or ("console" if stream.isatty() else "json")
+    level = (level or os.environ.get("BRANDPUNT_LOG_LEVEL") or "INFO").upper()
+    shared = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _temporal_context,
+        _trace_context,
+    ]
+    renderer = (
+        structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+            pass_foreign_args=True,
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    _configured = True
+
+
+def get(name: str = "brandpunt") -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)
