@@ -5,13 +5,20 @@ Kept tiny so the CLI starts fast; everything lives in ``cli/``.
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> None:
     from cli.main import main as cli_main
 
-    sys.exit(cli_main())
+    code = cli_main()
+    # Leave without interpreter finalisation: the Temporal SDK's native runtime threads can abort
+    # a finalising interpreter ("Fatal Python error" at exit). Everything is flushed and shut
+    # down by now (telemetry in cli.main, clients and workers by their async-with blocks).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -99,9 +99,13 @@ def dev(tmp_path):
     d = Dev(tmp_path / "home")
     d.start()
     yield d
-    if d.proc is not None:
-        d.proc.kill()
-        d.proc.wait()
+    if d.proc is not None:  # stop cleanly, so the dev server it started goes down with it
+        d.proc.send_signal(signal.SIGINT)
+        try:
+            d.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            d.proc.kill()
+            d.proc.wait()
 
 
 def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
@@ -135,9 +139,9 @@ def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
 def test_coordinator_walkthrough_and_refusals_record_nothing(dev):
     start = dev.json(
         "lead", "start", "--company", "Qubit Works BV", "--region", "innovationquarter",
-        "--hotspot", "zuidvleugel", "--domain", "quantum", "--type", "startup", "--phase", "2",
+        "--hotspot", "zuidvleugel", "--domain", "quantum", "--type", "startup", "--phase", "1",
         "--contact-name", "Q. de Boer",
-    )
+    )  # phase 1: no reminder is owed, so the ledger holds exactly what the coordinator did
     case = start["case_id"]
     assert case == "lead-qubit-works-bv" and start["stage"] == "detection"
     assert start["events"][0]["actor"] == "e2e-coordinator"

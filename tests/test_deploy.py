@@ -1,0 +1,80 @@
+"""deploy/ checked by what runs here: the compose spec schema, Kubernetes schemas, hadolint.
+
+No Docker engine runs here, so the images are not built; a worker configured only by
+environment variables is shown to connect to a Temporal server that is not the embedded one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
+    return found
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=120)
+
+
+def test_compose_file_matches_the_compose_spec():
+    done = run(tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(DEPLOY / "compose.yaml"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_kubernetes_manifests_match_their_schemas():
+    manifests = sorted(str(p) for p in (DEPLOY / "k8s").glob("*.yaml") if p.name != "temporal-values.yaml")
+    done = run(tool("kubernetes-validate"), "--strict", *manifests)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("passed") >= 6
+
+
+def test_dockerfile_passes_hadolint():
+    done = run(tool("hadolint"), str(DEPLOY / "Dockerfile"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+async def test_worker_from_environment_alone_serves_a_separate_temporal_server(dev_server_env, tmp_path):
+    """`brandpunt worker` with only env vars, against a server it did not start."""
+    from cli import cases
+    from ledger.store import Ledger
+    from tests import factories as f
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    Ledger.open(url, upgrade=True).dispose()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": "default",
+        "BRANDPUNT_LEDGER_URL": url,
+        "BRANDPUNT_TASK_QUEUE": "env-only",
+        "BRANDPUNT_LOG_FORMAT": "json",
+    }
+    proc = subprocess.Popen([str(BIN / "brandpunt"), "worker"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        result = await cases.start(dev_server_env.client, "env-only", f.start(phase=1), "lead-env-only")
+        assert result.state.case_id == "lead-env-only"
+        assert [r.type for r in Ledger(url).events("lead-env-only")] == ["LeadDetected"]
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    assert '"worker started' in out and '"task_queue": "env-only"' in out
