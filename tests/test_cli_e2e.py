@@ -125,6 +125,10 @@ def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
     closed = dev.temporal("workflow", "list", "--query", "Stage='closed'", "-o", "json")
     assert sum(r["case_id"] in closed for r in rows) == 5
     assert "lead-" not in dev.temporal("workflow", "list", "--query", "Stage='matchmaking'", "-o", "json")
+    verified = dev.run("audit", "verify", "--all")
+    assert "OK: 5 case(s)" in verified.stdout
+    replayed = dev.run("audit", "replay", "--all")
+    assert "5 of 5 histories replay" in replayed.stdout, replayed.stdout
     for r in rows:  # the fold of the ledger equals the workflow's own state query
         shown = dev.json("lead", "show", r["case_id"])
         assert [e["seq"] for e in shown["events"]] == list(range(1, shown["last_seq"] + 1))

@@ -1,0 +1,216 @@
+"""``brandpunt audit``: verify, checkpoint, history, replay, dossier. Reads the ledger directly.
+
+Exit codes: 0 intact / done; 1 a verification or replay failure; 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cli.cases import BadInput, check_case_id
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    audit = sub.add_parser("audit", help="auditor tooling")
+    asub = audit.add_subparsers(dest="audit_cmd", required=True)
+
+    v = asub.add_parser("verify", help="walk the hash chains; name the first bad event")
+    v.add_argument("case_id", nargs="?", metavar="CASE")
+    v.add_argument("--all", action="store_true")
+    v.add_argument("--against", metavar="ROOT|FILE", help="a checkpoint root or checkpoint JSON file")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=run_verify)
+
+    c = asub.add_parser("checkpoint", help="a Merkle root over every case head, to store elsewhere")
+    c.add_argument("--json", action="store_true", help="print the checkpoint with its leaves")
+    c.set_defaults(func=run_checkpoint)
+
+    h = asub.add_parser("history", help="a case's events and state as of a moment, from the ledger")
+    h.add_argument("case_id", metavar="CASE")
+    h.add_argument("--as-of", help="ISO date-time, e.g. 2026-06-30T17:00:00+02:00 (default: now)")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=run_history)
+
+    r = asub.add_parser("replay", help="replay Temporal histories against the current workflow code")
+    r.add_argument("case_id", nargs="?", metavar="CASE")
+    r.add_argument("--all", action="store_true")
+    r.set_defaults(func=run_replay)
+
+    d = asub.add_parser("dossier", help="export a self-contained dossier of a case")
+    d.add_argument("case_id", metavar="CASE")
+    d.add_argument("--out", required=True, help="directory to write")
+    d.set_defaults(func=run_dossier)
+
+
+def _ledger():  # type: ignore[no-untyped-def]
+    import settings as config
+    from ledger.store import Ledger
+
+    ledger = Ledger.open(config.load().ledger_url)
+    ledger.check_schema()
+    return ledger
+
+
+def _target(args: argparse.Namespace) -> str | None:
+    if bool(args.case_id) == bool(args.all):
+        raise BadInput("name one CASE or pass --all")
+    return check_case_id(args.case_id) if args.case_id else None
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from audit.checkpoint import Checkpoint, compare
+    from audit.verify import rows_of, verify_rows
+
+    case_id = _target(args)
+    saved = None
+    if args.against:
+        if case_id:
+            raise BadInput("--against checks the whole ledger: use it with --all")
+        saved = _load_checkpoint(args.against)
+    ledger = _ledger()
+    watch = {(c, s) for c, (s, _) in saved.cases.items()} if isinstance(saved, Checkpoint) else None
+    report = verify_rows(rows_of(ledger, case_id), watch=watch)
+    ledger.dispose()
+    if case_id and not report.cases:
+        raise BadInput(f"no case {case_id} in the ledger")
+    findings = list(report.findings)
+    root_ok = None
+    if saved is not None:
+        current = Checkpoint.of(report.cases.values())
+        if isinstance(saved, Checkpoint):
+            findings += compare(saved, report.cases, report.hash_at)
+            root_ok = not findings
+        else:
+            root_ok = current.root == saved
+    ok = not findings and root_ok is not False
+    if args.json:
+        print(json.dumps({
+            "ok": ok, "cases": len(report.cases), "events": report.events,
+            "findings": [{"case_id": f.case_id, "seq": f.seq, "problem": f.problem} for f in findings],
+            **({"against_root_matches": root_ok} if root_ok is not None else {}),
+        }, indent=2))
+    else:
+        for f in findings:
+            print(f"BAD {f}")
+        if root_ok is False and not findings:
+            print("BAD the ledger's root differs from the given root (cases changed, were removed or added)")
+        print(f"{'OK' if ok else 'FAILED'}: {len(report.cases)} case(s), {report.events} event(s) checked")
+    return 0 if ok else 1
+
+
+def _load_checkpoint(value: str):  # type: ignore[no-untyped-def]
+    from audit.checkpoint import Checkpoint
+
+    if re.fullmatch(r"[0-9a-f]{64}", value):
+        return value
+    path = Path(value)
+    if not path.exists():
+        raise BadInput(f"--against {value}: neither a 64-hex root nor a checkpoint file")
+    try:
+        return Checkpoint.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError) as err:
+        raise BadInput(f"--against {value}: not a valid checkpoint file ({err})") from None
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    from audit.checkpoint import Checkpoint
+    from audit.verify import rows_of, verify_rows
+
+    ledger = _ledger()
+    report = verify_rows(rows_of(ledger))
+    ledger.dispose()
+    if report.findings:
+        for f in report.findings:
+            print(f"BAD {f}", file=sys.stderr)
+        print("refusing to checkpoint a ledger that does not verify", file=sys.stderr)
+        return 1
+    cp = Checkpoint.of(report.cases.values())
+    if args.json:
+        print(json.dumps({**cp.as_json(), "created_at": datetime.now(UTC).isoformat()}, indent=2))
+    else:
+        print(cp.root)
+    return 0
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"--as-of {value!r} is not an ISO date-time (e.g. 2026-06-30T17:00:00+02:00)") from None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from audit.history import as_of
+
+    check_case_id(args.case_id)
+    at = _as_of(args.as_of)
+    ledger = _ledger()
+    rows, state = as_of(ledger, args.case_id, at)
+    known = bool(rows) or bool(ledger.events(args.case_id, upto_seq=1))
+    ledger.dispose()
+    if not known:
+        raise BadInput(f"no case {args.case_id} in the ledger")
+    if args.json:
+        print(json.dumps({
+            "case_id": args.case_id, "as_of": at.isoformat() if at else None,
+            "state": state.model_dump(mode="json") if state else None,
+            "events": [json.loads(r.payload) | {"hash": r.hash, "prev_hash": r.prev_hash} for r in rows],
+        }, indent=2, ensure_ascii=False))
+        return 0
+    if state is None:
+        print(f"{args.case_id} did not exist yet at {at}")
+        return 0
+    print(f"{args.case_id} as of {at or 'now'}: stage {state.stage.value}, phase {state.phase}, "
+          f"outcome {state.outcome.value if state.outcome else 'open'}")
+    for r in rows:
+        print(f"  {r.seq:>3} {r.at:%Y-%m-%d %H:%M} {r.type:<22} {r.actor}")
+    return 0
+
+
+async def run_replay(args: argparse.Namespace) -> int:
+    import settings as config
+    from audit.replay import fetch_histories, replay
+    from connection import connect
+
+    case_id = _target(args)
+    client = await connect(config.load())
+    histories = await fetch_histories(client, case_id)
+    if not histories:
+        raise BadInput(f"no Temporal history for {case_id or 'any case'}")
+    outcomes = await replay(histories)
+    for o in outcomes:
+        print(f"{'OK  ' if o.ok else 'FAIL'} {o.workflow_id} run {o.run_id} ({o.events} events)"
+              f"{'' if o.ok else ': ' + str(o.error)}")
+    bad = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes) - bad} of {len(outcomes)} histories replay with the current code")
+    return 1 if bad else 0
+
+
+async def run_dossier(args: argparse.Namespace) -> int:
+    import settings as config
+    from audit import dossier
+    from audit.replay import fetch_histories
+    from connection import TemporalUnreachable, connect
+
+    check_case_id(args.case_id)
+    ledger = _ledger()
+    rows = ledger.events(args.case_id)
+    ledger.dispose()
+    if not rows:
+        raise BadInput(f"no case {args.case_id} in the ledger")
+    try:
+        histories = await fetch_histories(await connect(config.load()), args.case_id)
+    except TemporalUnreachable as err:
+        print(f"warning: no Temporal history in the dossier: {err}", file=sys.stderr)
+        histories = []
+    for path in dossier.write(Path(args.out), args.case_id, rows, histories):
+        print(path)
+    return 0

@@ -1,0 +1,98 @@
+"""Record the Temporal histories of representative cases into tests/histories/*.json.
+
+Run with the project's Python: ``.venv/bin/python -m tests.histories.record``. It starts its own
+time-skipping test server, worker and temporary ledger, runs each case, and writes every run of
+each workflow (continue-as-new included) as ``<name>.<n>.json``. Commit the files: CI replays
+them against the current workflow code (tests/test_replay.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from audit.replay import runs_of
+from cli import cases
+from ledger.store import Ledger
+from tests import factories as f
+from tests.temporal_env import register_search_attributes, test_server_path
+from worker import build_worker
+from workflows.lead_case import CaseConfig
+
+HERE = Path(__file__).parent
+QUEUE = "record"
+
+
+async def happy_path(client, case_id: str) -> None:
+    r = await cases.start(client, QUEUE, f.start(), case_id)
+    for cmd in f.happy_path(r.state.detected_at.date()):
+        await cases.execute(client, case_id, cmd)
+
+
+async def back_to_matchmaking(client, case_id: str) -> None:
+    r = await cases.start(client, QUEUE, f.start(phase=3), case_id)
+    steps = f.happy_path(r.state.detected_at.date())[:4]
+    for cmd in steps:
+        await cases.execute(client, case_id, cmd)
+    await cases.execute(client, case_id, f.command(
+        "answer-consultation", consultation_id="C1", verdict="negative", answer="no grid capacity"))
+    await cases.execute(client, case_id, f.command("choose-location", hotspot="groningen"))
+    await cases.execute(client, case_id, f.command(
+        "request-consultation", party="grid_operator", subject="4 MVA",
+        due=(r.state.detected_at.date() + timedelta(days=60)).isoformat()))
+
+
+async def closed_and_reopened(client, case_id: str) -> None:
+    await cases.start(client, QUEUE, f.start(phase=1), case_id)
+    await cases.execute(client, case_id, f.command("close", outcome="withdrawn"))
+    await cases.execute(client, case_id, f.command("reopen"))
+    await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    await cases.execute(client, case_id, f.command("propose-matches"))
+    await cases.execute(client, case_id, f.command("close", outcome="no_proposition_possible", bottleneck="energy"))
+
+
+async def continued_as_new(client, case_id: str) -> None:
+    await cases.start(client, QUEUE, f.start(phase=1), case_id, config=CaseConfig(max_history_events=100))
+    for i in range(25):
+        await cases.execute(client, case_id, f.command("change-phase", phase=2 + i % 2))
+
+
+async def reminders(env, client, case_id: str) -> None:
+    await cases.start(client, QUEUE, f.start(phase=2), case_id)
+    await env.sleep(timedelta(days=50))
+    await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+
+
+async def main() -> None:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter, test_server_existing_path=test_server_path()
+    )
+    async with env:
+        await register_search_attributes(env)
+        with tempfile.TemporaryDirectory() as tmp:
+            ledger = Ledger.open(f"sqlite:///{tmp}/ledger.db", upgrade=True)
+            ledger.seed_hotspots()
+            async with build_worker(env.client, ledger, QUEUE):
+                runs = {
+                    "happy-path": lambda: happy_path(env.client, "lead-happy-path"),
+                    "back-to-matchmaking": lambda: back_to_matchmaking(env.client, "lead-back-to-matchmaking"),
+                    "closed-and-reopened": lambda: closed_and_reopened(env.client, "lead-closed-and-reopened"),
+                    "continued-as-new": lambda: continued_as_new(env.client, "lead-continued-as-new"),
+                    "reminders": lambda: reminders(env, env.client, "lead-reminders"),
+                }
+                for name, run in runs.items():
+                    await run()
+                    histories = await runs_of(env.client, f"lead-{name}")
+                    for n, history in enumerate(histories, start=1):
+                        (HERE / f"{name}.{n}.json").write_text(history.to_json(), encoding="utf-8")
+                    print(f"{name}: {len(histories)} run(s), {sum(len(h.events) for h in histories)} events")
+            ledger.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
