@@ -22,6 +22,7 @@ from domain.reminders import ReminderRules
 from ledger.outbox import Outbox
 from ledger.store import Ledger
 from settings import Settings
+from settings import load as load_settings
 from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
 
@@ -39,7 +40,7 @@ def build_worker(
     matcher = MatchmakingActivities(ledger)
     notifier = NotifyActivities(Outbox(ledger.engine), channels or Channels.from_env())
     reporter = ReportActivities(
-        ledger, notifier, report_dir or Path("reports"), ReminderRules().escalation_recipient
+        ledger, notifier, report_dir or load_settings().home / "reports", ReminderRules().escalation_recipient
     )
     return Worker(
         client,

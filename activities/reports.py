@@ -1,9 +1,9 @@
-"""Producing a scheduled report: render it from the ledger if the impact report is available,
-and in every case put a notice in the outbox that the report is due (or ready)."""
+"""Producing a scheduled report: render the impact report from the ledger into the report
+directory, and put a notice in the outbox that it is ready (the outbox delivers it by mail or
+webhook where configured)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -11,6 +11,7 @@ from temporalio import activity
 
 from activities.notify import Notification, NotifyActivities
 from ledger.store import Ledger
+from reports import render_report
 
 
 class ReportRequest(BaseModel):
@@ -34,17 +35,11 @@ class ReportActivities:
 
     @activity.defn(name="produce_report")
     def produce_report(self, req: ReportRequest) -> ReportResult:
-        path = None
-        if importlib.util.find_spec("reports") is not None:
-            from reports import render_report  # the impact report, when installed
-
-            self._out_dir.mkdir(parents=True, exist_ok=True)
-            target = self._out_dir / f"{req.kind}-{req.period}.html"
-            target.write_text(render_report(self._ledger, req.period, "html"), encoding="utf-8")
-            path = str(target)
-            notice = f"The {req.kind} report for {req.period} is ready: {path}"
-        else:
-            notice = f"The {req.kind} report for {req.period} is due (EZ, taskforce coordinator, IPO, NFIA)"
+        self._out_dir.mkdir(parents=True, exist_ok=True)
+        target = self._out_dir / f"{req.kind}-{req.period}.html"
+        target.write_text(render_report(self._ledger, req.period, "html"), encoding="utf-8")
+        path = str(target)
+        notice = f"The {req.kind} report for {req.period} is ready: {path}"
         self._notifier.deliver_notification(
             Notification(
                 message_id=f"report/{req.kind}/{req.period}",

@@ -253,6 +253,18 @@ class Ledger:
                 yield LedgerRow.of(r)
             last = (rows[-1].case_id, rows[-1].seq)
 
+    def iter_payloads(self) -> Iterator[tuple[str, str]]:
+        """(case_id, canonical JSON) of every event, ordered by (case_id, seq): the cheap read
+        for projections that fold many cases (reports)."""
+        with self.engine.connect().execution_options(stream_results=True, yield_per=20_000) as conn:
+            result = conn.execute(
+                select(ledger_events.c.case_id, ledger_events.c.payload).order_by(
+                    ledger_events.c.case_id, ledger_events.c.seq
+                )
+            )
+            for case_id, payload in result:
+                yield case_id, payload
+
     def count_events(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(ledger_events)).scalar_one()

@@ -77,6 +77,7 @@ async def ts_worker(time_skipping_env, tmp_path_factory):
     ledger = Ledger.open(f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}", upgrade=True)
     ledger.seed_hotspots()
     queue = "time-skipping-cases"
-    async with build_worker(time_skipping_env.client, ledger, queue):
+    reports = tmp_path_factory.mktemp("reports")
+    async with build_worker(time_skipping_env.client, ledger, queue, report_dir=reports):
         yield time_skipping_env, queue, ledger
     ledger.dispose()

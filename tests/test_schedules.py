@@ -53,6 +53,7 @@ async def test_report_workflow_produces_the_report_or_its_notice(ts_worker):
         ReportWorkflow.run, ReportInput(kind=ReportKind.ANNUAL), id="report-test-annual", task_queue=queue,
     )
     assert derived.period.isdigit() and len(derived.period) == 4
-    assert result.period == "2026H1" and "progress report for 2026H1" in result.notice
+    assert result.period == "2026H1" and "progress report for 2026H1 is ready" in result.notice
+    assert "Impact report 2026H1" in open(result.path, encoding="utf-8").read()
     [msg] = [m for m in Outbox(ledger.engine).messages("programme") if m.key == "report:progress:2026H1"]
     assert msg.subject == result.notice
