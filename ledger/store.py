@@ -262,8 +262,7 @@ class Ledger:
                     ledger_events.c.case_id, ledger_events.c.seq
                 )
             )
-            for case_id, payload in result:
-                yield case_id, payload
+            yield from result  # rows unpack as (case_id, payload)
 
     def count_events(self) -> int:
         with self.engine.connect() as conn:
