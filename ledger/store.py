@@ -7,6 +7,7 @@ into a no-op and refuses a *different* event under an existing id, so nothing is
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,13 +15,24 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import Event, parse_event
 from domain.models import HotspotOffer
-from domain.state import CaseState, apply
+from domain.state import CaseState, apply, fold
 from ledger import migrate
 from ledger.migrate import SchemaError
 from ledger.schema import cases, hotspot_offers, ledger_events
@@ -28,7 +40,14 @@ from observability import telemetry
 
 HOTSPOTS_FILE = Path(__file__).parent / "data" / "hotspots.json"
 
-__all__ = ["AppendResult", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "SchemaError"]
+__all__ = [
+    "AppendResult", "CaseSummary", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "SchemaError",
+]
+
+# Writers of one case are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock per
+# case), so a concurrent writer of the same events is normally seen, not collided with. Should an
+# insert still hit the unique (case_id, seq), the next attempt sees those rows and skips them.
+APPEND_ATTEMPTS = 3
 
 
 class LedgerConflict(Exception):
@@ -53,6 +72,38 @@ class AppendResult:
     inserted: int
     skipped: int
     head_hash: str
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One row of the ``cases`` projection, without parsing the stored state."""
+
+    case_id: str
+    company: str
+    stage: str
+    outcome: str | None
+    region: str
+    hotspot: str
+    technology_domain: str
+    phase: int
+    last_seq: int
+    detected_at: datetime
+    updated_at: datetime
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "case_id": self.case_id,
+            "company": self.company,
+            "stage": self.stage,
+            "outcome": self.outcome,
+            "region": self.region,
+            "hotspot": self.hotspot,
+            "technology_domain": self.technology_domain,
+            "phase": self.phase,
+            "last_seq": self.last_seq,
+            "detected_at": self.detected_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)
@@ -85,28 +136,56 @@ class LedgerRow:
         )
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # SQLAlchemy's recipe for SQLite transactions: pysqlite stops issuing BEGIN itself, and
+    # _sqlite_begin below issues it, IMMEDIATE for ledger writes (see Ledger._append).
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000", "foreign_keys=ON"):
         cur.execute(f"PRAGMA {pragma}")
     cur.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("ledger_write") else "BEGIN")
+
+
+def _case_lock_key(case_id: str) -> int:
+    """A signed 64-bit key for PostgreSQL's advisory lock on one case."""
+    return int.from_bytes(hashlib.sha256(case_id.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def _differences(stored: str, offered: str) -> str:
+    """The top-level fields in which two canonical event JSONs differ, for a conflict message."""
+    a, b = json.loads(stored), json.loads(offered)
+    parts = [
+        f"{key}: stored {json.dumps(a.get(key), ensure_ascii=False)[:80]}, "
+        f"offered {json.dumps(b.get(key), ensure_ascii=False)[:80]}"
+        for key in sorted(a.keys() | b.keys())
+        if a.get(key) != b.get(key)
+    ]
+    return "; ".join(parts) or "same fields, different encoding"
+
+
 class Ledger:
     def __init__(self, url: str) -> None:
         self.url = url
-        if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            path = parsed.database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
     @classmethod
     def open(cls, url: str, upgrade: bool = False) -> Ledger:
-        """A ledger on ``url``; with ``upgrade`` the schema is migrated to head first."""
+        """A ledger on ``url``; with ``upgrade=True`` the schema is migrated to head first.
+
+        Without it nothing is migrated: call :meth:`check_schema` before use."""
         ledger = cls(url)
         if upgrade:
             ledger.upgrade()
@@ -133,21 +212,30 @@ class Ledger:
         with telemetry.span(
             "ledger.append", case_id=events[0].case_id, first_seq=events[0].seq, events=len(events)
         ) as span:
-            try:
-                result = self._append(events)
-            except IntegrityError:
-                # A concurrent writer inserted the same rows first: the retry sees them and skips
-                # identical events or reports a conflict.
-                result = self._append(events)
+            for attempt in range(1, APPEND_ATTEMPTS + 1):
+                try:
+                    result = self._append(events)
+                    break
+                except IntegrityError:
+                    # A concurrent writer inserted the same rows first: the retry sees them and
+                    # skips identical events or reports a conflict.
+                    if attempt == APPEND_ATTEMPTS:
+                        raise
             span.set_attribute("inserted", result.inserted)
             span.set_attribute("skipped", result.skipped)
             return result
+
+    def _writing(self) -> Connection:
+        """A connection whose transactions take SQLite's write lock at BEGIN (BEGIN IMMEDIATE)."""
+        return self.engine.connect().execution_options(ledger_write=True)
 
     def _append(self, events: Sequence[Event]) -> AppendResult:
         case_id = events[0].case_id
         inserted = skipped = 0
         now = iso(datetime.now(UTC))
-        with self.engine.begin() as conn:
+        with self._writing() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(_case_lock_key(case_id))))
             head = conn.execute(
                 select(ledger_events.c.seq, ledger_events.c.hash)
                 .where(ledger_events.c.case_id == case_id)
@@ -156,8 +244,9 @@ class Ledger:
             ).first()
             head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
             projection = conn.execute(select(cases.c.state).where(cases.c.case_id == case_id)).first()
-            state = CaseState.model_validate_json(projection.state) if projection else None
-            new_state = state
+            new_state = CaseState.model_validate_json(projection.state) if projection else None
+            if (new_state.last_seq if new_state else 0) != head_seq:
+                new_state = self._fold_stored(conn, case_id)  # projection missing or stale: refold
             for ev in events:
                 canonical = canonical_json(ev)
                 if ev.seq <= head_seq:
@@ -169,7 +258,7 @@ class Ledger:
                     if stored != canonical:
                         raise LedgerConflict(
                             f"{ev.event_id}: the ledger holds a different event under this id "
-                            f"(stored {stored[:120]}..., offered {canonical[:120]}...)"
+                            f"({_differences(stored, canonical)})"
                         )
                     skipped += 1
                     continue
@@ -196,11 +285,39 @@ class Ledger:
                 inserted += 1
             if inserted:
                 assert new_state is not None
-                self._project(conn, new_state, head_hash, exists=projection is not None)
+                self._project(conn, new_state, head_hash)
         return AppendResult(inserted, skipped, head_hash)
 
     @staticmethod
-    def _project(conn, state: CaseState, head_hash: str, exists: bool) -> None:  # type: ignore[no-untyped-def]
+    def _fold_stored(conn: Connection, case_id: str) -> CaseState | None:
+        rows = conn.execute(
+            select(ledger_events.c.payload)
+            .where(ledger_events.c.case_id == case_id)
+            .order_by(ledger_events.c.seq)
+        ).scalars()
+        return fold(parse_event(p) for p in rows)
+
+    def rebuild_projection(self) -> int:
+        """Recompute the ``cases`` projection from ``ledger_events``; returns the number of cases."""
+        with self._writing() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":  # no appends while the projection is rebuilt
+                conn.exec_driver_sql("LOCK TABLE ledger_events IN SHARE MODE")
+            conn.execute(delete(cases))
+            ids = conn.execute(select(ledger_events.c.case_id).distinct()).scalars().all()
+            for case_id in ids:
+                state = self._fold_stored(conn, case_id)
+                head = conn.execute(
+                    select(ledger_events.c.hash)
+                    .where(ledger_events.c.case_id == case_id)
+                    .order_by(ledger_events.c.seq.desc())
+                    .limit(1)
+                ).scalar_one()
+                if state is not None:
+                    self._project(conn, state, head)
+        return len(ids)
+
+    @staticmethod
+    def _project(conn: Connection, state: CaseState, head_hash: str) -> None:
         values = {
             "company": state.lead.company,
             "stage": state.stage.value,
@@ -215,9 +332,7 @@ class Ledger:
             "detected_at": iso(state.detected_at),
             "updated_at": iso(state.updated_at),
         }
-        if exists:
-            conn.execute(update(cases).where(cases.c.case_id == state.case_id).values(**values))
-        else:
+        if not conn.execute(update(cases).where(cases.c.case_id == state.case_id).values(**values)).rowcount:
             conn.execute(insert(cases).values(case_id=state.case_id, **values))
 
     # --- reading ---------------------------------------------------------------------------
@@ -278,14 +393,33 @@ class Ledger:
             raw = conn.execute(select(cases.c.state).where(cases.c.case_id == case_id)).scalar()
         return CaseState.model_validate_json(raw) if raw else None
 
-    def case_states(self, stage: str | None = None, region: str | None = None) -> list[CaseState]:
-        query = select(cases.c.state).order_by(cases.c.detected_at, cases.c.case_id)
+    @staticmethod
+    def _filtered(query, stage: str | None, region: str | None):  # type: ignore[no-untyped-def]
+        query = query.order_by(cases.c.detected_at, cases.c.case_id)
         if stage:
-            query = query.where(cases.c.stage == stage)
+            query = query.where(cases.c.stage == str(getattr(stage, "value", stage)))
         if region:
-            query = query.where(cases.c.region == region)
+            query = query.where(cases.c.region == str(getattr(region, "value", region)))
+        return query
+
+    def case_states(self, stage: str | None = None, region: str | None = None) -> list[CaseState]:
+        """Projected states of the cases, optionally in one stage and/or home region."""
+        query = self._filtered(select(cases.c.state), stage, region)
         with self.engine.connect() as conn:
             return [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
+
+    def list_cases(self, stage: str | None = None, region: str | None = None) -> list[CaseSummary]:
+        """The case list from the projection's columns (no state parsing), oldest detection first."""
+        columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__]
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._filtered(select(*columns), stage, region)).mappings()
+            return [
+                CaseSummary(
+                    **{**r, "detected_at": datetime.fromisoformat(r["detected_at"]),
+                       "updated_at": datetime.fromisoformat(r["updated_at"])}
+                )
+                for r in rows
+            ]
 
     # --- hotspot offers --------------------------------------------------------------------
 

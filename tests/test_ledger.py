@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.decide import Context, decide
+from domain.models import HotspotOffer
 from domain.state import fold
-from ledger.store import Ledger, LedgerConflict, LedgerGap, SchemaError
+from ledger.store import HOTSPOTS_FILE, Ledger, LedgerConflict, LedgerGap, SchemaError
 from tests import factories as f
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def case_events(case_id: str = "lead-ledger-test", n_phase_changes: int = 3):
+def case_events(case_id: str = "lead-ledger-test", n_phase_changes: int = 3, **lead):
     """Real domain events: detection, needs, then phase changes, an hour apart."""
     state, events = None, []
-    commands = [f.start(), f.command("articulate-needs", needs=f.NEEDS)]
+    commands = [f.start(**lead), f.command("articulate-needs", needs=f.NEEDS)]
     commands += [f.command("change-phase", phase=3 if i % 2 == 0 else 2) for i in range(n_phase_changes)]
     for i, cmd in enumerate(commands):
         new = decide(state, cmd, Context(case_id, T0 + timedelta(hours=i)))
@@ -58,9 +61,20 @@ def test_retry_is_a_no_op_and_a_different_event_is_a_conflict(ledger):
     with pytest.raises(LedgerConflict, match="lead-ledger-test/4"):
         ledger.append([events[4].model_copy(update={"seq": 4, "actor": "x"})])
     ledger.append([events[4]])
-    with pytest.raises(LedgerConflict):
+    with pytest.raises(LedgerConflict, match=r"lead-ledger-test/5: .*actor: stored \"test-coordinator\", offered \"someone-else\""):
         ledger.append([forged])
+    assert LedgerConflict.retryable is False and LedgerGap.retryable is False
     assert ledger.count_events() == 5
+    assert ledger.events("lead-ledger-test")[-1].payload == canonical_json(events[4])
+
+
+def test_a_conflict_inside_a_batch_writes_nothing(ledger):
+    events, _ = case_events()
+    ledger.append(events[:2])
+    forged = events[1].model_copy(update={"reason": "rewritten"})
+    with pytest.raises(LedgerConflict, match="reason"):
+        ledger.append([events[0], forged, events[2]])
+    assert ledger.count_events() == 2 and ledger.case_state("lead-ledger-test").last_seq == 2
 
 
 def test_gap_is_refused_and_writes_nothing(ledger):
@@ -68,7 +82,12 @@ def test_gap_is_refused_and_writes_nothing(ledger):
     ledger.append(events[:2])
     with pytest.raises(LedgerGap):
         ledger.append(events[3:])
+    with pytest.raises(LedgerGap):  # the first event would fit: the whole batch is still refused
+        ledger.append([events[2], events[4]])
     assert [r.seq for r in ledger.events("lead-ledger-test")] == [1, 2]
+    assert ledger.case_state("lead-ledger-test").last_seq == 2
+    with pytest.raises(ValueError, match="one case"):
+        ledger.append([events[2], case_events("lead-other")[0][0]])
 
 
 def test_projection_equals_the_fold(ledger):
@@ -81,6 +100,40 @@ def test_projection_equals_the_fold(ledger):
     assert [s.case_id for s in ledger.case_states(region="bom")] == ["lead-ledger-test"]
 
 
+def test_a_missing_projection_is_rebuilt_from_the_events(ledger):
+    events, state = case_events()
+    ledger.append(events[:3])
+    with ledger.engine.begin() as conn:
+        conn.execute(text("DELETE FROM cases"))
+    ledger.append(events[3:])  # refolds the stored events before applying the new ones
+    assert ledger.case_state("lead-ledger-test") == state
+    with ledger.engine.begin() as conn:
+        conn.execute(text("DELETE FROM cases"))
+    assert ledger.rebuild_projection() == 1
+    assert ledger.case_state("lead-ledger-test") == state
+
+
+def test_list_cases_filters_on_the_projection(ledger):
+    a, _ = case_events("lead-a")
+    b, _ = case_events("lead-b", home_region="oost-nl", hotspot="twente", company="Qubit Works BV")
+    c, _ = case_events("lead-c")
+    ledger.append(a)
+    ledger.append(b)
+    ledger.append(c[:1])  # still in detection
+    assert ledger.case_ids() == ["lead-a", "lead-b", "lead-c"]
+    assert [s.case_id for s in ledger.list_cases()] == ["lead-a", "lead-b", "lead-c"]
+    assert [s.case_id for s in ledger.list_cases(region="oost-nl")] == ["lead-b"]
+    assert [s.case_id for s in ledger.list_cases(stage="detection")] == ["lead-c"]
+    assert [s.case_id for s in ledger.list_cases(stage="needs_articulation", region="bom")] == ["lead-a"]
+    assert ledger.list_cases(stage="realisation") == []
+    row = ledger.list_cases(region="oost-nl")[0].as_json()
+    assert row["case_id"] == "lead-b" and row["company"] == "Qubit Works BV"
+    assert (row["stage"], row["outcome"], row["region"], row["hotspot"]) == (
+        "needs_articulation", None, "oost-nl", "twente")
+    assert row["phase"] == ledger.case_state("lead-b").phase and row["last_seq"] == len(b)
+    json.dumps(row)  # plain JSON types only
+
+
 def test_as_of_and_upto(ledger):
     events, _ = case_events()
     ledger.append(events)
@@ -89,24 +142,50 @@ def test_as_of_and_upto(ledger):
     assert [r.case_id for r in ledger.iter_all_rows(batch=2)] == ["lead-ledger-test"] * 5
 
 
-def test_concurrent_writers_of_the_same_events_never_duplicate(ledger):
-    events, _ = case_events(n_phase_changes=20)
+@pytest.mark.parametrize("batch_sizes", [(3, 3, 3, 3), (1, 2, 3, 5)], ids=["same-batches", "mixed-batches"])
+def test_concurrent_writers_of_the_same_events_never_duplicate(ledger, batch_sizes):
+    events, state = case_events(n_phase_changes=30)
     errors: list[BaseException] = []
 
-    def write() -> None:
+    def write(size: int) -> None:
         try:
-            for i in range(0, len(events), 3):
-                ledger.append(events[i : i + 3])
+            for i in range(0, len(events), size):
+                ledger.append(events[i : i + size])
         except BaseException as err:  # noqa: BLE001
             errors.append(err)
 
-    threads = [threading.Thread(target=write) for _ in range(4)]
+    threads = [threading.Thread(target=write, args=(size,)) for size in batch_sizes]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not errors
-    assert [r.seq for r in ledger.events("lead-ledger-test")] == list(range(1, len(events) + 1))
+    rows = ledger.events("lead-ledger-test")
+    assert [r.seq for r in rows] == list(range(1, len(events) + 1))
+    assert [r.payload for r in rows] == [canonical_json(e) for e in events]
+    assert ledger.case_state("lead-ledger-test") == state
+
+
+def test_losing_an_insert_race_is_retried_into_a_skip(ledger_url, monkeypatch):
+    """A writer that collides on the unique (case_id, seq) retries and finds the winner's rows."""
+    events, state = case_events()
+    winner, loser = Ledger.open(ledger_url, upgrade=True), Ledger(ledger_url)
+    real_append = Ledger._append
+    calls = []
+
+    def racing(self, batch):
+        calls.append(len(batch))
+        if len(calls) == 1:  # the other writer commits first; our insert then hits the constraint
+            real_append(winner, batch)
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real_append(self, batch)
+
+    monkeypatch.setattr(Ledger, "_append", racing)
+    result = loser.append(events)
+    assert (result.inserted, result.skipped, len(calls)) == (0, 5, 2)
+    assert loser.count_events() == 5 and loser.case_state("lead-ledger-test") == state
+    winner.dispose()
+    loser.dispose()
 
 
 def test_unmigrated_database_is_refused_with_how_to_fix(ledger_url):
@@ -114,7 +193,14 @@ def test_unmigrated_database_is_refused_with_how_to_fix(ledger_url):
     with pytest.raises(SchemaError, match="brandpunt db upgrade"):
         fresh.check_schema()
     fresh.upgrade()
+    fresh.upgrade()  # idempotent
     fresh.check_schema()
+    if fresh.engine.dialect.name == "postgresql":  # the version table lives in the test's schema
+        with fresh.engine.connect() as conn:
+            schemas = conn.execute(text(
+                "SELECT table_schema FROM information_schema.tables WHERE table_name = 'alembic_version'"
+                " AND table_schema = current_schema()")).scalars().all()
+        assert len(schemas) == 1
     with fresh.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(SchemaError, match="newer"):
@@ -123,8 +209,24 @@ def test_unmigrated_database_is_refused_with_how_to_fix(ledger_url):
 
 
 def test_hotspot_offers_round_trip(ledger):
+    shipped = [HotspotOffer.model_validate(o) for o in json.loads(HOTSPOTS_FILE.read_text(encoding="utf-8"))]
     assert ledger.seed_hotspots() == 6
     assert ledger.seed_hotspots() == 6  # idempotent
     offers = ledger.hotspot_offers()
     assert {o.id.value for o in offers} == {
         "brainport-eindhoven", "twente", "arnhem-nijmegen", "zuidvleugel", "groningen", "almere"}
+    assert sorted(offers, key=lambda o: o.id.value) == sorted(shipped, key=lambda o: o.id.value)
+    changed = shipped[0].model_copy(update={"available_m2": shipped[0].available_m2 + 1})
+    assert ledger.load_hotspot_offers([changed]) == 1  # an upsert, not a second row
+    offers = ledger.hotspot_offers()
+    assert len(offers) == 6 and changed in offers
+
+
+def test_sqlite_file_setup(tmp_path):
+    led = Ledger.open(f"sqlite:///{tmp_path / 'new' / 'dir' / 'ledger.db'}", upgrade=True)
+    assert (tmp_path / "new" / "dir" / "ledger.db").exists()
+    with led.engine.connect() as conn:
+        pragmas = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in
+                   ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")]
+    assert pragmas == ["wal", 1, 30000, 1]
+    led.dispose()
