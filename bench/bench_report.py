@@ -3,8 +3,11 @@
     .venv/bin/python -m bench.bench_report [--cases 10000] [--url URL]
 
 Builds a ledger of realistic cases with the real domain (``decide``) spread over 2025-2028 —
-realised elsewhere and at home, closed without a proposition, reopened, still open — then times
-``render_report`` for the whole programme in JSON and HTML. Prints figures; asserts nothing.
+realised elsewhere and at home, closed without a proposition, sent back from consultation to
+matchmaking, withdrawn and reopened, still open, with reminders — written with direct bulk inserts
+(hash-chained like the ledger's own, which would take minutes one command at a time), then times
+``render_report`` for the whole programme and for a half year in JSON, HTML and Markdown.
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -28,32 +31,55 @@ from tests import factories as f
 
 REGIONS = ["nom", "oost-nl", "bom", "innovationquarter", "horizon-flevoland", "liof", "rom-utrecht"]
 HOTSPOTS = {"twente": "oost-nl", "groningen": "nom", "almere": "horizon-flevoland",
-            "brainport-eindhoven": "bom", "zuidvleugel": "innovationquarter"}
+            "brainport-eindhoven": "bom", "zuidvleugel": "innovationquarter", "arnhem-nijmegen": "oost-nl"}
+DOMAINS = ["photonics", "quantum", "semiconductors", "ai-data", "energy-materials", "mechatronics", "imaging"]
+NEEDS = [f.NEEDS, {"energy": {"grid_mva": 8}, "needed_by": "2029-01-01"},
+         {"space": {"m2": 1200}, "capital": {"capex_eur": 9_000_000}, "needed_by": "2028-01-01"},
+         {"talent": {"mbo_fte": 30, "hbo_fte": 10}, "housing": {"jobs": 300}, "needed_by": "2030-01-01"}]
 
 
-def case_commands(rng: random.Random, start: datetime) -> list[tuple[datetime, object]]:
-    hotspot = rng.choice(list(HOTSPOTS))
-    steps = [(0, f.start(phase=rng.choice([1, 2, 3]), home_region=rng.choice(REGIONS),
-                         company_type=rng.choice(["startup", "scaleup", "grownup"])))]
-    kind = rng.random()
-    steps.append((20, f.command("articulate-needs", needs=f.NEEDS)))
-    if kind < 0.15:
-        return [(start + timedelta(days=d), c) for d, c in steps]
-    steps.append((40, f.command("propose-matches", proposals=[MatchProposal(
-        hotspot=hotspot, region=HOTSPOTS[hotspot], score=0.7, viable=True, reasons=["r"]).model_dump()])))
-    if kind < 0.3:
-        steps.append((60, f.command("close", outcome="no_proposition_possible", bottleneck="energy", reason="grid")))
-        return [(start + timedelta(days=d), c) for d, c in steps]
-    due = (start + timedelta(days=120)).date().isoformat()
-    steps += [(50, f.command("choose-location", hotspot=hotspot)),
-              (60, f.command("request-consultation", party="municipality", subject="z", due=due)),
-              (90, f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))]
-    if kind < 0.45:
-        return [(start + timedelta(days=d), c) for d, c in steps]
-    steps += [(120, f.command("start-realisation")),
-              (200, f.command("realise", investment_eur=rng.randrange(1, 200) * 1_000_000, jobs=50,
-                              new_scaleup=rng.random() < 0.5))]
-    return [(start + timedelta(days=d), c) for d, c in steps]
+def _proposals(rng: random.Random, k: int) -> list[dict]:
+    return [MatchProposal(hotspot=h, region=HOTSPOTS[h], score=0.7, viable=True, reasons=["r"]).model_dump()
+            for h in rng.sample(list(HOTSPOTS), k)]
+
+
+def case_commands(rng: random.Random) -> list[tuple[int, object]]:
+    """(day offset, command) for one case: each path the programme knows, in realistic shares."""
+    c = f.command
+    phase = rng.choice([1, 2, 2, 3])
+    steps: list[tuple[int, object]] = [
+        (0, f.start(phase=phase, home_region=rng.choice(REGIONS), technology_domain=rng.choice(DOMAINS),
+                    company_type=rng.choice(["startup", "scaleup", "grownup"]))),
+        (5, c("record-reminder", key="phase2", rule="phase-2", subject="s", channel="email", recipient="c@x.nl")),
+    ]
+    if phase < 3 and rng.random() < 0.5:
+        steps.append((10, c("change-phase", phase=phase + 1)))
+    steps.append((20, c("articulate-needs", needs=rng.choice(NEEDS))))
+    r = rng.random()
+    if r < 0.15:  # still articulating
+        return steps
+    steps.append((40, c("propose-matches", proposals=_proposals(rng, rng.randint(1, 3)))))
+    if r < 0.3:
+        return steps + [(60, c("close", outcome="no_proposition_possible", reason="no site",
+                                bottleneck=rng.choice(["space", "energy", "talent", "housing", "financing"])))]
+    due = "2031-01-01"
+    steps += [(50, c("choose-location", hotspot=rng.choice(list(HOTSPOTS)))),
+              (60, c("request-consultation", party="municipality", subject="z", due=due))]
+    if rng.random() < 0.2:  # refused: back to matchmaking and try again
+        steps += [(80, c("answer-consultation", consultation_id="C1", verdict="negative", answer="no")),
+                  (90, c("propose-matches", proposals=_proposals(rng, 2))),
+                  (95, c("choose-location", hotspot=rng.choice(list(HOTSPOTS)))),
+                  (100, c("request-consultation", party="grid_operator", subject="g", due=due)),
+                  (120, c("answer-consultation", consultation_id="C2", verdict="positive", answer="ok"))]
+    else:
+        steps.append((90, c("answer-consultation", consultation_id="C1", verdict="positive", answer="ok")))
+    if rng.random() < 0.1:  # paused and picked up again
+        steps += [(130, c("close", outcome="withdrawn", reason="paused")), (200, c("reopen"))]
+    if r < 0.45:  # still in consultation
+        return steps
+    return steps + [(210, c("start-realisation")),
+                    (290, c("realise", investment_eur=rng.randrange(1, 200) * 1_000_000, jobs=50,
+                            new_scaleup=rng.random() < 0.5))]
 
 
 def build(ledger: Ledger, n: int) -> int:
@@ -62,10 +88,10 @@ def build(ledger: Ledger, n: int) -> int:
     now = iso(datetime.now(UTC))
     for i in range(n):
         case_id = f"lead-report-{i:06d}"
-        start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(0, 1200))
+        start = datetime(2025, 1, 1, 9, tzinfo=UTC) + timedelta(days=rng.randrange(0, 1200))
         state, prev = None, GENESIS
-        for when, cmd in case_commands(rng, start):
-            for ev in decide(state, cmd, Context(case_id, when)):
+        for offset, cmd in case_commands(rng):
+            for ev in decide(state, cmd, Context(case_id, start + timedelta(days=offset))):  # type: ignore[arg-type]
                 state = fold([ev], state)
                 payload = canonical_json(ev)
                 h = chain_hash(prev, payload)
@@ -94,14 +120,14 @@ def main() -> None:
     t = time.perf_counter()
     events = build(ledger, a.cases)
     print(f"built {a.cases:,} cases, {events:,} events in {time.perf_counter() - t:.1f} s")
-    for fmt in ("json", "html", "md"):
+    for period, fmt in (("2025-2028", "json"), ("2025-2028", "html"), ("2025-2028", "md"), ("2026H1", "html")):
         times = []
         for _ in range(3):
             t = time.perf_counter()
-            out = render_report(ledger, "2025-2028", fmt)
+            out = render_report(ledger, period, fmt)
             times.append(time.perf_counter() - t)
-        print(f"report 2025-2028 over {a.cases:,} cases as {fmt}: median {sorted(times)[1]:.2f} s "
-              f"({len(out):,} bytes; target < 2 s: {'met' if sorted(times)[1] < 2 else 'NOT met'})")
+        print(f"report {period} over {a.cases:,} cases as {fmt}: median {sorted(times)[1]:.2f} s, "
+              f"max {max(times):.2f} s ({len(out):,} bytes; target < 2 s: {'met' if max(times) < 2 else 'NOT met'})")
     ledger.dispose()
 
 

@@ -1,4 +1,8 @@
-"""``brandpunt report impact``: the impact report for a period, from the ledger."""
+"""``brandpunt report impact``: the impact report for a period, from the ledger.
+
+The same :func:`reports.render_report` the scheduled progress, annual and final reports call, so
+a coordinator can produce (or re-produce) any of them by hand.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from cli.cases import BadInput
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rep = sub.add_parser("report", help="reports from the ledger")
     rsub = rep.add_subparsers(dest="report_cmd", required=True)
-    imp = rsub.add_parser("impact", help="indicators against targets, funnel, lead times, signals")
-    imp.add_argument("--period", required=True, help="YYYY, YYYYH1, YYYYH2, YYYYQ1-4 or YYYY-YYYY")
+    imp = rsub.add_parser("impact", help="indicators against targets, funnel, lead times, policy signals")
+    imp.add_argument("--period", required=True,
+                     help="YYYY, YYYYH1, YYYYH2, YYYYQ1-4 or YYYY-YYYY (e.g. 2026H1, 2026, 2025-2028)")
     imp.add_argument("--format", choices=["md", "html", "json"], default="md")
     imp.add_argument("--out", help="write to this file instead of standard output")
     imp.set_defaults(func=run_impact)
@@ -29,12 +34,14 @@ def run_impact(args: argparse.Namespace) -> int:
     except PeriodError as err:
         raise BadInput(str(err)) from None
     ledger = Ledger.open(config.load().ledger_url)
-    ledger.check_schema()
-    text = render_report(ledger, period, args.format)
-    ledger.dispose()
+    try:
+        ledger.check_schema()
+        text = render_report(ledger, period, args.format)
+    finally:
+        ledger.dispose()
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(args.out)
     else:
-        print(text)
+        print(text, end="" if text.endswith("\n") else "\n")
     return 0

@@ -1,31 +1,27 @@
-"""Impact monitoring: the programme's indicators, straight from the ledger's events.
+"""Impact monitoring: the programme's indicators, projected from the ledger's events.
 
-Pure: takes each case's events in their canonical JSON form (dicts, as the ledger stores them;
-parsing them into models would cost more than the whole report) and a :class:`Period`.
+Pure (no I/O, no clock): :func:`impact` takes the events of any number of cases and a
+:class:`Period` and returns the report as plain JSON-ready data. Events may be domain events
+(``domain.events``) or their canonical JSON dicts as the ledger stores them — the report reads the
+dicts directly because validating 100,000 events into models would cost more than the whole report.
+They may come grouped as ``(case_id, events)`` pairs or as one flat stream ordered by (case, seq).
 
-Definitions (also printed in every report):
-- **Lead**: a case whose ``LeadDetected`` falls in the period ("new leads"); the *portfolio* is
-  every lead detected up to the period's end.
-- **Case approach put into execution**: a case whose first ``MatchesProposed`` falls in the period —
-  the moment the taskforce starts brokering locations across regions (makelen en schakelen). A case
-  that goes back to matchmaking or is reopened counts once, at its first time.
-- **Realised in another region**: a ``Realised`` event in the period whose location lies outside
-  the lead's home region (outcome ``realised_other_region``); **new scale-up**: of those, the ones
-  recorded as a new scale-up.
-- **Retained investment**: the sum of ``investment_eur`` of all realisations in the period, in the
-  home region or another: both keep the investment in the Netherlands.
-- Every event counts in the period its own timestamp falls in, so a period can cut a case in half.
-- Targets are the 4-year targets (2025–2028) pro rata by the months of the period.
+The definitions below are printed in every report, so a reader of the annual report knows
+exactly what was counted. They follow the programme's monitoring table (sources/002,
+"Voortgangsrapportage en monitoring").
 """
 
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain, groupby
+from operator import itemgetter
+
+from domain.impact_facts import CaseFacts, facts, stats
 
 PROGRAMME_START = datetime(2025, 1, 1, tzinfo=UTC)
 PROGRAMME_END = datetime(2029, 1, 1, tzinfo=UTC)
@@ -45,12 +41,38 @@ LABELS = {
     "new_scaleups": "of which new scale-ups",
     "retained_investment_eur": "Investment retained for the Netherlands (EUR)",
 }
-STAGES = ["detection", "needs_articulation", "matchmaking", "consultation", "realisation", "closed"]
-DEFINITIONS = [
-    " ".join(item.split())
-    for item in (__doc__ or "").split("Definitions (also printed in every report):")[1].split("\n- ")
-    if item.strip()
-]
+FUNNEL = ("detection", "needs_articulation", "matchmaking", "consultation", "realisation", "realised")
+
+DEFINITIONS: tuple[tuple[str, str], ...] = (
+    ("Lead", "a case with a LeadDetected event. The indicator counts the leads detected in the period: "
+     "the programme's target is 'leads in portfolio (had), pro rata over 2025-2028', i.e. every lead that "
+     "has been in the portfolio, also those closed since, spread over the years; counting new leads per "
+     "period makes the periods add up to the 4-year figure. The portfolio (every lead detected up to the "
+     "period's end) is shown beside it."),
+    ("Case-based approach put into execution", "a case whose first MatchesProposed falls in the period: the "
+     "programme adds the case-based approach 'for brokering and switching (makelen en schakelen) on the "
+     "lead's scale-up or space question', which starts when the taskforce compares the articulated needs "
+     "with the hotspots' offers. A case that goes back from consultation to matchmaking, or is reopened, "
+     "counts once, when it first reached matchmaking."),
+    ("Realised in another region", "a Realised event in the period with outcome realised_other_region "
+     "(the location lies outside the lead's home region). A lead realised in its own region is not counted "
+     "here. A realised case is final, so it counts once even if it was closed and reopened before."),
+    ("New scale-up", "of the leads realised in another region, those recorded as a new scale-up."),
+    ("Investment retained for the Netherlands", "the sum of investment_eur of every realisation in the "
+     "period, in another region or in the lead's own region: both keep the investment in the Netherlands. "
+     "The programme counts only capital that would otherwise not have been invested, or not in the "
+     "Netherlands; the report takes the investment_eur recorded at realisation as that figure."),
+    ("Targets", "the 4-year targets (2025-2028) pro rata by the months of the period that fall in the "
+     "programme: a half year is 1/8, a year 1/4."),
+    ("Periods", "every event counts in the period its own timestamp falls in, so a period can cut a case in "
+     "half; events after the period's end are ignored, so a period's report does not change later. The "
+     "funnel counts the portfolio's leads that reached each stage by the period's end; lead times use the "
+     "first time each stage was reached and count in the period the later stage was reached."),
+    ("Early articulation", "days from the first NeedsArticulated to the lead first reaching venture phase "
+     "3 or later, counted in the period phase 3 is reached; the programme aims for 2 to 3 years "
+     "(730-1095 days)."),
+    ("Confidentiality", "companies are under NDA with their ROM: the report names no company and no case."),
+)
 
 
 class PeriodError(ValueError):
@@ -63,26 +85,24 @@ class Period:
     start: datetime
     end: datetime  # exclusive
 
+    FORMATS = "YYYY, YYYYH1, YYYYH2, YYYYQ1-YYYYQ4 or YYYY-YYYY (e.g. 2026, 2026H1, 2025-2028)"
+
     @classmethod
     def parse(cls, text: str) -> Period:
-        """``2026``, ``2026H1``/``2026H2``, ``2026Q3`` or ``2025-2028``."""
+        """``2026``, ``2026H1``/``2026H2``, ``2026Q3`` or ``2025-2028``; anything else is refused."""
         t = text.strip().upper()
         if m := re.fullmatch(r"(\d{4})", t):
             y = int(m[1])
-            return cls(text, datetime(y, 1, 1, tzinfo=UTC), datetime(y + 1, 1, 1, tzinfo=UTC))
+            return cls(t, _d(y, 1), _d(y + 1, 1))
         if m := re.fullmatch(r"(\d{4})H([12])", t):
             y, h = int(m[1]), int(m[2])
-            return cls(text, datetime(y, 1 + 6 * (h - 1), 1, tzinfo=UTC),
-                       datetime(y + (h == 2), 7 if h == 1 else 1, 1, tzinfo=UTC))
+            return cls(t, _d(y, 1 + 6 * (h - 1)), _d(y, 7) if h == 1 else _d(y + 1, 1))
         if m := re.fullmatch(r"(\d{4})Q([1-4])", t):
             y, q = int(m[1]), int(m[2])
-            end = datetime(y + 1, 1, 1, tzinfo=UTC) if q == 4 else datetime(y, 3 * q + 1, 1, tzinfo=UTC)
-            return cls(text, datetime(y, 3 * q - 2, 1, tzinfo=UTC), end)
-        if m := re.fullmatch(r"(\d{4})-(\d{4})", t):
-            a, b = int(m[1]), int(m[2])
-            if b >= a:
-                return cls(text, datetime(a, 1, 1, tzinfo=UTC), datetime(b + 1, 1, 1, tzinfo=UTC))
-        raise PeriodError(f"period {text!r} is not one of YYYY, YYYYH1, YYYYH2, YYYYQ1-4, YYYY-YYYY")
+            return cls(t, _d(y, 3 * q - 2), _d(y + 1, 1) if q == 4 else _d(y, 3 * q + 1))
+        if (m := re.fullmatch(r"(\d{4})-(\d{4})", t)) and int(m[2]) >= int(m[1]):
+            return cls(t, _d(int(m[1]), 1), _d(int(m[2]) + 1, 1))
+        raise PeriodError(f"period {text!r} is not valid: use {cls.FORMATS}")
 
     @property
     def programme_share(self) -> float:
@@ -90,187 +110,187 @@ class Period:
         start, end = max(self.start, PROGRAMME_START), min(self.end, PROGRAMME_END)
         if end <= start:
             return 0.0
-        months = (end.year - start.year) * 12 + end.month - start.month
-        return months / PROGRAMME_MONTHS
+        return ((end.year - start.year) * 12 + end.month - start.month) / PROGRAMME_MONTHS
 
-    def __contains__(self, at: datetime) -> bool:
-        return self.start <= at < self.end
-
-
-def _at(ev: dict) -> datetime:
-    return datetime.fromisoformat(ev["at"].replace("Z", "+00:00"))
+    def __contains__(self, at: object) -> bool:
+        return isinstance(at, datetime) and self.start <= at < self.end
 
 
-@dataclass
-class CaseFacts:
-    """What the report needs from one case, gathered in one pass over its events."""
-
-    case_id: str
-    company: str = ""
-    region: str = ""
-    hotspot: str = ""
-    domain: str = ""
-    company_type: str = ""
-    detected_at: datetime | None = None
-    first_matches_at: datetime | None = None
-    needs_kinds: list[str] = field(default_factory=list)
-    needs_first_at: datetime | None = None
-    phase_first: dict[int, datetime] = field(default_factory=dict)
-    phase_at_needs: int | None = None
-    stage_first: dict[str, datetime] = field(default_factory=dict)
-    realised: dict | None = None
-    realised_at: datetime | None = None
-    closings: list[tuple[datetime, dict]] = field(default_factory=list)
-    destination: str | None = None
+def _d(year: int, month: int) -> datetime:
+    return datetime(year, month, 1, tzinfo=UTC)
 
 
-_STAGE_OF = {
-    "LeadDetected": "detection", "NeedsArticulated": "needs_articulation", "MatchesProposed": "matchmaking",
-    "ConsultationRequested": "consultation", "RealisationStarted": "realisation",
-    "Realised": "closed", "CaseClosed": "closed",
-}
+def _as_dict(ev: object) -> dict:
+    return ev if isinstance(ev, dict) else ev.model_dump(mode="json")  # type: ignore[attr-defined]
 
 
-def facts(case_id: str, events: Iterable[dict]) -> CaseFacts:
-    f = CaseFacts(case_id)
-    phase = None
-    for ev in events:
-        t, at = ev["type"], _at(ev)
-        if t in ("LeadDetected", "LeadUpdated"):
-            lead = ev["lead"]
-            f.company, f.region, f.hotspot = lead["company"], lead["home_region"], lead["hotspot"]
-            f.domain, f.company_type = lead["technology_domain"], lead["company_type"]
-            if t == "LeadDetected":
-                f.detected_at, phase = at, lead["phase"]
-                f.phase_first.setdefault(phase, at)
-        elif t == "PhaseChanged":
-            phase = ev["to_phase"]
-            f.phase_first.setdefault(phase, at)
-        elif t == "NeedsArticulated":
-            f.needs_kinds = [k for k in ("space", "capital", "talent", "housing", "energy") if ev["needs"].get(k)]
-            if f.needs_first_at is None:
-                f.needs_first_at, f.phase_at_needs = at, phase
-        elif t == "MatchesProposed" and f.first_matches_at is None:
-            f.first_matches_at = at
-        elif t == "LocationChosen":
-            f.destination = ev["location"].get("hotspot") or ev["location"]["region"]
-        elif t == "Realised":
-            f.realised, f.realised_at = ev, at
-            loc = ev["realisation"]["location"]
-            f.destination = loc.get("hotspot") or loc["region"]
-        elif t == "CaseClosed":
-            f.closings.append((at, ev))
-        stage = _STAGE_OF.get(t)
-        if stage:
-            f.stage_first.setdefault(stage, at)
-    return f
+def group_cases(items: Iterable[object]) -> Iterator[tuple[str, Iterator[dict]]]:
+    """``(case_id, events)`` pairs from either pairs or a flat stream ordered by (case_id, seq)."""
+    it = iter(items)
+    first = next(it, None)
+    if first is None:
+        return
+    if isinstance(first, tuple):
+        for case_id, events in chain([first], it):  # type: ignore[misc]
+            yield case_id, map(_as_dict, events)
+    else:
+        yield from groupby(map(_as_dict, chain([first], it)), key=itemgetter("case_id"))
 
 
-def _stats(days: list[float]) -> dict:
-    if not days:
-        return {"count": 0, "median_days": None, "mean_days": None}
-    return {"count": len(days), "median_days": round(statistics.median(days), 1),
-            "mean_days": round(statistics.fmean(days), 1)}
+def _count(values: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))
 
 
-def impact(cases: Iterable[tuple[str, Iterable[dict]]], period: Period) -> dict:
-    """The whole report as plain data (JSON-ready)."""
-    all_facts = [facts(cid, evs) for cid, evs in cases]
+def impact(cases: Iterable[object], period: Period) -> dict:
+    """The whole report for ``period`` as plain data (JSON-ready)."""
+    all_facts = [facts(cid, evs, period.end) for cid, evs in group_cases(cases)]
+    inp = period.__contains__
     share = period.programme_share
-    in_p = period.__contains__
 
-    new_leads = [c for c in all_facts if c.detected_at and in_p(c.detected_at)]
-    portfolio = [c for c in all_facts if c.detected_at and c.detected_at < period.end]
-    approaches = [c for c in all_facts if c.first_matches_at and in_p(c.first_matches_at)]
-    realised = [c for c in all_facts if c.realised_at and in_p(c.realised_at)]
-    other = [c for c in realised if c.realised["outcome"] == "realised_other_region"]  # type: ignore[index]
-    scaleups = [c for c in other if c.realised["realisation"]["new_scaleup"]]  # type: ignore[index]
-    investment = sum(c.realised["realisation"]["investment_eur"] for c in realised)  # type: ignore[index]
-
+    new_leads = [c for c in all_facts if inp(c.detected_at)]
+    approaches = [c for c in all_facts if inp(c.stage_first.get("matchmaking"))]
+    realised = [c for c in all_facts if inp(c.realised_at)]
+    other = [c for c in realised if c.outcome == "realised_other_region"]
+    scaleups = [c for c in other if c.new_scaleup]
     values = {"leads": len(new_leads), "case_approaches": len(approaches),
               "realised_other_region": len(other), "new_scaleups": len(scaleups),
-              "retained_investment_eur": investment}
+              "retained_investment_eur": sum(c.investment for c in realised)}
     indicators = [
         {"key": k, "label": LABELS[k], "value": v, "target": round(TARGETS[k] * share, 2),
          "target_4y": TARGETS[k], "attainment": round(v / (TARGETS[k] * share), 3) if share else None}
         for k, v in values.items()
     ]
-    chosen = {c.destination for c in all_facts if c.destination and c.stage_first.get("matchmaking")
-              and c.stage_first["matchmaking"] < period.end}
-    cross = [c for c in all_facts if c.realised_at and c.realised_at < period.end
-             and c.realised["outcome"] == "realised_other_region"]  # type: ignore[index]
-    signals = []
-    for c in all_facts:
-        for at, ev in c.closings:
-            if in_p(at) and ev["outcome"] == "no_proposition_possible":
-                signals.append({"case_id": c.case_id, "company": c.company, "region": c.region,
-                                "bottleneck": ev.get("bottleneck"), "reason": ev.get("reason"),
-                                "at": at.isoformat()})
-    lessons = sum(1 for c in all_facts for at, ev in c.closings if in_p(at) and ev.get("reason"))
-    qualitative = [
-        {"key": "ecosystem", "label": "One coherent deeptech ecosystem across hotspots",
-         "evidence": f"{len(chosen)} destinations considered in matchmaking; {len(cross)} leads realised "
-                     f"across regions up to the period's end; {len(portfolio)} leads in the portfolio"},
-        {"key": "lessons", "label": "Lessons learned from the experiment",
-         "evidence": f"{lessons} cases closed with a recorded reason in the period; "
-                     f"{len(signals)} 'no proposition possible' signals with their bottleneck"},
+    signals = [
+        {"at": at.date().isoformat(), "region": c.region, "technology_domain": c.domain,
+         "company_type": c.company_type, "bottleneck": ev.get("bottleneck") or "unknown",
+         "reason": ev.get("reason")}
+        for c in all_facts for at, ev in c.closings
+        if inp(at) and ev["outcome"] == "no_proposition_possible"
     ]
-
-    def breakdown(attr: str) -> dict:
-        rows: dict[str, dict[str, float]] = defaultdict(lambda: {"leads": 0, "realised": 0, "investment_eur": 0})
-        for c in new_leads:
-            rows[getattr(c, attr) or "-"]["leads"] += 1
-        for c in realised:
-            key = (c.destination if attr == "destination" else getattr(c, attr)) or "-"
-            rows[key]["realised"] += 1
-            rows[key]["investment_eur"] += c.realised["realisation"]["investment_eur"]  # type: ignore[index]
-        return dict(sorted(rows.items()))
-
-    kinds: Counter[str] = Counter(k for c in new_leads for k in c.needs_kinds)
-    for c in all_facts:
-        if c.needs_first_at and in_p(c.needs_first_at) and not (c.detected_at and in_p(c.detected_at)):
-            kinds.update(c.needs_kinds)
-
-    funnel = [{"stage": s, "cases": sum(1 for c in portfolio if s in c.stage_first and c.stage_first[s] < period.end)}
-              for s in STAGES]
-
-    pairs = list(zip(STAGES[:-1], STAGES[1:], strict=True))
-    lead_times = {}
-    for a, b in pairs:
-        days = [(c.stage_first[b] - c.stage_first[a]).total_seconds() / 86400 for c in all_facts
-                if a in c.stage_first and b in c.stage_first and in_p(c.stage_first[b])]
-        lead_times[f"{a}->{b}"] = _stats(days)
-    lead_times["detection->realised"] = _stats(
-        [(c.realised_at - c.detected_at).total_seconds() / 86400 for c in realised if c.detected_at])  # type: ignore[operator]
-
-    articulated = [c for c in all_facts if c.needs_first_at and in_p(c.needs_first_at)]
-    early = [c for c in articulated if (c.phase_at_needs or 9) <= 2]
-    before3 = [(c.phase_first[3] - c.needs_first_at).total_seconds() / 86400 for c in articulated
-               if 3 in c.phase_first and c.phase_first[3] > c.needs_first_at]  # type: ignore[operator]
-    early_articulation = {
-        "articulated": len(articulated), "articulated_in_phase_1_or_2": len(early),
-        "days_before_phase_3": _stats(before3),
-        "aim": "articulate the scale-up question 2 to 3 years (730-1095 days) before phase 3",
-    }
-    by_region_bottleneck: dict[str, dict[str, int]] = defaultdict(dict)
+    signals.sort(key=itemgetter("region", "bottleneck", "at"))
+    by_region: dict[str, dict[str, int]] = defaultdict(dict)
     for s in signals:
-        b = s["bottleneck"] or "unknown"
-        by_region_bottleneck[s["region"]][b] = by_region_bottleneck[s["region"]].get(b, 0) + 1
+        by_region[s["region"]][s["bottleneck"]] = by_region[s["region"]].get(s["bottleneck"], 0) + 1
 
     return {
         "period": {"label": period.label, "start": period.start.date().isoformat(),
                    "end_exclusive": period.end.date().isoformat(), "programme_share": round(share, 4)},
-        "definitions": DEFINITIONS,
+        "definitions": [{"term": t, "definition": d} for t, d in DEFINITIONS],
         "indicators": indicators,
-        "qualitative": qualitative,
-        "portfolio": len(portfolio),
-        "breakdowns": {
-            "home_region": breakdown("region"), "destination": breakdown("destination"),
-            "technology_domain": breakdown("domain"), "company_type": breakdown("company_type"),
-            "growth_space_kind": dict(sorted(kinds.items())),
+        "qualitative": _qualitative(all_facts, period, signals),
+        "portfolio": sum(1 for c in all_facts if c.detected_at),
+        "breakdowns": _breakdowns(all_facts, period),
+        "funnel": [{"stage": s, "cases": sum(1 for c in all_facts if s in c.stage_first),
+                    "in_period": sum(1 for c in all_facts if inp(c.stage_first.get(s)))} for s in FUNNEL],
+        "lead_times": _lead_times(all_facts, period),
+        "early_articulation": _early_articulation(all_facts, period),
+        "no_proposition_signals": {
+            "cases": signals, "by_region": {k: dict(sorted(v.items())) for k, v in sorted(by_region.items())},
+            "by_bottleneck": _count(s["bottleneck"] for s in signals),
         },
-        "funnel": funnel,
-        "lead_times": lead_times,
-        "early_articulation": early_articulation,
-        "no_proposition_signals": {"cases": signals, "by_region": {k: dict(v) for k, v in sorted(by_region_bottleneck.items())}},
+    }
+
+
+def _qualitative(all_facts: list[CaseFacts], period: Period, signals: list[dict]) -> list[dict]:
+    """The two qualitative targets with the evidence the ledger holds for them."""
+    inp = period.__contains__
+    proposed = sorted({h for c in all_facts for at, hs in c.proposals if inp(at) for h in hs})
+    cross = [(c, loc) for c in all_facts for at, loc in c.choices if inp(at) and loc["region"] != c.region]
+    cross_cases = {c.case_id for c, _ in cross}
+    flows = Counter((c.region, loc["region"]) for c, loc in {c.case_id: (c, loc) for c, loc in cross}.values())
+    realised_other = [c for c in all_facts if inp(c.realised_at) and c.outcome == "realised_other_region"]
+    receiving = sorted({c.destination for c in realised_other})
+    closed = [(c.case_id, ev) for c in all_facts for at, ev in c.closings if inp(at)]
+    lessons = sum(1 for _, ev in closed if ev.get("reason") or ev.get("bottleneck"))
+    negative = sum(1 for c in all_facts for at in c.negative_answers if inp(at))
+    reopened = sum(1 for c in all_facts if any(inp(at) for at in c.reopenings))
+    eco = {
+        "hotspots_proposed": proposed, "cross_region_cases": len(cross_cases),
+        "flows": [{"from": a, "to": b, "cases": n} for (a, b), n in sorted(flows.items())],
+        "realised_other_region": len(realised_other), "hotspots_receiving": receiving,
+    }
+    les = {
+        "closures": len(closed), "closed_cases": len({cid for cid, _ in closed}),
+        "closures_with_reason_or_bottleneck": lessons, "by_outcome": _count(ev["outcome"] for _, ev in closed),
+        "negative_consultations": negative, "reopened": reopened, "no_proposition_signals": len(signals),
+    }
+    return [
+        {"key": "ecosystem", "label": "One coherent deeptech ecosystem across hotspots", "target": "qualitative",
+         "data": eco,
+         "evidence": f"{_n(len(proposed), 'hotspot')} proposed as viable in matchmaking; "
+                     f"{_n(len(cross_cases), 'lead')} chose a location outside the home region "
+                     f"({_n(len(flows), 'region-to-region flow')}); {len(realised_other)} realised in another "
+                     f"region, at {_n(len(receiving), 'destination')}"},
+        {"key": "lessons", "label": "Lessons learned from the experiment", "target": "qualitative", "data": les,
+         "evidence": f"{_n(len(closed), 'closure')} of {_n(les['closed_cases'], 'case')}, {lessons} with a recorded "
+                     f"reason or bottleneck; {_n(negative, 'negative consultation answer')} (a location that did "
+                     f"not work, and why); {_n(reopened, 'case')} reopened; "
+                     f"{_n(len(signals), 'no-proposition signal')} with its bottleneck"},
+    ]
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+METRICS = ("leads", "case_approaches", "realised", "realised_other_region", "new_scaleups", "investment_eur",
+           "no_proposition")
+
+
+def _breakdowns(all_facts: list[CaseFacts], period: Period) -> dict:
+    inp = period.__contains__
+    counted = []  # (case, its metrics in the period), worked out once for all breakdowns
+    for c in all_facts:
+        realised, other = inp(c.realised_at), c.outcome == "realised_other_region"
+        m = (inp(c.detected_at), inp(c.stage_first.get("matchmaking")), realised, realised and other,
+             realised and other and c.new_scaleup, c.investment if realised else 0,
+             sum(1 for at, ev in c.closings if inp(at) and ev["outcome"] == "no_proposition_possible"))
+        if any(m):
+            counted.append((c, m))
+
+    def rows(key: Callable[[CaseFacts], str | None]) -> dict:
+        out: dict[str, list[int]] = {}
+        for c, m in counted:
+            k = key(c)
+            if k is not None:
+                out[k] = [a + b for a, b in zip(out.get(k, [0] * len(METRICS)), m, strict=True)]
+        return {k: dict(zip(METRICS, v, strict=True)) for k, v in sorted(out.items())}
+
+    kinds: dict[str, dict[str, int]] = defaultdict(lambda: {"articulated": 0, "realised": 0})
+    for c in all_facts:
+        asked = [ks for at, ks in c.needs if inp(at)]
+        for k in asked[-1] if asked else ():
+            kinds[k]["articulated"] += 1
+        if inp(c.realised_at) and c.needs:
+            for k in c.needs[-1][1]:
+                kinds[k]["realised"] += 1
+    return {
+        "home_region": rows(lambda c: c.region), "technology_domain": rows(lambda c: c.domain),
+        "company_type": rows(lambda c: c.company_type),
+        "destination": {k: {m: v[m] for m in ("realised", "realised_other_region", "new_scaleups", "investment_eur")}
+                        for k, v in rows(lambda c: c.destination if inp(c.realised_at) else None).items()},
+        "growth_space_kind": dict(sorted(kinds.items())),
+    }
+
+
+def _lead_times(all_facts: list[CaseFacts], period: Period) -> dict:
+    out = {}
+    for a, b in zip(FUNNEL[:-1], FUNNEL[1:], strict=True):
+        out[f"{a}->{b}"] = stats([c.days(a, b) for c in all_facts if a in c.stage_first and c.stage_first.get(b) in period])
+    out["detection->realised"] = stats([c.days("detection", "realised") for c in all_facts if c.realised_at in period])
+    return out
+
+
+def _early_articulation(all_facts: list[CaseFacts], period: Period) -> dict:
+    inp = period.__contains__
+    articulated = [c for c in all_facts if inp(c.needs_first_at)]
+    days = [(c.phase3_at - c.needs_first_at).total_seconds() / 86400 for c in all_facts  # type: ignore[operator]
+            if inp(c.phase3_at) and c.needs_first_at and c.needs_first_at < c.phase3_at]  # type: ignore[operator]
+    return {
+        "articulated": len(articulated),
+        "articulated_in_phase_1_or_2": sum(1 for c in articulated if c.phase_at_needs is not None and c.phase_at_needs <= 2),
+        "days_before_phase_3": stats(days),
+        "reached_phase_3_at_least_2_years_after": sum(1 for d in days if d >= 730),
+        "awaiting_phase_3": sum(1 for c in all_facts if c.needs_first_at and c.phase3_at is None and not c.closed),
+        "aim": "articulate the scale-up question 2 to 3 years (730-1095 days) before venture phase 3",
     }

@@ -1,110 +1,117 @@
-"""The impact report as one self-contained HTML page: inline SVG charts, no scripts, prints well."""
+"""The impact report as one self-contained HTML page: inline SVG charts (:mod:`reports.svg`), no
+scripts or external assets (it must open offline and survive being mailed), and print CSS so the
+annual report prints on A4 with each part starting on its own page."""
 
 from __future__ import annotations
 
-import html
+from html import escape
 
-from reports.markdown import _n
+from reports import svg
+from reports.fmt import COLUMNS, NAMES, count, eur, n, pct, step, value
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2530;max-width:60rem;margin:2rem auto;padding:0 1rem}
-h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #0b6e4f;padding-bottom:.2rem}
-.sub{color:#555}table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;font-variant-numeric:tabular-nums}
-td.n{text-align:right}.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}
-figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}.defs li{margin-bottom:.3rem}
-@media print{body{max-width:none;margin:0}h2{break-after:avoid}figure,table{break-inside:avoid}
-.grid{grid-template-columns:1fr 1fr}section.page{break-before:page}}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2530;max-width:62rem;margin:2rem auto;padding:0 1rem;line-height:1.4}
+h1{font-size:1.7rem;margin:0 0 .2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid #0b6e4f;padding-bottom:.2rem}
+h3{font-size:1rem;margin:1.2rem 0 .3rem}.sub{color:#555}.note{font-size:.9rem;color:#555}
+table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.92rem}
+th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #ddd;font-variant-numeric:tabular-nums;vertical-align:top}
+th{background:#f1f5f3}td.n,th.n{text-align:right}td.n,td:first-child{white-space:nowrap}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:1.2rem 2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
+.defs dt{font-weight:600}.defs dd{margin:0 0 .5rem 1rem}
+@page{size:A4;margin:14mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}h2{break-after:avoid}h3{break-after:avoid}
+figure,tr,.defs dd{break-inside:avoid}thead{display:table-header-group}section.page{break-before:page}.grid{gap:.8rem 1.2rem}}
 """
-GREEN, GREY, AMBER = "#0b6e4f", "#c9d3cf", "#d98c00"
 
 
-def _esc(v: object) -> str:
-    return html.escape(str(v))
-
-
-def _pct(v: float | None) -> str:
-    return "" if v is None else f"{v * 100:.0f}%"
-
-
-def bars(
-    rows: list[tuple[str, float, float | None]], *, width: int = 440, unit: str = "", label_w: int = 170
-) -> str:
-    """Horizontal bars; an optional target per row is drawn as a marker line."""
+def _table(head: list[str], rows: list[list[str]], numeric: tuple[int, ...] | None = None) -> str:
+    """``rows`` hold formatted, unescaped strings; ``numeric`` columns (default: all but the first)
+    align right and do not wrap."""
     if not rows:
-        return "<p class='sub'>No data in this period.</p>"
-    bar_h, gap = 18, 8
-    top = max([v for _, v, _ in rows] + [t or 0 for _, _, t in rows] + [1])
-    scale = (width - label_w - 60) / top
-    h = len(rows) * (bar_h + gap) + gap
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{h}' role='img'>"]
-    for i, (label, value, target) in enumerate(rows):
-        y = gap + i * (bar_h + gap)
-        w = max(value * scale, 1)
-        color = GREEN if target is None or value >= target else AMBER
-        parts.append(f"<text x='{label_w - 6}' y='{y + 13}' font-size='12' text-anchor='end'>{_esc(label)}</text>")
-        parts.append(f"<rect x='{label_w}' y='{y}' width='{w:.1f}' height='{bar_h}' fill='{color}' rx='2'/>")
-        parts.append(f"<text x='{label_w + w + 4:.1f}' y='{y + 13}' font-size='12'>{_esc(_n(value))}{unit}</text>")
-        if target:
-            x = label_w + target * scale
-            parts.append(f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{y - 3}' y2='{y + bar_h + 3}' stroke='#1d2530' stroke-width='2'/>")
-    parts.append("</svg>")
-    return "".join(parts)
+        return "<p class='sub'>Nothing in this period.</p>"
+    numeric = tuple(range(1, len(head))) if numeric is None else numeric
+    cls = lambda i: " class='n'" if i in numeric else ""  # noqa: E731
+    th = "".join(f"<th{cls(i)}>{escape(h)}</th>" for i, h in enumerate(head))
+    body = "".join("<tr>" + "".join(f"<td{cls(i)}>{escape(c)}</td>" for i, c in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _indicators(d: dict) -> str:
+    ind = d["indicators"]
+    chart = svg.bars([(i["label"].split(" (")[0], 100 * (i["attainment"] or 0), pct(i["attainment"])) for i in ind],
+                     "Indicators as a percentage of their pro-rata target", width=860, label_w=300,
+                     target=100, target_label="target")
+    table = _table(["indicator", "value", "target (pro rata)", "4-year target", "attainment"],
+                   [[i["label"], value(i["key"], i["value"]), value(i["key"], i["target"]),
+                     value(i["key"], i["target_4y"]), pct(i["attainment"])] for i in ind])
+    qual = "".join(f"<li><b>{escape(q['label'])}</b> (qualitative): {escape(q['evidence'])}.</li>" for q in d["qualitative"])
+    flows = d["qualitative"][0]["data"]["flows"]
+    flow_table = _table(["home region", "destination region", "leads"],
+                        [[f["from"], f["to"], n(f["cases"])] for f in flows], numeric=(2,)) if flows else ""
+    return (f"<h2>Indicators against targets</h2><figure><figcaption>Value as a share of the pro-rata target "
+            f"(dashed line: 100%)</figcaption>{chart}</figure>{table}<ul>{qual}</ul>"
+            + (f"<h3>Cross-region choices of location</h3>{flow_table}" if flows else ""))
+
+
+def _places(d: dict) -> str:
+    b = d["breakdowns"]
+    funnel = svg.funnel([(step(f["stage"]), f["cases"]) for f in d["funnel"]], "Funnel: leads that reached each stage")
+    dest = svg.stacked([(k, [v["realised_other_region"], v["realised"] - v["realised_other_region"]])
+                        for k, v in b["destination"].items()], ["another region", "own region"],
+                       "Realised leads by destination")
+    region = svg.bars([(k, v["leads"], n(v["leads"])) for k, v in b["home_region"].items() if v["leads"]],
+                      "New leads by home region")
+    kinds = svg.bars([(k, v["articulated"], n(v["articulated"])) for k, v in b["growth_space_kind"].items()],
+                     "Kinds of growth space articulated")
+    tables = ""
+    for name in ("home_region", "technology_domain", "company_type", "destination"):
+        rows = b[name]
+        cols = list(next(iter(rows.values()))) if rows else []
+        tables += f"<h3>By {escape(NAMES[name])}</h3>" + _table(
+            [name.replace("_", " ")] + [COLUMNS.get(c, c) for c in cols],
+            [[k] + [eur(v[c]) if c.endswith("_eur") else n(v[c]) for c in cols] for k, v in rows.items()])
+    return f"""<section class="page"><h2>Funnel and places</h2><div class="grid">
+<figure><figcaption>Leads that reached each stage (by the period's end)</figcaption>{funnel}</figure>
+<figure><figcaption>Realised leads by destination hotspot</figcaption>{dest}</figure>
+<figure><figcaption>New leads by home region</figcaption>{region}</figure>
+<figure><figcaption>Kinds of growth space articulated</figcaption>{kinds}</figure>
+</div>{tables}</section>"""
+
+
+def _times_and_signals(d: dict) -> str:
+    lead_times = _table(["step", "cases", "median", "mean"],
+                        [[step(k), n(v["count"]), n(v["median_days"]), n(v["mean_days"])] for k, v in d["lead_times"].items()])
+    e, b3 = d["early_articulation"], d["early_articulation"]["days_before_phase_3"]
+    sig = d["no_proposition_signals"]
+    by_region = _table(["home region", "signals", "bottlenecks"],
+                       [[r, n(sum(bs.values())), ", ".join(f"{b} ({c})" for b, c in bs.items())]
+                        for r, bs in sig["by_region"].items()], numeric=(1,))
+    cases = _table(["date", "home region", "technology domain", "company type", "bottleneck", "reason"],
+                   [[s["at"], s["region"], s["technology_domain"], s["company_type"], s["bottleneck"], s["reason"] or ""]
+                    for s in sig["cases"]], numeric=())
+    defs = "".join(f"<dt>{escape(x['term'])}</dt><dd>{escape(x['definition'])}</dd>" for x in d["definitions"])
+    return f"""<section class="page"><h2>Lead times (days)</h2>{lead_times}
+<h3>Early articulation of the scale-up question</h3>
+<p>{count(e['articulated'], 'lead')} articulated their needs in the period, {e['articulated_in_phase_1_or_2']} of them
+while still in venture phase 1 or 2. {count(b3['count'], 'lead')} reached phase 3 in the period after articulating:
+median {escape(n(b3['median_days']))} days, mean {escape(n(b3['mean_days']))} days earlier;
+{e['reached_phase_3_at_least_2_years_after']} of them 2 years or more. {count(e['awaiting_phase_3'], 'open lead')}
+articulated and not yet in phase 3. Aim: {escape(e['aim'])}.</p>
+<h2>"No proposition possible" signals: input for spatial-economic policy</h2>
+<p class="note">Leads for which no proposition was possible anywhere in the Netherlands, with the bottleneck
+behind it, per home region.</p>{by_region}{cases}
+<h2>Definitions</h2><dl class="defs">{defs}</dl></section>"""
 
 
 def render_html(d: dict) -> str:
     p = d["period"]
-    ind = d["indicators"]
-    attainment = [(i["label"].split(" (")[0], round(100 * (i["attainment"] or 0)), 100.0) for i in ind]
-    funnel = [(f["stage"].replace("_", " "), f["cases"], None) for f in d["funnel"]]
-    dest = [(k, v["realised"], None) for k, v in d["breakdowns"]["destination"].items() if v["realised"]]
-    region = [(k, v["leads"], None) for k, v in d["breakdowns"]["home_region"].items()]
-    rows = "".join(
-        f"<tr><td>{_esc(i['label'])}</td><td class='n'>{_esc(_n(i['value']))}</td>"
-        f"<td class='n'>{_esc(_n(i['target']))}</td><td class='n'>{_esc(_n(i['target_4y']))}</td>"
-        f"<td class='n'>{_pct(i['attainment'])}</td></tr>"
-        for i in ind
-    )
-    lead_rows = "".join(
-        f"<tr><td>{_esc(k.replace('->', ' → ').replace('_', ' '))}</td><td class='n'>{v['count']}</td>"
-        f"<td class='n'>{_esc(_n(v['median_days']))}</td><td class='n'>{_esc(_n(v['mean_days']))}</td></tr>"
-        for k, v in d["lead_times"].items()
-    )
-    sig = d["no_proposition_signals"]["cases"]
-    sig_rows = "".join(
-        f"<tr><td>{_esc(s['company'])}</td><td>{_esc(s['region'])}</td><td>{_esc(s['bottleneck'])}</td>"
-        f"<td>{_esc(s['reason'] or '')}</td></tr>" for s in sig
-    ) or "<tr><td colspan='4' class='sub'>None in this period.</td></tr>"
-    e = d["early_articulation"]
-    qual = "".join(f"<li><b>{_esc(q['label'])}</b>: {_esc(q['evidence'])}</li>" for q in d["qualitative"])
-    defs = "".join(
-        f"<li>{_esc(x).replace('**', '').replace('``', '').replace('*', '')}</li>" for x in d["definitions"]
-    )
-    kinds = [(k, v, None) for k, v in d["breakdowns"]["growth_space_kind"].items()]
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Impact report {_esc(p['label'])} — deeptech scale-up taskforce</title><style>{CSS}</style></head><body>
-<h1>Impact report {_esc(p['label'])}</h1>
-<p class="sub">Deeptech scale-up taskforce · {_esc(p['start'])} to {_esc(p['end_exclusive'])} (exclusive) ·
-{p['programme_share'] * 100:.1f}% of the 2025–2028 programme, targets pro rata · portfolio at period end:
-{d['portfolio']} leads</p>
-<h2>Indicators against targets</h2>
-<figure><figcaption>Attainment of the pro-rata target (%, line = 100%)</figcaption>{bars(attainment, width=820, unit='%', label_w=330)}</figure>
-<table><tr><th>indicator</th><th>value</th><th>target (pro rata)</th><th>4-year target</th><th>attainment</th></tr>{rows}</table>
-<ul>{qual}</ul>
-<h2>Funnel and places</h2>
-<div class="grid">
-<figure><figcaption>Leads that reached each stage</figcaption>{bars(funnel)}</figure>
-<figure><figcaption>Realised cases by destination</figcaption>{bars(dest)}</figure>
-<figure><figcaption>New leads by home region</figcaption>{bars(region)}</figure>
-<figure><figcaption>Kinds of growth space asked for</figcaption>{bars(kinds)}</figure>
-</div>
-<section class="page">
-<h2>Lead times (days)</h2>
-<table><tr><th>step</th><th>cases</th><th>median</th><th>mean</th></tr>{lead_rows}</table>
-<p>{e['articulated']} needs articulated in the period, {e['articulated_in_phase_1_or_2']} before venture phase 3;
-median {_esc(_n(e['days_before_phase_3']['median_days']))} days before phase 3 ({e['days_before_phase_3']['count']} cases).
-Aim: {_esc(e['aim'])}.</p>
-<h2>"No proposition possible" signals — input for spatial-economic policy</h2>
-<table><tr><th>company</th><th>home region</th><th>bottleneck</th><th>reason</th></tr>{sig_rows}</table>
-<h2>Definitions</h2><ul class="defs">{defs}</ul>
-</section></body></html>"""
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Impact report {escape(p['label'])}: deeptech scale-up taskforce</title><style>{CSS}</style></head><body>
+<h1>Impact report {escape(p['label'])}</h1>
+<p class="sub">Deeptech scale-up taskforce (Meerjarenprogramma Bovenregionale Samenwerking Technologiebrandpunten)
+· {escape(p['start'])} up to {escape(p['end_exclusive'])} · {p['programme_share'] * 100:.1f}% of the 2025–2028
+programme, targets pro rata · portfolio at the period's end: {d['portfolio']} leads</p>
+<p class="note">Confidential case data stays with the ROMs: this report names no company and no case.</p>
+{_indicators(d)}{_places(d)}{_times_and_signals(d)}</body></html>
+"""
