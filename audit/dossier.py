@@ -13,6 +13,7 @@ from pathlib import Path
 
 from temporalio.client import WorkflowHistory
 
+from audit.verify import Finding, verify_rows
 from domain.state import fold
 from ledger.store import LedgerRow
 
@@ -54,21 +55,66 @@ def _row(r: LedgerRow) -> dict:
     }
 
 
-def timeline(case_id: str, rows: list[LedgerRow]) -> str:
-    state = fold(r.event for r in rows)
+def _payload(r: LedgerRow) -> dict:
+    try:
+        data = json.loads(r.payload)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _gist(ev: dict) -> str:
+    """One readable line of what an event says (the full event is in the details below it)."""
+    t, loc = ev.get("type"), ev.get("location") or {}
+    where = ", ".join(str(x) for x in (loc.get("hotspot"), loc.get("municipality"), loc.get("region")) if x)
+    if t == "LeadDetected":
+        lead = ev.get("lead", {})
+        return f"{lead.get('company')} · {lead.get('technology_domain')} · phase {lead.get('phase')}"
+    if t == "PhaseChanged":
+        return f"phase {ev.get('from_phase')} → {ev.get('to_phase')}"
+    if t == "NeedsArticulated":
+        return f"needed by {ev.get('needs', {}).get('needed_by')}"
+    if t == "MatchesProposed":
+        best = ", ".join(str(p.get("hotspot")) for p in ev.get("proposals", [])[:3])
+        return f"proposed: {best or 'none'}" + (f" · bottleneck {ev['bottleneck']}" if ev.get("bottleneck") else "")
+    if t == "LocationChosen":
+        return where
+    if t == "ConsultationRequested":
+        return f"{ev.get('consultation_id')} {ev.get('party')}: {ev.get('subject')} (due {ev.get('due')})"
+    if t == "ConsultationAnswered":
+        return f"{ev.get('consultation_id')} {ev.get('verdict')}: {ev.get('answer')}"
+    if t == "Realised":
+        r = ev.get("realisation", {})
+        where = ", ".join(str(x) for x in ((r.get("location") or {}).get("hotspot"), (r.get("location") or {}).get("region")) if x)
+        return f"{ev.get('outcome')} · {where} · €{r.get('investment_eur', 0):,} · {r.get('jobs')} jobs"
+    if t == "CaseClosed":
+        return str(ev.get("outcome")) + (f" · bottleneck {ev['bottleneck']}" if ev.get("bottleneck") else "")
+    if t == "CaseReopened":
+        return f"back to {ev.get('to_stage')}"
+    if t == "ReminderSent":
+        return f"{ev.get('subject')} → {ev.get('recipient')}"
+    return ""
+
+
+def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None) -> str:
+    state = fold(r.event for r in rows if finding is None or r.seq < finding.seq)
     items = []
     for r in rows:
-        ev = json.loads(r.payload)
+        ev = _payload(r)
         detail = {k: v for k, v in ev.items()
                   if k not in ("case_id", "seq", "at", "actor", "organisation", "reason", "type")}
         items.append(
             f"<li><time>{html.escape(r.at.strftime('%Y-%m-%d %H:%M'))}</time> <b>{html.escape(r.type)}</b> "
             f"by {html.escape(r.actor)}{(' (' + html.escape(r.organisation) + ')') if r.organisation else ''}"
+            f"{('<br>' + html.escape(_gist(ev))) if _gist(ev) else ''}"
             f"{('<br><i>' + html.escape(ev['reason']) + '</i>') if ev.get('reason') else ''}"
             f"<details><summary>seq {r.seq} · hash {r.hash[:16]}…</summary>"
             f"<pre>{html.escape(json.dumps(detail, indent=2, ensure_ascii=False))}</pre></details></li>"
         )
     outcome = state.outcome.value if state and state.outcome else "open"
+    chain = (f'<p style="background:#fdd;padding:.5rem"><b>Chain broken:</b> {html.escape(str(finding))}</p>'
+             if finding else '<p style="color:#2a6">Hash chain verified when exported: intact '
+                          '(re-check events.json with VERIFY.txt).</p>')
     company = html.escape(state.lead.company) if state else ""
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Dossier {html.escape(case_id)}</title>
@@ -76,19 +122,24 @@ def timeline(case_id: str, rows: list[LedgerRow]) -> str:
 ol{{list-style:none;padding:0;border-left:3px solid #2a6;}}li{{margin:0 0 1rem 1rem}}
 time{{color:#666;font-variant-numeric:tabular-nums}}pre{{background:#f5f5f5;padding:.5rem;overflow:auto}}
 @media print{{details{{display:block}}}}</style></head><body>
-<h1>{company}</h1><p>Case <code>{html.escape(case_id)}</code> · stage <b>{state.stage.value if state else '-'}</b>
+<h1>{company}</h1>{chain}<p>Case <code>{html.escape(case_id)}</code> · stage <b>{state.stage.value if state else '-'}</b>
 · outcome <b>{outcome}</b> · {len(rows)} events · head hash <code>{rows[-1].hash if rows else '-'}</code></p>
 <ol>{''.join(items)}</ol></body></html>"""
 
 
-def write(out: Path, case_id: str, rows: list[LedgerRow], histories: list[WorkflowHistory]) -> list[Path]:
+def write(
+    out: Path, case_id: str, rows: list[LedgerRow], histories: list[WorkflowHistory]
+) -> tuple[list[Path], Finding | None]:
+    """Write the dossier; also return the chain's first broken link (shown in the timeline)."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / "events.json", out / "timeline.html", out / "VERIFY.txt"]
     files[0].write_text(json.dumps([_row(r) for r in rows], indent=2, ensure_ascii=False), encoding="utf-8")
-    files[1].write_text(timeline(case_id, rows), encoding="utf-8")
+    findings = verify_rows(rows).findings
+    finding = findings[0] if findings else None
+    files[1].write_text(timeline(case_id, rows, finding), encoding="utf-8")
     files[2].write_text(VERIFY, encoding="utf-8")
     for h in histories:
         path = out / f"history-{h.run_id}.json"
         path.write_text(h.to_json(), encoding="utf-8")
         files.append(path)
-    return files
+    return files, finding
