@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -42,9 +43,57 @@ class DecidesDifferently(LeadCaseWorkflow):
         return command.model_copy(update={"proposals": [], "bottleneck": None})
 
 
-@pytest.mark.parametrize("name", ["happy-path", "back-to-matchmaking"])
-async def test_a_decision_changed_without_a_patch_fails_replay(name):
+@workflow.defn(name="LeadCaseWorkflow")
+class WaitsBeforeRecording(LeadCaseWorkflow):
+    """A grace period before every ledger write: an extra timer, not behind a patch."""
+
+    @workflow.run
+    async def run(self, input: CaseInput) -> CaseState | None:
+        return await super().run(input)
+
+    async def _record(self, events):  # type: ignore[no-untyped-def, override]
+        await workflow.sleep(timedelta(minutes=5))
+        await super()._record(events)
+
+
+@workflow.defn(name="LeadCaseWorkflow")
+class WaitsOnlyWhenPatched(WaitsBeforeRecording):
+    """The same change behind ``workflow.patched``: recorded histories keep the old path."""
+
+    @workflow.run
+    async def run(self, input: CaseInput) -> CaseState | None:
+        return await super().run(input)
+
+    async def _record(self, events):  # type: ignore[no-untyped-def, override]
+        if workflow.patched("grace-before-recording"):
+            await workflow.sleep(timedelta(minutes=5))
+        await LeadCaseWorkflow._record(self, events)
+
+
+CHANGES = [(DecidesDifferently, n) for n in ("happy-path", "back-to-matchmaking", "closed-and-reopened")] + [
+    (WaitsBeforeRecording, n) for n in ("happy-path", "reminders", "continued-as-new")
+]
+
+
+@pytest.mark.parametrize("changed, name", CHANGES, ids=[f"{c.__name__}-{n}" for c, n in CHANGES])
+async def test_a_decision_changed_without_a_patch_fails_replay(changed, name):
     histories = [load(p) for p in HISTORIES if p.name.startswith(name)]
-    outcomes = await replay(histories, workflows=[DecidesDifferently])
+    outcomes = await replay(histories, workflows=[changed])
     assert outcomes and not any(o.ok for o in outcomes)
-    assert "nondetermin" in outcomes[0].error.lower()
+    assert all("nondetermin" in o.error.lower() for o in outcomes), [o.error for o in outcomes]
+
+
+async def test_the_same_change_behind_a_patch_replays():
+    outcomes = await replay([load(p) for p in HISTORIES], workflows=[WaitsOnlyWhenPatched])
+    assert [o.error for o in outcomes if not o.ok] == []
+
+
+async def test_record_script_writes_histories_that_replay(tmp_path):
+    """The documented way to record (tests/histories/README.md) works and its output replays."""
+    from tests.histories import record
+
+    await record.main(tmp_path, ["closed-and-reopened"])
+    fresh = sorted(tmp_path.glob("*.json"))
+    assert [p.name for p in fresh] == ["closed-and-reopened.1.json"]
+    outcomes = await replay([load(p) for p in fresh])
+    assert outcomes[0].ok and outcomes[0].events > 20

@@ -1,13 +1,16 @@
 """Record the Temporal histories of representative cases into tests/histories/*.json.
 
-Run with the project's Python: ``.venv/bin/python -m tests.histories.record``. It starts its own
-time-skipping test server, worker and temporary ledger, runs each case, and writes every run of
-each workflow (continue-as-new included) as ``<name>.<n>.json``. Commit the files: CI replays
-them against the current workflow code (tests/test_replay.py).
+Run with the project's Python from the repository root:
+``.venv/bin/python -m tests.histories.record [--out DIR] [NAME ...]``. It starts its own
+time-skipping test server, worker and temporary ledger, runs each case (all, or the NAMEs), and
+writes every run of each workflow (continue-as-new included) as ``<name>.<n>.json`` into DIR
+(default: this folder). Commit the files: CI replays them against the current workflow code
+(tests/test_replay.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 from datetime import timedelta
@@ -68,7 +71,8 @@ async def reminders(env, client, case_id: str) -> None:
     await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
 
 
-async def main() -> None:
+async def main(out: Path = HERE, only: list[str] | None = None) -> None:
+    out.mkdir(parents=True, exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter, test_server_existing_path=test_server_path()
     )
@@ -85,14 +89,25 @@ async def main() -> None:
                     "continued-as-new": lambda: continued_as_new(env.client, "lead-continued-as-new"),
                     "reminders": lambda: reminders(env, env.client, "lead-reminders"),
                 }
+                unknown = set(only or ()) - set(runs)
+                if unknown:
+                    raise SystemExit(f"unknown case(s) {', '.join(sorted(unknown))}; known: {', '.join(runs)}")
                 for name, run in runs.items():
+                    if only and name not in only:
+                        continue
                     await run()
                     histories = await runs_of(env.client, f"lead-{name}")
+                    for stale in out.glob(f"{name}.*.json"):
+                        stale.unlink()  # a case may now need fewer runs
                     for n, history in enumerate(histories, start=1):
-                        (HERE / f"{name}.{n}.json").write_text(history.to_json(), encoding="utf-8")
+                        (out / f"{name}.{n}.json").write_text(history.to_json(), encoding="utf-8")
                     print(f"{name}: {len(histories)} run(s), {sum(len(h.events) for h in histories)} events")
             ledger.dispose()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: tests/histories)")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="record only these cases")
+    args = parser.parse_args()
+    asyncio.run(main(args.out, args.names))
