@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -160,3 +161,31 @@ async def test_closed_case_can_reopen_then_ends_after_retention(env_worker, ledg
     assert await handle.result() == r.state
     with pytest.raises(cases.BadInput):
         await cases.execute(env.client, case_id, f.command("reopen"))
+
+
+async def test_a_command_keeps_the_reminder_timer_and_upserts_only_what_changed(env_worker):
+    """A phase-2 case waits on its follow-up timer; commands that leave the wake-up time alone do
+    not cancel and restart it, and only the search attributes that changed are upserted."""
+    env, queue = env_worker
+    case_id = new_id()
+    await cases.start(env.client, queue, f.start(phase=2), case_id)  # reminded at once
+    for _ in range(100):  # the reminder is sent by the case's own loop, just after the start
+        if "phase2:remind" in (await cases.state(env.client, case_id)).reminder_keys:
+            break
+        await asyncio.sleep(0.05)
+    history = await env.client.get_workflow_handle(case_id).fetch_history()
+    assert history.events[-1].event_type == EventType.EVENT_TYPE_TIMER_STARTED  # the follow-up
+    before = len(history.events)
+    await cases.execute(env.client, case_id, f.command("change-phase", phase=3))
+    await cases.execute(env.client, case_id, f.command("change-phase", phase=2))
+    history = await env.client.get_workflow_handle(case_id).fetch_history()
+    after = history.events[before:]
+    kinds = [e.event_type for e in after]
+    assert EventType.EVENT_TYPE_TIMER_CANCELED not in kinds
+    assert EventType.EVENT_TYPE_TIMER_STARTED not in kinds
+    upserted = [
+        set(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+        for e in after
+        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+    ]
+    assert upserted == [{"VenturePhase"}, {"VenturePhase"}]

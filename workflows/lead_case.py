@@ -10,11 +10,11 @@ which the ``record_events`` activity appends to the ledger before the state move
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -29,6 +29,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes
 
 REMINDER_ACTOR = "brandpunt-reminders"
+PATCH_CHANGED_SEARCH_ATTRIBUTES = "upsert-changed-search-attributes-only"
+PATCH_KEEP_TIMER = "keep-reminder-timer-across-commands"
 REJECTED = "CommandRejected"
 """ApplicationError type of a refused command; the CLI maps it to exit code 2."""
 
@@ -74,6 +76,9 @@ class LeadCaseWorkflow:
         self._events: list[Event] = []  # recorded in this run (earlier runs: the ledger)
         self._lock = asyncio.Lock()
         self._changed = False  # set when an event is recorded: the reminder plan may change
+        self._upserted: list[SearchAttributeUpdate] | None = None  # upserted in this run
+        self._timer: asyncio.Task[None] | None = None  # the pending reminder/retention wake-up
+        self._timer_at: datetime | None = None
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseState | None:
@@ -108,6 +113,9 @@ class LeadCaseWorkflow:
                         return self._state
                     continue
             self._changed = False
+            if workflow.patched(PATCH_KEEP_TIMER):
+                await self._wait_for_change_or(wake_at)
+                continue
             try:
                 await workflow.wait_condition(
                     lambda: self._changed or self._history_full(),
@@ -115,6 +123,26 @@ class LeadCaseWorkflow:
                 )
             except TimeoutError:
                 pass
+
+    async def _wait_for_change_or(self, wake_at: datetime | None) -> None:
+        """Wait until a command changes the case, the history fills up, or ``wake_at`` comes.
+
+        The timer for ``wake_at`` outlives commands that leave it unchanged (a phase change, a
+        consultation answer): one timer per wake-up time, not a cancelled and restarted one per
+        command (two history events and two server writes fewer per command).
+        """
+        if wake_at != self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer, self._timer_at = None, wake_at
+            if wake_at is not None:
+                self._timer = asyncio.create_task(workflow.sleep(wake_at - workflow.now()))
+        timer = self._timer
+        await workflow.wait_condition(
+            lambda: self._changed or self._history_full() or (timer is not None and timer.done())
+        )
+        if timer is not None and timer.done():
+            self._timer, self._timer_at = None, None
 
     async def _remind(self, reminder: PlannedReminder) -> None:
         """Deliver one owed reminder, then record it (``ReminderSent``) so it is never sent again."""
@@ -210,6 +238,14 @@ class LeadCaseWorkflow:
         )
 
     async def _record(self, events: list[Event]) -> None:
+        """Write ``events`` to the ledger, then fold them into the state and the search attributes.
+
+        A regular activity, on purpose: it is scheduled only once the workflow task that decided
+        the events is recorded in history, so a retry writes exactly the same events. A local
+        activity would write before that task is recorded; a worker dying then makes the retried
+        task decide again (new workflow time), and the ledger would rightly refuse the different
+        event under the same id (see ARCHITECTURE.md).
+        """
         await workflow.execute_activity(
             LedgerActivities.record_events,
             events,
@@ -222,7 +258,22 @@ class LeadCaseWorkflow:
         self._state = state
         self._changed = True
         self._events.extend(events)
-        workflow.upsert_search_attributes(search_attributes.pairs_for(self._require_state()))
+        self._upsert_search_attributes()
+
+    def _upsert_search_attributes(self) -> None:
+        """Upsert the attributes that changed (each one is a visibility write on the server).
+
+        The first upsert of a run sends them all, so a run started by continue-as-new is complete
+        whatever it inherited. Histories from before the patch upserted all of them every time.
+        """
+        pairs = search_attributes.pairs_for(self._require_state())
+        if workflow.patched(PATCH_CHANGED_SEARCH_ATTRIBUTES):
+            upserted = self._upserted
+            self._upserted = pairs
+            pairs = [p for p in pairs if upserted is None or p not in upserted]
+            if not pairs:
+                return
+        workflow.upsert_search_attributes(pairs)
 
     # --- reads -----------------------------------------------------------------------------
 
