@@ -6,6 +6,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import Runtime
 
+from cli.errors import TemporalUnreachable
 from settings import Settings
 
 _RUNTIME: list[Runtime | None] = []
@@ -18,10 +19,6 @@ def _runtime() -> Runtime | None:
     if not _RUNTIME:
         _RUNTIME.append(telemetry.runtime())
     return _RUNTIME[0]
-
-
-class TemporalUnreachable(RuntimeError):
-    """The Temporal server did not answer; the message says how to start one."""
 
 
 async def connect(settings: Settings) -> Client:

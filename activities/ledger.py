@@ -6,11 +6,15 @@ turns a repeat of the same event into a no-op, so nothing is lost and nothing is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 from temporalio import activity
 
 from domain.events import Event
-from ledger.store import Ledger
+
+if TYPE_CHECKING:  # the workflow and the CLI import this module; they need no database driver
+    from ledger.store import Ledger
 
 
 class RecordResult(BaseModel):

@@ -7,12 +7,16 @@ and the proposals that resulted are recorded in the ``MatchesProposed`` event.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 from temporalio import activity
 
 from domain.matchmaking import MatchResult, score_offers
 from domain.models import Lead, NeedsProfile
-from ledger.store import Ledger
+
+if TYPE_CHECKING:  # the workflow and the CLI import this module; they need no database driver
+    from ledger.store import Ledger
 
 
 class MatchInput(BaseModel):

@@ -16,11 +16,13 @@ import smtplib
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from temporalio import activity
 
-from ledger.outbox import Outbox, OutboxMessage
+if TYPE_CHECKING:  # the workflow and the CLI import this module; they need no database driver
+    from ledger.outbox import Outbox
 
 OUTBOX = "outbox"
 EMAIL = "email"
@@ -73,6 +75,8 @@ class NotifyActivities:
 
     @activity.defn(name="deliver_notification")
     def deliver_notification(self, n: Notification) -> Delivery:
+        from ledger.outbox import OutboxMessage
+
         self._outbox.put(
             OutboxMessage(
                 message_id=n.message_id, case_id=n.case_id, key=n.key, recipient=n.recipient,

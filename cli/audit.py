@@ -12,7 +12,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cli.cases import BadInput, check_case_id
+from cli.errors import BadInput
+from cli.views import check_case_id
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -7,10 +7,7 @@ its own: refusals come from ``domain.decide`` and are mapped here to :class:`Bad
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
-from typing import Any
 
 from temporalio.client import (
     Client,
@@ -21,38 +18,11 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from cli.errors import BadInput, CaseError
+from cli.views import case_id_for, check_case_id, summary  # noqa: F401 - part of this API
 from domain.commands import Command, DetectLead
 from domain.state import CaseState
 from workflows.lead_case import REJECTED, CaseConfig, CaseInput, CommandResult, LeadCaseWorkflow
-
-CASE_ID = re.compile(r"^lead-[a-z0-9][a-z0-9-]{0,78}$")
-
-
-class CaseError(Exception):
-    """A failure to report to the user; ``exit_code`` 2 for bad input, 1 for anything else."""
-
-    exit_code = 1
-
-
-class BadInput(CaseError):
-    exit_code = 2
-
-
-def case_id_for(company: str) -> str:
-    """``lead-<slug>`` from a company name: lowercase ASCII, dashes, at most 80 characters."""
-    ascii_name = unicodedata.normalize("NFKD", company).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:74].strip("-")
-    if not slug:
-        raise BadInput(f"company name {company!r} gives no usable case id; pass --case-id lead-...")
-    return f"lead-{slug}"
-
-
-def check_case_id(case_id: str) -> str:
-    if not CASE_ID.match(case_id):
-        raise BadInput(
-            f"case id {case_id!r} is not valid: it must look like lead-<lowercase letters, digits, dashes>"
-        )
-    return case_id
 
 
 def _rejection(err: WorkflowUpdateFailedError, case_id: str) -> CaseError:
@@ -133,24 +103,3 @@ async def state(client: Client, case_id: str) -> CaseState:
     if result is None:
         raise BadInput(f"case {case_id} has no lead recorded")
     return result
-
-
-def summary(state: CaseState) -> dict[str, Any]:
-    """The case as one flat JSON object: what ``lead list --json`` prints per case."""
-    where = state.realisation.location if state.realisation else state.location
-    return {
-        "case_id": state.case_id,
-        "company": state.lead.company,
-        "stage": state.stage.value,
-        "outcome": state.outcome.value if state.outcome else None,
-        "region": state.lead.home_region.value,
-        "hotspot": state.lead.hotspot.value,
-        "technology_domain": state.lead.technology_domain.value,
-        "company_type": state.lead.company_type.value,
-        "phase": state.phase,
-        "destination": where.hotspot.value if where and where.hotspot else None,
-        "destination_region": where.region.value if where else None,
-        "bottleneck": state.bottleneck.value if state.bottleneck else None,
-        "last_seq": state.last_seq,
-        "updated_at": state.updated_at.isoformat(),
-    }

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from cli.cases import BadInput
+from cli.errors import BadInput
 from domain.commands import COMMAND_ADAPTER, Command
 from domain.vocab import (
     Bottleneck,

@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from cli.cases import BadInput, CaseError
+from cli.errors import BadInput, CaseError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -82,6 +82,7 @@ async def _act(args: argparse.Namespace) -> int:
     import settings as config
     from cli import cases
     from cli.flags import COMMANDS, _lead_body, build, read_file
+    from cli.views import summary
     from connection import connect
     from workflows.lead_case import CaseConfig
 
@@ -107,11 +108,11 @@ async def _act(args: argparse.Namespace) -> int:
         command = build(args.lead_cmd, {**base, **body_of(args, base)}, meta)
         result = await cases.execute(client, args.case_id, command)
     if args.json:
-        _print({**cases.summary(result.state), "events": [e.model_dump(mode="json") for e in result.events]})
+        _print({**summary(result.state), "events": [e.model_dump(mode="json") for e in result.events]})
     else:
         for e in result.events:
             print(f"{e.event_id} {e.type} recorded")
-        print(_line(cases.summary(result.state)))
+        print(_line(summary(result.state)))
     return EXIT_OK
 
 
@@ -136,35 +137,46 @@ def _line(c: dict[str, Any]) -> str:
     )
 
 
-async def _show(args: argparse.Namespace) -> int:
+def _show(args: argparse.Namespace) -> int:
+    """The case's state and its ledger events, from the ledger alone.
+
+    The state is the fold of the events shown (``domain.state.fold``, what the workflow's state
+    query and the auditor compute too), so ``show`` needs no round trip to Temporal and still
+    works for a case whose workflow has left Temporal's retention.
+    """
     import settings as config
-    from cli import cases
-    from connection import connect
+    from cli.views import check_case_id, summary
+    from domain.state import fold
     from ledger.store import Ledger
 
     s = config.load()
-    client = await connect(s)
-    state = await cases.state(client, args.case_id)
+    check_case_id(args.case_id)
     ledger = Ledger.open(s.ledger_url, upgrade=False)
-    rows = ledger.events(args.case_id)
-    ledger.dispose()
-    events = [
-        {
-            "seq": r.seq,
-            "type": r.type,
-            "at": r.at.isoformat(),
-            "actor": r.actor,
-            "organisation": r.organisation,
-            "prev_hash": r.prev_hash,
-            "hash": r.hash,
-            "event": json.loads(r.payload),
-        }
-        for r in rows
-    ]
+    try:
+        ledger.check_schema()
+        rows = ledger.events(args.case_id)
+    finally:
+        ledger.dispose()
+    state = fold(r.event for r in rows)
+    if state is None:
+        raise BadInput(f"no case {args.case_id} in the ledger at {s.ledger_url} (see `brandpunt lead list`)")
     if args.json:
-        _print({**cases.summary(state), "state": state.model_dump(mode="json"), "events": events})
+        events = [
+            {
+                "seq": r.seq,
+                "type": r.type,
+                "at": r.at.isoformat(),
+                "actor": r.actor,
+                "organisation": r.organisation,
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+                "event": json.loads(r.payload),
+            }
+            for r in rows
+        ]
+        _print({**summary(state), "state": state.model_dump(mode="json"), "events": events})
         return EXIT_OK
-    print(_line(cases.summary(state)))
+    print(_line(summary(state)))
     for r in rows:
         why = f"  ({r.event.reason})" if r.event.reason else ""
         print(f"  {r.seq:>3} {r.at:%Y-%m-%d %H:%M} {r.type:<22} {r.actor}{why}  {r.hash[:12]}")
@@ -173,14 +185,16 @@ async def _show(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     import settings as config
-    from cli import cases
+    from cli.views import summary
     from ledger.store import Ledger
 
     s = config.load()
     ledger = Ledger.open(s.ledger_url, upgrade=False)
-    ledger.check_schema()
-    rows = [cases.summary(st) for st in ledger.case_states(stage=args.stage, region=args.region)]
-    ledger.dispose()
+    try:
+        ledger.check_schema()
+        rows = [summary(st) for st in ledger.case_states(stage=args.stage, region=args.region)]
+    finally:
+        ledger.dispose()
     if args.json:
         _print(rows)
     else:
@@ -219,7 +233,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
 
         return await run_demo(as_json=args.json)
     if args.lead_cmd == "show":
-        return await _show(args)
+        return _show(args)
     if args.lead_cmd == "list":
         return _list(args)
     return await _act(args)
@@ -237,7 +251,6 @@ async def _traced(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from connection import TemporalUnreachable
     from observability import logs, telemetry
 
     logs.configure()
@@ -247,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as err:
         print(f"brandpunt: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (CaseError, TemporalUnreachable) as err:
+    except CaseError as err:  # includes TemporalUnreachable
         print(f"brandpunt: {err}", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:

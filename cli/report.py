@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.cases import BadInput
+from cli.errors import BadInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -8,27 +8,21 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleCalendarSpec,
-    ScheduleRange,
-    ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
-)
+if TYPE_CHECKING:  # loaded when the calendar is built: `brandpunt` parses its flags without them
+    from temporalio.client import Client, Schedule, ScheduleCalendarSpec
 
-from workflows.reporting import ReportInput, ReportKind, ReportWorkflow
+    from workflows.reporting import ReportKind
 
 TZ = "Europe/Amsterdam"
 PROGRAMME_END = datetime(2029, 1, 1, tzinfo=ZoneInfo(TZ))
 
 
 def _at(months: list[int], day: int, note: str, years: list[int] | None = None) -> ScheduleCalendarSpec:
+    from temporalio.client import ScheduleCalendarSpec, ScheduleRange
+
     return ScheduleCalendarSpec(
         comment=note,
         year=[ScheduleRange(y) for y in years] if years else [ScheduleRange(2025, 2028)],
@@ -42,6 +36,9 @@ def _at(months: list[int], day: int, note: str, years: list[int] | None = None) 
 
 def calendar(task_queue: str) -> dict[str, Schedule]:
     """Schedule id -> schedule: progress talks (1 June, 1 December), annual (15 December), final (15 December 2028)."""
+    from temporalio.client import Schedule, ScheduleActionStartWorkflow, ScheduleSpec
+
+    from workflows.reporting import ReportInput, ReportKind, ReportWorkflow
 
     def schedule(kind: ReportKind, spec: ScheduleCalendarSpec) -> Schedule:
         return Schedule(
@@ -69,6 +66,8 @@ def calendar(task_queue: str) -> dict[str, Schedule]:
 
 async def apply(client: Client, task_queue: str) -> list[tuple[str, str]]:
     """Create or update every schedule; returns (id, "created" | "updated")."""
+    from temporalio.client import ScheduleAlreadyRunningError, ScheduleUpdate, ScheduleUpdateInput
+
     done = []
     for schedule_id, schedule in calendar(task_queue).items():
         try:

@@ -13,16 +13,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import opentelemetry.trace
-import temporalio.worker
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
-from temporalio.contrib.opentelemetry import TracingInterceptor, TracingWorkflowInboundInterceptor
-from temporalio.contrib.opentelemetry._context import attached_context
-from temporalio.runtime import OpenTelemetryConfig, Runtime, TelemetryConfig
+
+if TYPE_CHECKING:  # the SDK, exporters and interceptors load only when tracing is on (CLI start-up time)
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
+    from temporalio.contrib.opentelemetry import TracingInterceptor
+    from temporalio.runtime import Runtime
 
 TRACER = "brandpunt"
 _provider: TracerProvider | None = None
@@ -43,6 +42,10 @@ def setup_tracing(exporter: SpanExporter | None = None, service: str = "brandpun
     global _provider
     if _provider is not None:
         return _provider
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+
     if exporter is None:
         if not tracing_enabled():
             return None
@@ -64,37 +67,13 @@ def shutdown() -> None:
         _provider.shutdown()
 
 
-class _CommandTracingWorkflowInterceptor(TracingWorkflowInboundInterceptor):
-    """Runs each update (a coordinator command) in the trace of the command that sent it.
-
-    The SDK's interceptor keeps every workflow span in the trace of the workflow's *start* and
-    only links updates to their callers. A case lives for years, so one trace per case would be
-    useless; here the update handler, the activities it schedules and their ledger writes join
-    the trace of the CLI command that caused them.
-    """
-
-    async def handle_update_handler(self, input: temporalio.worker.HandleUpdateInput):  # type: ignore[override]
-        header = input.headers.get(self.header_key)
-        if not header:
-            return await super().handle_update_handler(input)
-        carrier = self.payload_converter.from_payloads([header])[0]
-        context = self._set_on_context(self.text_map_propagator.extract(carrier))
-        with attached_context(context):
-            self._completed_span(
-                f"HandleUpdate:{input.update}", kind=opentelemetry.trace.SpanKind.SERVER
-            )
-            return await super(TracingWorkflowInboundInterceptor, self).handle_update_handler(input)
-
-
-class CommandTracingInterceptor(TracingInterceptor):
-    def workflow_interceptor_class(self, input):  # type: ignore[no-untyped-def, override]
-        super().workflow_interceptor_class(input)  # registers the extern functions
-        return _CommandTracingWorkflowInterceptor
-
-
 def interceptors() -> list[TracingInterceptor]:
     """Client interceptors (workers built from the client inherit them)."""
-    return [CommandTracingInterceptor()] if _provider is not None else []
+    if _provider is None:
+        return []
+    from observability.tracing import CommandTracingInterceptor
+
+    return [CommandTracingInterceptor()]
 
 
 def runtime() -> Runtime | None:
@@ -102,6 +81,8 @@ def runtime() -> Runtime | None:
     url = os.environ.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
     if not url or os.environ.get("OTEL_METRICS_EXPORTER", "").lower() == "none":
         return None
+    from temporalio.runtime import OpenTelemetryConfig, Runtime, TelemetryConfig
+
     return Runtime(telemetry=TelemetryConfig(metrics=OpenTelemetryConfig(url=url)))
 
 

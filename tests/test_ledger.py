@@ -230,3 +230,10 @@ def test_sqlite_file_setup(tmp_path):
                    ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")]
     assert pragmas == ["wal", 1, 30000, 1]
     led.dispose()
+
+
+def test_the_fast_schema_check_knows_the_newest_migration():
+    """``migrate.HEAD`` lets reads skip Alembic; it must name Alembic's own head revision."""
+    from ledger import migrate
+
+    assert migrate.HEAD == migrate.head_revision()

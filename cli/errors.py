@@ -1,0 +1,21 @@
+"""The CLI's two kinds of failure, kept apart from everything heavy so every command can import them.
+
+``BadInput`` (exit code 2): the input or the command was refused; the message names the field or the
+rule, and nothing was recorded. ``CaseError`` (exit code 1): anything else went wrong.
+"""
+
+from __future__ import annotations
+
+
+class CaseError(Exception):
+    """A failure to report to the user; ``exit_code`` 2 for bad input, 1 for anything else."""
+
+    exit_code = 1
+
+
+class BadInput(CaseError):
+    exit_code = 2
+
+
+class TemporalUnreachable(CaseError):
+    """The Temporal server did not answer; the message says how to start one."""
