@@ -1,0 +1,38 @@
+"""The floor: a bare minimal Temporal workflow with the same shape as a case (update + no-op activity).
+
+Kept in its own module so the workflow sandbox can import it; used only by the benchmarks.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import activity, workflow
+
+
+@activity.defn(name="bare_noop")
+def noop(n: int) -> int:
+    return n
+
+
+@workflow.defn(name="BareWorkflow")
+class BareWorkflow:
+    def __init__(self) -> None:
+        self.seq = 0
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> int:
+        await workflow.wait_condition(lambda: self.done)
+        return self.seq
+
+    @workflow.update
+    async def act(self, finish: bool) -> int:
+        self.seq += 1
+        await workflow.execute_activity(noop, self.seq, start_to_close_timeout=timedelta(seconds=10))
+        self.done = finish
+        return self.seq
+
+    @workflow.query
+    def state(self) -> int:
+        return self.seq
