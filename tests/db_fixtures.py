@@ -1,5 +1,11 @@
 """Ledger databases for tests: a SQLite file, and a fresh schema in the real PostgreSQL.
 
+Two switches:
+- tests about the ledger itself take ``ledger_url`` and run on both databases in every run;
+- tests that run cases end to end (workflows, CLI, faults, reminders) take ``case_ledger_url``
+  (or the session's ``ts_worker``), whose database is ``BRANDPUNT_TEST_LEDGER``: ``sqlite``
+  (default) or ``postgresql``. ``test.sh`` runs the whole suite once with each.
+
 PostgreSQL tests skip on a developer machine without the server, but fail under CI=true: CI must
 really exercise PostgreSQL.
 """
@@ -8,11 +14,16 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
 
 PG_URL = os.environ.get("BRANDPUNT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKEND = os.environ.get("BRANDPUNT_TEST_LEDGER", "sqlite")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise RuntimeError(f"BRANDPUNT_TEST_LEDGER={BACKEND!r}: use sqlite or postgresql")
 
 
 def _pg_available() -> str | None:
@@ -26,23 +37,35 @@ def _pg_available() -> str | None:
         return str(err).splitlines()[0]
 
 
-@pytest.fixture
-def pg_url():
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+def _require_pg() -> None:
     problem = _pg_available()
     if problem:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL at {PG_URL} is required in CI: {problem}")
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes") or BACKEND == "postgresql":
+            pytest.fail(f"PostgreSQL at {PG_URL} is required here: {problem}")
         pytest.skip(f"PostgreSQL not reachable: {problem}")
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    _require_pg()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url():
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -53,3 +76,23 @@ def sqlite_url(tmp_path):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ledger_url(request):
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+
+
+@pytest.fixture
+def case_ledger_url(tmp_path):
+    """The ledger of an end-to-end test, on the run's backend (``BRANDPUNT_TEST_LEDGER``)."""
+    if BACKEND == "postgresql":
+        with pg_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+
+
+@pytest.fixture(scope="session")
+def session_ledger_url(tmp_path_factory):
+    """Like ``case_ledger_url``, for session-wide workers."""
+    if BACKEND == "postgresql":
+        with pg_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}"

@@ -65,7 +65,7 @@ async def dev_server_env(tmp_path_factory):
 
 
 @pytest_asyncio.fixture(scope="session")
-async def ts_worker(time_skipping_env, tmp_path_factory):
+async def ts_worker(time_skipping_env, tmp_path_factory, session_ledger_url):
     """One worker and ledger for every time-skipping test.
 
     Shared on purpose: the test server skips time for *all* workflows, so a workflow left behind
@@ -74,7 +74,7 @@ async def ts_worker(time_skipping_env, tmp_path_factory):
     from ledger.store import Ledger
     from worker import build_worker
 
-    ledger = Ledger.open(f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}", upgrade=True)
+    ledger = Ledger.open(session_ledger_url, upgrade=True)
     ledger.seed_hotspots()
     queue = "time-skipping-cases"
     reports = tmp_path_factory.mktemp("reports")

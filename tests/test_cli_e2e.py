@@ -31,7 +31,7 @@ def free_port() -> int:
 class Dev:
     """A ``brandpunt dev`` process on its own ports and home directory."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, ledger_url: str) -> None:
         self.home = home
         port = free_port()
         while port + 1000 > 65535 or not _free(port + 1000):
@@ -44,7 +44,10 @@ class Dev:
             "BRANDPUNT_ACTOR": "e2e-coordinator",
             "BRANDPUNT_ORGANISATION": "NFIA",
         }
-        self.env.pop("BRANDPUNT_LEDGER_URL", None)
+        if ledger_url.startswith("sqlite"):  # the embedded default: the ledger in BRANDPUNT_HOME
+            self.env.pop("BRANDPUNT_LEDGER_URL", None)
+        else:
+            self.env["BRANDPUNT_LEDGER_URL"] = ledger_url
         self.proc: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
@@ -77,6 +80,14 @@ class Dev:
     def json(self, *args: str) -> object:
         return json.loads(self.run(*args, "--json").stdout)
 
+    async def workflow_state(self, case_id: str):  # type: ignore[no-untyped-def]
+        """The workflow's own ``state`` query (not the ledger), through the SDK and its converter."""
+        import settings
+        from cli import cases
+        from connection import connect
+
+        return await cases.state(await connect(settings.load(self.env)), case_id)
+
     def temporal(self, *args: str) -> str:
         done = subprocess.run(
             [temporal_cli(), *args, "--address", self.address],
@@ -95,8 +106,8 @@ def _free(port: int) -> bool:
 
 
 @pytest.fixture
-def dev(tmp_path):
-    d = Dev(tmp_path / "home")
+def dev(tmp_path, case_ledger_url):
+    d = Dev(tmp_path / "home", case_ledger_url)
     d.start()
     yield d
     if d.proc is not None:  # stop cleanly, so the dev server it started goes down with it
@@ -108,7 +119,7 @@ def dev(tmp_path):
             d.proc.wait()
 
 
-def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
+async def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
     rows = dev.json("demo")
     assert len(rows) == 5
     outcomes = sorted(r["outcome"] for r in rows)
@@ -138,6 +149,7 @@ def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
 
         folded = fold(parse_event(e["event"]) for e in shown["events"])
         assert folded.model_dump(mode="json") == shown["state"]
+        assert folded == await dev.workflow_state(r["case_id"])
 
 
 def test_coordinator_walkthrough_and_refusals_record_nothing(dev):
@@ -185,17 +197,18 @@ def test_coordinator_walkthrough_and_refusals_record_nothing(dev):
     assert no_actor.returncode == 2 and "actor" in no_actor.stderr
 
 
-def test_restart_of_dev_keeps_every_case(dev):
+async def test_restart_of_dev_keeps_every_case(dev):
     case = dev.json(
         "lead", "start", "--company", "Restart Robotics", "--region", "nom", "--hotspot", "groningen",
         "--domain", "mechatronics", "--type", "scaleup", "--phase", "3", "--contact-name", "R",
     )["case_id"]
     dev.run("lead", "articulate-needs", case, "--m2", "500", "--needed-by", "2028-01-01")
-    before = dev.json("lead", "show", case)
+    before, state_before = dev.json("lead", "show", case), await dev.workflow_state(case)
     assert dev.stop() == 0
     dev.start()
     after = dev.json("lead", "show", case)
     assert after == before
+    assert await dev.workflow_state(case) == state_before  # Temporal kept the case too
     dev.run("lead", "propose-matches", case)
     assert dev.json("lead", "show", case)["stage"] == "matchmaking"
 

@@ -50,13 +50,13 @@ def test_dockerfile_passes_hadolint():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-async def test_worker_from_environment_alone_serves_a_separate_temporal_server(dev_server_env, tmp_path):
+async def test_worker_from_environment_alone_serves_a_separate_temporal_server(dev_server_env, tmp_path, case_ledger_url):
     """`brandpunt worker` with only env vars, against a server it did not start."""
     from cli import cases
     from ledger.store import Ledger
     from tests import factories as f
 
-    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    url = case_ledger_url
     Ledger.open(url, upgrade=True).dispose()
     env = {
         "PATH": os.environ.get("PATH", ""),

@@ -107,8 +107,8 @@ async def test_ledger_database_unavailable_for_a_while(dev_server_env, pg_databa
     ledger.dispose()
 
 
-async def test_dev_server_restart_mid_case(tmp_path):
-    dev = Dev(tmp_path / "home")
+async def test_dev_server_restart_mid_case(tmp_path, case_ledger_url):
+    dev = Dev(tmp_path / "home", case_ledger_url)
     dev.start()
     try:
         case = dev.json("lead", "start", "--company", "Restart Mid Case", "--region", "liof",
@@ -130,7 +130,9 @@ async def test_dev_server_restart_mid_case(tmp_path):
         assert dev.run("audit", "verify", case).returncode == 0
         from domain.events import parse_event
 
-        assert fold(parse_event(e["event"]) for e in shown["events"]).model_dump(mode="json") == shown["state"]
+        folded = fold(parse_event(e["event"]) for e in shown["events"])
+        assert folded.model_dump(mode="json") == shown["state"]
+        assert folded == await dev.workflow_state(case)  # the ledger agrees with the workflow
     finally:
         if dev.proc is not None:
             dev.proc.send_signal(signal.SIGINT)

@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.chain import GENESIS, canonical_json, chain_hash
@@ -237,3 +237,11 @@ def test_the_fast_schema_check_knows_the_newest_migration():
     from ledger import migrate
 
     assert migrate.HEAD == migrate.head_revision()
+
+
+def test_end_to_end_ledgers_follow_the_backend_switch(case_ledger_url, session_ledger_url):
+    """``BRANDPUNT_TEST_LEDGER=postgresql`` (test.sh's second pass) really moves every case ledger."""
+    from tests.db_fixtures import BACKEND
+
+    for url in (case_ledger_url, session_ledger_url):
+        assert make_url(url).get_backend_name() == BACKEND, url

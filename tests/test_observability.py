@@ -17,7 +17,7 @@ from tests import factories as f
 from worker import build_worker
 
 
-async def test_one_trace_covers_command_update_activity_and_ledger_write(dev_server_env, tmp_path):
+async def test_one_trace_covers_command_update_activity_and_ledger_write(dev_server_env, case_ledger_url):
     exporter = InMemorySpanExporter()
     provider = telemetry.setup_tracing(exporter=exporter)
     assert provider is not None
@@ -26,7 +26,7 @@ async def test_one_trace_covers_command_update_activity_and_ledger_write(dev_ser
         data_converter=pydantic_data_converter,
         interceptors=telemetry.interceptors(),
     )
-    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", upgrade=True)
+    ledger = Ledger.open(case_ledger_url, upgrade=True)
     stream = io.StringIO()
     logs.configure(fmt="json", stream=stream)
     try:

@@ -70,12 +70,12 @@ def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def page(tmp_path, sqlite_url) -> Path:
+def page(tmp_path, case_ledger_url) -> Path:
     if CHROMIUM is None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail("Chromium is required in CI: apt-get install -y chromium (test.sh does this as root)")
         pytest.skip("no chromium on this machine (apt-get install chromium)")
-    ledger = Ledger.open(sqlite_url, upgrade=True)
+    ledger = Ledger.open(case_ledger_url, upgrade=True)
     for case in demo():
         ledger.append(case.events)
     out = tmp_path / "report.html"

@@ -25,8 +25,8 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([str(BIN), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env, tmp_path):
-    ledger_url = f"sqlite:///{tmp_path / 'ledger.db'}"
+async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env, tmp_path, case_ledger_url):
+    ledger_url = case_ledger_url
     ledger = Ledger.open(ledger_url, upgrade=True)
     ledger.seed_hotspots()
     queue = "kill-test"
@@ -65,11 +65,11 @@ async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env,
         ledger.dispose()
 
 
-async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, tmp_path):
+async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, tmp_path, case_ledger_url):
     from ledger.outbox import Outbox
     from tests.peers import WebhookSink
 
-    ledger_url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ledger_url = case_ledger_url
     ledger = Ledger.open(ledger_url, upgrade=True)
     queue = "kill-delivery-test"
     with WebhookSink(delay=2.0) as hook:
