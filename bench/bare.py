@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import activity, workflow
+from temporalio.common import SearchAttributeKey
+
+PHASE = SearchAttributeKey.for_int("VenturePhase")
 
 
 @activity.defn(name="bare_noop")
@@ -32,6 +35,13 @@ class BareWorkflow:
         await workflow.execute_activity(noop, self.seq, start_to_close_timeout=timedelta(seconds=10))
         self.done = finish
         return self.seq
+
+    @workflow.update
+    async def act_indexed(self, finish: bool) -> int:
+        """The floor plus one search-attribute upsert (a visibility write), as a case's command has."""
+        seq = await self.act(finish)
+        workflow.upsert_search_attributes([PHASE.value_set(seq % 2 + 3)])
+        return seq
 
     @workflow.query
     def state(self) -> int:
