@@ -147,9 +147,12 @@ async def side_by_side(a: argparse.Namespace, client: Client, ledger: Ledger, ru
         for _ in range(m):
             await h.execute_update(BareWorkflow.act_indexed, False)
 
+    phase = dict.fromkeys(range(n), 3)
+
     async def bp_actions(i: int) -> None:
-        for k in range(m):
-            await cases.execute(client, f"lead-bench-{run_id}-{i}", f.command("change-phase", phase=4 - k % 2))
+        for _ in range(m):
+            phase[i] = 7 - phase[i]  # 3 <-> 4
+            await cases.execute(client, f"lead-bench-{run_id}-{i}", f.command("change-phase", phase=phase[i]))
 
     rates: dict[str, list[float]] = {"bare": [], "indexed": [], "brandpunt": []}
     for _ in range(a.rounds):
@@ -237,8 +240,12 @@ async def _cli_rows(a: argparse.Namespace, client: Client, ledger: Ledger, run_i
         cli_median, [*temporal[:1], "workflow", "update", "execute", "--workflow-id", bare, "--name", "act",
                      "--input", "false", *temporal[1:]], cli_env, a.cli_runs)
     show = await asyncio.to_thread(cli_median, [bp_bin, "lead", "show", case], cli_env, a.cli_runs)
-    acts = [await asyncio.to_thread(cli_median, [bp_bin, "lead", "change-phase", case, "--phase", str(4 - k % 2)],
-                                    cli_env, 1) for k in range(a.cli_runs)]
+    now = (await cases.state(client, case)).phase
+    acts = []
+    for _ in range(a.cli_runs):
+        now = 7 - now  # 3 <-> 4
+        acts.append(await asyncio.to_thread(
+            cli_median, [bp_bin, "lead", "change-phase", case, "--phase", str(now)], cli_env, 1))
     return [
         ("CLI lead show, median s", query, show, "bare: temporal workflow query (state) on the same case"),
         ("CLI coordinator action, median s", update, statistics.median(acts),
