@@ -22,7 +22,8 @@ from cli.errors import BadInput, CaseError
 from cli.views import case_id_for, check_case_id, summary  # noqa: F401 - part of this API
 from domain.commands import Command, DetectLead
 from domain.state import CaseState
-from workflows.lead_case import REJECTED, CaseConfig, CaseInput, CommandResult, LeadCaseWorkflow
+from workflows.case_io import CaseConfig, CaseInput, CommandResult
+from workflows.lead_case import REJECTED, LeadCaseWorkflow
 
 
 def _rejection(err: WorkflowUpdateFailedError, case_id: str) -> CaseError:

@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from cli import cases
 from cli.flags import build
-from workflows.lead_case import CaseConfig
+from workflows.case_io import CaseConfig
 
 ACTOR = "demo-coordinator"
 ORG = "taskforce (demo)"

@@ -84,7 +84,7 @@ async def _act(args: argparse.Namespace) -> int:
     from cli.flags import COMMANDS, _lead_body, build, read_file
     from cli.views import summary
     from connection import connect
-    from workflows.lead_case import CaseConfig
+    from workflows.case_io import CaseConfig
 
     s = config.load()
     actor = args.actor or s.actor

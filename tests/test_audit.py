@@ -409,7 +409,7 @@ async def test_replay_and_dossier_of_a_live_case_across_continue_as_new(ts_worke
 
     from audit import dossier
     from audit.replay import fetch_histories, replay
-    from workflows.lead_case import CaseConfig
+    from workflows.case_io import CaseConfig
 
     env, queue, ledger = ts_worker
     case_id = f"lead-dossier-{uuid.uuid4().hex[:8]}"

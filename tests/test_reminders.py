@@ -9,7 +9,7 @@ from cli import cases
 from domain.reminders import ReminderRules
 from domain.state import fold
 from tests import factories as f
-from workflows.lead_case import CaseConfig
+from workflows.case_io import CaseConfig
 
 DAY = timedelta(days=1)
 

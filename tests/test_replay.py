@@ -11,7 +11,8 @@ from temporalio.client import WorkflowHistory
 
 from audit.replay import replay
 from domain.state import CaseState
-from workflows.lead_case import CaseInput, LeadCaseWorkflow
+from workflows.case_io import CaseInput
+from workflows.lead_case import LeadCaseWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 

@@ -13,7 +13,8 @@ from cli import cases
 from domain.state import fold
 from domain.vocab import Outcome, Stage
 from tests import factories as f
-from workflows.lead_case import CaseConfig, LeadCaseWorkflow
+from workflows.case_io import CaseConfig
+from workflows.lead_case import LeadCaseWorkflow
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
@@ -24,9 +23,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands import Command, ProposeMatches, RecordReminder
     from domain.decide import CommandRejected, Context, check, decide
     from domain.events import Event
-    from domain.reminders import PlannedReminder, ReminderRules, pending
+    from domain.reminders import PlannedReminder, pending
     from domain.state import CaseState, apply
     from workflows import search_attributes
+    from workflows.case_io import CaseInput, CommandResult
 
 REMINDER_ACTOR = "brandpunt-reminders"
 PATCH_CHANGED_SEARCH_ATTRIBUTES = "upsert-changed-search-attributes-only"
@@ -40,30 +40,6 @@ LEDGER_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=["LedgerConflict", "LedgerGap"],
 )
-
-
-class CaseConfig(BaseModel):
-    """Per-case settings fixed at start (and carried over continue-as-new)."""
-
-    max_history_events: int = Field(default=4000, ge=100)
-    closed_retention: timedelta = Field(
-        default=timedelta(days=365), description="how long a closed case can still be reopened"
-    )
-    detect_timeout: timedelta = Field(
-        default=timedelta(hours=1), description="how long a started case waits for its lead"
-    )
-    reminders: ReminderRules = Field(default_factory=ReminderRules)
-
-
-class CaseInput(BaseModel):
-    case_id: str
-    config: CaseConfig = Field(default_factory=CaseConfig)
-    state: CaseState | None = Field(default=None, description="carried over continue-as-new")
-
-
-class CommandResult(BaseModel):
-    events: list[Event]
-    state: CaseState
 
 
 @workflow.defn

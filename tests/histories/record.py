@@ -25,7 +25,7 @@ from ledger.store import Ledger
 from tests import factories as f
 from tests.temporal_env import register_search_attributes, test_server_path
 from worker import build_worker
-from workflows.lead_case import CaseConfig
+from workflows.case_io import CaseConfig
 
 HERE = Path(__file__).parent
 QUEUE = "record"
