@@ -86,6 +86,12 @@ def configure(fmt: str | None = None, level: str | None = None, stream: Any = No
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # The SDK's loggers also append their context dict to every message; it is in flat keys already.
+    import temporalio.activity
+    import temporalio.workflow
+
+    temporalio.workflow.logger.workflow_info_on_message = False
+    temporalio.activity.logger.activity_info_on_message = False
     _configured = True
 
 

@@ -56,3 +56,5 @@ async def test_one_trace_covers_command_update_activity_and_ledger_write(dev_ser
     assert any(x.get("trace_id") == format(trace_id, "032x") for x in activity_lines)
     workflow_lines = [x for x in lines if x.get("workflow_type") == "LeadCaseWorkflow"]
     assert any("change-phase recorded PhaseChanged" in x["event"] for x in workflow_lines), workflow_lines
+    # the context is in keys, not repeated as a dict inside every message
+    assert not any("'workflow_id':" in x["event"] for x in activity_lines + workflow_lines), workflow_lines
