@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import Runtime
+from temporalio.service import TLSConfig
 
-from cli.errors import TemporalUnreachable
+from cli.errors import BadInput, TemporalUnreachable
 from settings import Settings
 
 _RUNTIME: list[Runtime | None] = []
@@ -21,9 +24,36 @@ def _runtime() -> Runtime | None:
     return _RUNTIME[0]
 
 
+def _read(variable: str, path: str | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as err:
+        raise BadInput(f"{variable}={path}: cannot read it ({err.strerror})") from None
+
+
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """The SDK's TLS settings from ``TEMPORAL_TLS*``: ``False`` (plaintext), or a :class:`TLSConfig`."""
+    tls = settings.temporal_tls
+    if tls is None:
+        return False
+    if bool(tls.client_cert_path) != bool(tls.client_key_path):
+        raise BadInput(
+            "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together (mTLS needs both)"
+        )
+    return TLSConfig(
+        server_root_ca_cert=_read("TEMPORAL_TLS_SERVER_CA_CERT_PATH", tls.server_ca_cert_path),
+        client_cert=_read("TEMPORAL_TLS_CLIENT_CERT_PATH", tls.client_cert_path),
+        client_private_key=_read("TEMPORAL_TLS_CLIENT_KEY_PATH", tls.client_key_path),
+        domain=tls.server_name,
+    )
+
+
 async def connect(settings: Settings) -> Client:
     from observability import telemetry
 
+    tls = tls_config(settings)
     try:
         return await Client.connect(
             settings.temporal_address,
@@ -31,10 +61,13 @@ async def connect(settings: Settings) -> Client:
             data_converter=pydantic_data_converter,
             interceptors=telemetry.interceptors(),
             runtime=_runtime(),
+            tls=tls,
+            api_key=settings.temporal_api_key,
         )
     except RuntimeError as err:  # the SDK raises RuntimeError for connection failures
+        over = " over TLS" if tls else ""
         raise TemporalUnreachable(
-            f"cannot reach Temporal at {settings.temporal_address} ({err}). "
+            f"cannot reach Temporal at {settings.temporal_address}{over} ({err}). "
             "Start the embedded server and worker with `brandpunt dev`, "
             "or set TEMPORAL_ADDRESS to your cluster."
         ) from err

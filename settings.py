@@ -14,6 +14,16 @@ TASK_QUEUE = "brandpunt-cases"
 
 
 @dataclass(frozen=True)
+class TemporalTLS:
+    """TLS to the Temporal frontend, named as the ``temporal`` CLI names it (file paths, read at connect)."""
+
+    server_ca_cert_path: str | None = None  # TEMPORAL_TLS_SERVER_CA_CERT_PATH (default: system roots)
+    client_cert_path: str | None = None  # TEMPORAL_TLS_CLIENT_CERT_PATH (mTLS, with the key)
+    client_key_path: str | None = None  # TEMPORAL_TLS_CLIENT_KEY_PATH
+    server_name: str | None = None  # TEMPORAL_TLS_SERVER_NAME (when the certificate's name is not the host)
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     temporal_address: str
@@ -22,6 +32,8 @@ class Settings:
     actor: str | None
     organisation: str | None
     task_queue: str = TASK_QUEUE
+    temporal_tls: TemporalTLS | None = None
+    temporal_api_key: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     def reminder_rules(self) -> ReminderRules:
@@ -54,5 +66,22 @@ def load(env: dict[str, str] | None = None) -> Settings:
         actor=env.get("BRANDPUNT_ACTOR") or None,
         organisation=env.get("BRANDPUNT_ORGANISATION") or None,
         task_queue=env.get("BRANDPUNT_TASK_QUEUE", TASK_QUEUE),
+        temporal_tls=_tls(env),
+        temporal_api_key=env.get("TEMPORAL_API_KEY") or None,
         extra={"reminder_rules": env.get("BRANDPUNT_REMINDER_RULES", "")},
     )
+
+
+def _tls(env: dict[str, str]) -> TemporalTLS | None:
+    """TLS when ``TEMPORAL_TLS`` is true, or any TLS path or an API key is set (as the ``temporal`` CLI)."""
+    tls = TemporalTLS(
+        server_ca_cert_path=env.get("TEMPORAL_TLS_SERVER_CA_CERT_PATH") or None,
+        client_cert_path=env.get("TEMPORAL_TLS_CLIENT_CERT_PATH") or None,
+        client_key_path=env.get("TEMPORAL_TLS_CLIENT_KEY_PATH") or None,
+        server_name=env.get("TEMPORAL_TLS_SERVER_NAME") or None,
+    )
+    flag = env.get("TEMPORAL_TLS", "").strip().lower()
+    if flag in ("0", "false", "no", "off"):
+        return None
+    wanted = flag in ("1", "true", "yes", "on") or tls != TemporalTLS() or bool(env.get("TEMPORAL_API_KEY"))
+    return tls if wanted else None

@@ -25,7 +25,7 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([str(BIN), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env, tmp_path, case_ledger_url):
+async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env, case_ledger_url):
     ledger_url = case_ledger_url
     ledger = Ledger.open(ledger_url, upgrade=True)
     ledger.seed_hotspots()
@@ -65,7 +65,7 @@ async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env,
         ledger.dispose()
 
 
-async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, tmp_path, case_ledger_url):
+async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, case_ledger_url):
     from ledger.outbox import Outbox
     from tests.peers import WebhookSink
 
