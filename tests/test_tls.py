@@ -106,7 +106,7 @@ async def test_worker_and_cli_run_a_case_over_mtls(mtls_proxy, certs, case_ledge
             started = await asyncio.to_thread(
                 subprocess.run,
                 [str(BIN), "lead", "start", "--company", "Secure Photonics BV", "--region", "bom",
-                 "--hotspot", "twente", "--domain", "photonics", "--type", "scaleup", "--phase", "3",
+                 "--hotspot", "twente", "--domain", "photonics", "--type", "scaleup", "--phase", "1",
                  "--contact-name", "T", "--json"],
                 env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
             )
