@@ -31,6 +31,16 @@ def new_id() -> str:
     return f"lead-test-{uuid.uuid4().hex[:10]}"
 
 
+async def reminded(client, case_id: str, key: str = "phase2:remind") -> None:
+    """Wait until the case has recorded reminder ``key``: the case's own loop sends it just after a
+    command, so a test that counts events must let it land first."""
+    for _ in range(200):
+        if key in (await cases.state(client, case_id)).reminder_keys:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{case_id}: reminder {key} was not recorded")
+
+
 async def update_events(client, case_id: str) -> int:
     history = await client.get_workflow_handle(case_id).fetch_history()
     return sum(1 for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
@@ -79,6 +89,7 @@ async def test_refused_command_writes_nothing_anywhere(env_worker, ledger):
     env, queue = env_worker
     case_id = new_id()
     await cases.start(env.client, queue, f.start(), case_id)
+    await reminded(env.client, case_id)
     before_updates = await update_events(env.client, case_id)
     with pytest.raises(cases.BadInput, match="wrong-stage"):
         await cases.execute(env.client, case_id, f.command("start-realisation"))
@@ -169,11 +180,8 @@ async def test_a_command_keeps_the_reminder_timer_and_upserts_only_what_changed(
     not cancel and restart it, and only the search attributes that changed are upserted."""
     env, queue = env_worker
     case_id = new_id()
-    await cases.start(env.client, queue, f.start(phase=2), case_id)  # reminded at once
-    for _ in range(100):  # the reminder is sent by the case's own loop, just after the start
-        if "phase2:remind" in (await cases.state(env.client, case_id)).reminder_keys:
-            break
-        await asyncio.sleep(0.05)
+    await cases.start(env.client, queue, f.start(phase=2), case_id)
+    await reminded(env.client, case_id)
     history = await env.client.get_workflow_handle(case_id).fetch_history()
     assert history.events[-1].event_type == EventType.EVENT_TYPE_TIMER_STARTED  # the follow-up
     before = len(history.events)
