@@ -16,6 +16,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -78,21 +79,25 @@ def ledger_url(request):
     return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
 
 
-@pytest.fixture
-def case_ledger_url(tmp_path):
-    """The ledger of an end-to-end test, on the run's backend (``BRANDPUNT_TEST_LEDGER``)."""
+@contextmanager
+def backend_ledger_url(directory: Path) -> Iterator[str]:
+    """A ledger URL on the run's backend: a fresh PostgreSQL schema, or a SQLite file in ``directory``."""
     if BACKEND == "postgresql":
         with pg_schema() as url:
             yield url
     else:
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        yield f"sqlite:///{directory / 'ledger.db'}"
+
+
+@pytest.fixture
+def case_ledger_url(tmp_path):
+    """The ledger of an end-to-end test, on the run's backend (``BRANDPUNT_TEST_LEDGER``)."""
+    with backend_ledger_url(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def session_ledger_url(tmp_path_factory):
     """Like ``case_ledger_url``, for session-wide workers."""
-    if BACKEND == "postgresql":
-        with pg_schema() as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('ledger') / 'ledger.db'}"
+    with backend_ledger_url(tmp_path_factory.mktemp("ledger")) as url:
+        yield url
