@@ -86,6 +86,7 @@ def configure(fmt: str | None = None, level: str | None = None, stream: Any = No
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines narrate every schema check
     # The SDK's loggers also append their context dict to every message; it is in flat keys already.
     import temporalio.activity
     import temporalio.workflow
