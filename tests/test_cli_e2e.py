@@ -220,3 +220,45 @@ def test_unreachable_server_is_exit_1_with_how_to_start(tmp_path):
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "brandpunt dev" in done.stderr
+
+
+def test_every_other_action_from_flags_and_files(dev, tmp_path):
+    """The actions the walk-through above does not use, each from its flags (and start from a file)."""
+    lead = {"company": "Grid Hungry BV", "home_region": "oost-nl", "hotspot": "twente",
+            "technology_domain": "energy-materials", "company_type": "scaleup", "phase": 1,
+            "contact": {"name": "G. Veld"}}
+    (tmp_path / "lead.json").write_text(json.dumps(lead))
+    case = dev.json("lead", "start", "--file", str(tmp_path / "lead.json"))["case_id"]
+    assert case == "lead-grid-hungry-bv"
+    updated = dev.json("lead", "update", case, "--coordinator", "g.veld@oost.nl", "--reason", "new coordinator")
+    assert updated["events"][0]["type"] == "LeadUpdated"
+    assert updated["events"][0]["lead"]["coordinator"] == "g.veld@oost.nl"
+    assert updated["events"][0]["lead"]["company"] == "Grid Hungry BV"  # the other facts are kept
+    dev.run("lead", "articulate-needs", case, "--grid-mva", "30", "--needed-by", "2027-06-01")
+    dev.run("lead", "propose-matches", case)
+    dev.run("lead", "choose-location", case, "--hotspot", "groningen", "--municipality", "Groningen")
+    asked = dev.json("lead", "request-consultation", case, "--party", "grid_operator",
+                     "--subject", "30 MVA by 2027", "--due", "2099-01-01")
+    assert asked["stage"] == "consultation" and asked["events"][0]["consultation_id"] == "C1"
+    answered = dev.json("lead", "answer-consultation", case, "--consultation", "C1", "--verdict", "negative",
+                        "--answer", "no capacity before 2031")
+    assert answered["stage"] == "matchmaking"  # a failed consultation goes back to matchmaking
+    closed = dev.json("lead", "close", case, "--outcome", "no_proposition_possible", "--bottleneck", "energy",
+                      "--reason", "no grid anywhere in time")
+    assert (closed["stage"], closed["outcome"], closed["bottleneck"]) == ("closed", "no_proposition_possible", "energy")
+    no_bottleneck = dev.run("lead", "close", case, "--outcome", "no_proposition_possible", check=False)
+    assert no_bottleneck.returncode == 2  # closed already, and the bottleneck is missing: refused either way
+    reopened = dev.json("lead", "reopen", case, "--reason", "new substation announced")
+    assert reopened["stage"] == "matchmaking" and reopened["outcome"] is None
+    dev.run("lead", "choose-location", case, "--hotspot", "twente")
+    dev.run("lead", "request-consultation", case, "--party", "municipality", "--subject", "zoning",
+            "--due", "2099-01-01")
+    dev.run("lead", "answer-consultation", case, "--consultation", "C2", "--verdict", "positive", "--answer", "ok")
+    dev.run("lead", "start-realisation", case)
+    realised = dev.json("lead", "realise", case, "--investment-eur", "40000000", "--jobs", "120")
+    assert (realised["outcome"], realised["destination"]) == ("realised_own_region", "twente")  # Twente is Oost NL
+    shown = dev.json("lead", "show", case)
+    assert [e["seq"] for e in shown["events"]] == list(range(1, 15))
+    assert dev.run("audit", "verify", case).returncode == 0
+    upgraded = dev.run("db", "upgrade")  # idempotent on a running system
+    assert "schema up to date" in upgraded.stdout
