@@ -65,7 +65,7 @@ async def connect(settings: Settings) -> Client:
             api_key=settings.temporal_api_key,
         )
     except RuntimeError as err:  # the SDK raises RuntimeError for connection failures
-        over = " over TLS" if tls else ""
+        over = " over TLS (check the TEMPORAL_TLS_* files and server name too)" if tls else ""
         raise TemporalUnreachable(
             f"cannot reach Temporal at {settings.temporal_address}{over} ({err}). "
             "Start the embedded server and worker with `brandpunt dev`, "

@@ -159,7 +159,8 @@ def _show(args: argparse.Namespace) -> int:
         ledger.dispose()
     state = fold(r.event for r in rows)
     if state is None:
-        raise BadInput(f"no case {args.case_id} in the ledger at {s.ledger_url} (see `brandpunt lead list`)")
+        where = ledger.engine.url.render_as_string(hide_password=True)
+        raise BadInput(f"no case {args.case_id} in the ledger at {where} (see `brandpunt lead list`)")
     if args.json:
         events = [
             {

@@ -120,7 +120,15 @@ async def test_dev_server_restart_mid_case(tmp_path, case_ledger_url):
         assert dev.stop() == 0  # the server goes down while the command may be under way
         in_flight.wait(timeout=120)
         dev.start()
+        # the ledger may be ahead of the workflow (written, completion not yet reported): let the
+        # workflow catch up (its activity is retried; the ledger makes the repeat a no-op)
+        ledger_seq = dev.json("lead", "show", case)["last_seq"]
+        for _ in range(300):
+            if (await dev.workflow_state(case)).last_seq == ledger_seq:
+                break
+            await asyncio.sleep(0.1)
         shown = dev.json("lead", "show", case)
+        assert (await dev.workflow_state(case)).last_seq == shown["last_seq"]
         if shown["stage"] != "matchmaking":  # the command did not get through: the coordinator retries
             assert in_flight.returncode != 0
             dev.run("lead", "propose-matches", case)
