@@ -38,17 +38,10 @@ def summary(state: CaseState) -> dict[str, Any]:
     where = state.realisation.location if state.realisation else state.location
     return {
         "case_id": state.case_id,
-        "company": state.lead.company,
-        "stage": state.stage.value,
-        "outcome": state.outcome.value if state.outcome else None,
-        "region": state.lead.home_region.value,
-        "hotspot": state.lead.hotspot.value,
-        "technology_domain": state.lead.technology_domain.value,
+        **state.facts(),
         "company_type": state.lead.company_type.value,
-        "phase": state.phase,
         "destination": where.hotspot.value if where and where.hotspot else None,
         "destination_region": where.region.value if where else None,
         "bottleneck": state.bottleneck.value if state.bottleneck else None,
-        "last_seq": state.last_seq,
         "updated_at": state.updated_at.isoformat(),
     }

@@ -63,6 +63,19 @@ class CaseState(BaseModel):
     def open(self) -> bool:
         return self.stage != Stage.CLOSED
 
+    def facts(self) -> dict[str, str | int | None]:
+        """The flat facts every case listing shows (CLI ``lead list``, the ledger's ``cases`` table)."""
+        return {
+            "company": self.lead.company,
+            "stage": self.stage.value,
+            "outcome": self.outcome.value if self.outcome else None,
+            "region": self.lead.home_region.value,
+            "hotspot": self.lead.hotspot.value,
+            "technology_domain": self.lead.technology_domain.value,
+            "phase": self.phase,
+            "last_seq": self.last_seq,
+        }
+
     def consultation(self, consultation_id: str) -> Consultation | None:
         return next((c for c in self.consultations if c.consultation_id == consultation_id), None)
 

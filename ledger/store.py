@@ -319,14 +319,7 @@ class Ledger:
     @staticmethod
     def _project(conn: Connection, state: CaseState, head_hash: str) -> None:
         values = {
-            "company": state.lead.company,
-            "stage": state.stage.value,
-            "outcome": state.outcome.value if state.outcome else None,
-            "region": state.lead.home_region.value,
-            "hotspot": state.lead.hotspot.value,
-            "technology_domain": state.lead.technology_domain.value,
-            "phase": state.phase,
-            "last_seq": state.last_seq,
+            **state.facts(),
             "head_hash": head_hash,
             "state": state.model_dump_json(),
             "detected_at": iso(state.detected_at),
