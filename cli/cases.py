@@ -19,7 +19,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli.errors import BadInput, CaseError
-from cli.views import case_id_for, check_case_id, summary  # noqa: F401 - part of this API
+from cli.views import check_case_id
 from domain.commands import Command, DetectLead
 from domain.state import CaseState
 from workflows.case_io import CaseConfig, CaseInput, CommandResult

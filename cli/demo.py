@@ -16,6 +16,7 @@ from temporalio.client import Client
 
 from cli import cases
 from cli.flags import build
+from cli.views import summary
 from workflows.case_io import CaseConfig
 
 ACTOR = "demo-coordinator"
@@ -158,7 +159,7 @@ async def run_case(
     )
     for kind, fields, reason in script["steps"]:
         result = await cases.execute(client, case_id, build(kind, fields, {**meta, "reason": reason}))
-    return cases.summary(result.state)
+    return summary(result.state)
 
 
 async def run_demo(as_json: bool = False) -> int:

@@ -82,7 +82,7 @@ async def _act(args: argparse.Namespace) -> int:
     import settings as config
     from cli import cases
     from cli.flags import COMMANDS, _lead_body, build, read_file
-    from cli.views import summary
+    from cli.views import case_id_for, summary
     from connection import connect
     from workflows.case_io import CaseConfig
 
@@ -95,7 +95,7 @@ async def _act(args: argparse.Namespace) -> int:
     client = await connect(s)
     if args.lead_cmd == "start":
         command = build("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
-        case_id = args.case_id or base.get("case_id") or cases.case_id_for(command.lead.company)
+        case_id = args.case_id or base.get("case_id") or case_id_for(command.lead.company)
         config = CaseConfig(reminders=_rules(s))
         result = await cases.start(client, s.task_queue, command, case_id, config=config)
     else:
