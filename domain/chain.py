@@ -2,7 +2,8 @@
 
 ``hash = sha256(prev_hash ‖ canonical_json(event))`` over UTF-8 bytes, where ``prev_hash`` is the
 lowercase hex hash of the case's previous event (64 zeros for the first) and canonical JSON is the
-event's JSON form with sorted keys, no insignificant whitespace and non-ASCII kept as UTF-8.
+event's JSON form with sorted keys, no insignificant whitespace and non-ASCII kept as UTF-8. Fields
+added to events later are left out while unset (``domain.evolve``), so old rows keep their bytes.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import json
 from typing import Any
 
 from domain.events import EventBase
+from domain.evolve import prune_unset_added
 
 GENESIS = "0" * 64
 
 
 def canonical_json(event: EventBase | dict[str, Any]) -> str:
-    data = event.model_dump(mode="json") if isinstance(event, EventBase) else event
+    data = prune_unset_added(event, event.model_dump(mode="json")) if isinstance(event, EventBase) else event
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -22,6 +22,10 @@ class CommandBase(BaseModel):
     actor: str = Field(min_length=1, max_length=200, description="who acts (BRANDPUNT_ACTOR)")
     organisation: str | None = Field(default=None, max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
+    command_id: str | None = Field(
+        default=None,
+        description="the client's id for this command: a retry with the same id is applied once",
+    )
 
 
 class DetectLead(CommandBase):

@@ -187,6 +187,7 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         "actor": command.actor,
         "organisation": command.organisation,
         "reason": command.reason,
+        "command_id": command.command_id,
     }
     if isinstance(command, DetectLead):
         return [LeadDetected(**meta, lead=command.lead)]

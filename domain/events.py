@@ -8,16 +8,18 @@ Every event names its case, its place in the case (``seq``, from 1, no gaps), wh
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 
+from domain.evolve import Evolving
 from domain.models import Lead, Location, MatchProposal, NeedsProfile, Realisation
 from domain.vocab import Bottleneck, ConsultationParty, Outcome, Stage, Verdict
 
 
-class EventBase(BaseModel):
+class EventBase(Evolving):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    __added_fields__: ClassVar[frozenset[str]] = frozenset({"command_id"})
 
     case_id: str
     seq: int = Field(ge=1)
@@ -25,6 +27,9 @@ class EventBase(BaseModel):
     actor: str = Field(min_length=1)
     organisation: str | None = None
     reason: str | None = None
+    command_id: str | None = Field(
+        default=None, description="the command that recorded this event (absent on events before it)"
+    )
 
     @property
     def event_id(self) -> str:
