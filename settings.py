@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 TASK_QUEUE = "brandpunt-cases"
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable (exit code 2 in the CLI)."""
+
+
 @dataclass(frozen=True)
 class TemporalTLS:
     """TLS to the Temporal frontend, named as the ``temporal`` CLI names it (file paths, read at connect)."""
@@ -37,7 +41,13 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     def reminder_rules(self) -> ReminderRules:
-        """The deployment's reminder rules: ``BRANDPUNT_REMINDER_RULES`` (a JSON file) or defaults."""
+        """The deployment's reminder rules: ``BRANDPUNT_REMINDER_RULES`` (a JSON file) or defaults.
+
+        Read by the worker only (cases ask the worker, see ``activities.deployment``); raises
+        :class:`SettingsError` naming the variable and the bad fields.
+        """
+        from pydantic import ValidationError
+
         from domain.reminders import ReminderRules
 
         path = self.extra.get("reminder_rules")
@@ -46,7 +56,12 @@ class Settings:
         try:
             return ReminderRules.model_validate_json(Path(path).read_text(encoding="utf-8"))
         except OSError as err:
-            raise ValueError(f"BRANDPUNT_REMINDER_RULES={path}: cannot read it ({err})") from err
+            raise SettingsError(f"BRANDPUNT_REMINDER_RULES={path}: cannot read it ({err.strerror})") from None
+        except ValidationError as err:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in err.errors()[:5]
+            )
+            raise SettingsError(f"BRANDPUNT_REMINDER_RULES={path}: {problems}") from None
 
     @property
     def dev_db(self) -> Path:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.deployment import DeploymentActivities
 from activities.ledger import LedgerActivities
 from activities.matchmaking import MatchmakingActivities
 from activities.notify import Channels, NotifyActivities
@@ -35,10 +38,22 @@ def build_worker(
     task_queue: str,
     channels: Channels | None = None,
     report_dir: Path | None = None,
+    rules: ReminderRules | None = None,
+    **options: Any,
 ) -> Worker:
+    """A worker for the case and report workflows.
+
+    ``rules`` are the deployment's reminder rules (default: the built-in ones); they are recorded
+    in the ledger's programme chain (once per version) before the worker serves any case.
+    ``options`` go to :class:`temporalio.worker.Worker` (e.g. ``max_cached_workflows``).
+    """
+    channels = channels or Channels.from_env()
+    rules = rules or ReminderRules()
+    ledger.adopt_reminder_rules(rules, actor="brandpunt-worker", at=datetime.now(UTC))
     recorder = LedgerActivities(ledger)
     matcher = MatchmakingActivities(ledger)
-    notifier = NotifyActivities(Outbox(ledger.engine), channels or Channels.from_env())
+    deployment = DeploymentActivities(rules, channels.configured())
+    notifier = NotifyActivities(Outbox(ledger.engine), channels)
     reporter = ReportActivities(
         ledger, notifier, report_dir or load_settings().home / "reports", ReminderRules().escalation_recipient
     )
@@ -48,12 +63,17 @@ def build_worker(
         workflows=[LeadCaseWorkflow, ReportWorkflow],
         activities=[
             recorder.record_events,
+            recorder.record_reminder,
+            recorder.load_case,
             matcher.match_hotspots,
+            deployment.case_settings,
             notifier.deliver_notification,
+            notifier.deliver_external,
             reporter.produce_report,
         ],
         activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
         max_concurrent_activities=ACTIVITY_THREADS,
+        **options,
     )
 
 
@@ -76,6 +96,7 @@ async def main(settings: Settings) -> None:
     from connection import connect
     from observability import logs
 
+    rules = settings.reminder_rules()  # refused before anything starts when the file is bad
     ledger = Ledger.open(settings.ledger_url, upgrade=False)
     ledger.check_schema()
     client = await connect(settings)
@@ -86,6 +107,8 @@ async def main(settings: Settings) -> None:
         namespace=settings.temporal_namespace,
         task_queue=settings.task_queue,
     )
-    worker = build_worker(client, ledger, settings.task_queue, report_dir=settings.home / "reports")
+    worker = build_worker(
+        client, ledger, settings.task_queue, report_dir=settings.home / "reports", rules=rules
+    )
     await run_until_stopped(worker, stop)
     ledger.dispose()

@@ -1,7 +1,15 @@
-"""The activity that writes a case's events to the ledger.
+"""The activities that read and write a case's ledger chain.
 
-Idempotent per event id: Temporal retries it after a timeout or a worker crash, and the ledger
-turns a repeat of the same event into a no-op, so nothing is lost and nothing is doubled.
+Idempotent per event id: Temporal retries ``record_events`` after a timeout or a worker crash, and
+the ledger turns a repeat of the same event into a no-op, so nothing is lost and nothing is doubled.
+
+Every activity here acts only on the case of the workflow that called it: a workflow started
+with another case's id in its input (to write into that case's chain) is refused, non-retryably,
+whatever the workflow code says (``activity.info().workflow_id`` is Temporal's, not the caller's).
+
+Failures are split in two (``classify``): the database being unreachable or locked is transient
+and retried by the caller's retry policy (a ledger outage of hours loses nothing); anything else
+(the ledger refusing the data, a conflict, a gap) fails at once, visibly, and never again.
 """
 
 from __future__ import annotations
@@ -10,11 +18,19 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from activities.notify import Notification
 from domain.events import Event
+from domain.state import CaseState
 
 if TYPE_CHECKING:  # the workflow and the CLI import this module; they need no database driver
     from ledger.store import Ledger
+
+CASE_MISMATCH = "CaseMismatch"
+LEDGER_REFUSED = "LedgerRefused"
+NON_RETRYABLE = ("LedgerConflict", "LedgerGap", CASE_MISMATCH, LEDGER_REFUSED)
+"""ApplicationError types the ledger activities raise for failures no retry can fix."""
 
 
 class RecordResult(BaseModel):
@@ -23,13 +39,87 @@ class RecordResult(BaseModel):
     head_hash: str
 
 
+class ReminderRecord(BaseModel):
+    """A ``ReminderSent`` event and its outbox message, written in one transaction."""
+
+    events: list[Event]
+    notification: Notification
+
+
+class LoadedCase(BaseModel):
+    state: CaseState | None
+
+
+def own_case(case_id: str) -> None:
+    """Refuse to act on a case other than the calling workflow's own."""
+    caller = activity.info().workflow_id
+    if case_id != caller:
+        raise ApplicationError(
+            f"workflow {caller} may only act on its own case, not on {case_id[:100]}",
+            type=CASE_MISMATCH,
+            non_retryable=True,
+        )
+
+
+def classify(err: Exception) -> Exception:
+    """The error to raise for ``err``: itself when a retry may help, else a non-retryable one.
+
+    The message is short and carries no payload (SQL parameters hold confidential event data).
+    """
+    from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from ledger.store import LedgerConflict, LedgerGap
+
+    if isinstance(err, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)):
+        return err  # unreachable, locked, restarting: the retry policy keeps trying
+    if isinstance(err, (LedgerConflict, LedgerGap)):
+        return ApplicationError(str(err)[:1000], type=type(err).__name__, non_retryable=True)
+    if isinstance(err, ApplicationError):
+        return err
+    reason = str(getattr(err, "orig", None) or err).splitlines()[0][:300]
+    return ApplicationError(
+        f"the ledger refused the data ({type(err).__name__}: {reason})", type=LEDGER_REFUSED, non_retryable=True
+    )
+
+
 class LedgerActivities:
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
 
     @activity.defn(name="record_events")
     def record_events(self, events: list[Event]) -> RecordResult:
-        result = self._ledger.append(events)
+        return self._append(events)
+
+    @activity.defn(name="record_reminder")
+    def record_reminder(self, record: ReminderRecord) -> RecordResult:
+        """Record a ``ReminderSent`` and put its message in the outbox, atomically."""
+        from ledger.outbox import OutboxMessage
+
+        n = record.notification
+        own_case(n.case_id)
+        message = OutboxMessage(
+            message_id=n.message_id, case_id=n.case_id, key=n.key, recipient=n.recipient,
+            subject=n.subject, body=n.body, escalation=n.escalation,
+        )
+        return self._append(record.events, [message])
+
+    @activity.defn(name="load_case")
+    def load_case(self, case_id: str) -> LoadedCase:
+        """The fold of the case's ledger chain: what a carried-over or resumed state must equal."""
+        own_case(case_id)
+        try:
+            return LoadedCase(state=self._ledger.fold_case(case_id))
+        except Exception as err:  # noqa: BLE001 - classified: transient errors retry, others fail
+            raise classify(err) from None
+
+    def _append(self, events: list[Event], messages: list | None = None) -> RecordResult:
+        for case_id in {e.case_id for e in events}:
+            own_case(case_id)
+        try:
+            result = self._ledger.append(events, messages or ())
+        except Exception as err:  # noqa: BLE001 - classified: transient errors retry, others fail
+            raise classify(err) from None
         activity.logger.info(
             "recorded %d event(s), %d already there",
             result.inserted,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 if TYPE_CHECKING:  # the workflow and the CLI import this module; they need no database driver
     from ledger.outbox import Outbox
@@ -43,6 +44,14 @@ class Delivery(BaseModel):
     channels: list[str]
 
 
+class DeliveryRequest(BaseModel):
+    """Deliver an outbox message (by id) on these external channels, skipping those already done."""
+
+    message_id: str
+    case_id: str
+    channels: list[str]
+
+
 @dataclass(frozen=True)
 class Channels:
     smtp_host: str | None = None
@@ -53,6 +62,10 @@ class Channels:
     smtp_starttls: bool = False
     webhook_url: str | None = None
     timeout: float = 10.0
+
+    def configured(self) -> list[str]:
+        """The external channels this deployment has (the outbox is always there)."""
+        return [name for name, on in ((EMAIL, self.smtp_host), (WEBHOOK, self.webhook_url)) if on]
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Channels:
@@ -99,6 +112,45 @@ class NotifyActivities:
                 self._outbox.mark(n.message_id, WEBHOOK, f"HTTP {status}")
             channels.append(WEBHOOK)
         return Delivery(channels=channels)
+
+    @activity.defn(name="deliver_external")
+    def deliver_external(self, request: DeliveryRequest) -> Delivery:
+        """Send a reminder already in the outbox by e-mail and/or webhook.
+
+        Runs apart from the case (the case's commands never wait for it) under a bounded retry
+        policy; each channel is marked in the outbox once delivered, so a retry or a worker killed
+        mid-delivery re-sends only what was not delivered.
+        """
+        from activities.ledger import own_case
+
+        own_case(request.case_id)
+        message = self._outbox.get(request.message_id)
+        if message is None:
+            raise ApplicationError(
+                f"no outbox message {request.message_id[:120]}", type="NoOutboxMessage", non_retryable=True
+            )
+        n = Notification(
+            message_id=message.message_id, case_id=message.case_id, key=message.key,
+            recipient=message.recipient, subject=message.subject, body=message.body,
+            escalation=message.escalation,
+        )
+        done = set(message.delivered)
+        c = self._channels
+        for channel in request.channels:
+            if channel in done:
+                continue
+            if channel == EMAIL and c.smtp_host:
+                self._send_email(n)
+                self._outbox.mark(n.message_id, EMAIL, n.recipient)
+            elif channel == WEBHOOK and c.webhook_url:
+                status = self._post_webhook(n)
+                self._outbox.mark(n.message_id, WEBHOOK, f"HTTP {status}")
+            else:
+                raise ApplicationError(
+                    f"channel {channel} is not configured on this worker", type="ChannelMissing",
+                    non_retryable=True,
+                )
+        return Delivery(channels=request.channels)
 
     def _send_email(self, n: Notification) -> None:
         c = self._channels

@@ -29,6 +29,25 @@ class ReplayOutcome:
         return self.error is None
 
 
+def history_from_json(text: str) -> WorkflowHistory:
+    """A case's recorded history (``temporal workflow show --output json``, a dossier's file).
+
+    The JSON holds no workflow id, and a case workflow refuses input naming another case, so the
+    id is taken from the case id in the history's start input (a case is its workflow).
+    """
+    import base64
+    import json
+
+    data = json.loads(text)
+    first = data["events"][0]
+    attributes = first.get("workflowExecutionStartedEventAttributes") or first.get(
+        "workflow_execution_started_event_attributes", {}
+    )
+    payload = attributes["input"]["payloads"][0]["data"]
+    workflow_id = json.loads(base64.b64decode(payload))["case_id"]
+    return WorkflowHistory.from_json(workflow_id, text)
+
+
 def replayer(workflows: Sequence[type] = (LeadCaseWorkflow, ReportWorkflow)) -> Replayer:
     return Replayer(workflows=list(workflows), data_converter=pydantic_data_converter)
 

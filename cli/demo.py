@@ -169,7 +169,7 @@ async def run_demo(as_json: bool = False) -> int:
     s = config.load()
     client = await connect(s)
     suffix = secrets.token_hex(3)
-    config = CaseConfig(reminders=s.reminder_rules())
+    config = CaseConfig()
     rows = await asyncio.gather(*(run_case(client, s.task_queue, sc, suffix, config) for sc in scripts()))
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))

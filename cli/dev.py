@@ -60,6 +60,7 @@ async def run_dev() -> int:
     from ledger.store import Ledger
 
     settings = load()
+    rules = settings.reminder_rules()  # refused before anything starts when the file is bad
     ledger = Ledger.open(settings.ledger_url, upgrade=True)
     ledger.seed_hotspots()
     stop = worker.stop_on_signals()
@@ -71,7 +72,7 @@ async def run_dev() -> int:
             flush=True,
         )
         runner = worker.build_worker(
-            env.client, ledger, settings.task_queue, report_dir=settings.home / "reports"
+            env.client, ledger, settings.task_queue, report_dir=settings.home / "reports", rules=rules
         )
         await worker.run_until_stopped(runner, stop)
     ledger.dispose()

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from cli.errors import BadInput, CaseError
+from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -84,7 +85,6 @@ async def _act(args: argparse.Namespace) -> int:
     from cli.flags import COMMANDS, _lead_body, build, read_file
     from cli.views import case_id_for, summary
     from connection import connect
-    from workflows.case_io import CaseConfig
 
     s = config.load()
     actor = args.actor or s.actor
@@ -96,8 +96,7 @@ async def _act(args: argparse.Namespace) -> int:
     if args.lead_cmd == "start":
         command = build("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
         case_id = args.case_id or base.get("case_id") or case_id_for(command.lead.company)
-        config = CaseConfig(reminders=_rules(s))
-        result = await cases.start(client, s.task_queue, command, case_id, config=config)
+        result = await cases.start(client, s.task_queue, command, case_id)
     else:
         _, _, body_of = COMMANDS[args.lead_cmd]
         if args.lead_cmd == "update":
@@ -114,19 +113,6 @@ async def _act(args: argparse.Namespace) -> int:
             print(f"{e.event_id} {e.type} recorded")
         print(_line(summary(result.state)))
     return EXIT_OK
-
-
-def _rules(s: Any) -> Any:
-    from pydantic import ValidationError
-
-    from cli.flags import explain
-
-    try:
-        return s.reminder_rules()
-    except ValidationError as err:
-        raise BadInput(explain(err, "BRANDPUNT_REMINDER_RULES file")) from None
-    except ValueError as err:
-        raise BadInput(str(err)) from None
 
 
 def _line(c: dict[str, Any]) -> str:
@@ -264,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     except CaseError as err:  # includes TemporalUnreachable
         print(f"brandpunt: {err}", file=sys.stderr)
         return EXIT_FAIL
+    except SettingsError as err:
+        print(f"brandpunt: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # noqa: BLE001 - last resort: one clear line, exit 1

@@ -25,14 +25,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run_due(args: argparse.Namespace) -> int:
     import settings as config
-    from cli.main import _rules
-    from domain.reminders import plan
+    from domain.reminders import ReminderRules, plan
     from ledger.store import Ledger
 
     s = config.load()
-    rules = _rules(s)
     ledger = Ledger.open(s.ledger_url)
     ledger.check_schema()
+    adopted = ledger.reminder_rules()  # the rules the workers run with (the programme chain)
+    rules = adopted.rules if adopted else ReminderRules()
     now = datetime.now(UTC)
     horizon = now + timedelta(days=args.within)
     rows = []

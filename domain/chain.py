@@ -12,14 +12,14 @@ import hashlib
 import json
 from typing import Any
 
-from domain.events import EventBase
-from domain.evolve import prune_unset_added
+from domain.evolve import Evolving, prune_unset_added
 
 GENESIS = "0" * 64
 
 
-def canonical_json(event: EventBase | dict[str, Any]) -> str:
-    data = prune_unset_added(event, event.model_dump(mode="json")) if isinstance(event, EventBase) else event
+def canonical_json(event: Evolving | dict[str, Any]) -> str:
+    """The hashed form of a case event or a programme event (or of its JSON dict)."""
+    data = prune_unset_added(event, event.model_dump(mode="json")) if isinstance(event, Evolving) else event
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

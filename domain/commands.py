@@ -7,7 +7,7 @@ The CLI subcommand for each command is its ``type`` (``lead choose-location`` se
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -113,7 +113,7 @@ class ReopenCase(CommandBase):
 
 
 class RecordReminder(CommandBase):
-    """Issued by the case itself once a reminder has been delivered."""
+    """Issued by the case itself when a reminder falls due (system-only, like the two below)."""
 
     type: Literal["record-reminder"] = "record-reminder"
     key: str
@@ -122,6 +122,21 @@ class RecordReminder(CommandBase):
     channel: str
     recipient: str
     escalation: bool = False
+    rules_version: str | None = None
+
+
+class RecordDeliveryFailure(CommandBase):
+    type: Literal["record-delivery-failure"] = "record-delivery-failure"
+    key: str
+    channels: list[str]
+    error: str
+    retry_at: datetime | None = None
+
+
+class RecordDelivery(CommandBase):
+    type: Literal["record-delivery"] = "record-delivery"
+    key: str
+    channels: list[str]
 
 
 COMMAND_CLASSES = (
@@ -138,7 +153,11 @@ COMMAND_CLASSES = (
     CloseCase,
     ReopenCase,
     RecordReminder,
+    RecordDeliveryFailure,
+    RecordDelivery,
 )
+SYSTEM_COMMANDS: tuple[type[CommandBase], ...] = (RecordReminder, RecordDeliveryFailure, RecordDelivery)
+"""Commands only the case itself issues; the update validator refuses them from any client."""
 Command = Annotated[Union[COMMAND_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in COMMAND_CLASSES)

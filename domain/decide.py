@@ -20,6 +20,8 @@ from domain.commands import (
     DetectLead,
     ProposeMatches,
     Realise,
+    RecordDelivery,
+    RecordDeliveryFailure,
     RecordReminder,
     ReopenCase,
     RequestConsultation,
@@ -40,6 +42,8 @@ from domain.events import (
     PhaseChanged,
     RealisationStarted,
     Realised,
+    ReminderDelivered,
+    ReminderFailed,
     ReminderSent,
 )
 from domain.models import Location, Realisation
@@ -167,6 +171,11 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
     elif isinstance(command, RecordReminder):
         if command.key in state.reminder_keys:
             raise CommandRejected("reminder-sent", f"reminder {command.key} was already recorded")
+    elif isinstance(command, RecordDeliveryFailure | RecordDelivery):
+        if command.key not in state.reminder_keys:
+            raise CommandRejected("unknown-reminder", f"reminder {command.key} was never issued", "key")
+        if isinstance(command, RecordDelivery) and command.key not in state.failed_deliveries:
+            raise CommandRejected("not-failed", f"reminder {command.key} has no failed delivery", "key")
     elif isinstance(command, CloseCase):
         pass
     else:  # pragma: no cover
@@ -261,6 +270,21 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
                 channel=command.channel,
                 recipient=command.recipient,
                 escalation=command.escalation,
+                rules_version=command.rules_version,
             )
         ]
+    if isinstance(command, RecordDeliveryFailure):
+        before = state.failed_deliveries.get(command.key)
+        return [
+            ReminderFailed(
+                **meta,
+                key=command.key,
+                channels=command.channels,
+                error=command.error[:500],
+                failures=(before.failures if before else 0) + 1,
+                retry_at=command.retry_at,
+            )
+        ]
+    if isinstance(command, RecordDelivery):
+        return [ReminderDelivered(**meta, key=command.key, channels=command.channels)]
     raise CommandRejected("unknown-command", f"unknown command {type(command).__name__}")  # pragma: no cover

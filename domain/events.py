@@ -112,8 +112,14 @@ class CaseReopened(EventBase):
 
 
 class ReminderSent(EventBase):
-    """A reminder or escalation that was delivered (recorded once, whatever the retries)."""
+    """A reminder or escalation issued to the case's outbox (recorded once, whatever the retries).
 
+    ``channel`` lists where it goes: always ``outbox`` (the coordinators' inbox, written in the
+    same transaction as this event), then the e-mail/webhook channels it is handed to; their
+    delivery runs apart from the case and is recorded only when it fails (``ReminderFailed``).
+    """
+
+    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {"rules_version"}
     type: Literal["ReminderSent"] = "ReminderSent"
     key: str = Field(description="the planned reminder's stable key (domain.reminders)")
     rule: str
@@ -121,6 +127,30 @@ class ReminderSent(EventBase):
     channel: str
     recipient: str
     escalation: bool = False
+    rules_version: str | None = Field(default=None, description="the reminder rules it followed")
+
+
+class ReminderFailed(EventBase):
+    """A reminder's e-mail/webhook delivery failed after its bounded attempts.
+
+    ``retry_at`` is when the rules try again (``None``: no more tries; the failure stands in the
+    inbox). ``error`` is the channel's short error, never the message itself.
+    """
+
+    type: Literal["ReminderFailed"] = "ReminderFailed"
+    key: str
+    channels: list[str]
+    error: str = Field(max_length=500)
+    failures: int = Field(ge=1, description="failed delivery rounds so far, this one included")
+    retry_at: datetime | None = None
+
+
+class ReminderDelivered(EventBase):
+    """A reminder whose delivery had failed reached its channels on a later try."""
+
+    type: Literal["ReminderDelivered"] = "ReminderDelivered"
+    key: str
+    channels: list[str]
 
 
 EVENT_CLASSES: tuple[type[EventBase], ...] = (
@@ -137,6 +167,8 @@ EVENT_CLASSES: tuple[type[EventBase], ...] = (
     CaseClosed,
     CaseReopened,
     ReminderSent,
+    ReminderFailed,
+    ReminderDelivered,
 )
 Event = Annotated[Union[EVENT_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
 

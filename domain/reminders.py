@@ -11,6 +11,8 @@ time phase 2 was reached).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,6 +52,39 @@ class ReminderRules(BaseModel):
     consultation_remind_before: timedelta = Field(default=timedelta(days=7))
     default_recipient: str = "taskforce-coordinator"
     escalation_recipient: str = "coordinating-rom"
+    delivery_retry_after: list[timedelta] = Field(
+        default_factory=lambda: [timedelta(hours=1), timedelta(hours=6), timedelta(hours=24)],
+        description="after a reminder's e-mail/webhook delivery failed (its bounded attempts used up), "
+        "try again after each of these in turn; when they are used up the failure stands in the inbox",
+    )
+
+    def version(self) -> str:
+        """A content address: the same rules give the same version on every worker."""
+        return rules_version(self)
+
+
+def rules_version(rules: ReminderRules) -> str:
+    canonical = json.dumps(rules.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "r-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+EMAIL_CHANNEL = "email"
+WEBHOOK_CHANNEL = "webhook"
+OUTBOX_CHANNEL = "outbox"
+
+
+def channels_for(recipient: str, configured: list[str]) -> list[str]:
+    """The external channels a reminder to ``recipient`` goes out on, of those the deployment has.
+
+    The outbox (the inbox every coordinator reads) always holds it; e-mail only reaches recipients
+    that are addresses; a webhook gets every reminder.
+    """
+    out = []
+    if EMAIL_CHANNEL in configured and "@" in recipient:
+        out.append(EMAIL_CHANNEL)
+    if WEBHOOK_CHANNEL in configured:
+        out.append(WEBHOOK_CHANNEL)
+    return out
 
 
 class PlannedReminder(BaseModel):
@@ -115,3 +150,15 @@ def pending(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
     """The planned reminders not yet recorded as sent."""
     sent = set(state.reminder_keys)
     return [r for r in plan(state, rules) if r.key not in sent]
+
+
+def redeliveries(state: CaseState) -> list[tuple[datetime, str]]:
+    """(when, key) of the reminders whose failed delivery is to be tried again, earliest first."""
+    return sorted((d.retry_at, key) for key, d in state.failed_deliveries.items() if d.retry_at is not None)
+
+
+def retry_at(rules: ReminderRules, failures: int, failed_at: datetime) -> datetime | None:
+    """When to try a delivery again after its ``failures``-th failed round (None: give up)."""
+    if failures < 1 or failures > len(rules.delivery_retry_after):
+        return None
+    return failed_at + rules.delivery_retry_after[failures - 1]

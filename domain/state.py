@@ -25,10 +25,26 @@ from domain.events import (
     PhaseChanged,
     RealisationStarted,
     Realised,
+    ReminderDelivered,
+    ReminderFailed,
     ReminderSent,
 )
 from domain.models import Consultation, Lead, Location, MatchProposal, NeedsProfile, Realisation
 from domain.vocab import Bottleneck, Outcome, Stage, Verdict
+
+RECENT_COMMANDS = 200
+"""How many command ids a case remembers, so a client's retry with the same id is applied once
+even after continue-as-new (Temporal forgets the update ids of earlier runs)."""
+
+
+class FailedDelivery(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channels: list[str]
+    error: str
+    failures: int
+    failed_at: datetime
+    retry_at: datetime | None = None
 
 
 class CaseState(BaseModel):
@@ -58,6 +74,12 @@ class CaseState(BaseModel):
     closed_from: Stage | None = None
     reopened: int = 0
     reminder_keys: list[str] = Field(default_factory=list, description="keys of reminders sent")
+    failed_deliveries: dict[str, FailedDelivery] = Field(
+        default_factory=dict, description="reminders (by key) whose e-mail/webhook delivery failed"
+    )
+    recent_command_ids: list[str] = Field(
+        default_factory=list, description=f"the last {RECENT_COMMANDS} command ids, oldest first"
+    )
 
     @property
     def open(self) -> bool:
@@ -110,12 +132,16 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             stage_entered_at=event.at,
             phase_reached_at={event.lead.phase: event.at},
             stages_reached_at={Stage.DETECTION: event.at},
+            recent_command_ids=[event.command_id] if event.command_id else [],
         )
     if state is None:
         raise ValueError(f"{event.event_id}: {event.type} before LeadDetected")
     if event.seq != state.last_seq + 1:
         raise ValueError(f"{event.event_id}: expected seq {state.last_seq + 1}")
-    state = state.model_copy(update={"last_seq": event.seq, "updated_at": event.at})
+    update: dict[str, object] = {"last_seq": event.seq, "updated_at": event.at}
+    if event.command_id is not None and event.command_id not in state.recent_command_ids:
+        update["recent_command_ids"] = [*state.recent_command_ids, event.command_id][-RECENT_COMMANDS:]
+    state = state.model_copy(update=update)
 
     if isinstance(event, LeadUpdated):
         return state.model_copy(update={"lead": event.lead})
@@ -204,6 +230,15 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
         )
     if isinstance(event, ReminderSent):
         return state.model_copy(update={"reminder_keys": [*state.reminder_keys, event.key]})
+    if isinstance(event, ReminderFailed):
+        failed = FailedDelivery(
+            channels=event.channels, error=event.error, failures=event.failures,
+            failed_at=event.at, retry_at=event.retry_at,
+        )
+        return state.model_copy(update={"failed_deliveries": {**state.failed_deliveries, event.key: failed}})
+    if isinstance(event, ReminderDelivered):
+        rest = {k: v for k, v in state.failed_deliveries.items() if k != event.key}
+        return state.model_copy(update={"failed_deliveries": rest})
     raise TypeError(f"unknown event {type(event).__name__}")  # pragma: no cover
 
 

@@ -68,6 +68,21 @@ class Outbox:
         except IntegrityError:
             pass  # already marked by an earlier attempt
 
+    def get(self, message_id: str) -> OutboxMessage | None:
+        """One message with the channels that delivered it, or None."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(outbox).where(outbox.c.message_id == message_id)).first()
+            if r is None:
+                return None
+            marks = conn.execute(
+                select(outbox_deliveries.c.channel).where(outbox_deliveries.c.message_id == message_id)
+            ).scalars()
+            delivered = tuple(sorted(marks))
+        return OutboxMessage(
+            message_id=r.message_id, case_id=r.case_id, key=r.key, recipient=r.recipient, subject=r.subject,
+            body=r.body, escalation=r.escalation, created_at=r.created_at, delivered=delivered,
+        )
+
     def messages(self, case_id: str | None = None) -> list[OutboxMessage]:
         query = select(outbox).order_by(outbox.c.created_at, outbox.c.message_id)
         if case_id:

@@ -68,6 +68,20 @@ hotspot_offers = Table(
     Column("data", Text, nullable=False),
 )
 
+programme_events = Table(
+    "programme_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("type", String(64), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("version", String(40)),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", CHAR(64), nullable=False),
+    Column("hash", CHAR(64), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+)
+
 outbox = Table(
     "outbox",
     metadata,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Connection,
@@ -32,11 +33,21 @@ from sqlalchemy.exc import IntegrityError
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import Event, parse_event
 from domain.models import HotspotOffer
+from domain.programme import (
+    PROGRAMME_CHAIN,
+    ProgrammeEvent,
+    ReminderRulesChanged,
+    parse_programme_event,
+)
+from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
 from ledger import migrate
 from ledger.migrate import SchemaError
-from ledger.schema import cases, hotspot_offers, ledger_events
+from ledger.schema import cases, hotspot_offers, ledger_events, outbox, outbox_deliveries, programme_events
 from observability import telemetry
+
+if TYPE_CHECKING:
+    from ledger.outbox import OutboxMessage
 
 HOTSPOTS_FILE = Path(__file__).parent / "data" / "hotspots.json"
 
@@ -155,6 +166,20 @@ def _case_lock_key(case_id: str) -> int:
     return int.from_bytes(hashlib.sha256(case_id.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
+def _put_outbox(conn: Connection, msg: OutboxMessage, now: str) -> None:
+    """Insert a reminder's outbox message, delivered to the outbox channel (once: repeats skip)."""
+    exists = conn.execute(select(outbox.c.message_id).where(outbox.c.message_id == msg.message_id)).first()
+    if exists:
+        return
+    conn.execute(
+        insert(outbox).values(
+            message_id=msg.message_id, case_id=msg.case_id, key=msg.key, recipient=msg.recipient,
+            subject=msg.subject, body=msg.body, escalation=msg.escalation, created_at=now,
+        )
+    )
+    conn.execute(insert(outbox_deliveries).values(message_id=msg.message_id, channel="outbox", delivered_at=now))
+
+
 def _differences(stored: str, offered: str) -> str:
     """The top-level fields in which two canonical event JSONs differ, for a conflict message."""
     a, b = json.loads(stored), json.loads(offered)
@@ -203,8 +228,13 @@ class Ledger:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def append(self, events: Sequence[Event]) -> AppendResult:
-        """Append one case's events (ascending seq) in one transaction; repeats are no-ops."""
+    def append(self, events: Sequence[Event], outbox: Sequence[OutboxMessage] = ()) -> AppendResult:
+        """Append one case's events (ascending seq) in one transaction; repeats are no-ops.
+
+        ``outbox`` messages (a reminder the events record) are put in the outbox in the same
+        transaction, marked delivered to the ``outbox`` channel: the event and the inbox entry
+        exist together or not at all.
+        """
         if not events:
             return AppendResult(0, 0, GENESIS)
         if len({e.case_id for e in events}) != 1:
@@ -214,7 +244,7 @@ class Ledger:
         ) as span:
             for attempt in range(1, APPEND_ATTEMPTS + 1):
                 try:
-                    result = self._append(events)
+                    result = self._append(events, outbox)
                     break
                 except IntegrityError:
                     # A concurrent writer inserted the same rows first: the retry sees them and
@@ -229,7 +259,7 @@ class Ledger:
         """A connection whose transactions take SQLite's write lock at BEGIN (BEGIN IMMEDIATE)."""
         return self.engine.connect().execution_options(ledger_write=True)
 
-    def _append(self, events: Sequence[Event]) -> AppendResult:
+    def _append(self, events: Sequence[Event], messages: Sequence[OutboxMessage] = ()) -> AppendResult:
         case_id = events[0].case_id
         inserted = skipped = 0
         now = iso(datetime.now(UTC))
@@ -286,7 +316,76 @@ class Ledger:
             if inserted:
                 assert new_state is not None
                 self._project(conn, new_state, head_hash)
+                for msg in messages:
+                    _put_outbox(conn, msg, now)
         return AppendResult(inserted, skipped, head_hash)
+
+    def fold_case(self, case_id: str) -> CaseState | None:
+        """The fold of the case's stored events (not the projection): what a resumed case starts from."""
+        with self.engine.connect() as conn:
+            return self._fold_stored(conn, case_id)
+
+    # --- programme-level events ------------------------------------------------------------
+
+    def _programme_head(self, conn: Connection) -> tuple[int, str]:
+        head = conn.execute(
+            select(programme_events.c.seq, programme_events.c.hash).order_by(programme_events.c.seq.desc()).limit(1)
+        ).first()
+        return (head.seq, head.hash) if head else (0, GENESIS)
+
+    def adopt_reminder_rules(self, rules: ReminderRules, actor: str, at: datetime) -> tuple[str, bool]:
+        """Record ``rules`` as the deployment's reminder rules unless they already are.
+
+        Returns (version, whether a ``ReminderRulesChanged`` was recorded now). Workers starting
+        together serialise on the programme chain, so a version is recorded once per change.
+        """
+        version = rules.version()
+        with self._writing() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(_case_lock_key(PROGRAMME_CHAIN))))
+            latest = conn.execute(
+                select(programme_events.c.version)
+                .where(programme_events.c.type == "ReminderRulesChanged")
+                .order_by(programme_events.c.seq.desc())
+                .limit(1)
+            ).scalar()
+            if latest == version:
+                return version, False
+            seq, prev = self._programme_head(conn)
+            event = ReminderRulesChanged(
+                seq=seq + 1, at=at, actor=actor, version=version, rules=rules,
+                reason="the deployment's reminder rules changed" if latest else "first reminder rules",
+            )
+            canonical = canonical_json(event)
+            conn.execute(
+                insert(programme_events).values(
+                    seq=event.seq, type=event.type, at=iso(event.at), actor=event.actor, version=version,
+                    payload=canonical, prev_hash=prev, hash=chain_hash(prev, canonical),
+                    recorded_at=iso(datetime.now(UTC)),
+                )
+            )
+        return version, True
+
+    def reminder_rules(self) -> ReminderRulesChanged | None:
+        """The reminder rules in force (the latest ``ReminderRulesChanged``), or None before any."""
+        with self.engine.connect() as conn:
+            payload = conn.execute(
+                select(programme_events.c.payload)
+                .where(programme_events.c.type == "ReminderRulesChanged")
+                .order_by(programme_events.c.seq.desc())
+                .limit(1)
+            ).scalar()
+        if payload is None:
+            return None
+        event = parse_programme_event(payload)
+        assert isinstance(event, ReminderRulesChanged)
+        return event
+
+    def programme_events(self) -> list[tuple[ProgrammeEvent, str, str]]:
+        """Every programme event with its (prev_hash, hash), in order."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(programme_events).order_by(programme_events.c.seq)).all()
+        return [(parse_programme_event(r.payload), r.prev_hash, r.hash) for r in rows]
 
     @staticmethod
     def _fold_stored(conn: Connection, case_id: str) -> CaseState | None:

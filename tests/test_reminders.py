@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from cli import cases
 from domain.reminders import ReminderRules
 from domain.state import fold
 from tests import factories as f
-from workflows.case_io import CaseConfig
+from worker import build_worker
 
 DAY = timedelta(days=1)
 
@@ -23,8 +24,27 @@ def new_id() -> str:
     return f"lead-rem-{uuid.uuid4().hex[:10]}"
 
 
+def reminders_at(ledger, case_id):
+    return ledger.events(case_id)[-1].at
+
+
 def sent(ledger, case_id):
     return [r.event for r in ledger.events(case_id) if r.type == "ReminderSent"]
+
+
+@asynccontextmanager
+async def deployment(env, ledger, rules: ReminderRules, queue: str | None = None, started: list | None = None):
+    """A worker with the deployment's ``rules`` on a queue of its own; cases the test started
+    there (``started``) are terminated afterwards, so no timer of theirs stalls the shared clock."""
+    queue = queue or f"rules-{uuid.uuid4().hex[:8]}"
+    # No sticky cache: the time-skipping test server never hands a stopped worker's sticky tasks
+    # back to the queue, so a case could not move on to the next worker of the test.
+    async with build_worker(env.client, ledger, queue, rules=rules, max_cached_workflows=0):
+        try:
+            yield queue
+        finally:
+            for case_id in started or []:
+                await env.client.get_workflow_handle(case_id).terminate("test over")
 
 
 async def test_phase2_reminder_follow_ups_and_escalation_then_silence(ts_worker):
@@ -71,10 +91,15 @@ async def test_articulating_needs_stops_the_follow_ups(ts_worker):
 
 
 async def test_overdue_consultation_escalates_on_its_due_date(ts_worker):
-    env, queue, ledger = ts_worker
+    env, _, ledger = ts_worker
     case_id = new_id()
     rules = ReminderRules(phase2=None, stage_service_time={})
-    r = await cases.start(env.client, queue, f.start(), case_id, config=CaseConfig(reminders=rules))
+    async with deployment(env, ledger, rules, started=[case_id]) as queue:
+        await _overdue_consultation(env, queue, ledger, case_id)
+
+
+async def _overdue_consultation(env, queue, ledger, case_id):
+    r = await cases.start(env.client, queue, f.start(), case_id)
     for cmd in f.happy_path(r.state.detected_at.date())[:4]:  # up to a consultation due in 30 days
         r = await cases.execute(env.client, case_id, cmd)
     due = r.state.consultations[0].due
@@ -92,16 +117,52 @@ async def test_overdue_consultation_escalates_on_its_due_date(ts_worker):
 
 
 async def test_stage_deadline_reminds_then_escalates(ts_worker):
-    env, queue, ledger = ts_worker
+    env, _, ledger = ts_worker
     case_id = new_id()
     rules = ReminderRules(phase2=None, stage_service_time={"needs_articulation": 10 * DAY},
                           stage_escalate_after=5 * DAY)
-    r = await cases.start(env.client, queue, f.start(), case_id, config=CaseConfig(reminders=rules))
-    r = await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
-    entered = r.state.stage_entered_at
-    await env.sleep(20 * DAY)
+    async with deployment(env, ledger, rules, started=[case_id]) as queue:
+        r = await cases.start(env.client, queue, f.start(), case_id)
+        r = await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+        entered = r.state.stage_entered_at
+        await env.sleep(20 * DAY)
     reminders = sent(ledger, case_id)
     assert [(x.rule, rounded(x.at - entered), x.escalation) for x in reminders] == [
         ("stage-deadline", 10 * DAY, False),
         ("stage-deadline", 15 * DAY, True),
     ]
+
+
+async def test_rules_belong_to_the_deployment_and_a_change_is_adopted_at_the_next_wake_up(ts_worker):
+    """The starter's rules are ignored; the workers' rules are recorded once per version in the
+    programme chain; a case follows a new version from its next wake-up, and every reminder names
+    the version it followed."""
+    env, _, ledger = ts_worker
+    case_id = new_id()
+    old = ReminderRules(phase2={"follow_ups": [14 * DAY, 30 * DAY], "escalate_after": None})
+    new = ReminderRules(phase2={"follow_ups": [14 * DAY, 20 * DAY], "escalate_after": 25 * DAY})
+    queue = f"rules-{uuid.uuid4().hex[:8]}"
+    # a starter asking for no reminders at all is not obeyed
+    from workflows.case_io import CaseConfig
+    silent = CaseConfig(reminders=ReminderRules(phase2=None, stage_service_time={}))
+    async with deployment(env, ledger, old, queue):
+        await cases.start(env.client, queue, f.start(phase=2), case_id, config=silent)
+        await env.sleep(DAY)
+    first = sent(ledger, case_id)
+    assert [r.key for r in first] == ["phase2:remind"]
+    assert first[0].rules_version == old.version()
+    async with deployment(env, ledger, new, queue, started=[case_id]):
+        await env.sleep(30 * DAY)  # wakes at day 14 (planned under the old rules), adopts the new ones
+    # a second worker starting with the same rules records nothing new
+    assert ledger.adopt_reminder_rules(new, actor="another-worker", at=reminders_at(ledger, case_id)) == (
+        new.version(), False)
+    reminders = sent(ledger, case_id)
+    assert [(r.key, r.rules_version) for r in reminders] == [
+        ("phase2:remind", old.version()),
+        ("phase2:follow-up-1", new.version()),
+        ("phase2:follow-up-2", new.version()),
+        ("phase2:escalate", new.version()),
+    ]
+    versions = [e.version for e, _, _ in ledger.programme_events() if e.type == "ReminderRulesChanged"]
+    assert versions[-2:] == [old.version(), new.version()]
+    assert ledger.reminder_rules().version == new.version()

@@ -9,7 +9,7 @@ import pytest
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
 
-from audit.replay import replay
+from audit.replay import history_from_json, replay
 from domain.state import CaseState
 from workflows.case_io import CaseInput
 from workflows.lead_case import LeadCaseWorkflow
@@ -18,7 +18,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def load(path: Path) -> WorkflowHistory:
-    return WorkflowHistory.from_json(f"lead-{path.name.split('.')[0]}", path.read_text(encoding="utf-8"))
+    return history_from_json(path.read_text(encoding="utf-8"))
 
 
 def test_there_are_recorded_histories_of_every_kind():

@@ -27,15 +27,27 @@ class CaseConfig(BaseModel):
     detect_timeout: timedelta = Field(
         default=timedelta(hours=1), description="how long a started case waits for its lead"
     )
-    reminders: ReminderRules = Field(default_factory=ReminderRules)
+    reminders: ReminderRules = Field(
+        default_factory=ReminderRules,
+        description="followed only by cases started before the rules came from the deployment "
+        "(histories without the hardening-v3 patch); newer cases ask the worker (activities.deployment)",
+    )
 
 
 class CaseInput(BaseModel):
-    case_id: str
+    case_id: str = Field(description="must equal the workflow id: a case is its workflow")
     config: CaseConfig = Field(default_factory=CaseConfig)
-    state: CaseState | None = Field(default=None, description="carried over continue-as-new")
+    state: CaseState | None = Field(
+        default=None, description="carried over continue-as-new; checked against the ledger's chain"
+    )
+    resume: bool = Field(
+        default=False, description="start from the ledger's chain of this case (its workflow had ended)"
+    )
 
 
 class CommandResult(BaseModel):
     events: list[Event]
     state: CaseState
+    duplicate: bool = Field(
+        default=False, description="the command id was applied before: nothing new was recorded"
+    )

@@ -11,42 +11,64 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.ledger import LedgerActivities
+    from activities.deployment import CaseSettings, DeploymentActivities
+    from activities.ledger import CASE_MISMATCH, LedgerActivities, ReminderRecord
     from activities.matchmaking import MatchInput, MatchmakingActivities
-    from activities.notify import Notification, NotifyActivities
-    from domain.commands import Command, ProposeMatches, RecordReminder
+    from activities.notify import DeliveryRequest, Notification, NotifyActivities
+    from domain import case_ids
+    from domain.commands import (
+        COMMAND_ADAPTER,
+        SYSTEM_COMMANDS,
+        Command,
+        ProposeMatches,
+        RecordDelivery,
+        RecordDeliveryFailure,
+        RecordReminder,
+    )
     from domain.decide import CommandRejected, Context, check, decide
     from domain.events import Event
-    from domain.reminders import PlannedReminder, pending
+    from domain.reminders import (
+        OUTBOX_CHANNEL,
+        PlannedReminder,
+        ReminderRules,
+        channels_for,
+        pending,
+        redeliveries,
+        retry_at,
+    )
     from domain.state import CaseState, apply
     from workflows import search_attributes
     from workflows.case_io import CaseInput, CommandResult
+    from workflows.policies import DELIVERY, LEDGER_READ, LEDGER_WRITE, SETTINGS
 
 REMINDER_ACTOR = "brandpunt-reminders"
 PATCH_CHANGED_SEARCH_ATTRIBUTES = "upsert-changed-search-attributes-only"
 PATCH_KEEP_TIMER = "keep-reminder-timer-across-commands"
+PATCH_V3 = "hardening-v3"
+"""Cases started (or continued) since this patch: reminder rules and channels come from the
+deployment (``case_settings``, at the start of a run and at every wake-up) instead of the starter's
+input; state carried into a run is checked against the ledger's chain; a reminder is recorded
+together with its outbox message in one activity and its e-mail/webhook delivery runs apart from
+the case lock, with failures recorded (``ReminderFailed``) and retried by rule."""
 REJECTED = "CommandRejected"
 """ApplicationError type of a refused command; the CLI maps it to exit code 2."""
-
-LEDGER_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
-    non_retryable_error_types=["LedgerConflict", "LedgerGap"],
-)
 
 
 @workflow.defn
 class LeadCaseWorkflow:
     @workflow.init
     def __init__(self, input: CaseInput) -> None:
-        self._case_id = input.case_id
+        # A case is its workflow: the id comes from Temporal, never from the input. Input naming
+        # another case (to write into that case's chain) is refused by the validator and the run.
+        self._case_id = workflow.info().workflow_id
+        self._foreign_input = input.case_id != self._case_id or not case_ids.valid(self._case_id)
         self._config = input.config
         self._state: CaseState | None = input.state
         self._events: list[Event] = []  # recorded in this run (earlier runs: the ledger)
@@ -55,9 +77,24 @@ class LeadCaseWorkflow:
         self._upserted: list[SearchAttributeUpdate] | None = None  # upserted in this run
         self._timer: asyncio.Task[None] | None = None  # the pending reminder/retention wake-up
         self._timer_at: datetime | None = None
+        self._v3 = False  # set by run(): see PATCH_V3
+        self._settings: CaseSettings | None = None  # the deployment's rules and channels (v3)
+        self._settings_stale = True
+        self._deliveries: dict[str, asyncio.Task[None]] = {}  # e-mail/webhook deliveries under way
+        self._stuck_reminders: set[str] = set()  # reminders the ledger refused in this run
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseState | None:
+        if self._foreign_input:
+            raise ApplicationError(
+                f"this workflow is case {self._case_id[:100]}; its input names case {input.case_id[:100]} "
+                "(a case id must be a valid case id and equal its workflow id)",
+                type=CASE_MISMATCH,
+                non_retryable=True,
+            )
+        self._v3 = workflow.patched(PATCH_V3)
+        if self._v3 and (input.state is not None or input.resume):
+            await self._check_against_ledger(input)
         if self._state is None:
             try:
                 await workflow.wait_condition(
@@ -68,29 +105,39 @@ class LeadCaseWorkflow:
                 return None
         while True:
             if self._history_full():
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                await workflow.wait_condition(self._quiet)
                 workflow.continue_as_new(
                     CaseInput(case_id=self._case_id, config=self._config, state=self._state)
                 )
+            if self._v3 and self._settings_stale:
+                self._settings = await workflow.execute_local_activity_method(
+                    DeploymentActivities.case_settings,
+                    start_to_close_timeout=timedelta(seconds=10),
+                    retry_policy=SETTINGS,
+                )
+                self._settings_stale = False
             state = self._require_state()
             now = workflow.now()
             wake_at = None
             if state.open:
-                owed = pending(state, self._config.reminders)
+                owed = [r for r in pending(state, self._rules()) if r.key not in self._stuck_reminders]
                 if owed and owed[0].due_at <= now:
                     await self._remind(owed[0])
                     continue
                 wake_at = owed[0].due_at if owed else None
+                if self._v3:
+                    wake_at = self._redeliver_due(state, now, wake_at)
             else:
                 wake_at = state.stage_entered_at + self._config.closed_retention
                 if wake_at <= now:
-                    await workflow.wait_condition(workflow.all_handlers_finished)
+                    await workflow.wait_condition(self._quiet)
                     if not self._require_state().open:
                         return self._state
                     continue
             self._changed = False
             if workflow.patched(PATCH_KEEP_TIMER):
-                await self._wait_for_change_or(wake_at)
+                if await self._wait_for_change_or(wake_at):
+                    self._settings_stale = True  # woken by time: adopt the deployment's current rules
                 continue
             try:
                 await workflow.wait_condition(
@@ -100,8 +147,60 @@ class LeadCaseWorkflow:
             except TimeoutError:
                 pass
 
-    async def _wait_for_change_or(self, wake_at: datetime | None) -> None:
-        """Wait until a command changes the case, the history fills up, or ``wake_at`` comes.
+    def _quiet(self) -> bool:
+        """No command handler and no delivery under way: the run may end or continue as new."""
+        return workflow.all_handlers_finished() and not self._deliveries
+
+    def _rules(self) -> ReminderRules:
+        if self._v3:
+            assert self._settings is not None
+            return self._settings.rules
+        return self._config.reminders
+
+    async def _check_against_ledger(self, input: CaseInput) -> None:
+        """State carried into this run (or resumed) must be the fold of the case's ledger chain.
+
+        Nobody can start a case's workflow with made-up state: it is checked against the
+        ledger (or, with ``resume``, taken from it) before any command is served.
+        """
+        async with self._lock:
+            loaded = await workflow.execute_activity_method(
+                LedgerActivities.load_case,
+                self._case_id,
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=LEDGER_WRITE,  # transient outages retry without end, like writes
+            )
+            if input.resume and input.state is None:
+                if loaded.state is None:
+                    raise ApplicationError(
+                        f"case {self._case_id} has no events in the ledger: nothing to resume",
+                        type="NothingToResume", non_retryable=True,
+                    )
+                self._state = loaded.state
+                return
+            if loaded.state != input.state:
+                carried = input.state.last_seq if input.state else 0
+                held = loaded.state.last_seq if loaded.state else 0
+                raise ApplicationError(
+                    f"the state carried into case {self._case_id} (up to seq {carried}) is not the fold of "
+                    f"its ledger chain (up to seq {held}); refusing to run on it",
+                    type="CarriedStateMismatch", non_retryable=True,
+                )
+
+    def _redeliver_due(self, state: CaseState, now: datetime, wake_at: datetime | None) -> datetime | None:
+        """Start the redeliveries that are due; return the wake-up time including the next one."""
+        for at, key in redeliveries(state):
+            if key in self._deliveries:
+                continue
+            if at <= now:
+                self._start_delivery(key, state.failed_deliveries[key].channels)
+            else:
+                return at if wake_at is None or at < wake_at else wake_at
+        return wake_at
+
+    async def _wait_for_change_or(self, wake_at: datetime | None) -> bool:
+        """Wait until a command changes the case, the history fills up, or ``wake_at`` comes;
+        True when ``wake_at`` came.
 
         The timer for ``wake_at`` outlives commands that leave it unchanged (a phase change, a
         consultation answer): one timer per wake-up time, not a cancelled and restarted one per
@@ -119,9 +218,103 @@ class LeadCaseWorkflow:
         )
         if timer is not None and timer.done():
             self._timer, self._timer_at = None, None
+            return True
+        return False
 
     async def _remind(self, reminder: PlannedReminder) -> None:
-        """Deliver one owed reminder, then record it (``ReminderSent``) so it is never sent again."""
+        if self._v3:
+            await self._issue_reminder(reminder)
+        else:
+            await self._remind_v2(reminder)
+
+    async def _issue_reminder(self, reminder: PlannedReminder) -> None:
+        """Record an owed reminder with its outbox message (one activity, under the case lock),
+        then hand it to e-mail/webhook apart from the lock: a dead mail server never delays a
+        coordinator's command."""
+        settings = self._settings
+        assert settings is not None
+        channels = channels_for(reminder.recipient, settings.channels)
+        async with self._lock:
+            state = self._require_state()
+            if reminder not in pending(state, settings.rules):
+                return  # a command changed the case meanwhile
+            command = RecordReminder(
+                actor=REMINDER_ACTOR,
+                reason=f"rule {reminder.rule}, due {reminder.due_at.isoformat()}",
+                key=reminder.key,
+                rule=reminder.rule,
+                subject=reminder.subject,
+                channel=",".join([OUTBOX_CHANNEL, *channels]),
+                recipient=reminder.recipient,
+                escalation=reminder.escalation,
+                rules_version=settings.rules_version,
+            )
+            note = self._notification(reminder, state)
+            try:
+                await self._record(decide(state, command, self._context()), notification=note)
+            except ActivityError as err:
+                # The ledger refused it for good (a bug or bad data): say so, keep serving commands.
+                workflow.logger.error("reminder %s not recorded: %s", reminder.key, _short(err))
+                self._stuck_reminders.add(reminder.key)
+                return
+        if channels:
+            self._start_delivery(reminder.key, channels)
+
+    def _notification(self, reminder: PlannedReminder, state: CaseState) -> Notification:
+        return Notification(
+            message_id=f"{self._case_id}/{reminder.key}",
+            case_id=self._case_id,
+            key=reminder.key,
+            recipient=reminder.recipient,
+            subject=reminder.subject,
+            body=f"{reminder.subject}\n\nCase {self._case_id}, stage {state.stage.value}.",
+            escalation=reminder.escalation,
+        )
+
+    def _start_delivery(self, key: str, channels: list[str]) -> None:
+        self._deliveries[key] = asyncio.create_task(self._deliver(key, channels))
+
+    async def _deliver(self, key: str, channels: list[str]) -> None:
+        """Deliver one reminder by e-mail/webhook (bounded attempts); record a failure, or the
+        success of a redelivery, under the case lock."""
+        try:
+            error: str | None = None
+            try:
+                await workflow.execute_activity_method(
+                    NotifyActivities.deliver_external,
+                    DeliveryRequest(message_id=f"{self._case_id}/{key}", case_id=self._case_id, channels=channels),
+                    start_to_close_timeout=timedelta(seconds=20),
+                    retry_policy=DELIVERY,
+                )
+            except ActivityError as err:
+                error = _short(err)
+            async with self._lock:
+                state = self._require_state()
+                failed = state.failed_deliveries.get(key)
+                command: RecordDelivery | RecordDeliveryFailure | None = None
+                if error is None and failed is not None:
+                    command = RecordDelivery(actor=REMINDER_ACTOR, key=key, channels=channels)
+                elif error is not None:
+                    failures = (failed.failures if failed else 0) + 1
+                    command = RecordDeliveryFailure(
+                        actor=REMINDER_ACTOR,
+                        reason=f"delivery round {failures} failed",
+                        key=key,
+                        channels=channels,
+                        error=error,
+                        retry_at=retry_at(self._rules(), failures, workflow.now()),
+                    )
+                if command is not None:
+                    try:
+                        await self._record(decide(state, command, self._context()))
+                    except (CommandRejected, ActivityError) as err:
+                        workflow.logger.warning("delivery outcome of %s not recorded: %s", key, err)
+        finally:
+            del self._deliveries[key]
+
+    async def _remind_v2(self, reminder: PlannedReminder) -> None:
+        """Deliver one owed reminder, then record it (``ReminderSent``) so it is never sent again.
+        (Histories from before PATCH_V3.)"""
         async with self._lock:
             state = self._require_state()
             if reminder not in pending(state, self._config.reminders):
@@ -138,7 +331,7 @@ class LeadCaseWorkflow:
                     escalation=reminder.escalation,
                 ),
                 start_to_close_timeout=timedelta(seconds=15),
-                retry_policy=LEDGER_RETRY,
+                retry_policy=DELIVERY,
             )
             command = RecordReminder(
                 actor=REMINDER_ACTOR,
@@ -169,9 +362,16 @@ class LeadCaseWorkflow:
     # --- commands ------------------------------------------------------------------------
 
     @workflow.update
-    async def execute(self, command: Command) -> CommandResult:
-        """Run one coordinator command: decide, record in the ledger, then fold."""
+    async def execute(self, raw: dict[str, Any]) -> CommandResult:
+        """Run one coordinator command: decide, record in the ledger, then fold.
+
+        The command arrives as plain JSON and is parsed here and in the validator, so a malformed
+        one is refused with a short message naming its fields (not the SDK's decoding dump).
+        """
+        command = _parse(raw)
         async with self._lock:  # one command at a time; the next one sees this one's state
+            if self._already_applied(command):
+                return CommandResult(events=[], state=self._require_state(), duplicate=True)
             try:
                 if isinstance(command, ProposeMatches):
                     check(self._state, command, self._context())
@@ -190,15 +390,27 @@ class LeadCaseWorkflow:
             return CommandResult(events=events, state=self._require_state())
 
     @execute.validator
-    def _validate(self, command: Command) -> None:
-        if isinstance(command, RecordReminder):
+    def _validate(self, raw: dict[str, Any]) -> None:
+        if self._foreign_input:
+            raise _rejection(CommandRejected("case-mismatch", "this workflow's input names another case"))
+        command = _parse(raw)
+        if isinstance(command, SYSTEM_COMMANDS):
             raise _rejection(
-                CommandRejected("system-only", "reminders are recorded by the case itself, not sent in")
+                CommandRejected("system-only", f"{command.type} is recorded by the case itself, not sent in")
             )
+        if self._already_applied(command):
+            return  # a client's retry of a command this case applied: answered, not applied again
         try:
             check(self._state, command, self._context())
         except CommandRejected as rejected:
             raise _rejection(rejected) from None
+
+    def _already_applied(self, command: Command) -> bool:
+        return (
+            command.command_id is not None
+            and self._state is not None
+            and command.command_id in self._state.recent_command_ids
+        )
 
     async def _with_proposals(self, command: ProposeMatches) -> ProposeMatches:
         state = self._require_state()
@@ -207,13 +419,13 @@ class LeadCaseWorkflow:
             MatchmakingActivities.match_hotspots,
             MatchInput(lead=state.lead, needs=state.needs),
             start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=LEDGER_RETRY,
+            retry_policy=LEDGER_READ,
         )
         return command.model_copy(
             update={"proposals": result.proposals, "bottleneck": result.bottleneck}
         )
 
-    async def _record(self, events: list[Event]) -> None:
+    async def _record(self, events: list[Event], notification: Notification | None = None) -> None:
         """Write ``events`` to the ledger, then fold them into the state and the search attributes.
 
         A regular activity, on purpose: it is scheduled only once the workflow task that decided
@@ -222,12 +434,20 @@ class LeadCaseWorkflow:
         task decide again (new workflow time), and the ledger would rightly refuse the different
         event under the same id (see ARCHITECTURE.md).
         """
-        await workflow.execute_activity(
-            LedgerActivities.record_events,
-            events,
-            start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=LEDGER_RETRY,
-        )
+        if notification is None:
+            await workflow.execute_activity(
+                LedgerActivities.record_events,
+                events,
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=LEDGER_WRITE,
+            )
+        else:
+            await workflow.execute_activity_method(
+                LedgerActivities.record_reminder,
+                ReminderRecord(events=events, notification=notification),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=LEDGER_WRITE,
+            )
         state = self._state
         for event in events:
             state = apply(state, event)
@@ -261,6 +481,28 @@ class LeadCaseWorkflow:
     def events(self) -> list[Event]:
         """Events recorded by this run; the full history is in the ledger."""
         return list(self._events)
+
+
+def _parse(raw: object) -> Command:
+    """The command in ``raw`` (JSON from the client), or a refusal naming the bad fields."""
+    from pydantic import ValidationError
+
+    try:
+        return COMMAND_ADAPTER.validate_python(raw)
+    except ValidationError as err:
+        errors = err.errors()
+        # loc[0] is the command type (the union's tag); the field path follows it
+        fields = [".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0] if e["loc"] else "type") for e in errors]
+        problems = [f"{name}: {e['msg']}" for name, e in zip(fields, errors, strict=True)][:5]
+        raise _rejection(
+            CommandRejected("invalid-input", "; ".join(problems), fields[0] if fields else None)
+        ) from None
+
+
+def _short(err: BaseException) -> str:
+    """An activity failure's own message (the cause's), one line, without a payload."""
+    cause = err.cause if isinstance(err, ActivityError) and err.cause else err
+    return (str(getattr(cause, "message", None) or cause).splitlines() or ["failed"])[0][:300]
 
 
 def _rejection(rejected: CommandRejected) -> ApplicationError:
