@@ -7,23 +7,60 @@ its own: refusals come from ``domain.decide`` and are mapped here to :class:`Bad
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.errors import BadInput, CaseError
+from cli.errors import BadInput, CaseError, CommandTimeout
 from cli.views import check_case_id
 from domain.commands import Command, DetectLead
 from domain.state import CaseState
 from workflows.case_io import CaseConfig, CaseInput, CommandResult
 from workflows.lead_case import REJECTED, LeadCaseWorkflow
+
+
+DEADLINE = 60.0
+"""Seconds a client waits for a command's answer before it says the command may still take effect."""
+BUSY_RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0)
+"""Back-off (seconds) when the server is busy (its limit of updates in flight per case): bounded."""
+
+T = TypeVar("T")
+
+
+def with_command_id(command: Command) -> Command:
+    """``command`` with a command id (a new one unless the caller chose it, for a retry)."""
+    if command.command_id:
+        return command
+    return command.model_copy(update={"command_id": f"{command.type}-{uuid.uuid4()}"})
+
+
+async def _within_deadline(call: Callable[[], Awaitable[T]], case_id: str, command: Command, deadline: float) -> T:
+    """Run ``call`` with busy retries and a deadline; on timeout say that it may still take effect."""
+    async def attempts() -> T:
+        for pause in (*BUSY_RETRIES, None):
+            try:
+                return await call()
+            except RPCError as err:
+                if err.status != RPCStatusCode.RESOURCE_EXHAUSTED or pause is None:
+                    raise
+            await asyncio.sleep(pause)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    try:
+        return await asyncio.wait_for(attempts(), deadline)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        raise CommandTimeout(case_id, command.command_id or "?", deadline) from None
 
 
 def _rejection(err: WorkflowUpdateFailedError, case_id: str) -> CaseError:
@@ -36,6 +73,8 @@ def _rejection(err: WorkflowUpdateFailedError, case_id: str) -> CaseError:
 def _rpc(err: RPCError, case_id: str) -> CaseError:
     if err.status == RPCStatusCode.NOT_FOUND:
         return BadInput(f"no case {case_id} (see `brandpunt lead list`)")
+    if err.status == RPCStatusCode.RESOURCE_EXHAUSTED:
+        return CaseError(f"{case_id}: Temporal is busy; nothing was applied, try again in a moment")
     return CaseError(f"{case_id}: Temporal said {err.status.name}: {err.message}")
 
 
@@ -46,9 +85,11 @@ async def start(
     case_id: str,
     config: CaseConfig | None = None,
     update_id: str | None = None,
+    deadline: float = DEADLINE,
 ) -> CommandResult:
     """Start a case and record its ``LeadDetected`` in one round trip (update-with-start)."""
     check_case_id(case_id)
+    command = with_command_id(command)  # type: ignore[assignment]  # a DetectLead stays one
     operation = WithStartWorkflowOperation(
         LeadCaseWorkflow.run,
         CaseInput(case_id=case_id, config=config or CaseConfig()),
@@ -58,11 +99,14 @@ async def start(
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
     )
     try:
-        return await client.execute_update_with_start_workflow(
-            LeadCaseWorkflow.execute,
-            command,
-            start_workflow_operation=operation,
-            id=update_id or f"start-{uuid.uuid4()}",
+        return await _within_deadline(
+            lambda: client.execute_update_with_start_workflow(
+                LeadCaseWorkflow.execute,
+                command,
+                start_workflow_operation=operation,
+                id=update_id or command.command_id,
+            ),
+            case_id, command, deadline,
         )
     except WorkflowAlreadyStartedError:
         raise BadInput(f"case {case_id} already exists; pick another --case-id") from None
@@ -75,14 +119,21 @@ async def start(
 
 
 async def execute(
-    client: Client, case_id: str, command: Command, update_id: str | None = None
+    client: Client, case_id: str, command: Command, update_id: str | None = None, deadline: float = DEADLINE
 ) -> CommandResult:
-    """Send one coordinator command. ``update_id`` makes a re-send of the same command a no-op."""
+    """Send one coordinator command and wait (at most ``deadline`` seconds) for its result.
+
+    The command carries a command id (made here unless the caller set one): sending it again with
+    the same id, after a timeout or a lost answer, never applies it twice, also across the case's
+    continue-as-new (the case remembers its recent command ids; the result says ``duplicate``).
+    """
     check_case_id(case_id)
+    command = with_command_id(command)
     handle = client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
     try:
-        return await handle.execute_update(
-            LeadCaseWorkflow.execute, command, id=update_id or f"{command.type}-{uuid.uuid4()}"
+        return await _within_deadline(
+            lambda: handle.execute_update(LeadCaseWorkflow.execute, command, id=update_id or command.command_id),
+            case_id, command, deadline,
         )
     except WorkflowUpdateFailedError as err:
         raise _rejection(err, case_id) from None
@@ -104,3 +155,28 @@ async def state(client: Client, case_id: str) -> CaseState:
     if result is None:
         raise BadInput(f"case {case_id} has no lead recorded")
     return result
+
+
+async def resume(client: Client, task_queue: str, case_id: str) -> CaseState:
+    """Start a case's workflow again from its ledger chain (its workflow had been ended, e.g.
+    terminated by an operator). The workflow takes its state from the ledger, never from here."""
+    check_case_id(case_id)
+    try:
+        handle = await client.start_workflow(
+            LeadCaseWorkflow.run,
+            CaseInput(case_id=case_id, resume=True),
+            id=case_id,
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+    except (WorkflowAlreadyStartedError, RPCError) as err:
+        if isinstance(err, WorkflowAlreadyStartedError) or err.status == RPCStatusCode.ALREADY_EXISTS:
+            raise BadInput(f"case {case_id} is running; there is nothing to resume") from None
+        raise _rpc(err, case_id) from None
+    for _ in range(100):  # the first workflow task loads the chain
+        current = await handle.query(LeadCaseWorkflow.state)
+        if current is not None:
+            return current
+        await asyncio.sleep(0.1)
+    raise CaseError(f"case {case_id} did not load its ledger chain; see `brandpunt audit health`")

@@ -19,3 +19,16 @@ class BadInput(CaseError):
 
 class TemporalUnreachable(CaseError):
     """The Temporal server did not answer; the message says how to start one."""
+
+
+class CommandTimeout(CaseError):
+    """No answer within the deadline: the command may still take effect (say its id, and how to check)."""
+
+    def __init__(self, case_id: str, command_id: str, deadline: float) -> None:
+        super().__init__(
+            f"{case_id}: no answer within {deadline:.0f} s; the command may still take effect. "
+            f"Its command id is {command_id}: check with `brandpunt lead show {case_id}`, or send it "
+            f"again with --command-id {command_id} (it is never applied twice)"
+        )
+        self.case_id = case_id
+        self.command_id = command_id

@@ -29,6 +29,10 @@ def _meta_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--organisation", help="on whose behalf (default $BRANDPUNT_ORGANISATION)")
     p.add_argument("--reason", help="why; recorded on the event")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--command-id", help="the command's id (default: a new one); sending a command again "
+                   "with the id a timed-out attempt printed never applies it twice")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for the answer (default 60)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -61,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
         add_flags(p)
         _meta_flags(p)
 
+    resume = lsub.add_parser("resume", help="operators: run an ended case's workflow again from its ledger chain")
+    resume.add_argument("case_id", metavar="CASE")
+
     show = lsub.add_parser("show", help="a case's state and its ledger events")
     show.add_argument("case_id", metavar="CASE")
     show.add_argument("--json", action="store_true")
@@ -90,13 +97,16 @@ async def _act(args: argparse.Namespace) -> int:
     actor = args.actor or s.actor
     if not actor:
         raise BadInput("no actor: pass --actor NAME or set BRANDPUNT_ACTOR (every event records who acted)")
-    meta = {"actor": actor, "organisation": args.organisation or s.organisation, "reason": args.reason}
+    meta = {
+        "actor": actor, "organisation": args.organisation or s.organisation, "reason": args.reason,
+        "command_id": args.command_id,
+    }
     base = read_file(args.file)
     client = await connect(s)
     if args.lead_cmd == "start":
         command = build("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
         case_id = args.case_id or base.get("case_id") or case_id_for(command.lead.company)
-        result = await cases.start(client, s.task_queue, command, case_id)
+        result = await cases.start(client, s.task_queue, command, case_id, deadline=args.timeout)
     else:
         _, _, body_of = COMMANDS[args.lead_cmd]
         if args.lead_cmd == "update":
@@ -105,13 +115,29 @@ async def _act(args: argparse.Namespace) -> int:
         elif args.lead_cmd == "articulate-needs" and base and "needs" not in base:
             base = {"needs": base}  # the file may hold the needs profile itself
         command = build(args.lead_cmd, {**base, **body_of(args, base)}, meta)
-        result = await cases.execute(client, args.case_id, command)
+        result = await cases.execute(client, args.case_id, command, deadline=args.timeout)
     if args.json:
-        _print({**summary(result.state), "events": [e.model_dump(mode="json") for e in result.events]})
+        _print({**summary(result.state), "duplicate": result.duplicate,
+                "events": [e.model_dump(mode="json") for e in result.events]})
     else:
+        if result.duplicate:
+            print(f"command {command.command_id} was applied before; nothing new recorded")
         for e in result.events:
             print(f"{e.event_id} {e.type} recorded")
         print(_line(summary(result.state)))
+    return EXIT_OK
+
+
+async def _resume(args: argparse.Namespace) -> int:
+    import settings as config
+    from cli import cases
+    from cli.views import summary
+    from connection import connect
+
+    s = config.load()
+    state = await cases.resume(await connect(s), s.task_queue, args.case_id)
+    print(f"resumed from the ledger (up to seq {state.last_seq})")
+    print(_line(summary(state)))
     return EXIT_OK
 
 
@@ -223,6 +249,8 @@ async def _dispatch(args: argparse.Namespace) -> int:
         return _show(args)
     if args.lead_cmd == "list":
         return _list(args)
+    if args.lead_cmd == "resume":
+        return await _resume(args)
     return await _act(args)
 
 

@@ -42,6 +42,24 @@ def run_due(args: argparse.Namespace) -> int:
             anchor = r.key.rsplit(":", 1)[0]
             if r.due_at <= now or (anchor not in items and r.due_at <= horizon):
                 items[anchor] = r
+        for key, failed in state.failed_deliveries.items():
+            retry = f"; next try {failed.retry_at:%Y-%m-%d %H:%M}" if failed.retry_at else "; no more tries"
+            rows.append(
+                {
+                    "case_id": state.case_id,
+                    "company": state.lead.company,
+                    "stage": state.stage.value,
+                    "key": key,
+                    "rule": "delivery",
+                    "due_at": failed.failed_at.isoformat(),
+                    "overdue": True,
+                    "escalation": False,
+                    "recipient": ",".join(failed.channels),
+                    "subject": f"delivery of reminder {key} failed {failed.failures}x ({failed.error}){retry}",
+                    "sent": False,
+                    "delivery_failed": True,
+                }
+            )
         for r in items.values():
             rows.append(
                 {
@@ -64,7 +82,7 @@ def run_due(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     for x in rows:
-        flag = "OVERDUE" if x["overdue"] else "due    "
+        flag = "FAILED " if x.get("delivery_failed") else "OVERDUE" if x["overdue"] else "due    "
         up = " [escalation]" if x["escalation"] else ""
         print(f"{flag} {x['due_at'][:16]}  {x['case_id']:<40} {x['subject']}{up} -> {x['recipient']}")
     print(f"{len(rows)} reminder(s) due or due within {args.within} days")

@@ -166,6 +166,16 @@ def _case_lock_key(case_id: str) -> int:
     return int.from_bytes(hashlib.sha256(case_id.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
+def _latest_rules(column):  # type: ignore[no-untyped-def]
+    """``column`` of the latest ``ReminderRulesChanged`` in the programme chain."""
+    return (
+        select(column)
+        .where(programme_events.c.type == "ReminderRulesChanged")
+        .order_by(programme_events.c.seq.desc())
+        .limit(1)
+    )
+
+
 def _put_outbox(conn: Connection, msg: OutboxMessage, now: str) -> None:
     """Insert a reminder's outbox message, delivered to the outbox channel (once: repeats skip)."""
     exists = conn.execute(select(outbox.c.message_id).where(outbox.c.message_id == msg.message_id)).first()
@@ -343,12 +353,7 @@ class Ledger:
         with self._writing() as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 conn.execute(select(func.pg_advisory_xact_lock(_case_lock_key(PROGRAMME_CHAIN))))
-            latest = conn.execute(
-                select(programme_events.c.version)
-                .where(programme_events.c.type == "ReminderRulesChanged")
-                .order_by(programme_events.c.seq.desc())
-                .limit(1)
-            ).scalar()
+            latest = conn.execute(_latest_rules(programme_events.c.version)).scalar()
             if latest == version:
                 return version, False
             seq, prev = self._programme_head(conn)
@@ -369,12 +374,7 @@ class Ledger:
     def reminder_rules(self) -> ReminderRulesChanged | None:
         """The reminder rules in force (the latest ``ReminderRulesChanged``), or None before any."""
         with self.engine.connect() as conn:
-            payload = conn.execute(
-                select(programme_events.c.payload)
-                .where(programme_events.c.type == "ReminderRulesChanged")
-                .order_by(programme_events.c.seq.desc())
-                .limit(1)
-            ).scalar()
+            payload = conn.execute(_latest_rules(programme_events.c.payload)).scalar()
         if payload is None:
             return None
         event = parse_programme_event(payload)

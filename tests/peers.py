@@ -20,9 +20,9 @@ def free_port() -> int:
 class MailSink:
     """A real SMTP server (aiosmtpd) that keeps what it receives."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
-        self.port = free_port()
+        self.port = port or free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name

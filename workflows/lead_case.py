@@ -321,15 +321,7 @@ class LeadCaseWorkflow:
                 return  # a command changed the case meanwhile
             delivery = await workflow.execute_activity(
                 NotifyActivities.deliver_notification,
-                Notification(
-                    message_id=f"{self._case_id}/{reminder.key}",
-                    case_id=self._case_id,
-                    key=reminder.key,
-                    recipient=reminder.recipient,
-                    subject=reminder.subject,
-                    body=f"{reminder.subject}\n\nCase {self._case_id}, stage {state.stage.value}.",
-                    escalation=reminder.escalation,
-                ),
+                self._notification(reminder, state),
                 start_to_close_timeout=timedelta(seconds=15),
                 retry_policy=DELIVERY,
             )
