@@ -24,6 +24,7 @@ def load(path: Path) -> WorkflowHistory:
 def test_there_are_recorded_histories_of_every_kind():
     names = {p.name.split(".")[0] for p in HISTORIES}
     assert names >= {"happy-path", "back-to-matchmaking", "closed-and-reopened", "continued-as-new", "reminders"}
+    assert names >= {"redelivery-v3", "resumed-v3", "happy-path-v3", "reminders-v3"}
 
 
 async def test_recorded_histories_replay_with_the_current_code():

@@ -19,10 +19,12 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.notify import Channels
 from audit.replay import runs_of
 from cli import cases
 from ledger.store import Ledger
 from tests import factories as f
+from tests.peers import WebhookSink
 from tests.temporal_env import register_search_attributes, test_server_path
 from worker import build_worker
 from workflows.case_io import CaseConfig
@@ -71,43 +73,67 @@ async def reminders(env, client, case_id: str) -> None:
     await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
 
 
-async def main(out: Path = HERE, only: list[str] | None = None) -> None:
+async def redelivery(env, client, case_id: str) -> None:
+    """The webhook is down for the first delivery round: ReminderFailed, then a retry by rule."""
+    await cases.start(client, QUEUE, f.start(phase=2), case_id)
+    await env.sleep(timedelta(hours=2))
+    await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+
+
+async def resumed(client, case_id: str) -> None:
+    """A case whose workflow was ended by an operator, resumed from its ledger chain."""
+    await cases.start(client, QUEUE, f.start(phase=1), case_id)
+    await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    await client.get_workflow_handle(case_id).terminate("recording: ended by an operator")
+    await cases.resume(client, QUEUE, case_id)
+    await cases.execute(client, case_id, f.command("propose-matches"))
+
+
+async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
+    runs = {
+        "redelivery": lambda: redelivery(env, env.client, "lead-redelivery"),
+        "resumed": lambda: resumed(env.client, "lead-resumed"),
+        "happy-path": lambda: happy_path(env.client, "lead-happy-path"),
+        "back-to-matchmaking": lambda: back_to_matchmaking(env.client, "lead-back-to-matchmaking"),
+        "closed-and-reopened": lambda: closed_and_reopened(env.client, "lead-closed-and-reopened"),
+        "continued-as-new": lambda: continued_as_new(env.client, "lead-continued-as-new"),
+        "reminders": lambda: reminders(env, env.client, "lead-reminders"),
+    }
+    unknown = set(only or ()) - set(runs)
+    if unknown:
+        raise SystemExit(f"unknown case(s) {', '.join(sorted(unknown))}; known: {', '.join(runs)}")
+    for name, run in runs.items():  # redelivery first: it takes the webhook's failing attempts
+        if only and name not in only:
+            continue
+        await run()
+        histories = await runs_of(env.client, f"lead-{name}")
+        for stale in out.glob(f"{name}{suffix}.*.json"):
+            stale.unlink()  # a case may now need fewer runs
+        for n, history in enumerate(histories, start=1):
+            (out / f"{name}{suffix}.{n}.json").write_text(history.to_json(), encoding="utf-8")
+        print(f"{name}: {len(histories)} run(s), {sum(len(h.events) for h in histories)} events")
+
+
+async def main(out: Path = HERE, only: list[str] | None = None, suffix: str = "") -> None:
     out.mkdir(parents=True, exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter, test_server_existing_path=test_server_path()
     )
     async with env:
         await register_search_attributes(env)
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, WebhookSink(fail_first=4) as hook:
             ledger = Ledger.open(f"sqlite:///{tmp}/ledger.db", upgrade=True)
             ledger.seed_hotspots()
-            async with build_worker(env.client, ledger, QUEUE):
-                runs = {
-                    "happy-path": lambda: happy_path(env.client, "lead-happy-path"),
-                    "back-to-matchmaking": lambda: back_to_matchmaking(env.client, "lead-back-to-matchmaking"),
-                    "closed-and-reopened": lambda: closed_and_reopened(env.client, "lead-closed-and-reopened"),
-                    "continued-as-new": lambda: continued_as_new(env.client, "lead-continued-as-new"),
-                    "reminders": lambda: reminders(env, env.client, "lead-reminders"),
-                }
-                unknown = set(only or ()) - set(runs)
-                if unknown:
-                    raise SystemExit(f"unknown case(s) {', '.join(sorted(unknown))}; known: {', '.join(runs)}")
-                for name, run in runs.items():
-                    if only and name not in only:
-                        continue
-                    await run()
-                    histories = await runs_of(env.client, f"lead-{name}")
-                    for stale in out.glob(f"{name}.*.json"):
-                        stale.unlink()  # a case may now need fewer runs
-                    for n, history in enumerate(histories, start=1):
-                        (out / f"{name}.{n}.json").write_text(history.to_json(), encoding="utf-8")
-                    print(f"{name}: {len(histories)} run(s), {sum(len(h.events) for h in histories)} events")
+            # a webhook whose first delivery round fails (4 attempts): the redelivery case
+            async with build_worker(env.client, ledger, QUEUE, channels=Channels(webhook_url=hook.url)):
+                await record(env, out, only, suffix)
             ledger.dispose()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: tests/histories)")
+    parser.add_argument("--suffix", default="", help="file name suffix, e.g. -v3 for a new patch's recordings")
     parser.add_argument("names", nargs="*", metavar="NAME", help="record only these cases")
     args = parser.parse_args()
-    asyncio.run(main(args.out, args.names))
+    asyncio.run(main(args.out, args.names, args.suffix))
