@@ -53,9 +53,9 @@ class WaitsBeforeRecording(LeadCaseWorkflow):
     async def run(self, input: CaseInput) -> CaseState | None:
         return await super().run(input)
 
-    async def _record(self, events):  # type: ignore[no-untyped-def, override]
+    async def _record(self, events, notification=None):  # type: ignore[no-untyped-def, override]
         await workflow.sleep(timedelta(minutes=5))
-        await super()._record(events)
+        await super()._record(events, notification)
 
 
 @workflow.defn(name="LeadCaseWorkflow")
@@ -66,10 +66,10 @@ class WaitsOnlyWhenPatched(WaitsBeforeRecording):
     async def run(self, input: CaseInput) -> CaseState | None:
         return await super().run(input)
 
-    async def _record(self, events):  # type: ignore[no-untyped-def, override]
+    async def _record(self, events, notification=None):  # type: ignore[no-untyped-def, override]
         if workflow.patched("grace-before-recording"):
             await workflow.sleep(timedelta(minutes=5))
-        await LeadCaseWorkflow._record(self, events)
+        await LeadCaseWorkflow._record(self, events, notification)
 
 
 CHANGES = [(DecidesDifferently, n) for n in ("happy-path", "back-to-matchmaking", "closed-and-reopened")] + [
