@@ -34,7 +34,17 @@ class Phase2Rule(BaseModel):
 
 
 class ReminderRules(BaseModel):
-    """Per deployment (``BRANDPUNT_REMINDER_RULES`` names a JSON file of this shape)."""
+    """Per deployment (``BRANDPUNT_REMINDER_RULES`` names a JSON file of this shape, read by the
+    worker; the starter of a case has no say).
+
+    How rules change without workflow patches: a case receives the rules as data (the
+    ``case_settings`` local activity, recorded in its history) and :func:`plan` derives everything
+    from the case's state and these rules. So a new timing rule (the programme's "from the end of
+    venture phase 2", phase-dependent inbox messages, ...) is a new field here, or a new value of
+    an existing one, whose default keeps today's behaviour, and a branch in :func:`plan` on that
+    field, never on the code's age: histories replay with the rules they recorded, running cases
+    adopt a new rule set at their next wake-up, and each reminder names the version it followed.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
