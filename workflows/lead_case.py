@@ -424,7 +424,7 @@ class LeadCaseWorkflow:
         the events is recorded in history, so a retry writes exactly the same events. A local
         activity would write before that task is recorded; a worker dying then makes the retried
         task decide again (new workflow time), and the ledger would rightly refuse the different
-        event under the same id (see ARCHITECTURE.md).
+        event under the same id (see docs/ARCHITECTURE.md).
         """
         if notification is None:
             await workflow.execute_activity(
