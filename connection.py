@@ -12,11 +12,11 @@ from temporalio.service import TLSConfig
 from cli.errors import BadInput, TemporalUnreachable
 from settings import Settings
 
-_RUNTIME: list[Runtime | None] = []
+_RUNTIME: list[Runtime] = []
 
 
-def _runtime() -> Runtime | None:
-    """One SDK runtime per process (metrics export is configured on it), or the default."""
+def _runtime() -> Runtime:
+    """One SDK runtime per process (core log forwarding and metrics export are configured on it)."""
     from observability import telemetry
 
     if not _RUNTIME:

@@ -4,7 +4,9 @@ Every line carries the case id, workflow id, run id, activity and trace id when 
 Temporal's own ``workflow.logger`` (replay-safe: it stays silent while a workflow replays) and
 ``activity.logger`` put their context under ``temporal_workflow`` / ``temporal_activity`` in the
 record's extras; :func:`_temporal_context` lifts those into flat keys, so workflow, activity,
-worker and CLI lines all look alike. ``BRANDPUNT_LOG_FORMAT=json|console`` picks the renderer
+worker and CLI lines all look alike. The SDK's Rust core logs through the stdlib logger ``temporalio.core`` (see
+``observability.telemetry.runtime``); its target and fields become ``core_target``/``core_fields``.
+``BRANDPUNT_LOG_FORMAT=json|console`` picks the renderer
 (default: console on a terminal, JSON otherwise); ``BRANDPUNT_LOG_LEVEL`` the level.
 """
 
@@ -33,6 +35,11 @@ def _temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
         event.setdefault("workflow_id", act.get("workflow_id"))
         event.setdefault("run_id", act.get("workflow_run_id"))
         event.setdefault("activity", act.get("activity_type"))
+    core = getattr(record, "temporal_log", None)  # a line of the SDK's Rust core, forwarded
+    if core is not None:
+        event.setdefault("core_target", core.target)
+        if core.fields:
+            event.setdefault("core_fields", {k: str(v) for k, v in core.fields.items()})
     case_id = getattr(record, "case_id", None) or event.get("workflow_id")
     if case_id and str(case_id).startswith("lead-"):
         event.setdefault("case_id", case_id)

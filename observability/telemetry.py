@@ -4,8 +4,9 @@ Tracing is on when ``OTEL_TRACES_EXPORTER`` is ``otlp`` or ``console``, or when
 ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_ENDPOINT``) is set; it uses the standard OTel
 environment (service name, headers, sampler). Temporal client and worker get the SDK's
 ``TracingInterceptor``, so one trace follows a command from the CLI through the update into the
-activity and the ledger write. Metrics: the SDK's own metrics go over OTLP to
-``OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`` (or the general endpoint) when set.
+activity and the ledger write; traces go over OTLP/HTTP (``/v1/traces``). Metrics: the SDK's own
+metrics go over OTLP/HTTP to ``/v1/metrics`` (or gRPC when ``OTEL_EXPORTER_OTLP_PROTOCOL=grpc``), see
+:func:`metrics_endpoint`. The SDK core's log lines are forwarded into stdlib logging (:func:`runtime`).
 """
 
 from __future__ import annotations
@@ -76,14 +77,96 @@ def interceptors() -> list[TracingInterceptor]:
     return [CommandTracingInterceptor()]
 
 
-def runtime() -> Runtime | None:
-    """A Temporal runtime exporting SDK metrics over OTLP, when a metrics endpoint is set."""
-    url = os.environ.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-    if not url or os.environ.get("OTEL_METRICS_EXPORTER", "").lower() == "none":
-        return None
-    from temporalio.runtime import OpenTelemetryConfig, Runtime, TelemetryConfig
+def _metrics_exporting(e: dict[str, str] | os._Environ[str]) -> bool:
+    if e.get("OTEL_METRICS_EXPORTER", "").lower() == "none" or e.get("OTEL_SDK_DISABLED", "").lower() == "true":
+        return False
+    return bool(e.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or e.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
-    return Runtime(telemetry=TelemetryConfig(metrics=OpenTelemetryConfig(url=url)))
+
+def metrics_protocol(env: dict[str, str] | None = None) -> str:
+    """``http/protobuf`` (the OTel default) or ``grpc``, as ``OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL`` say."""
+    e = os.environ if env is None else env
+    protocol = (
+        e.get("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") or e.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "http/protobuf"
+    ).strip().lower()
+    if protocol not in ("http/protobuf", "grpc"):
+        raise ValueError(
+            f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol}: the Temporal SDK exports metrics as http/protobuf or grpc"
+        )
+    return protocol
+
+
+def metrics_endpoint(env: dict[str, str] | None = None) -> str | None:
+    """Where the SDK's metrics go, by the OTel rules for OTLP exporters.
+
+    ``OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`` is used as it is. The general
+    ``OTEL_EXPORTER_OTLP_ENDPOINT`` is a base URL: over http/protobuf ``/v1/metrics`` is appended to
+    it (``http://collector:4318`` -> ``http://collector:4318/v1/metrics``); over gRPC it is the
+    collector's gRPC address as it is (``http://collector:4317``).
+    """
+    e = os.environ if env is None else env
+    if not _metrics_exporting(e):
+        return None
+    specific = e.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
+    if specific:
+        return specific
+    base = e["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    if metrics_protocol(e) == "grpc":
+        return base
+    return base.rstrip("/") + "/v1/metrics"
+
+
+def _headers(e: dict[str, str] | os._Environ[str]) -> dict[str, str]:
+    """``OTEL_EXPORTER_OTLP_[METRICS_]HEADERS``: ``key=value,key2=value2`` (values URL-encoded)."""
+    from urllib.parse import unquote
+
+    raw = e.get("OTEL_EXPORTER_OTLP_METRICS_HEADERS") or e.get("OTEL_EXPORTER_OTLP_HEADERS") or ""
+    pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
+    return {unquote(k).strip(): unquote(v).strip() for k, v in pairs}
+
+
+def runtime(env: dict[str, str] | None = None) -> Runtime:
+    """The Temporal SDK runtime of this process.
+
+    Its Rust core's log lines are forwarded to the stdlib logger ``temporalio.core``, so they come
+    out through structlog like every other line (JSON in production), not as the core's own
+    coloured stderr text. When a metrics endpoint is configured (see :func:`metrics_endpoint`) the
+    SDK's metrics (``temporal_workflow_completed``, ``temporal_activity_execution_latency``, ...)
+    are exported over OTLP every ``OTEL_METRIC_EXPORT_INTERVAL`` milliseconds (default 60000).
+    """
+    import logging
+    from datetime import timedelta
+
+    from temporalio.runtime import (
+        LogForwardingConfig,
+        LoggingConfig,
+        OpenTelemetryConfig,
+        Runtime,
+        TelemetryConfig,
+        TelemetryFilter,
+    )
+
+    e = os.environ if env is None else env
+    forwarding = LogForwardingConfig(
+        logger=logging.getLogger("temporalio.core"),
+        append_target_to_name=False,
+        prepend_target_on_message=False,
+        append_log_fields_to_message=False,  # logs.py puts the target and fields in their own keys
+    )
+    logging_config = LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"), forwarding=forwarding
+    )
+    url = metrics_endpoint(e)
+    metrics = None
+    if url:
+        interval_ms = int(e.get("OTEL_METRIC_EXPORT_INTERVAL") or 60000)
+        metrics = OpenTelemetryConfig(
+            url=url,
+            headers=_headers(e) or None,
+            metric_periodicity=timedelta(milliseconds=interval_ms),
+            http=metrics_protocol(e) == "http/protobuf",
+        )
+    return Runtime(telemetry=TelemetryConfig(logging=logging_config, metrics=metrics))
 
 
 @contextmanager
