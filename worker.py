@@ -10,7 +10,6 @@ import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
@@ -25,7 +24,6 @@ from domain.reminders import ReminderRules
 from ledger.outbox import Outbox
 from ledger.store import Ledger
 from settings import Settings
-from settings import load as load_settings
 from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
 
@@ -37,7 +35,6 @@ def build_worker(
     ledger: Ledger,
     task_queue: str,
     channels: Channels | None = None,
-    report_dir: Path | None = None,
     rules: ReminderRules | None = None,
     **options: Any,
 ) -> Worker:
@@ -54,9 +51,7 @@ def build_worker(
     matcher = MatchmakingActivities(ledger)
     deployment = DeploymentActivities(rules, channels.configured())
     notifier = NotifyActivities(Outbox(ledger.engine), channels)
-    reporter = ReportActivities(
-        ledger, notifier, report_dir or load_settings().home / "reports", ReminderRules().escalation_recipient
-    )
+    reporter = ReportActivities(ledger, notifier, ReminderRules().escalation_recipient)  # reports go to the DB
     return Worker(
         client,
         task_queue=task_queue,
@@ -107,8 +102,6 @@ async def main(settings: Settings) -> None:
         namespace=settings.temporal_namespace,
         task_queue=settings.task_queue,
     )
-    worker = build_worker(
-        client, ledger, settings.task_queue, report_dir=settings.home / "reports", rules=rules
-    )
+    worker = build_worker(client, ledger, settings.task_queue, rules=rules)
     await run_until_stopped(worker, stop)
     ledger.dispose()

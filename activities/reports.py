@@ -1,53 +1,67 @@
-"""Producing a scheduled report: render the impact report from the ledger into the report
-directory, and put a notice in the outbox that it is ready (the outbox delivers it by mail or
-webhook where configured)."""
+"""Producing a scheduled report: render the impact report from the ledger as of the run's cut-off,
+keep it in the ledger database as an immutable snapshot (never on the worker's disk: read-only in
+production, and gone with the container), and put a notice in the outbox that it is ready (the
+outbox delivers it by mail or webhook where configured)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from temporalio import activity
 
 from activities.notify import Notification, NotifyActivities
+from ledger.snapshots import ReportSnapshots
 from ledger.store import Ledger
 from reports import render_report
+
+REPORT_FORMAT = "html"
 
 
 class ReportRequest(BaseModel):
     kind: str
     period: str
+    cutoff: datetime | None = None  # events with workflow time up to here; None: now (older runs)
+    format: str = REPORT_FORMAT
 
 
 class ReportResult(BaseModel):
     kind: str
     period: str
-    path: str | None
+    path: str | None = None  # runs before snapshots wrote a file; now always None
     notice: str
+    snapshot_id: int | None = None
+    sha256: str | None = None
+    cutoff: datetime | None = None
 
 
 class ReportActivities:
-    def __init__(self, ledger: Ledger, notifier: NotifyActivities, out_dir: Path, recipient: str) -> None:
+    def __init__(self, ledger: Ledger, notifier: NotifyActivities, recipient: str) -> None:
         self._ledger = ledger
+        self._snapshots = ReportSnapshots(ledger.engine)
         self._notifier = notifier
-        self._out_dir = out_dir
         self._recipient = recipient
 
     @activity.defn(name="produce_report")
     def produce_report(self, req: ReportRequest) -> ReportResult:
-        self._out_dir.mkdir(parents=True, exist_ok=True)
-        target = self._out_dir / f"{req.kind}-{req.period}.html"
-        target.write_text(render_report(self._ledger, req.period, "html"), encoding="utf-8")
-        path = str(target)
-        notice = f"The {req.kind} report for {req.period} is ready: {path}"
+        cutoff = req.cutoff or datetime.now(UTC)
+        content = render_report(self._ledger, req.period, req.format, as_of=cutoff)
+        snap = self._snapshots.store(req.kind, req.period, req.format, cutoff, content)
+        notice = (
+            f"The {req.kind} report for {req.period} is ready: report {snap.id} "
+            f"(`brandpunt report get {snap.id}`), sha256 {snap.sha256}"
+        )
         self._notifier.deliver_notification(
             Notification(
-                message_id=f"report/{req.kind}/{req.period}",
+                message_id=f"report/{req.kind}/{req.period}/{snap.id}",
                 case_id="programme",
                 key=f"report:{req.kind}:{req.period}",
                 recipient=self._recipient,
-                subject=notice,
+                subject=f"The {req.kind} report for {req.period} is ready",
                 body=notice,
             )
         )
-        return ReportResult(kind=req.kind, period=req.period, path=path, notice=notice)
+        return ReportResult(
+            kind=req.kind, period=req.period, notice=notice, snapshot_id=snap.id, sha256=snap.sha256,
+            cutoff=cutoff,
+        )

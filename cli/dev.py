@@ -72,7 +72,7 @@ async def run_dev() -> int:
             flush=True,
         )
         runner = worker.build_worker(
-            env.client, ledger, settings.task_queue, report_dir=settings.home / "reports", rules=rules
+            env.client, ledger, settings.task_queue, rules=rules
         )
         await worker.run_until_stopped(runner, stop)
     ledger.dispose()

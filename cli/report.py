@@ -1,7 +1,9 @@
 """``brandpunt report impact``: the impact report for a period, from the ledger.
 
 The same :func:`reports.render_report` the scheduled progress, annual and final reports call, so
-a coordinator can produce (or re-produce) any of them by hand.
+a coordinator can produce (or re-produce) any of them by hand. ``brandpunt report list`` and
+``brandpunt report get ID`` show the reports the schedules produced, kept in the ledger database
+as immutable snapshots (``ledger.snapshots``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.errors import BadInput
+from cli.errors import BadInput, CaseError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,6 +23,68 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp.add_argument("--format", choices=["md", "html", "json"], default="md")
     imp.add_argument("--out", help="write to this file instead of standard output")
     imp.set_defaults(func=run_impact)
+    ls = rsub.add_parser("list", help="the produced reports kept in the ledger database")
+    ls.add_argument("--kind", choices=["progress", "annual", "final"])
+    ls.add_argument("--period")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=run_list)
+    get = rsub.add_parser("get", help="one produced report's content (checked against its sha256)")
+    get.add_argument("id", type=int, metavar="ID")
+    get.add_argument("--out", help="write to this file instead of standard output")
+    get.set_defaults(func=run_get)
+
+
+def _snapshots():  # type: ignore[no-untyped-def]
+    import settings as config
+    from ledger.snapshots import ReportSnapshots
+    from ledger.store import Ledger
+
+    ledger = Ledger.open(config.load().ledger_url)
+    ledger.check_schema()
+    return ledger, ReportSnapshots(ledger.engine)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    ledger, snapshots = _snapshots()
+    try:
+        rows = snapshots.list(kind=args.kind, period=args.period)
+    finally:
+        ledger.dispose()
+    if args.json:
+        print(json.dumps([{k: v for k, v in asdict(r).items() if k != "content"} for r in rows], indent=2))
+        return 0
+    for r in rows:
+        print(f"{r.id:>5} {r.kind:<9} {r.period:<10} {r.format:<5} cut-off {r.cutoff}  "
+              f"{r.size:>9} chars  sha256 {r.sha256[:16]}  created {r.created_at}")
+    print(f"{len(rows)} report(s)")
+    return 0
+
+
+def run_get(args: argparse.Namespace) -> int:
+    from ledger.snapshots import sha256
+
+    ledger, snapshots = _snapshots()
+    try:
+        snap = snapshots.get(args.id)
+    finally:
+        ledger.dispose()
+    if snap is None or snap.content is None:
+        raise BadInput(f"no report {args.id} (see `brandpunt report list`)")
+    if sha256(snap.content) != snap.sha256:
+        raise CaseError(f"report {args.id}: its content does not match its sha256 {snap.sha256}")
+    _emit(snap.content, args.out)
+    return 0
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(out)
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
 
 
 def run_impact(args: argparse.Namespace) -> int:
@@ -39,9 +103,5 @@ def run_impact(args: argparse.Namespace) -> int:
         text = render_report(ledger, period, args.format)
     finally:
         ledger.dispose()
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(args.out)
-    else:
-        print(text, end="" if text.endswith("\n") else "\n")
+    _emit(text, args.out)
     return 0

@@ -103,3 +103,18 @@ outbox_deliveries = Table(
     Column("delivered_at", String(40), nullable=False),
     Column("detail", Text),
 )
+
+report_snapshots = Table(
+    "report_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("cutoff", String(40), nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("sha256", CHAR(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("kind", "period", "format", "cutoff", name="uq_report_snapshot"),
+)
+"""Produced reports, immutable: one row per (kind, period, format, cut-off); a trigger refuses UPDATE."""

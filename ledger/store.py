@@ -460,15 +460,14 @@ class Ledger:
                 yield LedgerRow.of(r)
             last = (rows[-1].case_id, rows[-1].seq)
 
-    def iter_payloads(self) -> Iterator[tuple[str, str]]:
-        """(case_id, canonical JSON) of every event, ordered by (case_id, seq): the cheap read
-        for projections that fold many cases (reports)."""
+    def iter_payloads(self, as_of: datetime | None = None) -> Iterator[tuple[str, str]]:
+        """(case_id, canonical JSON) of every event (with workflow time ``<= as_of``, when given),
+        ordered by (case_id, seq): the cheap read for projections that fold many cases (reports)."""
+        query = select(ledger_events.c.case_id, ledger_events.c.payload)
+        if as_of is not None:
+            query = query.where(ledger_events.c.at <= iso(as_of))
         with self.engine.connect().execution_options(stream_results=True, yield_per=20_000) as conn:
-            result = conn.execute(
-                select(ledger_events.c.case_id, ledger_events.c.payload).order_by(
-                    ledger_events.c.case_id, ledger_events.c.seq
-                )
-            )
+            result = conn.execute(query.order_by(ledger_events.c.case_id, ledger_events.c.seq))
             yield from result  # rows unpack as (case_id, payload)
 
     def count_events(self) -> int:

@@ -77,7 +77,6 @@ async def ts_worker(time_skipping_env, tmp_path_factory, session_ledger_url):
     ledger = Ledger.open(session_ledger_url, upgrade=True)
     ledger.seed_hotspots()
     queue = "time-skipping-cases"
-    reports = tmp_path_factory.mktemp("reports")
-    async with build_worker(time_skipping_env.client, ledger, queue, report_dir=reports):
+    async with build_worker(time_skipping_env.client, ledger, queue):
         yield time_skipping_env, queue, ledger
     ledger.dispose()

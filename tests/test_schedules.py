@@ -40,8 +40,9 @@ def test_report_periods():
     assert period_for(ReportKind.FINAL, 2028, 12) == "2025-2028"
 
 
-async def test_report_workflow_produces_the_report_or_its_notice(ts_worker):
+async def test_report_workflow_stores_the_report_and_its_notice(ts_worker):
     from ledger.outbox import Outbox
+    from ledger.snapshots import ReportSnapshots, sha256
     from workflows.reporting import ReportInput, ReportWorkflow
 
     env, queue, ledger = ts_worker
@@ -54,6 +55,34 @@ async def test_report_workflow_produces_the_report_or_its_notice(ts_worker):
     )
     assert derived.period.isdigit() and len(derived.period) == 4
     assert result.period == "2026H1" and "progress report for 2026H1 is ready" in result.notice
-    assert "Impact report 2026H1" in open(result.path, encoding="utf-8").read()
+    assert result.path is None and result.cutoff is not None
+    snap = ReportSnapshots(ledger.engine).get(result.snapshot_id)
+    assert snap is not None and snap.kind == "progress" and snap.period == "2026H1" and snap.format == "html"
+    assert "Impact report 2026H1" in snap.content and sha256(snap.content) == snap.sha256 == result.sha256
     [msg] = [m for m in Outbox(ledger.engine).messages("programme") if m.key == "report:progress:2026H1"]
-    assert msg.subject == result.notice
+    assert msg.body == result.notice and f"brandpunt report get {snap.id}" in msg.body
+
+
+async def test_a_report_that_cannot_be_produced_fails_its_workflow_after_bounded_retries(ts_worker):
+    import pytest
+    from temporalio.api.enums.v1 import RetryState
+    from temporalio.client import WorkflowFailureError
+    from temporalio.exceptions import ApplicationError
+
+    from workflows.reporting import REPORT_RETRY, ReportInput, ReportWorkflow
+
+    env, queue, _ = ts_worker
+    with pytest.raises(WorkflowFailureError) as failed:
+        await env.client.execute_workflow(  # a period the report cannot be made for: every attempt fails
+            ReportWorkflow.run, ReportInput(kind=ReportKind.PROGRESS, period="2026H3"),
+            id="report-test-bad-period", task_queue=queue,
+        )
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "ReportFailed", cause
+    assert REPORT_RETRY.maximum_attempts == 5
+    assert "progress report for 2026H3 could not be produced after 5 attempts" in cause.message
+    history = await env.client.get_workflow_handle("report-test-bad-period").fetch_history()
+    [failed_activity] = [e for e in history.events if e.HasField("activity_task_failed_event_attributes")]
+    assert failed_activity.activity_task_failed_event_attributes.retry_state == (
+        RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
+    )

@@ -102,7 +102,7 @@ async def test_worker_and_cli_run_a_case_over_mtls(mtls_proxy, certs, case_ledge
     client = await connect(settings.load(env))
     ledger = Ledger.open(case_ledger_url, upgrade=True)
     try:
-        async with build_worker(client, ledger, "mtls", report_dir=tmp_path):
+        async with build_worker(client, ledger, "mtls"):
             started = await asyncio.to_thread(
                 subprocess.run,
                 [str(BIN), "lead", "start", "--company", "Secure Photonics BV", "--region", "bom",

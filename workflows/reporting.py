@@ -2,7 +2,11 @@
 
 June and December progress talks, the December annual report, the final report in December 2028.
 The workflow only decides which report and period are due (from workflow time in
-Europe/Amsterdam); the ``produce_report`` activity writes it.
+Europe/Amsterdam) and its cut-off (the run's start); the ``produce_report`` activity renders it
+and stores it in the ledger database as an immutable snapshot. The activity is retried under
+:data:`REPORT_RETRY` (bounded); after the last attempt the workflow fails with an error that
+names the report, so a failed report is visible (``temporal workflow list``, alerts) instead of
+retrying forever.
 """
 
 from __future__ import annotations
@@ -12,11 +16,19 @@ from enum import Enum
 
 from pydantic import BaseModel
 from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.reports import ReportActivities, ReportRequest, ReportResult
 
-
+REPORT_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=10),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=2),
+    maximum_attempts=5,
+)
+"""The report activity's retry policy: 5 attempts, 10 s, 20 s, 40 s, 80 s apart (about 2.5 minutes)."""
 
 class ReportKind(str, Enum):
     PROGRESS = "progress"
@@ -47,8 +59,18 @@ class ReportWorkflow:
         now = workflow.now()
         period = input.period or period_for(input.kind, now.year, now.month)
         workflow.logger.info("%s report due for %s", input.kind.value, period)
-        return await workflow.execute_activity(
-            ReportActivities.produce_report,
-            ReportRequest(kind=input.kind.value, period=period),
-            start_to_close_timeout=timedelta(minutes=5),
-        )
+        try:
+            return await workflow.execute_activity(
+                ReportActivities.produce_report,
+                ReportRequest(kind=input.kind.value, period=period, cutoff=now),
+                start_to_close_timeout=timedelta(minutes=5),
+                retry_policy=REPORT_RETRY,
+            )
+        except ActivityError as err:
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err.cause or err)
+            raise ApplicationError(
+                f"the {input.kind.value} report for {period} could not be produced after "
+                f"{REPORT_RETRY.maximum_attempts} attempts: {cause}",
+                type="ReportFailed",
+                non_retryable=True,
+            ) from err

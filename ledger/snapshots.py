@@ -1,0 +1,87 @@
+"""Produced reports, kept in the ledger database as immutable snapshots.
+
+A scheduled report is stored here, not on the worker's disk (read-only in production, and gone
+with the container). Each snapshot is unique per (kind, period, format, cut-off) and never
+updated: storing the same key again (an activity retried after a crash) returns the snapshot that
+is already there, and a database trigger refuses any UPDATE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from ledger.schema import report_snapshots as t
+from ledger.store import iso
+
+
+@dataclass(frozen=True)
+class ReportSnapshot:
+    id: int
+    kind: str
+    period: str
+    cutoff: str
+    format: str
+    sha256: str
+    created_at: str
+    size: int
+    content: str | None = None  # read by :meth:`ReportSnapshots.get` only
+
+
+def sha256(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+_LISTED = (t.c.id, t.c.kind, t.c.period, t.c.cutoff, t.c.format, t.c.sha256, t.c.created_at)
+
+
+class ReportSnapshots:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def store(self, kind: str, period: str, fmt: str, cutoff: datetime, content: str) -> ReportSnapshot:
+        """Keep ``content`` as the snapshot of (kind, period, fmt, cutoff); the first one stored wins."""
+        key = {"kind": kind, "period": period, "format": fmt, "cutoff": iso(cutoff)}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(t).values(
+                        **key, content=content, sha256=sha256(content), created_at=iso(datetime.now(UTC))
+                    )
+                )
+        except IntegrityError:
+            pass  # already stored (a retried activity): keep the first
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(*_LISTED, t.c.content).where(*(getattr(t.c, k) == v for k, v in key.items()))
+            ).one()
+        return _snapshot(row, with_content=False)
+
+    def list(self, kind: str | None = None, period: str | None = None) -> list[ReportSnapshot]:
+        """Every snapshot (without its content), oldest first."""
+        from sqlalchemy import func
+
+        query = select(*_LISTED, func.length(t.c.content).label("size")).order_by(t.c.id)
+        if kind:
+            query = query.where(t.c.kind == kind)
+        if period:
+            query = query.where(t.c.period == period)
+        with self.engine.connect() as conn:
+            return [
+                ReportSnapshot(**{k: v for k, v in r._mapping.items()}) for r in conn.execute(query)
+            ]
+
+    def get(self, snapshot_id: int) -> ReportSnapshot | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(*_LISTED, t.c.content).where(t.c.id == snapshot_id)).one_or_none()
+        return None if row is None else _snapshot(row, with_content=True)
+
+
+def _snapshot(row: object, with_content: bool) -> ReportSnapshot:
+    m = dict(row._mapping)  # type: ignore[attr-defined]
+    content = m.pop("content")
+    return ReportSnapshot(**m, size=len(content), content=content if with_content else None)
