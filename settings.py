@@ -83,7 +83,10 @@ def load(env: dict[str, str] | None = None) -> Settings:
         task_queue=env.get("BRANDPUNT_TASK_QUEUE", TASK_QUEUE),
         temporal_tls=_tls(env),
         temporal_api_key=env.get("TEMPORAL_API_KEY") or None,
-        extra={"reminder_rules": env.get("BRANDPUNT_REMINDER_RULES", "")},
+        extra={
+            "reminder_rules": env.get("BRANDPUNT_REMINDER_RULES", ""),
+            "health_port": env.get("BRANDPUNT_HEALTH_PORT", ""),  # the worker's /healthz, /readyz
+        },
     )
 
 

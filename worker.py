@@ -103,5 +103,24 @@ async def main(settings: Settings) -> None:
         task_queue=settings.task_queue,
     )
     worker = build_worker(client, ledger, settings.task_queue, rules=rules)
-    await run_until_stopped(worker, stop)
+    health = _serve_health(settings, worker, stop)
+    try:
+        await run_until_stopped(worker, stop)
+    finally:
+        if health is not None:
+            health.close()
     ledger.dispose()
+
+
+def _serve_health(settings: Settings, worker: Worker, stop: asyncio.Event):  # type: ignore[no-untyped-def]
+    """``/healthz`` and ``/readyz`` on ``BRANDPUNT_HEALTH_PORT`` (off when unset); see observability.health."""
+    port = settings.extra.get("health_port")
+    if not port:
+        return None
+    from observability import logs
+    from observability.health import Health
+
+    health = Health(ready=lambda: worker.is_running and not worker.is_shutdown and not stop.is_set())
+    bound = health.start(int(port))
+    logs.get("brandpunt.worker").info("health endpoint listening", port=bound, paths="/healthz /readyz")
+    return health

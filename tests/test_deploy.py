@@ -6,10 +6,13 @@ environment variables is shown to connect to a Temporal server that is not the e
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,21 @@ def tool(name: str) -> str:
     if not found:
         pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
     return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_health_says_503_when_the_event_loop_stalls():
+    from observability.health import Health
+
+    health = Health(ready=lambda: False, stale_after=0.0)
+    assert health.status("/healthz")[0] == 503 and health.status("/readyz") == (503, {"ready": False})
+    assert Health(ready=lambda: True).status("/healthz")[0] == 200
+    assert health.status("/other")[0] == 404
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -58,6 +76,7 @@ async def test_worker_from_environment_alone_serves_a_separate_temporal_server(d
 
     url = case_ledger_url
     Ledger.open(url, upgrade=True).dispose()
+    port = _free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
@@ -66,6 +85,7 @@ async def test_worker_from_environment_alone_serves_a_separate_temporal_server(d
         "BRANDPUNT_LEDGER_URL": url,
         "BRANDPUNT_TASK_QUEUE": "env-only",
         "BRANDPUNT_LOG_FORMAT": "json",
+        "BRANDPUNT_HEALTH_PORT": str(port),
     }
     proc = subprocess.Popen([str(BIN / "brandpunt"), "worker"], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -73,6 +93,9 @@ async def test_worker_from_environment_alone_serves_a_separate_temporal_server(d
         result = await cases.start(dev_server_env.client, "env-only", f.start(phase=1), "lead-env-only")
         assert result.state.case_id == "lead-env-only"
         assert [r.type for r in Ledger(url).events("lead-env-only")] == ["LeadDetected"]
+        for path, key in (("/healthz", "live"), ("/readyz", "ready")):  # the pod's probes
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as reply:
+                assert reply.status == 200 and json.loads(reply.read())[key] is True
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
