@@ -164,3 +164,26 @@ def test_dockerfile_installs_the_lock_before_copying_the_source():
           for key in ("COPY requirements.lock", "--require-hashes", "COPY . /src", "cyclonedx-py")}
     assert at["COPY requirements.lock"] < at["--require-hashes"] < at["COPY . /src"] < at["cyclonedx-py"]
     assert "requirements-dev.lock" not in "\n".join(lines)
+
+
+def test_compose_binds_to_localhost_requires_secrets_and_restarts_services():
+    import re
+
+    import yaml
+
+    text = (DEPLOY / "compose.yaml").read_text(encoding="utf-8")
+    services = yaml.safe_load(text)["services"]
+    assert "|| true" not in text
+    variables = re.findall(r"\$\{(\w+)(:\?|:-|\})", text)
+    assert {v for v, _ in variables} == {"TEMPORAL_DB_PASSWORD", "LEDGER_DB_PASSWORD"}
+    assert all(how == ":?" for _, how in variables), variables  # required, never a default password
+    for name, service in services.items():
+        assert all(str(p).startswith("127.0.0.1:") for p in service.get("ports", [])), name
+        if name != "brandpunt-cli":
+            assert service.get("restart") in ("unless-stopped", "always", "no"), name
+    assert services["temporal"]["image"].startswith("temporalio/server:")
+    assert services["temporal-schema"]["image"].startswith("temporalio/admin-tools:")
+    assert services["temporal-setup"]["entrypoint"] == ["/bin/sh", "/setup/temporal-setup.sh"]
+    assert services["temporal-ui"]["environment"]["TEMPORAL_DEFAULT_NAMESPACE"] == "brandpunt"
+    assert services["worker"]["depends_on"]["temporal-setup"]["condition"] == "service_completed_successfully"
+    assert services["worker"]["depends_on"]["ledger-migrate"]["condition"] == "service_completed_successfully"
