@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -28,6 +28,9 @@ from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
 
 ACTIVITY_THREADS = 16
+GRACEFUL_SHUTDOWN = timedelta(minutes=5, seconds=30)
+"""How long a stopping `brandpunt worker` lets running activities finish: longer than the longest
+activity timeout (the report, 5 minutes). Kubernetes' terminationGracePeriodSeconds is longer still."""
 
 
 def build_worker(
@@ -102,7 +105,9 @@ async def main(settings: Settings) -> None:
         namespace=settings.temporal_namespace,
         task_queue=settings.task_queue,
     )
-    worker = build_worker(client, ledger, settings.task_queue, rules=rules)
+    worker = build_worker(
+        client, ledger, settings.task_queue, rules=rules, graceful_shutdown_timeout=GRACEFUL_SHUTDOWN
+    )
     health = _serve_health(settings, worker, stop)
     try:
         await run_until_stopped(worker, stop)

@@ -56,11 +56,89 @@ def test_compose_file_matches_the_compose_spec():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def _manifests() -> list[Path]:
+    """Every Kubernetes manifest (not the kustomizations, not the Helm values)."""
+    skip = {"kustomization.yaml", "temporal-values.yaml"}
+    return sorted(p for p in (DEPLOY / "k8s").rglob("*.yaml") if p.name not in skip)
+
+
 def test_kubernetes_manifests_match_their_schemas():
-    manifests = sorted(str(p) for p in (DEPLOY / "k8s").glob("*.yaml") if p.name != "temporal-values.yaml")
-    done = run(tool("kubernetes-validate"), "--strict", *manifests)
+    done = run(tool("kubernetes-validate"), "--strict", *map(str, _manifests()))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("passed") >= 6
+    assert done.stdout.count("passed") >= 10
+
+
+def _docs(path: Path) -> list[dict]:
+    import yaml
+
+    return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+
+
+def test_kustomizations_name_files_that_exist_and_leave_the_secret_out():
+    for kustomization in (DEPLOY / "k8s").rglob("kustomization.yaml"):
+        [k] = _docs(kustomization)
+        for resource in k.get("resources", []):
+            assert (kustomization.parent / resource).exists(), (kustomization, resource)
+        for generator in k.get("configMapGenerator", []):
+            assert all((kustomization.parent / f).exists() for f in generator["files"])
+    base = _docs(DEPLOY / "k8s" / "base" / "kustomization.yaml")[0]
+    kinds = {d["kind"] for r in base["resources"] for d in _docs(DEPLOY / "k8s" / "base" / r)}
+    assert "Secret" not in kinds
+    assert {"Deployment", "Job", "NetworkPolicy", "PodDisruptionBudget"} <= kinds
+
+
+def _pod_specs() -> list[tuple[str, dict]]:
+    specs = []
+    for path in _manifests():
+        for d in _docs(path):
+            if d["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job"):
+                specs.append((f"{path.name}:{d['metadata']['name']}", d["spec"]["template"]["spec"]))
+            elif d["kind"] == "CronJob":
+                specs.append((path.name, d["spec"]["jobTemplate"]["spec"]["template"]["spec"]))
+            elif d["kind"] == "Pod":
+                specs.append((path.name, d["spec"]))
+    return specs
+
+
+def test_every_pod_meets_the_restricted_pod_security_standard():
+    specs = _pod_specs()
+    assert len(specs) >= 3
+    for name, spec in specs:
+        pod = spec.get("securityContext", {})
+        assert pod.get("runAsNonRoot") is True and pod.get("runAsUser", 1) != 0, name
+        assert pod.get("seccompProfile", {}).get("type") == "RuntimeDefault", name
+        assert not spec.get("hostNetwork") and not spec.get("hostPID") and not spec.get("hostIPC"), name
+        for volume in spec.get("volumes", []):
+            assert "hostPath" not in volume, (name, volume)
+        for c in spec.get("initContainers", []) + spec["containers"]:
+            sc = c.get("securityContext", {})
+            assert sc.get("allowPrivilegeEscalation") is False, (name, c["name"])
+            assert sc.get("capabilities", {}).get("drop") == ["ALL"], (name, c["name"])
+            assert not sc.get("capabilities", {}).get("add"), (name, c["name"])
+            assert sc.get("readOnlyRootFilesystem") is True, (name, c["name"])
+            assert not sc.get("privileged"), (name, c["name"])
+            assert sc.get("runAsUser", 1) != 0 and sc.get("runAsNonRoot", True) is True, (name, c["name"])
+
+
+def test_workers_get_longer_to_stop_than_the_longest_activity_and_have_probes():
+    from worker import GRACEFUL_SHUTDOWN
+
+    [deployment, _] = _docs(DEPLOY / "k8s" / "base" / "worker.yaml")
+    spec = deployment["spec"]["template"]["spec"]
+    assert spec["terminationGracePeriodSeconds"] > GRACEFUL_SHUTDOWN.total_seconds() > 5 * 60
+    [container] = spec["containers"]
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert spec["topologySpreadConstraints"]
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    for job in ("migrate-job.yaml", "temporal-setup-job.yaml"):  # a Job per release, named after it
+        [j] = _docs(DEPLOY / "k8s" / "base" / job)
+        assert j["metadata"]["name"].endswith("-" + version.replace(".", "-")), j["metadata"]["name"]
+        assert j["spec"]["ttlSecondsAfterFinished"] > 0
+        assert j["spec"]["template"]["spec"]["containers"][0]["image"].endswith(
+            ":" + version) or "admin-tools" in j["spec"]["template"]["spec"]["containers"][0]["image"]
 
 
 def test_dockerfile_passes_hadolint():
