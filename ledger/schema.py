@@ -118,3 +118,11 @@ report_snapshots = Table(
     UniqueConstraint("kind", "period", "format", "cutoff", name="uq_report_snapshot"),
 )
 """Produced reports, immutable: one row per (kind, period, format, cut-off); a trigger refuses UPDATE."""
+
+ledger_schema_compat = Table(
+    "ledger_schema_compat",
+    metadata,
+    Column("revision", String(32), primary_key=True),
+    Column("oldest_compatible", String(32), nullable=False),
+)
+"""One row: the schema revision and the oldest code revision that runs against it (ledger/migrate.py)."""

@@ -2,7 +2,9 @@
 
 One row per (kind, period, format, cut-off) with the content and its sha256. Rows are never
 updated: a trigger refuses UPDATE on SQLite and PostgreSQL alike (deleting under a retention rule
-stays possible).
+stays possible). Also the ``ledger_schema_compat`` table, where each migration from now on declares
+the oldest code revision that still runs against it (expand/contract, ``ledger/migrate.py``): this
+one is an expand, so the code of its down revision keeps running against it.
 
 Revision ID: 0006
 Revises: 0005
@@ -10,6 +12,8 @@ Revises: 0005
 
 import sqlalchemy as sa
 from alembic import op
+
+from ledger.migrate import COMPAT_TABLE, declare_compatibility
 
 revision = "0006"
 down_revision = "0005"
@@ -32,6 +36,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.String(40), nullable=False),
         sa.UniqueConstraint("kind", "period", "format", "cutoff", name="uq_report_snapshot"),
     )
+    # From here on every migration says which older code may run against it (ledger/migrate.py).
+    op.create_table(
+        COMPAT_TABLE,
+        sa.Column("revision", sa.String(32), primary_key=True),
+        sa.Column("oldest_compatible", sa.String(32), nullable=False),
+    )
+    declare_compatibility(revision, oldest_compatible=down_revision)  # expand: a new table only
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION report_snapshots_immutable() RETURNS trigger LANGUAGE plpgsql AS "
@@ -54,3 +65,4 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS report_snapshots_immutable()")
     op.drop_table("report_snapshots")
+    op.drop_table(COMPAT_TABLE)
