@@ -108,7 +108,7 @@ async def main(settings: Settings) -> None:
     worker = build_worker(
         client, ledger, settings.task_queue, rules=rules, graceful_shutdown_timeout=GRACEFUL_SHUTDOWN
     )
-    health = _serve_health(settings, worker, stop)
+    health = _serve_health(settings, worker, stop, ledger)
     try:
         await run_until_stopped(worker, stop)
     finally:
@@ -117,15 +117,22 @@ async def main(settings: Settings) -> None:
     ledger.dispose()
 
 
-def _serve_health(settings: Settings, worker: Worker, stop: asyncio.Event):  # type: ignore[no-untyped-def]
-    """``/healthz`` and ``/readyz`` on ``BRANDPUNT_HEALTH_PORT`` (off when unset); see observability.health."""
+def _serve_health(settings: Settings, worker: Worker, stop: asyncio.Event, ledger: Ledger):  # type: ignore[no-untyped-def]
+    """``/healthz``, ``/readyz`` and ``/metrics`` on ``BRANDPUNT_HEALTH_PORT`` (off when unset);
+    see observability.health and ledger.ops."""
     port = settings.extra.get("health_port")
     if not port:
         return None
+    from ledger import ops
     from observability import logs
     from observability.health import Health
 
-    health = Health(ready=lambda: worker.is_running and not worker.is_shutdown and not stop.is_set())
+    c = Channels.from_env()
+    channels = [name for name, on in (("email", c.smtp_host), ("webhook", c.webhook_url)) if on]
+    health = Health(
+        ready=lambda: worker.is_running and not worker.is_shutdown and not stop.is_set(),
+        metrics=lambda: ops.prometheus_text(ledger.engine, channels),
+    )
     bound = health.start(int(port))
-    logs.get("brandpunt.worker").info("health endpoint listening", port=bound, paths="/healthz /readyz")
+    logs.get("brandpunt.worker").info("health endpoint listening", port=bound, paths="/healthz /readyz /metrics")
     return health

@@ -1,4 +1,5 @@
-"""The worker's probe endpoint: ``/healthz`` (liveness) and ``/readyz`` (readiness) over plain HTTP.
+"""The worker's probe endpoint: ``/healthz`` (liveness), ``/readyz`` (readiness) and ``/metrics``
+(Prometheus text: the ledger's operational gauges, ``ledger/ops.py``) over plain HTTP.
 
 On when ``BRANDPUNT_HEALTH_PORT`` is set (the Kubernetes manifests set 8080). ``/healthz`` answers
 200 while the worker's event loop turns (a heartbeat coroutine stamps it every few seconds; a loop
@@ -18,8 +19,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Health:
-    def __init__(self, ready: Callable[[], bool], stale_after: float = 60.0, beat_every: float = 5.0) -> None:
+    def __init__(
+        self,
+        ready: Callable[[], bool],
+        stale_after: float = 60.0,
+        beat_every: float = 5.0,
+        metrics: Callable[[], str] | None = None,
+    ) -> None:
         self._ready = ready
+        self._metrics = metrics
         self._stale_after = stale_after
         self._beat_every = beat_every
         self._beat = time.monotonic()
@@ -49,10 +57,17 @@ class Health:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                code, body = health.status(self.path.split("?", 1)[0])
-                data = json.dumps(body).encode()
+                path = self.path.split("?", 1)[0]
+                if path == "/metrics" and health._metrics is not None:
+                    try:
+                        code, data, kind = 200, health._metrics().encode(), "text/plain; version=0.0.4"
+                    except Exception as err:  # noqa: BLE001 - the scrape fails visibly, the worker runs on
+                        code, data, kind = 500, f"metrics failed: {err}\n".encode(), "text/plain"
+                else:
+                    status, body = health.status(path)
+                    code, data, kind = status, json.dumps(body).encode(), "application/json"
                 self.send_response(code)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -174,6 +174,10 @@ async def test_worker_from_environment_alone_serves_a_separate_temporal_server(d
         for path, key in (("/healthz", "live"), ("/readyz", "ready")):  # the pod's probes
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as reply:
                 assert reply.status == 200 and json.loads(reply.read())[key] is True
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+            scraped = reply.read().decode()
+        assert reply.status == 200 and "brandpunt_report_snapshots 0" in scraped, scraped
+        assert "# TYPE brandpunt_cases_stale gauge" in scraped
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)

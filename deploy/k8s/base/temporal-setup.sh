@@ -10,6 +10,12 @@ if temporal operator namespace describe --namespace "$NS" >/dev/null 2>&1; then
 else
   temporal operator namespace create --namespace "$NS" --retention "$RETENTION"
 fi
+# a new namespace takes a few seconds to reach every frontend's cache
+tries=0
+until temporal operator search-attribute list --namespace "$NS" >/dev/null 2>&1; do
+  tries=$((tries + 1)); [ "$tries" -lt 60 ] || { echo "namespace $NS did not become usable" >&2; exit 1; }
+  sleep 1
+done
 has() { temporal operator search-attribute list --namespace "$NS" | grep -Eq "^[[:space:]]*$1[[:space:]]+$2[[:space:]]*$"; }
 ensure() { has "$1" "$2" || temporal operator search-attribute create --namespace "$NS" --name "$1" --type "$2"; }
 check() { has "$1" "$2" || { echo "search attribute $1 ($2) is missing in namespace $NS" >&2; exit 1; }; }
