@@ -173,12 +173,12 @@ def test_losing_an_insert_race_is_retried_into_a_skip(ledger_url, monkeypatch):
     real_append = Ledger._append
     calls = []
 
-    def racing(self, batch):
+    def racing(self, batch, *rest):
         calls.append(len(batch))
         if len(calls) == 1:  # the other writer commits first; our insert then hits the constraint
-            real_append(winner, batch)
+            real_append(winner, batch, *rest)
             raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
-        return real_append(self, batch)
+        return real_append(self, batch, *rest)
 
     monkeypatch.setattr(Ledger, "_append", racing)
     result = loser.append(events)
