@@ -26,6 +26,7 @@ from ledger.store import Ledger
 from settings import Settings
 from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
+from workflows.sandbox import SandboxMode, workflow_runner
 
 ACTIVITY_THREADS = 16
 GRACEFUL_SHUTDOWN = timedelta(minutes=5, seconds=30)
@@ -39,12 +40,15 @@ def build_worker(
     task_queue: str,
     channels: Channels | None = None,
     rules: ReminderRules | None = None,
+    sandbox: SandboxMode = "passthrough",
     **options: Any,
 ) -> Worker:
     """A worker for the case and report workflows.
 
     ``rules`` are the deployment's reminder rules (default: the built-in ones); they are recorded
     in the ledger's programme chain (once per version) before the worker serves any case.
+    ``sandbox`` picks the workflow runner (workflows/sandbox.py; "full" is the SDK's default sandbox,
+    kept for comparison in ``bench/compare.py``).
     ``options`` go to :class:`temporalio.worker.Worker` (e.g. ``max_cached_workflows``).
     """
     channels = channels or Channels.from_env()
@@ -59,6 +63,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=[LeadCaseWorkflow, ReportWorkflow],
+        workflow_runner=workflow_runner(sandbox),
         activities=[
             recorder.record_events,
             recorder.record_reminder,

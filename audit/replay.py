@@ -15,6 +15,7 @@ from temporalio.worker import Replayer
 
 from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
+from workflows.sandbox import SandboxMode, workflow_runner
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,13 @@ def history_from_json(text: str) -> WorkflowHistory:
     return WorkflowHistory.from_json(workflow_id, text)
 
 
-def replayer(workflows: Sequence[type] = (LeadCaseWorkflow, ReportWorkflow)) -> Replayer:
-    return Replayer(workflows=list(workflows), data_converter=pydantic_data_converter)
+def replayer(
+    workflows: Sequence[type] = (LeadCaseWorkflow, ReportWorkflow), sandbox: SandboxMode = "passthrough"
+) -> Replayer:
+    """A Replayer with the worker's data converter and workflow runner, so replay runs as production."""
+    return Replayer(
+        workflows=list(workflows), data_converter=pydantic_data_converter, workflow_runner=workflow_runner(sandbox)
+    )
 
 
 async def runs_of(client: Client, workflow_id: str) -> list[WorkflowHistory]:
@@ -76,8 +82,12 @@ async def fetch_histories(client: Client, case_id: str | None = None) -> list[Wo
     return [h for workflow_id in ids for h in await runs_of(client, workflow_id)]
 
 
-async def replay(histories: Sequence[WorkflowHistory], workflows: Sequence[type] | None = None) -> list[ReplayOutcome]:
-    r = replayer(workflows) if workflows else replayer()
+async def replay(
+    histories: Sequence[WorkflowHistory],
+    workflows: Sequence[type] | None = None,
+    sandbox: SandboxMode = "passthrough",
+) -> list[ReplayOutcome]:
+    r = replayer(workflows, sandbox) if workflows else replayer(sandbox=sandbox)
     async def each() -> AsyncIterator[WorkflowHistory]:
         for h in histories:
             yield h
