@@ -11,6 +11,16 @@ from temporalio import activity, workflow
 from temporalio.common import SearchAttributeKey
 
 PHASE = SearchAttributeKey.for_int("VenturePhase")
+# The case's seven attributes (workflows/search_attributes.py), with a started case's values.
+STARTED = (
+    SearchAttributeKey.for_keyword("Stage").value_set("detection"),
+    SearchAttributeKey.for_keyword("Region").value_set("oost-nederland"),
+    SearchAttributeKey.for_keyword("Hotspot").value_set("twente"),
+    SearchAttributeKey.for_keyword("Destination").value_unset(),
+    SearchAttributeKey.for_keyword("TechnologyDomain").value_set("photonics"),
+    PHASE.value_set(1),
+    SearchAttributeKey.for_keyword("Outcome").value_set("open"),
+)
 
 
 @activity.defn(name="bare_noop")
@@ -41,6 +51,13 @@ class BareWorkflow:
         """The floor plus one search-attribute upsert (a visibility write), as a case's command has."""
         seq = await self.act(finish)
         workflow.upsert_search_attributes([PHASE.value_set(seq % 2 + 3)])
+        return seq
+
+    @workflow.update
+    async def start_indexed(self, finish: bool) -> int:
+        """The floor plus the seven attributes a started case upserts (its first upsert sends all)."""
+        seq = await self.act(finish)
+        workflow.upsert_search_attributes(list(STARTED))
         return seq
 
     @workflow.query
