@@ -234,8 +234,9 @@ async def alternate(rounds: int, measures: dict[str, Measure], warm_up: bool = F
             seconds = await m.run(r)
             m.cpu_ms.append((m.worker.cpu() - cpu0) * 1000 / m.count)
             m.rates.append(m.count / seconds)
-        print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{n} {measures[n].rates[-1]:.1f}/s" for n in names)
-              + f"; {load()}", flush=True)
+        print(f"  round {r + 1}/{rounds}: " + ", ".join(
+            f"{n} {measures[n].rates[-1]:.1f}/s ({measures[n].cpu_ms[-1]:.0f} ms CPU)" for n in names
+        ) + f"; {load()}", flush=True)
 
 
 def _rows(what: str, bare: Measure, indexed: Measure, bps: dict[str, Measure], rounds: int, note: str) -> list[Row]:
