@@ -14,8 +14,9 @@ write (hash chain, projection) and its search attributes to every action.
 
 Case starts are measured with leads in venture phase 1, which owe no reminder: a start is the
 update-with-start recording ``LeadDetected``, nothing else. Leads in phase 3 are owed the phase-2
-reminder at once, so their start also delivers a notification and records ``ReminderSent``: that is
-measured apart ("start + immediate reminder", until the reminder is in the ledger). Starts, complete
+reminder at once, so their start is followed by ``ReminderSent`` recorded with its outbox message (and
+external delivery, where a channel is configured: none here): that is measured apart ("start +
+immediate reminder", until the reminder is in the ledger). Starts, complete
 five-stage cases and coordinator actions are measured in alternating rounds (the order rotating each
 round) and the median round is shown, because a shared 2-core machine drifts by +-15 % between runs;
 the workers' CPU time per case (from /proc) is shown too, as it drifts less. Coordinator actions run
@@ -298,7 +299,7 @@ async def side_by_side(a: argparse.Namespace, client: Client, ledger: Ledger, ru
     for mode in modes:
         rem = st[f"{mode}+reminder"]
         rows.append((f"start + immediate reminder/s, sandbox={mode}", st["bare"].rate, rem.rate,
-                     f"phase-3 leads, until ReminderSent is in the ledger (notification delivered); floor: a "
+                     f"phase-3 leads, until ReminderSent (with its outbox message) is in the ledger; floor: a "
                      f"start alone; {rem.spread()}; worker CPU {rem.cpu:.1f} ms each"))
 
     def floor_actions(kind: str) -> Callable[[int], Awaitable[float]]:

@@ -16,7 +16,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from temporalio import workflow
-from temporalio.client import WorkflowHistory
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import (
     RestrictedWorkflowAccessError,
@@ -24,7 +23,7 @@ from temporalio.worker.workflow_sandbox import (
     SandboxRestrictions,
 )
 
-from audit.replay import replay
+from audit.replay import history_from_json, replay
 from workflows import sandbox
 from workflows.lead_case import LeadCaseWorkflow
 
@@ -33,9 +32,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 @pytest.mark.parametrize("mode", sandbox.MODES)
 async def test_recorded_histories_replay_under_both_runners(mode):
-    histories = [
-        WorkflowHistory.from_json(f"lead-{p.name.split('.')[0]}", p.read_text(encoding="utf-8")) for p in HISTORIES
-    ]
+    histories = [history_from_json(p.read_text(encoding="utf-8")) for p in HISTORIES]
     outcomes = await replay(histories, sandbox=mode)
     assert len(outcomes) == len(HISTORIES) and [o.error for o in outcomes if not o.ok] == []
 
