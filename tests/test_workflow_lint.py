@@ -171,7 +171,7 @@ def scan_source(source: str, path: str = "<snippet>") -> list[Finding]:
     def add(node: ast.AST, rule: str, why: str) -> None:
         found.append(Finding(path, getattr(node, "lineno", 0), rule, why))
 
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.Import):
             for a in node.names:
                 if why := _module_forbidden(a.name):
@@ -215,6 +215,22 @@ def scan_source(source: str, path: str = "<snippet>") -> list[Finding]:
                 add(stmt, f"module-level mutable {t.id}", "shared by every workflow instance: use a tuple, "
                     "frozenset or MappingProxyType, or allow-list it as a table that is only read")
     return found
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` at module level: a script's entry point, never run on import,
+    so never in a worker (e.g. ``python -m workflows.search_attributes`` writing the setup script)."""
+    t = stmt.test if isinstance(stmt, ast.If) else None
+    return (
+        isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__"
+        and len(t.comparators) == 1 and isinstance(t.comparators[0], ast.Constant)
+        and t.comparators[0].value == "__main__"
+    )
+
+
+def _nodes(tree: ast.Module) -> list[ast.AST]:
+    """Every node of the module but those under a top-level ``__main__`` guard."""
+    return [node for stmt in tree.body if not _is_main_guard(stmt) for node in ast.walk(stmt)]
 
 
 def _mutable(value: ast.expr) -> bool:
@@ -304,6 +320,9 @@ async def run(at: datetime) -> None:
     late = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=1) < now
     await workflow.sleep(timedelta(seconds=1))
     draw = workflow.random().random()
+
+if __name__ == "__main__":                  # a script's entry point: never run in a worker
+    print(open("setup.sh", "w").write("#!/bin/sh"))
 '''
 
 
