@@ -172,8 +172,8 @@ async def main() -> None:
         server = ["--address", env.client.service_client.config.target_host, "--namespace", env.client.namespace]
         modes = MODES if a.sandbox == "both" else (a.sandbox,)
         bare = WorkerProcess("bare", *server)
-        bps = {mode: WorkerProcess("bp", *server, "--ledger-url", ledger.url, "--report-dir", str(tmp / "reports"),
-                                   "--sandbox", mode, "--task-queue", queue_of(mode, modes))
+        bps = {mode: WorkerProcess("bp", *server, "--ledger-url", ledger.url, "--sandbox", mode,
+                                   "--task-queue", queue_of(mode, modes))
                for mode in modes}
         try:
             await asyncio.gather(bare.ready(), *(w.ready() for w in bps.values()))

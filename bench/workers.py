@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -28,7 +27,6 @@ async def main(argv: list[str] | None = None) -> None:
     p.add_argument("--address", required=True)
     p.add_argument("--namespace", default="default")
     p.add_argument("--ledger-url", help="bp: the ledger (migrated and seeded by the caller)")
-    p.add_argument("--report-dir", type=Path, default=None)
     p.add_argument("--sandbox", choices=MODES, default="passthrough", help="bp: the workflow runner")
     p.add_argument("--task-queue", default=None, help=f"default: {BARE_QUEUE} or {BP_QUEUE}")
     a = p.parse_args(argv)
@@ -50,7 +48,7 @@ async def main(argv: list[str] | None = None) -> None:
     from worker import build_worker
 
     ledger = Ledger.open(a.ledger_url, upgrade=False)
-    worker = build_worker(client, ledger, a.task_queue or BP_QUEUE, report_dir=a.report_dir, sandbox=a.sandbox)
+    worker = build_worker(client, ledger, a.task_queue or BP_QUEUE, sandbox=a.sandbox)
     announced = ready(worker)
     try:
         await run_until_stopped(worker, stop)
