@@ -7,11 +7,14 @@ The CLI subcommand for each command is its ``type`` (``lead choose-location`` se
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Literal, Union
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from domain import bounds as b
+from domain.errors import CommandRejected
 from domain.models import Lead, Location, MatchProposal, NeedsProfile
 from domain.vocab import Bottleneck, ConsultationParty, HotspotId, Outcome, Region, Verdict
 
@@ -19,11 +22,13 @@ from domain.vocab import Bottleneck, ConsultationParty, HotspotId, Outcome, Regi
 class CommandBase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    actor: str = Field(min_length=1, max_length=200, description="who acts (BRANDPUNT_ACTOR)")
-    organisation: str | None = Field(default=None, max_length=200)
-    reason: str | None = Field(default=None, max_length=2000)
+    actor: str = Field(min_length=1, max_length=b.NAME_MAX, description="who acts (BRANDPUNT_ACTOR)")
+    organisation: str | None = Field(default=None, max_length=b.NAME_MAX)
+    reason: str | None = Field(default=None, max_length=b.REASON_MAX)
     command_id: str | None = Field(
         default=None,
+        min_length=1,
+        max_length=b.COMMAND_ID_MAX,
         description="the client's id for this command: a retry with the same id is applied once",
     )
 
@@ -40,7 +45,7 @@ class UpdateLead(CommandBase):
 
 class ChangePhase(CommandBase):
     type: Literal["change-phase"] = "change-phase"
-    phase: int = Field(ge=1, le=4)
+    phase: b.strict_int(1, 4)
 
 
 class ArticulateNeeds(CommandBase):
@@ -52,8 +57,8 @@ class ProposeMatches(CommandBase):
     """Score the hotspots against the needs. ``proposals`` is filled in by the matchmaking activity."""
 
     type: Literal["propose-matches"] = "propose-matches"
-    limit: int = Field(default=3, ge=1, le=6)
-    proposals: list[MatchProposal] | None = None
+    limit: b.strict_int(1, 6) = 3
+    proposals: list[MatchProposal] | None = Field(default=None, max_length=b.PROPOSALS_MAX)
     bottleneck: Bottleneck | None = None
 
 
@@ -61,7 +66,7 @@ class ChooseLocation(CommandBase):
     type: Literal["choose-location"] = "choose-location"
     hotspot: HotspotId | None = None
     region: Region | None = None
-    municipality: str | None = Field(default=None, max_length=200)
+    municipality: str | None = Field(default=None, max_length=b.MUNICIPALITY_MAX)
 
     @model_validator(mode="after")
     def _somewhere(self) -> ChooseLocation:
@@ -73,15 +78,15 @@ class ChooseLocation(CommandBase):
 class RequestConsultation(CommandBase):
     type: Literal["request-consultation"] = "request-consultation"
     party: ConsultationParty
-    subject: str = Field(min_length=1, max_length=2000)
-    due: date
+    subject: str = Field(min_length=1, max_length=b.SUBJECT_MAX)
+    due: b.Date
 
 
 class AnswerConsultation(CommandBase):
     type: Literal["answer-consultation"] = "answer-consultation"
-    consultation_id: str = Field(min_length=1)
+    consultation_id: str = Field(min_length=1, max_length=b.CONSULTATION_ID_MAX)
     verdict: Verdict
-    answer: str = Field(min_length=1, max_length=4000)
+    answer: str = Field(min_length=1, max_length=b.ANSWER_MAX)
 
 
 class StartRealisation(CommandBase):
@@ -90,9 +95,9 @@ class StartRealisation(CommandBase):
 
 class Realise(CommandBase):
     type: Literal["realise"] = "realise"
-    investment_eur: int = Field(ge=0)
-    jobs: int = Field(ge=0)
-    new_scaleup: bool = False
+    investment_eur: b.Eur
+    jobs: b.Jobs
+    new_scaleup: b.StrictBool = False
     location: Location | None = Field(default=None, description="defaults to the chosen location")
 
 
@@ -116,27 +121,27 @@ class RecordReminder(CommandBase):
     """Issued by the case itself when a reminder falls due (system-only, like the two below)."""
 
     type: Literal["record-reminder"] = "record-reminder"
-    key: str
-    rule: str
-    subject: str
-    channel: str
-    recipient: str
-    escalation: bool = False
-    rules_version: str | None = None
+    key: b.text(b.LABEL_MAX, min_length=1)
+    rule: b.text(b.LABEL_MAX, min_length=1)
+    subject: b.text(b.REMINDER_SUBJECT_MAX)
+    channel: b.text(b.LABEL_MAX)
+    recipient: b.text(b.RECIPIENT_MAX, min_length=1)
+    escalation: b.StrictBool = False
+    rules_version: b.text(b.LABEL_MAX) | None = None
 
 
 class RecordDeliveryFailure(CommandBase):
     type: Literal["record-delivery-failure"] = "record-delivery-failure"
-    key: str
-    channels: list[str]
+    key: b.text(b.LABEL_MAX, min_length=1)
+    channels: list[b.Label] = Field(max_length=b.LIST_MAX)
     error: str
     retry_at: datetime | None = None
 
 
 class RecordDelivery(CommandBase):
     type: Literal["record-delivery"] = "record-delivery"
-    key: str
-    channels: list[str]
+    key: b.text(b.LABEL_MAX, min_length=1)
+    channels: list[b.Label] = Field(max_length=b.LIST_MAX)
 
 
 COMMAND_CLASSES = (
@@ -161,3 +166,80 @@ SYSTEM_COMMANDS: tuple[type[CommandBase], ...] = (RecordReminder, RecordDelivery
 Command = Annotated[Union[COMMAND_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in COMMAND_CLASSES)
+
+
+# --- parsing input from outside (CLI, the workflow's update validator, an API) ------------------
+
+MAX_PROBLEMS = 5
+"""Lines a validation message names at most (one per field); the rest are counted."""
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a field path, without the union's tag (``needs.space.m2``)."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in COMMAND_TYPES:
+        parts = parts[1:]
+    return ".".join(p for p in parts if p not in ("function-after",)) or "(input)"
+
+
+def problems(err: ValidationError, limit: int = MAX_PROBLEMS) -> list[tuple[str, str]]:
+    """(field, problem) per field of a :class:`ValidationError`, at most ``limit`` plus a count.
+
+    Never includes the offending value (it may be personal data, or a megabyte long).
+    """
+    seen: dict[str, str] = {}
+    for e in err.errors(include_url=False, include_input=False):
+        where = "type" if e["type"].startswith("union_tag") else _where(e["loc"])
+        seen.setdefault(where, e["msg"])
+    out = list(seen.items())
+    if len(out) > limit:
+        out = out[:limit] + [("...", f"and {len(out) - limit} more field(s)")]
+    return out
+
+
+def explain(err: ValidationError, what: str | None = None) -> str:
+    """A short message naming each field and its problem, one line per field."""
+    lines = [f"{field}: {problem}" for field, problem in problems(err)]
+    if what is None:
+        return "\n".join(lines)
+    return "\n".join([f"invalid {what}:", *(f"  {line}" for line in lines)])
+
+
+def command_size(data: Any) -> int:
+    """Bytes of a command's JSON form (a command, a dict from JSON, or the raw JSON itself)."""
+    if isinstance(data, bytes | bytearray):
+        return len(data)
+    if isinstance(data, str):
+        return len(data.encode("utf-8"))
+    if isinstance(data, BaseModel):
+        return len(data.model_dump_json().encode("utf-8"))
+    return len(json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")).encode("utf-8"))
+
+
+def check_size(data: Any) -> None:
+    """Refuse a command whose JSON is over :data:`domain.bounds.COMMAND_JSON_MAX` bytes."""
+    size = command_size(data)
+    if size > b.COMMAND_JSON_MAX:
+        raise CommandRejected(
+            "too-large",
+            f"the command is {size:,} bytes of JSON; at most {b.COMMAND_JSON_MAX:,} bytes are accepted",
+            "(command)",
+        )
+
+
+def parse_command(data: Any) -> Command:
+    """A :data:`Command` from a dict, JSON text/bytes or an already built command, checked whole.
+
+    Raises :class:`CommandRejected` (rule ``too-large`` or ``invalid-input``) whose message names
+    each bad field and its limit in a few lines, and whose ``field`` is the first bad field.
+    """
+    check_size(data)
+    try:
+        if isinstance(data, str | bytes | bytearray):
+            return COMMAND_ADAPTER.validate_json(data)
+        if isinstance(data, BaseModel):  # e.g. decoded by Temporal's converter: validate it again
+            data = data.model_dump(mode="json")
+        return COMMAND_ADAPTER.validate_python(data)
+    except ValidationError as err:
+        found = problems(err)
+        raise CommandRejected("invalid-input", explain(err), found[0][0] if found else None) from None

@@ -2,7 +2,8 @@
 
 :func:`check` holds every rule and is what the workflow's update validators run, so a refused
 command is refused before anything reaches Temporal history or the ledger. :func:`decide` runs
-the same check and then builds the events.
+the same check and then builds the events. (:class:`CommandRejected` lives in ``domain.errors``
+and is importable from here too.)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from domain.commands import (
     StartRealisation,
     UpdateLead,
 )
+from domain.errors import CommandRejected
 from domain.events import (
     CaseClosed,
     CaseReopened,
@@ -49,20 +51,6 @@ from domain.events import (
 from domain.models import Location, Realisation
 from domain.state import CaseState
 from domain.vocab import HOTSPOT_REGION, REALISED_OUTCOMES, Outcome, Stage
-
-
-class CommandRejected(Exception):
-    """A command the case refuses. ``rule`` is a stable slug; the message says what to do."""
-
-    def __init__(self, rule: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.field = field
-        self.message = message
-
-    def __str__(self) -> str:
-        where = f" (field {self.field})" if self.field else ""
-        return f"{self.message}{where} [rule {self.rule}]"
 
 
 @dataclass(frozen=True)

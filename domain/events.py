@@ -7,11 +7,12 @@ Every event names its case, its place in the case (``seq``, from 1, no gaps), wh
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import ConfigDict, Field, TypeAdapter
 
+from domain import bounds as b
 from domain.evolve import Evolving
 from domain.models import Lead, Location, MatchProposal, NeedsProfile, Realisation
 from domain.vocab import Bottleneck, ConsultationParty, Outcome, Stage, Verdict
@@ -21,14 +22,14 @@ class EventBase(Evolving):
     model_config = ConfigDict(frozen=True, extra="forbid")
     __added_fields__: ClassVar[frozenset[str]] = frozenset({"command_id"})
 
-    case_id: str
+    case_id: str = Field(min_length=1, max_length=b.CASE_ID)
     seq: int = Field(ge=1)
     at: datetime
-    actor: str = Field(min_length=1)
-    organisation: str | None = None
-    reason: str | None = None
+    actor: str = Field(min_length=1, max_length=b.NAME_MAX)
+    organisation: str | None = Field(default=None, max_length=b.NAME_MAX)
+    reason: str | None = Field(default=None, max_length=b.REASON_MAX)
     command_id: str | None = Field(
-        default=None, description="the command that recorded this event (absent on events before it)"
+        default=None, max_length=b.COMMAND_ID_MAX, description="the command that recorded this event (absent on events before it)"
     )
 
     @property
@@ -50,8 +51,8 @@ class LeadUpdated(EventBase):
 
 class PhaseChanged(EventBase):
     type: Literal["PhaseChanged"] = "PhaseChanged"
-    from_phase: int
-    to_phase: int
+    from_phase: b.strict_int(1, 4)
+    to_phase: b.strict_int(1, 4)
 
 
 class NeedsArticulated(EventBase):
@@ -63,31 +64,31 @@ class MatchesProposed(EventBase):
     """The scored hotspots, best first. ``bottleneck`` is set when no hotspot is viable."""
 
     type: Literal["MatchesProposed"] = "MatchesProposed"
-    proposals: list[MatchProposal]
+    proposals: list[MatchProposal] = Field(max_length=b.PROPOSALS_MAX)
     bottleneck: Bottleneck | None = None
 
 
 class LocationChosen(EventBase):
     type: Literal["LocationChosen"] = "LocationChosen"
     location: Location
-    proposed: bool = Field(description="whether the location was among the proposals")
+    proposed: b.StrictBool = Field(description="whether the location was among the proposals")
 
 
 class ConsultationRequested(EventBase):
     type: Literal["ConsultationRequested"] = "ConsultationRequested"
-    consultation_id: str
+    consultation_id: str = Field(min_length=1, max_length=b.CONSULTATION_ID_MAX)
     party: ConsultationParty
-    subject: str
-    due: date
+    subject: str = Field(max_length=b.SUBJECT_MAX)
+    due: b.Date
 
 
 class ConsultationAnswered(EventBase):
     """A negative verdict sends the case back to matchmaking and withdraws its open consultations."""
 
     type: Literal["ConsultationAnswered"] = "ConsultationAnswered"
-    consultation_id: str
+    consultation_id: str = Field(min_length=1, max_length=b.CONSULTATION_ID_MAX)
     verdict: Verdict
-    answer: str
+    answer: str = Field(max_length=b.ANSWER_MAX)
 
 
 class RealisationStarted(EventBase):
@@ -121,13 +122,15 @@ class ReminderSent(EventBase):
 
     __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {"rules_version"}
     type: Literal["ReminderSent"] = "ReminderSent"
-    key: str = Field(description="the planned reminder's stable key (domain.reminders)")
-    rule: str
-    subject: str
-    channel: str
-    recipient: str
-    escalation: bool = False
-    rules_version: str | None = Field(default=None, description="the reminder rules it followed")
+    key: str = Field(max_length=b.LABEL_MAX, description="the planned reminder's stable key (domain.reminders)")
+    rule: str = Field(max_length=b.LABEL_MAX)
+    subject: str = Field(max_length=b.REMINDER_SUBJECT_MAX)
+    channel: str = Field(max_length=b.LABEL_MAX)
+    recipient: str = Field(max_length=b.RECIPIENT_MAX)
+    escalation: b.StrictBool = False
+    rules_version: str | None = Field(
+        default=None, max_length=b.LABEL_MAX, description="the reminder rules it followed"
+    )
 
 
 class ReminderFailed(EventBase):
@@ -138,8 +141,8 @@ class ReminderFailed(EventBase):
     """
 
     type: Literal["ReminderFailed"] = "ReminderFailed"
-    key: str
-    channels: list[str]
+    key: str = Field(max_length=b.LABEL_MAX)
+    channels: list[b.Label] = Field(max_length=b.LIST_MAX)
     error: str = Field(max_length=500)
     failures: int = Field(ge=1, description="failed delivery rounds so far, this one included")
     retry_at: datetime | None = None
@@ -149,8 +152,8 @@ class ReminderDelivered(EventBase):
     """A reminder whose delivery had failed reached its channels on a later try."""
 
     type: Literal["ReminderDelivered"] = "ReminderDelivered"
-    key: str
-    channels: list[str]
+    key: str = Field(max_length=b.LABEL_MAX)
+    channels: list[b.Label] = Field(max_length=b.LIST_MAX)
 
 
 EVENT_CLASSES: tuple[type[EventBase], ...] = (

@@ -1,16 +1,17 @@
 """The case's nouns: the lead, its needs profile, hotspot offers, proposals, consultations, realisation.
 
 All models are frozen and reject unknown fields, so a typo in a JSON file or a CLI flag is an
-error that names the field rather than a silently ignored value.
+error that names the field rather than a silently ignored value. Every field is bounded and
+strictly typed (``domain.bounds``): a limit broken is refused with the field and the limit named.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain import bounds as b
 from domain.vocab import (
     HOTSPOT_REGION,
     Bottleneck,
@@ -24,7 +25,7 @@ from domain.vocab import (
     Verdict,
 )
 
-VenturePhase = Annotated[int, Field(ge=1, le=4, description="venture-building life phase 1-4")]
+VenturePhase = Annotated[b.strict_int(1, 4), Field(description="venture-building life phase 1-4")]
 
 
 class Model(BaseModel):
@@ -32,16 +33,18 @@ class Model(BaseModel):
 
 
 class Contact(Model):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=40)
+    name: str = Field(min_length=1, max_length=b.NAME_MAX)
+    email: str | None = Field(
+        default=None, max_length=b.EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    )
+    phone: str | None = Field(default=None, max_length=b.PHONE_MAX)
 
 
 class Lead(Model):
     """A deeptech company the taskforce follows. Confidential: under NDA with its home ROM."""
 
-    company: str = Field(min_length=1, max_length=200)
-    kvk: str | None = Field(default=None, pattern=r"^\d{8}$", description="KvK number, 8 digits")
+    company: str = Field(min_length=1, max_length=b.NAME_MAX)
+    kvk: str | None = Field(default=None, pattern=b.KVK_PATTERN, description="KvK number, 8 digits")
     home_region: Region
     hotspot: HotspotId = Field(description="nearest technology hotspot")
     technology_domain: TechnologyDomain
@@ -49,7 +52,7 @@ class Lead(Model):
     phase: VenturePhase
     contact: Contact
     coordinator: str | None = Field(
-        default=None, max_length=200, description="who coordinates the case; reminders go here"
+        default=None, max_length=b.RECIPIENT_MAX, description="who coordinates the case; reminders go here"
     )
 
 
@@ -57,28 +60,28 @@ class Lead(Model):
 
 
 class SpaceNeed(Model):
-    m2: int = Field(gt=0, description="floor space in m²")
-    cleanroom_iso_class: int | None = Field(
-        default=None, ge=1, le=9, description="ISO 14644 class needed (lower is cleaner)"
+    m2: b.strict_int(1, b.M2_MAX) = Field(description="floor space in m²")
+    cleanroom_iso_class: b.strict_int(1, 9) | None = Field(
+        default=None, description="ISO 14644 class needed (lower is cleaner)"
     )
-    vibration_free: bool = False
-    heavy_transport: bool = Field(default=False, description="truck access needed")
-    environmental_category: int | None = Field(
-        default=None, ge=1, le=6, description="environmental zoning category (milieucategorie)"
+    vibration_free: b.StrictBool = False
+    heavy_transport: b.StrictBool = Field(default=False, description="truck access needed")
+    environmental_category: b.strict_int(1, 6) | None = Field(
+        default=None, description="environmental zoning category (milieucategorie)"
     )
 
 
 class CapitalNeed(Model):
-    capex_eur: int = Field(gt=0)
-    shared_facility_ok: bool = Field(
+    capex_eur: b.strict_int(1, b.EUR_MAX)
+    shared_facility_ok: b.StrictBool = Field(
         default=True, description="early on, a shared facility on a campus would do"
     )
 
 
 class TalentNeed(Model):
-    mbo_fte: int = Field(default=0, ge=0)
-    hbo_fte: int = Field(default=0, ge=0)
-    wo_fte: int = Field(default=0, ge=0)
+    mbo_fte: b.Fte = 0
+    hbo_fte: b.Fte = 0
+    wo_fte: b.Fte = 0
 
     @model_validator(mode="after")
     def _some_talent(self) -> TalentNeed:
@@ -88,9 +91,9 @@ class TalentNeed(Model):
 
 
 class HousingNeed(Model):
-    jobs: int = Field(gt=0, description="jobs the growth brings")
-    housing_units: int = Field(default=0, ge=0)
-    needs_public_transport: bool = False
+    jobs: b.strict_int(1, b.JOBS_MAX) = Field(description="jobs the growth brings")
+    housing_units: b.strict_int(0, b.HOUSING_UNITS_MAX) = 0
+    needs_public_transport: b.StrictBool = False
 
     @property
     def national_scale(self) -> bool:
@@ -99,12 +102,12 @@ class HousingNeed(Model):
 
 
 class EnergyNeed(Model):
-    grid_mva: float = Field(gt=0, description="grid connection capacity in MVA")
+    grid_mva: b.finite(gt=0, le=b.MVA_MAX) = Field(description="grid connection capacity in MVA")
 
 
 class FinancingNeed(Model):
-    amount_eur: int = Field(gt=0)
-    instruments: list[FinancingInstrument] = Field(default_factory=list)
+    amount_eur: b.strict_int(1, b.EUR_MAX)
+    instruments: list[FinancingInstrument] = Field(default_factory=list, max_length=b.LIST_MAX)
 
     @property
     def market_gap(self) -> bool:
@@ -121,8 +124,8 @@ class NeedsProfile(Model):
     housing: HousingNeed | None = None
     energy: EnergyNeed | None = None
     financing: FinancingNeed | None = None
-    needed_by: date
-    notes: str | None = Field(default=None, max_length=2000)
+    needed_by: b.Date
+    notes: str | None = Field(default=None, max_length=b.NOTES_MAX)
 
     @model_validator(mode="after")
     def _some_need(self) -> NeedsProfile:
@@ -145,21 +148,23 @@ class HotspotOffer(Model):
     """What a hotspot can offer a growing company; shipped as data, loaded into the database."""
 
     id: HotspotId
-    name: str
+    name: b.Name
     region: Region
-    municipalities: list[str]
-    technology_domains: list[TechnologyDomain]
-    available_m2: int = Field(ge=0)
-    best_cleanroom_iso_class: int | None = Field(default=None, ge=1, le=9)
-    vibration_free: bool = False
-    heavy_transport: bool = True
-    max_environmental_category: int = Field(ge=1, le=6)
-    shared_facilities: list[str] = Field(default_factory=list)
-    fieldlabs: list[str] = Field(default_factory=list)
-    grid_headroom_mva: float = Field(ge=0)
-    talent_fte_per_year: dict[str, int] = Field(description="graduates/hires available per level")
-    housing_jobs_capacity: int = Field(ge=0, description="jobs the housing market can absorb")
-    clusters: list[str] = Field(default_factory=list)
+    municipalities: list[b.Label] = Field(max_length=b.LIST_MAX)
+    technology_domains: list[TechnologyDomain] = Field(max_length=b.LIST_MAX)
+    available_m2: b.Capacity
+    best_cleanroom_iso_class: b.strict_int(1, 9) | None = None
+    vibration_free: b.StrictBool = False
+    heavy_transport: b.StrictBool = True
+    max_environmental_category: b.strict_int(1, 6)
+    shared_facilities: list[b.Label] = Field(default_factory=list, max_length=b.LIST_MAX)
+    fieldlabs: list[b.Label] = Field(default_factory=list, max_length=b.LIST_MAX)
+    grid_headroom_mva: b.finite(ge=0, le=b.MVA_MAX * 100)
+    talent_fte_per_year: dict[b.Label, b.Capacity] = Field(
+        max_length=b.LIST_MAX, description="graduates/hires available per level"
+    )
+    housing_jobs_capacity: b.Capacity = Field(description="jobs the housing market can absorb")
+    clusters: list[b.Label] = Field(default_factory=list, max_length=b.LIST_MAX)
 
     @model_validator(mode="after")
     def _region_matches(self) -> HotspotOffer:
@@ -171,10 +176,10 @@ class HotspotOffer(Model):
 class MatchProposal(Model):
     hotspot: HotspotId
     region: Region
-    score: float = Field(ge=0, le=1)
-    viable: bool
-    reasons: list[str]
-    shortfalls: list[GrowthSpaceKind] = Field(default_factory=list)
+    score: b.finite(ge=0, le=1)
+    viable: b.StrictBool
+    reasons: list[b.text(b.MATCH_REASON_MAX)] = Field(max_length=b.MATCH_REASONS_MAX)
+    shortfalls: list[GrowthSpaceKind] = Field(default_factory=list, max_length=b.LIST_MAX)
 
 
 class Location(Model):
@@ -182,17 +187,17 @@ class Location(Model):
 
     region: Region
     hotspot: HotspotId | None = None
-    municipality: str | None = Field(default=None, max_length=200)
+    municipality: str | None = Field(default=None, max_length=b.MUNICIPALITY_MAX)
 
 
 class Consultation(Model):
-    consultation_id: str
+    consultation_id: b.text(b.CONSULTATION_ID_MAX, min_length=1)
     party: ConsultationParty
-    subject: str
-    due: date
+    subject: b.text(b.SUBJECT_MAX)
+    due: b.Date
     verdict: Verdict | None = None
-    answer: str | None = None
-    withdrawn: bool = False
+    answer: b.text(b.ANSWER_MAX) | None = None
+    withdrawn: b.StrictBool = False
 
     @property
     def open(self) -> bool:
@@ -201,9 +206,9 @@ class Consultation(Model):
 
 class Realisation(Model):
     location: Location
-    investment_eur: int = Field(ge=0)
-    jobs: int = Field(ge=0)
-    new_scaleup: bool
+    investment_eur: b.Eur
+    jobs: b.Jobs
+    new_scaleup: b.StrictBool
 
 
 __all__ = [

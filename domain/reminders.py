@@ -17,6 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain import bounds as b
 from domain.state import CaseState
 from domain.vocab import Stage
 
@@ -26,11 +27,12 @@ class Phase2Rule(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    follow_ups: list[timedelta] = Field(
+    follow_ups: list[b.Duration] = Field(
         default_factory=lambda: [timedelta(days=14), timedelta(days=30)],
+        max_length=b.FOLLOW_UPS_MAX,
         description="after the first reminder, while the needs are not articulated",
     )
-    escalate_after: timedelta | None = Field(default=timedelta(days=45))
+    escalate_after: b.Duration | None = Field(default=timedelta(days=45))
 
 
 class ReminderRules(BaseModel):
@@ -44,12 +46,15 @@ class ReminderRules(BaseModel):
     an existing one, whose default keeps today's behaviour, and a branch in :func:`plan` on that
     field, never on the code's age: histories replay with the rules they recorded, running cases
     adopt a new rule set at their next wake-up, and each reminder names the version it followed.
+
+    Every duration is more than zero and at most ``domain.bounds.DURATION_MAX`` (10 years): a
+    rules file saying 10^9 days would otherwise overflow a datetime and wedge every case.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     phase2: Phase2Rule | None = Field(default_factory=Phase2Rule)
-    stage_service_time: dict[Stage, timedelta] = Field(
+    stage_service_time: dict[Stage, b.Duration] = Field(
         default_factory=lambda: {
             Stage.NEEDS_ARTICULATION: timedelta(days=60),
             Stage.MATCHMAKING: timedelta(days=60),
@@ -58,12 +63,13 @@ class ReminderRules(BaseModel):
         },
         description="how long a case may stay in a stage before it is overdue",
     )
-    stage_escalate_after: timedelta = Field(default=timedelta(days=14))
-    consultation_remind_before: timedelta = Field(default=timedelta(days=7))
-    default_recipient: str = "taskforce-coordinator"
-    escalation_recipient: str = "coordinating-rom"
-    delivery_retry_after: list[timedelta] = Field(
+    stage_escalate_after: b.Duration = Field(default=timedelta(days=14))
+    consultation_remind_before: b.Duration = Field(default=timedelta(days=7))
+    default_recipient: str = Field(default="taskforce-coordinator", min_length=1, max_length=b.RECIPIENT_MAX)
+    escalation_recipient: str = Field(default="coordinating-rom", min_length=1, max_length=b.RECIPIENT_MAX)
+    delivery_retry_after: list[b.Duration] = Field(
         default_factory=lambda: [timedelta(hours=1), timedelta(hours=6), timedelta(hours=24)],
+        max_length=b.FOLLOW_UPS_MAX,
         description="after a reminder's e-mail/webhook delivery failed (its bounded attempts used up), "
         "try again after each of these in turn; when they are used up the failure stands in the inbox",
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.bounds import JOBS_MAX
 from domain.decide import CommandRejected, Context, decide
 from domain.models import MatchProposal
 from domain.state import fold
@@ -31,7 +32,7 @@ commands = st.one_of(
     st.builds(lambda i, v: f.command("answer-consultation", consultation_id=f"C{i}", verdict=v, answer="a"),
               st.integers(1, 3), st.sampled_from(["positive", "conditional", "negative"])),
     st.just(f.command("start-realisation")),
-    st.builds(lambda n: f.command("realise", investment_eur=n, jobs=n), st.integers(0, 10**9)),
+    st.builds(lambda n: f.command("realise", investment_eur=n, jobs=n), st.integers(0, JOBS_MAX)),
     st.sampled_from([f.command("close", outcome="withdrawn"), f.command("close", outcome="left_abroad"),
                      f.command("close", outcome="no_proposition_possible", bottleneck="talent")]),
     st.just(f.command("reopen")),
