@@ -2,7 +2,9 @@
 
 ``ledger_events`` is append-only: one row per domain event, unique per (case_id, seq), each row
 hash-chained to the previous one of its case. ``cases`` is a projection (the fold of a case's
-events), rebuilt from ``ledger_events`` at will. Timestamps are ISO-8601 UTC text so SQLite and
+events), rebuilt from ``ledger_events`` at will; ``company_folded`` (the name case-folded) and
+``kvk`` let ``lead list --company`` find a case in SQL. ``case_serials`` hands out the case ids
+``BP-<year>-<number>`` (the last number used per year). Timestamps are ISO-8601 UTC text so SQLite and
 PostgreSQL round-trip them identically.
 """
 
@@ -46,6 +48,8 @@ cases = Table(
     metadata,
     Column("case_id", String(200), primary_key=True),
     Column("company", String(200), nullable=False),
+    Column("company_folded", Text, nullable=False, server_default=""),
+    Column("kvk", String(8), index=True),
     Column("stage", String(40), nullable=False, index=True),
     Column("outcome", String(40)),
     Column("region", String(40), nullable=False, index=True),
@@ -57,6 +61,13 @@ cases = Table(
     Column("state", Text, nullable=False),
     Column("detected_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+)
+
+case_serials = Table(
+    "case_serials",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("last_number", Integer, nullable=False),
 )
 
 hotspot_offers = Table(

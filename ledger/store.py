@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,8 +29,11 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from domain.bounds import KVK_PATTERN
+from domain.case_ids import serial_id
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import Event, parse_event
 from domain.models import HotspotOffer
@@ -43,7 +47,15 @@ from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
 from ledger import migrate
 from ledger.migrate import SchemaError
-from ledger.schema import cases, hotspot_offers, ledger_events, outbox, outbox_deliveries, programme_events
+from ledger.schema import (
+    case_serials,
+    cases,
+    hotspot_offers,
+    ledger_events,
+    outbox,
+    outbox_deliveries,
+    programme_events,
+)
 from observability import telemetry
 
 if TYPE_CHECKING:
@@ -387,6 +399,43 @@ class Ledger:
             rows = conn.execute(select(programme_events).order_by(programme_events.c.seq)).all()
         return [(parse_programme_event(r.payload), r.prev_hash, r.hash) for r in rows]
 
+    # --- case ids ---------------------------------------------------------------------------
+
+    def allocate_case_id(self, year: int | None = None) -> str:
+        """A new case id ``BP-<year>-<NNNN>`` (this UTC year by default), never handed out before.
+
+        The counter per year is bumped atomically (SQLite: under BEGIN IMMEDIATE's write lock;
+        PostgreSQL: INSERT ... ON CONFLICT DO UPDATE ... RETURNING holds the year's row lock until
+        commit), so concurrent callers get distinct numbers. Numbers whose id the ledger already
+        holds (given by hand with ``--case-id``) are skipped. A number handed out for a case that
+        then fails to start stays used: ids have gaps, never duplicates.
+        """
+        year = year if year is not None else datetime.now(UTC).year
+        serial_id(year, 1)  # refuses a year no serial can have, before anything is written
+        with self._writing() as conn, conn.begin():
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            bump = (
+                dialect.insert(case_serials)
+                .values(year=year, last_number=1)
+                .on_conflict_do_update(
+                    index_elements=[case_serials.c.year],
+                    set_={"last_number": case_serials.c.last_number + 1},
+                )
+                .returning(case_serials.c.last_number)
+            )
+            while True:
+                case_id = serial_id(year, conn.execute(bump).scalar_one())
+                if not self._holds(conn, case_id):
+                    return case_id
+
+    @staticmethod
+    def _holds(conn: Connection, case_id: str) -> bool:
+        """Whether the ledger has any event or projection of ``case_id``."""
+        for table in (ledger_events, cases):
+            if conn.execute(select(table.c.case_id).where(table.c.case_id == case_id).limit(1)).first():
+                return True
+        return False
+
     @staticmethod
     def _fold_stored(conn: Connection, case_id: str) -> CaseState | None:
         rows = conn.execute(
@@ -419,6 +468,8 @@ class Ledger:
     def _project(conn: Connection, state: CaseState, head_hash: str) -> None:
         values = {
             **state.facts(),
+            "company_folded": state.lead.company.casefold(),
+            "kvk": state.lead.kvk,
             "head_hash": head_hash,
             "state": state.model_dump_json(),
             "detected_at": iso(state.detected_at),
@@ -485,25 +536,36 @@ class Ledger:
         return CaseState.model_validate_json(raw) if raw else None
 
     @staticmethod
-    def _filtered(query, stage: str | None, region: str | None):  # type: ignore[no-untyped-def]
+    def _filtered(query, stage: str | None, region: str | None, company: str | None = None):  # type: ignore[no-untyped-def]
         query = query.order_by(cases.c.detected_at, cases.c.case_id)
         if stage:
             query = query.where(cases.c.stage == str(getattr(stage, "value", stage)))
         if region:
             query = query.where(cases.c.region == str(getattr(region, "value", region)))
+        if company and company.strip():
+            needle = company.strip()
+            found = cases.c.company_folded.contains(needle.casefold(), autoescape=True)
+            if re.match(KVK_PATTERN, needle):
+                found = found | (cases.c.kvk == needle)
+            query = query.where(found)
         return query
 
-    def case_states(self, stage: str | None = None, region: str | None = None) -> list[CaseState]:
-        """Projected states of the cases, optionally in one stage and/or home region."""
-        query = self._filtered(select(cases.c.state), stage, region)
+    def case_states(
+        self, stage: str | None = None, region: str | None = None, company: str | None = None
+    ) -> list[CaseState]:
+        """Projected states of the cases, optionally in one stage and/or home region, and/or whose
+        company name holds ``company`` (any case) or whose KvK number is ``company``."""
+        query = self._filtered(select(cases.c.state), stage, region, company)
         with self.engine.connect() as conn:
             return [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
 
-    def list_cases(self, stage: str | None = None, region: str | None = None) -> list[CaseSummary]:
+    def list_cases(
+        self, stage: str | None = None, region: str | None = None, company: str | None = None
+    ) -> list[CaseSummary]:
         """The case list from the projection's columns (no state parsing), oldest detection first."""
         columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__]
         with self.engine.connect() as conn:
-            rows = conn.execute(self._filtered(select(*columns), stage, region)).mappings()
+            rows = conn.execute(self._filtered(select(*columns), stage, region, company)).mappings()
             return [
                 CaseSummary(
                     **{**r, "detected_at": datetime.fromisoformat(r["detected_at"]),
