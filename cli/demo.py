@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 from datetime import date, timedelta
 from typing import Any
 
@@ -150,10 +149,9 @@ def scripts() -> list[dict[str, Any]]:
 
 
 async def run_case(
-    client: Client, task_queue: str, script: dict[str, Any], suffix: str, config: CaseConfig
+    client: Client, task_queue: str, script: dict[str, Any], case_id: str, config: CaseConfig
 ) -> dict[str, Any]:
     meta = {"actor": ACTOR, "organisation": ORG}
-    case_id = f"lead-demo-{script['slug']}-{suffix}"
     result = await cases.start(
         client, task_queue, build("start", {"lead": script["lead"]}, meta), case_id, config=config
     )
@@ -165,12 +163,21 @@ async def run_case(
 async def run_demo(as_json: bool = False) -> int:
     import settings as config
     from connection import connect
+    from ledger.store import Ledger
 
     s = config.load()
     client = await connect(s)
-    suffix = secrets.token_hex(3)
     config = CaseConfig()
-    rows = await asyncio.gather(*(run_case(client, s.task_queue, sc, suffix, config) for sc in scripts()))
+    plays = scripts()
+    ledger = Ledger.open(s.ledger_url, upgrade=False)
+    try:  # serial ids from the ledger, like every case (an id names nobody)
+        ledger.check_schema()
+        case_ids = [ledger.allocate_case_id() for _ in plays]
+    finally:
+        ledger.dispose()
+    rows = await asyncio.gather(
+        *(run_case(client, s.task_queue, sc, cid, config) for sc, cid in zip(plays, case_ids, strict=True))
+    )
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:

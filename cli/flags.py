@@ -16,7 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from cli.errors import BadInput
-from domain.commands import COMMAND_ADAPTER, Command
+from domain import commands
+from domain.commands import Command
+from domain.errors import CommandRejected
 from domain.vocab import (
     Bottleneck,
     CompanyType,
@@ -223,18 +225,16 @@ def read_file(path: str | None) -> dict[str, Any]:
 
 
 def explain(err: ValidationError, what: str) -> str:
-    lines = [f"invalid {what}:"]
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"] if p not in ("function-after",)) or "(input)"
-        lines.append(f"  {loc}: {e['msg']}")
-    return "\n".join(lines)
+    """``invalid <what>:`` and a line per bad field (``domain.commands.explain``, as the workflow says it)."""
+    return commands.explain(err, what)
 
 
 def build(kind: str, body: dict[str, Any], meta: dict[str, Any]) -> Command:
-    """Validate ``body`` as a ``kind`` command; a bad field is a :class:`BadInput` naming it."""
+    """Validate ``body`` as a ``kind`` command (``domain.commands.parse_command``, the workflow's
+    own check: bounds, strict types, size); a bad field is a :class:`BadInput` naming it."""
     data = {**body, **{k: v for k, v in meta.items() if v is not None}, "type": kind}
     try:
-        return COMMAND_ADAPTER.validate_python(data)
-    except ValidationError as err:
-        # Drop the discriminator level from locations ("articulate-needs.needs.space" -> "needs.space").
-        raise BadInput(explain(err, kind).replace(f"  {kind}.", "  ")) from None
+        return commands.parse_command(data)
+    except CommandRejected as err:
+        message = err.message.replace("\n", "\n  ")
+        raise BadInput(f"invalid {kind}:\n  {message}") from None

@@ -14,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from cli.errors import BadInput, CaseError
+from cli.errors import BadInput, CaseError, CommandTimeout
 from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
@@ -54,7 +54,9 @@ def parser() -> argparse.ArgumentParser:
 
     start = lsub.add_parser("start", help="start a case for a new lead")
     start.add_argument("--file", help="JSON file with the lead (fields as in the flags)")
-    start.add_argument("--case-id", help="default lead-<company slug>")
+    start.add_argument(
+        "--case-id", help="default: the next serial from the ledger, BP-<year>-<NNNN> (ids name nobody)"
+    )
     _lead_flags(start)
     _meta_flags(start)
 
@@ -73,6 +75,9 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
 
     ls = lsub.add_parser("list", help="cases in the ledger")
+    ls.add_argument(
+        "--company", metavar="TEXT", help="company name containing TEXT (any case), or KvK number TEXT"
+    )
     ls.add_argument("--stage")
     ls.add_argument("--region")
     ls.add_argument("--json", action="store_true")
@@ -90,7 +95,7 @@ async def _act(args: argparse.Namespace) -> int:
     import settings as config
     from cli import cases
     from cli.flags import COMMANDS, _lead_body, build, read_file
-    from cli.views import case_id_for, summary
+    from cli.views import check_case_id, summary
     from connection import connect
 
     s = config.load()
@@ -105,8 +110,14 @@ async def _act(args: argparse.Namespace) -> int:
     client = await connect(s)
     if args.lead_cmd == "start":
         command = build("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
-        case_id = args.case_id or base.get("case_id") or case_id_for(command.lead.company)
-        result = await cases.start(client, s.task_queue, command, case_id, deadline=args.timeout)
+        given = args.case_id or base.get("case_id")
+        case_id = check_case_id(given) if given is not None else _new_case_id(s)
+        try:
+            result = await cases.start(client, s.task_queue, command, case_id, deadline=args.timeout)
+        except CommandTimeout as err:
+            if given is None:  # a re-send must name this id: without it, it would get a new serial
+                err.args = (f"{err}, together with --case-id {case_id}",)
+            raise
     else:
         _, _, body_of = COMMANDS[args.lead_cmd]
         if args.lead_cmd == "update":
@@ -120,12 +131,26 @@ async def _act(args: argparse.Namespace) -> int:
         _print({**summary(result.state), "duplicate": result.duplicate,
                 "events": [e.model_dump(mode="json") for e in result.events]})
     else:
+        if args.lead_cmd == "start":  # the id names nobody: it is how every later action finds the case
+            print(f"case {result.state.case_id} started (use this id in later actions)")
         if result.duplicate:
             print(f"command {command.command_id} was applied before; nothing new recorded")
         for e in result.events:
             print(f"{e.event_id} {e.type} recorded")
         print(_line(summary(result.state)))
     return EXIT_OK
+
+
+def _new_case_id(s: Any) -> str:
+    """The next serial case id from the ledger (``BP-<year>-<NNNN>``)."""
+    from ledger.store import Ledger
+
+    ledger = Ledger.open(s.ledger_url, upgrade=False)
+    try:
+        ledger.check_schema()
+        return ledger.allocate_case_id()
+    finally:
+        ledger.dispose()
 
 
 async def _resume(args: argparse.Namespace) -> int:
@@ -199,13 +224,19 @@ def _show(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     import settings as config
     from cli.views import summary
+    from domain.bounds import SEARCH_MAX
     from ledger.store import Ledger
 
     s = config.load()
+    if args.company is not None and len(args.company) > SEARCH_MAX:
+        raise BadInput(f"--company: at most {SEARCH_MAX} characters (a company name or part of it, or a KvK number)")
     ledger = Ledger.open(s.ledger_url, upgrade=False)
     try:
         ledger.check_schema()
-        rows = [summary(st) for st in ledger.case_states(stage=args.stage, region=args.region)]
+        rows = [
+            summary(st)
+            for st in ledger.case_states(stage=args.stage, region=args.region, company=args.company)
+        ]
     finally:
         ledger.dispose()
     if args.json:

@@ -1,4 +1,4 @@
-"""How a case is named and shown: case ids and the flat summary every listing prints.
+"""How a case is named and shown: the case-id check and the flat summary every listing prints.
 
 Light on purpose (no Temporal client, no database driver): ``lead show`` and ``lead list`` read the
 ledger only, and a CLI command's start-up time is mostly its imports.
@@ -6,31 +6,19 @@ ledger only, and a CLI command's start-up time is mostly its imports.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from cli.errors import BadInput
+from domain import case_ids
 from domain.state import CaseState
 
-CASE_ID = re.compile(r"^lead-[a-z0-9][a-z0-9-]{0,78}$")
 
-
-def case_id_for(company: str) -> str:
-    """``lead-<slug>`` from a company name: lowercase ASCII, dashes, at most 80 characters."""
-    ascii_name = unicodedata.normalize("NFKD", company).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:74].strip("-")
-    if not slug:
-        raise BadInput(f"company name {company!r} gives no usable case id; pass --case-id lead-...")
-    return f"lead-{slug}"
-
-
-def check_case_id(case_id: str) -> str:
-    if not CASE_ID.match(case_id):
-        raise BadInput(
-            f"case id {case_id!r} is not valid: it must look like lead-<lowercase letters, digits, dashes>"
-        )
-    return case_id
+def check_case_id(case_id: object) -> str:
+    """``case_id`` if it follows the case-id rule (``domain.case_ids``); else :class:`BadInput` (exit 2)."""
+    try:
+        return case_ids.require(case_id)
+    except case_ids.InvalidCaseId as err:
+        raise BadInput(str(err)) from None
 
 
 def summary(state: CaseState) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from typing import Any
 import structlog
 from opentelemetry import trace
 
+from domain import case_ids
+
 _configured = False
 
 
@@ -41,7 +43,7 @@ def _temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
         if core.fields:
             event.setdefault("core_fields", {k: str(v) for k, v in core.fields.items()})
     case_id = getattr(record, "case_id", None) or event.get("workflow_id")
-    if case_id and str(case_id).startswith("lead-"):
+    if case_id and case_ids.valid(case_id):  # a workflow id is a case id (BP-2026-0042, or an old lead-...)
         event.setdefault("case_id", case_id)
     return event
 
