@@ -24,7 +24,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from cli.errors import BadInput, CaseError, CommandTimeout
 from cli.views import check_case_id
-from domain.commands import Command, DetectLead
+from domain.commands import Command, DetectLead, check_size
+from domain.errors import CommandRejected
 from domain.state import CaseState
 from workflows.case_io import CaseConfig, CaseInput, CommandResult
 from workflows.lead_case import REJECTED, LeadCaseWorkflow
@@ -69,6 +70,14 @@ def _rejection(err: WorkflowUpdateFailedError, case_id: str) -> CaseError:
     return CaseError(f"{case_id}: command failed: {cause or err}")
 
 
+def _sendable(command: Command, case_id: str) -> None:
+    """Refuse a command over the size limit here, before it travels (the workflow refuses it too)."""
+    try:
+        check_size(command)
+    except CommandRejected as err:
+        raise BadInput(f"refused for {case_id}: {err.message}") from None
+
+
 def _rpc(err: RPCError, case_id: str) -> CaseError:
     if err.status == RPCStatusCode.NOT_FOUND:
         return BadInput(f"no case {case_id} (see `brandpunt lead list`)")
@@ -89,6 +98,7 @@ async def start(
     """Start a case and record its ``LeadDetected`` in one round trip (update-with-start)."""
     check_case_id(case_id)
     command = with_command_id(command)  # type: ignore[assignment]  # a DetectLead stays one
+    _sendable(command, case_id)
     operation = WithStartWorkflowOperation(
         LeadCaseWorkflow.run,
         CaseInput(case_id=case_id, config=config or CaseConfig()),
@@ -128,6 +138,7 @@ async def execute(
     """
     check_case_id(case_id)
     command = with_command_id(command)
+    _sendable(command, case_id)
     handle = client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
     try:
         return await _within_deadline(

@@ -161,7 +161,7 @@ COMMANDS: dict[str, Spec] = {
     "update": ("correct the lead's facts (not its phase)", _lead_flags, _lead_body),
     "change-phase": (
         "record a new venture phase",
-        lambda p: p.add_argument("--phase", type=int, required=True, help="1-4"),
+        lambda p: p.add_argument("--phase", type=int, help="1-4 (required, here or in --file)"),
         lambda a, b: _pick(a, "phase"),
     ),
     "articulate-needs": ("record the growth question", _needs_flags, _needs_body),

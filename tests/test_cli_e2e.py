@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 from cli.dev import temporal_cli
 
 BIN = Path(sys.executable).parent / "brandpunt"
+SERIAL = re.compile(r"BP-\d{4}-\d{4,}")
 
 
 def free_port() -> int:
@@ -135,7 +137,9 @@ async def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
     assert sum(r["case_id"] in all_cases for r in rows) == 5
     closed = dev.temporal("workflow", "list", "--query", "Stage='closed'", "-o", "json")
     assert sum(r["case_id"] in closed for r in rows) == 5
-    assert "lead-" not in dev.temporal("workflow", "list", "--query", "Stage='matchmaking'", "-o", "json")
+    in_matchmaking = dev.temporal("workflow", "list", "--query", "Stage='matchmaking'", "-o", "json")
+    assert not any(r["case_id"] in in_matchmaking for r in rows)
+    assert all(SERIAL.fullmatch(r["case_id"]) for r in rows)  # ids from the ledger, naming nobody
     verified = dev.run("audit", "verify", "--all")
     assert "OK: 5 case(s)" in verified.stdout
     replayed = dev.run("audit", "replay", "--all")
@@ -159,7 +163,7 @@ def test_coordinator_walkthrough_and_refusals_record_nothing(dev):
         "--contact-name", "Q. de Boer",
     )  # phase 1: no reminder is owed, so the ledger holds exactly what the coordinator did
     case = start["case_id"]
-    assert case == "lead-qubit-works-bv" and start["stage"] == "detection"
+    assert SERIAL.fullmatch(case) and start["stage"] == "detection"
     assert start["events"][0]["actor"] == "e2e-coordinator"
 
     refused = [
@@ -229,7 +233,7 @@ def test_every_other_action_from_flags_and_files(dev, tmp_path):
             "contact": {"name": "G. Veld"}}
     (tmp_path / "lead.json").write_text(json.dumps(lead))
     case = dev.json("lead", "start", "--file", str(tmp_path / "lead.json"))["case_id"]
-    assert case == "lead-grid-hungry-bv"
+    assert SERIAL.fullmatch(case)
     updated = dev.json("lead", "update", case, "--coordinator", "g.veld@oost.nl", "--reason", "new coordinator")
     assert updated["events"][0]["type"] == "LeadUpdated"
     assert updated["events"][0]["lead"]["coordinator"] == "g.veld@oost.nl"
@@ -262,3 +266,96 @@ def test_every_other_action_from_flags_and_files(dev, tmp_path):
     assert dev.run("audit", "verify", case).returncode == 0
     upgraded = dev.run("db", "upgrade")  # idempotent on a running system
     assert "schema up to date" in upgraded.stdout
+
+
+def test_case_ids_name_nobody_inputs_are_bounded_and_cases_are_found_by_company(dev, tmp_path):
+    """Serial ids from the ledger; every bound refused with exit 2 and nothing recorded; --company."""
+    company = "Photon Forge BV"
+    started = dev.json(
+        "lead", "start", "--company", company, "--kvk", "12345678", "--region", "bom",
+        "--hotspot", "brainport-eindhoven", "--domain", "photonics", "--type", "scaleup", "--phase", "1",
+        "--contact-name", "Anna de Vries", "--contact-email", "anna@example.org",
+    )
+    case = started["case_id"]
+    assert SERIAL.fullmatch(case), case
+    for token in re.split(r"\W+", company.lower()):  # no part of the name in the id, Temporal or the UI
+        assert token not in case.lower(), (token, case)
+    described = dev.temporal("workflow", "describe", "--workflow-id", case, "-o", "json")
+    assert case in described and "photon" not in json.loads(described)["workflowExecutionInfo"]["execution"]["workflowId"].lower()
+    plain = dev.run("lead", "start", "--company", "Second Light BV", "--region", "bom", "--hotspot",
+                    "brainport-eindhoven", "--domain", "photonics", "--type", "startup", "--phase", "1",
+                    "--contact-name", "B")
+    second = re.search(r"^case (BP-\d{4}-\d{4,}) started", plain.stdout, re.M)
+    assert second, plain.stdout  # the id stands on the first line of the plain output
+    assert int(second.group(1).rsplit("-", 1)[1]) == int(case.rsplit("-", 1)[1]) + 1
+
+    def ledger_state() -> tuple[list[str], int]:
+        listed = dev.json("lead", "list")
+        return [r["case_id"] for r in listed], len(dev.json("lead", "show", case)["events"])
+
+    before = ledger_state()
+    assert before == ([case, second.group(1)], 1)
+
+    def file(name: str, data: object) -> str:
+        path = tmp_path / name
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return str(path)
+
+    lead = {"company": "Big Mail BV", "home_region": "bom", "hotspot": "twente", "technology_domain": "quantum",
+            "company_type": "startup", "phase": 1, "contact": {"name": "M"}}
+    big_email = "a" * 1_500_000 + "@example.org"
+    needs = ["--needed-by", "2028-01-01"]
+    refused = [
+        (["lead", "start", "--file", file("big.json", {**lead, "contact": {"name": "M", "email": big_email}})],
+         ["1,500,", "at most 65,536 bytes"]),
+        (["lead", "start", "--file", file("long.json", {**lead, "contact": {"name": "M", "email": "a" * 250 + "@x.nl"}})],
+         ["contact.email", "at most 254 characters"]),
+        (["lead", "start", "--file", file("p.json", {**lead, "phase": "1"})], ["phase", "valid integer"]),
+        (["lead", "start", "--file", file("t.json", {**lead, "phase": True})], ["phase", "valid integer"]),
+        (["lead", "start", "--company", "X", "--region", "bom", "--hotspot", "twente", "--domain", "quantum",
+          "--type", "startup", "--phase", "1", "--contact-name", "x", "--case-id", "Photon Forge"], ["not valid"]),
+        (["lead", "start", "--company", "X", "--region", "bom", "--hotspot", "twente", "--domain", "quantum",
+          "--type", "startup", "--phase", "1", "--contact-name", "x", "--case-id", "B" * 101], ["at most 100"]),
+        (["lead", "articulate-needs", case, "--grid-mva", "nan", *needs], ["energy.grid_mva", "finite"]),
+        (["lead", "articulate-needs", case, "--grid-mva", "inf", *needs], ["energy.grid_mva", "finite"]),
+        (["lead", "articulate-needs", case, "--grid-mva", "10000.5", *needs], ["energy.grid_mva", "10000"]),
+        (["lead", "articulate-needs", case, "--m2", "10000001", *needs], ["space.m2", "10000000"]),
+        (["lead", "articulate-needs", case, "--wo-fte", "100001", *needs], ["talent.wo_fte", "100000"]),
+        (["lead", "articulate-needs", case, "--file", file("n.json", {"space": {"m2": "3000"}, "needed_by": "2028-01-01"})],
+         ["space.m2", "valid integer"]),
+        (["lead", "articulate-needs", case, "--file", file("v.json", {"space": {"m2": 30, "vibration_free": 1},
+                                                                     "needed_by": "2028-01-01"})],
+         ["space.vibration_free", "valid boolean"]),
+        (["lead", "change-phase", case, "--file", file("c.json", {"phase": 3.0})], ["phase", "valid integer"]),
+        (["lead", "change-phase", case, "--phase", "3", "--reason", "r" * 2001], ["reason", "at most 2000"]),
+        (["lead", "change-phase", "lead photon forge", "--phase", "3"], ["not valid"]),
+        (["lead", "list", "--company", "x" * 201], ["--company", "at most 200"]),
+    ]
+    for args, needles in refused:
+        done = dev.run(*args, check=False)
+        assert done.returncode == 2, (args[:3], done.returncode, done.stderr[-500:])
+        for needle in needles:
+            assert needle in done.stderr, (needle, done.stderr[-500:])
+        assert len(done.stderr.splitlines()) <= 8 and len(done.stderr) < 2000  # short, and no echo of input
+        assert "Traceback" not in done.stderr
+    assert ledger_state() == before  # nothing was recorded anywhere in the ledger
+    assert dev.json("lead", "show", case)["phase"] == 1
+
+    # At the limits it goes through.
+    at_limit = dev.json("lead", "articulate-needs", case, "--grid-mva", "10000", "--m2", "10000000",
+                        "--wo-fte", "100000", *needs)
+    assert at_limit["events"][0]["needs"]["energy"]["grid_mva"] == 10000.0
+    assert at_limit["events"][0]["needs"]["space"]["m2"] == 10_000_000
+
+    # People find cases by name or KvK, since ids name nobody.
+    def found(text: str) -> list[str]:
+        return [r["case_id"] for r in dev.json("lead", "list", "--company", text)]
+
+    assert found("photon") == [case]
+    assert found("FORGE b") == [case]
+    assert found("12345678") == [case]
+    assert found("bv") == [case, second.group(1)]
+    assert found("nobody") == []
+    assert found("light") == [second.group(1)]
+    plain_list = dev.run("lead", "list", "--company", "forge")
+    assert case in plain_list.stdout and "1 case(s)" in plain_list.stdout
