@@ -48,6 +48,7 @@ class Settings:
         """
         from pydantic import ValidationError
 
+        from domain.commands import explain
         from domain.reminders import ReminderRules
 
         path = self.extra.get("reminder_rules")
@@ -58,9 +59,7 @@ class Settings:
         except OSError as err:
             raise SettingsError(f"BRANDPUNT_REMINDER_RULES={path}: cannot read it ({err.strerror})") from None
         except ValidationError as err:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in err.errors()[:5]
-            )
+            problems = explain(err).replace("\n", "; ")  # one line per field, as commands are explained
             raise SettingsError(f"BRANDPUNT_REMINDER_RULES={path}: {problems}") from None
 
     @property

@@ -323,3 +323,21 @@ def test_a_command_built_past_validation_is_checked_again() -> None:
     assert parse_command(good) == good
     forged = type(good).model_construct(**{**good.__dict__, "phase": 9})
     assert refused(forged).field == "phase"
+
+
+def test_a_deployment_rules_file_with_an_absurd_duration_is_refused_naming_the_field(tmp_path) -> None:
+    import settings
+    from settings import SettingsError
+
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"stage_escalate_after": "P1000000000D", "stage_service_time": {
+        "matchmaking": "P4000D"}}), encoding="utf-8")
+    with pytest.raises(SettingsError) as err:
+        settings.load({"BRANDPUNT_REMINDER_RULES": str(path)}).reminder_rules()
+    message = str(err.value)
+    assert "BRANDPUNT_REMINDER_RULES" in message and "stage_escalate_after" in message
+    assert "stage_service_time.matchmaking: Input should be less than or equal to 3650 days" in message
+    assert len(message.splitlines()) == 1
+    path.write_text(json.dumps({"stage_escalate_after": "P3650D"}), encoding="utf-8")
+    rules = settings.load({"BRANDPUNT_REMINDER_RULES": str(path)}).reminder_rules()
+    assert rules.stage_escalate_after == b.DURATION_MAX
