@@ -9,6 +9,7 @@ Certificates are made with ``openssl`` for each run.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import ssl
 import subprocess
@@ -111,8 +112,9 @@ async def test_worker_and_cli_run_a_case_over_mtls(mtls_proxy, certs, case_ledge
                 env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
             )
             assert started.returncode == 0, started.stderr
-            state = await cases.state(client, "lead-secure-photonics-bv")
-        assert [r.type for r in ledger.events("lead-secure-photonics-bv")] == ["LeadDetected"]
+            case_id = json.loads(started.stdout)["case_id"]  # a serial from the ledger
+            state = await cases.state(client, case_id)
+        assert [r.type for r in ledger.events(case_id)] == ["LeadDetected"]
         assert state.last_seq == 1
     finally:
         ledger.dispose()
