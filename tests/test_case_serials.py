@@ -153,16 +153,16 @@ def test_a_renamed_company_is_found_by_its_new_name(ledger):
     assert [s.case_id for s in ledger.list_cases(company="new name")] == ["BP-2026-0001"]
 
 
-def test_migration_0003_fills_the_search_columns_of_existing_cases(ledger_url):
+def test_migration_0007_fills_the_search_columns_of_existing_cases(ledger_url):
     from alembic import command
 
     led = Ledger(ledger_url)
     cfg = migrate._config()
     with led.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")
-    assert migrate.current_revision(led.engine) == "0002"
-    # A case recorded under 0002: its projection row has no search columns yet.
+        command.upgrade(cfg, "0006")
+    assert migrate.current_revision(led.engine) == "0006"
+    # A case recorded under 0006: its projection row has no search columns yet.
     events = decide(None, f.start(company="Wafer Ünion BV", kvk="24681357"), Context("lead-wafer", T0))
     from domain.chain import GENESIS, canonical_json, chain_hash
     from domain.state import fold
@@ -190,8 +190,9 @@ def test_migration_0003_fills_the_search_columns_of_existing_cases(ledger_url):
         )
     led.upgrade()
     led.check_schema()
-    assert migrate.current_revision(led.engine) == "0003" == migrate.HEAD
+    assert migrate.current_revision(led.engine) == "0007" == migrate.HEAD
     assert [s.case_id for s in led.list_cases(company="wafer ünion")] == ["lead-wafer"]
     assert [s.case_id for s in led.list_cases(company="24681357")] == ["lead-wafer"]
     assert led.allocate_case_id(2026) == "BP-2026-0001"
+    assert migrate.compatible_ahead(led.engine, "0007", head="0006")  # an expand: 0006 workers keep running
     led.dispose()
