@@ -24,13 +24,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.notify import DeliveryRequest, Notification, NotifyActivities
     from domain import case_ids
     from domain.commands import (
-        COMMAND_ADAPTER,
         SYSTEM_COMMANDS,
         Command,
         ProposeMatches,
         RecordDelivery,
         RecordDeliveryFailure,
         RecordReminder,
+        parse_command,
     )
     from domain.decide import CommandRejected, Context, check, decide
     from domain.events import Event
@@ -476,19 +476,12 @@ class LeadCaseWorkflow:
 
 
 def _parse(raw: object) -> Command:
-    """The command in ``raw`` (JSON from the client), or a refusal naming the bad fields."""
-    from pydantic import ValidationError
-
+    """The command in ``raw`` (JSON from the client), or a refusal naming the bad fields and
+    limits (``domain.commands.parse_command``: the whole command's size first, then each field)."""
     try:
-        return COMMAND_ADAPTER.validate_python(raw)
-    except ValidationError as err:
-        errors = err.errors()
-        # loc[0] is the command type (the union's tag); the field path follows it
-        fields = [".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0] if e["loc"] else "type") for e in errors]
-        problems = [f"{name}: {e['msg']}" for name, e in zip(fields, errors, strict=True)][:5]
-        raise _rejection(
-            CommandRejected("invalid-input", "; ".join(problems), fields[0] if fields else None)
-        ) from None
+        return parse_command(raw)
+    except CommandRejected as rejected:
+        raise _rejection(rejected) from None
 
 
 def _short(err: BaseException) -> str:
