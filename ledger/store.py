@@ -28,7 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import Event, parse_event
@@ -42,6 +42,7 @@ from domain.programme import (
 from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
 from ledger import migrate
+from ledger.errors import database_error
 from ledger.migrate import SchemaError
 from ledger.schema import cases, hotspot_offers, ledger_events, outbox, outbox_deliveries, programme_events
 from observability import telemetry
@@ -191,15 +192,12 @@ def _put_outbox(conn: Connection, msg: OutboxMessage, now: str) -> None:
 
 
 def _differences(stored: str, offered: str) -> str:
-    """The top-level fields in which two canonical event JSONs differ, for a conflict message."""
+    """The top-level fields in which two canonical event JSONs differ, for a conflict message.
+
+    Names only: the values are case data, and this message reaches logs and Temporal's history."""
     a, b = json.loads(stored), json.loads(offered)
-    parts = [
-        f"{key}: stored {json.dumps(a.get(key), ensure_ascii=False)[:80]}, "
-        f"offered {json.dumps(b.get(key), ensure_ascii=False)[:80]}"
-        for key in sorted(a.keys() | b.keys())
-        if a.get(key) != b.get(key)
-    ]
-    return "; ".join(parts) or "same fields, different encoding"
+    keys = [key for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)]
+    return f"differs in {', '.join(keys)}" if keys else "same fields, different encoding"
 
 
 class Ledger:
@@ -210,11 +208,16 @@ class Ledger:
             path = parsed.database
             if path and path != ":memory:" and not path.startswith("file:"):
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine: Engine = create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+            )
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(
+                url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+            )
+        # hide_parameters: bound parameters (event JSON, company data) never enter exception text
 
     @classmethod
     def open(cls, url: str, upgrade: bool = False) -> Ledger:
@@ -256,11 +259,13 @@ class Ledger:
                 try:
                     result = self._append(events, outbox)
                     break
-                except IntegrityError:
+                except IntegrityError as err:
                     # A concurrent writer inserted the same rows first: the retry sees them and
                     # skips identical events or reports a conflict.
                     if attempt == APPEND_ATTEMPTS:
-                        raise
+                        raise database_error(err) from None
+                except DBAPIError as err:  # short, payload-free: it reaches logs and Temporal
+                    raise database_error(err) from None
             span.set_attribute("inserted", result.inserted)
             span.set_attribute("skipped", result.skipped)
             return result

@@ -54,6 +54,26 @@ def _trace_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def _redact_value(value: Any) -> Any:
+    from settings import redact
+
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_redact_value(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return redact(str(value))  # rendered as text anyway (repr of a Settings, an exception)
+
+
+def _redact_secrets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The last line of defence: mask credentials (``user:password@`` in a URL, tokens, the
+    configured secrets) in every value of every line, the formatted traceback included."""
+    return {k: _redact_value(v) for k, v in event.items()}
+
+
 def configure(fmt: str | None = None, level: str | None = None, stream: Any = None) -> None:
     """Route structlog and stdlib logging (temporalio, sqlalchemy, ours) through one renderer."""
     global _configured
@@ -84,6 +104,7 @@ def configure(fmt: str | None = None, level: str | None = None, stream: Any = No
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                _redact_secrets,
                 renderer,
             ],
             pass_foreign_args=True,
