@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,9 +145,10 @@ def secret_values(env: dict[str, str] | None = None) -> list[str]:
     return sorted({v for v in found if len(v) >= 4}, key=len, reverse=True)
 
 
-def redact(text: str, env: dict[str, str] | None = None) -> str:
+def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     """``text`` with every credential masked: ``user:password@`` in any URL, ``password=``/``token=``
-    parameters, ``Bearer`` tokens, and the configured secrets wherever they appear.
+    parameters, ``Bearer`` tokens, and the configured secrets (``secrets``, default
+    :func:`secret_values` of the environment) wherever they appear.
 
     The one function every banner, error message and log line goes through."""
     if not text:
@@ -154,7 +156,7 @@ def redact(text: str, env: dict[str, str] | None = None) -> str:
     text = _URL_CREDENTIALS.sub(lambda m: f"{m.group('head')}:{MASK}@", text)
     text = _SECRET_PARAMS.sub(lambda m: f"{m.group('head')}{MASK}", text)
     text = _BEARER.sub(lambda m: f"{m.group('head')}{MASK}", text)
-    for value in secret_values(env):
+    for value in secret_values() if secrets is None else secrets:
         text = text.replace(value, MASK)
     return text
 
