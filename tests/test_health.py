@@ -36,15 +36,15 @@ def block_writes(ledger: Ledger, case_prefix: str) -> None:
     """Make the database refuse new ledger rows of some cases (their event JSON goes with the insert)."""
     with ledger.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(
+            conn.execute(text(
                 "CREATE TRIGGER refuse_rows BEFORE INSERT ON ledger_events "
                 f"WHEN NEW.case_id LIKE '{case_prefix}%' BEGIN SELECT RAISE(ABORT, 'row refused'); END"
-            )
+            ))
         else:  # a CHECK violation: PostgreSQL's DETAIL line quotes the failing row, payload and all
-            conn.exec_driver_sql(
+            conn.execute(text(
                 "ALTER TABLE ledger_events ADD CONSTRAINT refuse_rows "
                 f"CHECK (case_id NOT LIKE '{case_prefix}%') NOT VALID"
-            )
+            ))
 
 
 async def wait_for(predicate, timeout: float = 60.0, every: float = 0.5):  # type: ignore[no-untyped-def]
