@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
         return EXIT_FAIL
     except SettingsError as err:
-        print(f"brandpunt: {err}", file=sys.stderr)
+        print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -304,7 +304,11 @@ def _last_resort(err: Exception) -> int:
     if isinstance(err, SchemaError | LedgerDatabaseError):
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
     elif isinstance(err, SQLAlchemyError):
-        print(f"brandpunt: the ledger at {safe_url(load().ledger_url)} failed: {describe(err)}", file=sys.stderr)
+        try:
+            where = f" at {safe_url(load().ledger_url)}"
+        except Exception:  # noqa: BLE001 - the settings themselves may be what is wrong
+            where = ""
+        print(f"brandpunt: the ledger{where} failed: {describe(err)}", file=sys.stderr)
     else:
         print(redact("".join(traceback.format_exception(err))), file=sys.stderr, end="")
     return EXIT_FAIL

@@ -28,7 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import Event, parse_event
@@ -42,7 +42,6 @@ from domain.programme import (
 from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
 from ledger import migrate
-from ledger.errors import database_error
 from ledger.migrate import SchemaError
 from ledger.schema import cases, hotspot_offers, ledger_events, outbox, outbox_deliveries, programme_events
 from observability import telemetry
@@ -259,13 +258,11 @@ class Ledger:
                 try:
                     result = self._append(events, outbox)
                     break
-                except IntegrityError as err:
+                except IntegrityError:
                     # A concurrent writer inserted the same rows first: the retry sees them and
                     # skips identical events or reports a conflict.
                     if attempt == APPEND_ATTEMPTS:
-                        raise database_error(err) from None
-                except DBAPIError as err:  # short, payload-free: it reaches logs and Temporal
-                    raise database_error(err) from None
+                        raise
             span.set_attribute("inserted", result.inserted)
             span.set_attribute("skipped", result.skipped)
             return result

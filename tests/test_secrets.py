@@ -100,25 +100,40 @@ def test_log_lines_are_masked(monkeypatch):
 
 
 def test_a_failed_ledger_write_says_what_failed_without_the_event(ledger_url):
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+    from temporalio.exceptions import ApplicationError
+
+    from activities.ledger import LEDGER_REFUSED, classify
+
     ledger = Ledger.open(ledger_url, upgrade=True)
     case_id = "lead-secret-write"
     block_writes(ledger, case_id)
-    event = _lead_detected(case_id)
-    with pytest.raises(LedgerDatabaseError) as got:
-        ledger.append([event])
-    message = str(got.value)
-    assert message.startswith(("sqlite3.IntegrityError: row refused", "psycopg.errors.CheckViolation: ")), message
+    with pytest.raises(SQLAlchemyError) as raw:
+        ledger.append([_lead_detected(case_id)])
+    assert "[SQL parameters hidden due to hide_parameters=True]" in str(raw.value)  # the engine's part
+    refused = classify(raw.value)  # what the activity raises, hence what Temporal keeps and the worker logs
+    assert isinstance(refused, ApplicationError) and refused.type == LEDGER_REFUSED and refused.non_retryable
+    message = str(refused)
+    assert ("sqlite3.IntegrityError: row refused" in message
+            or "psycopg.errors.CheckViolation: new row" in message), message
     assert COMPANY not in message and "parameters" not in message and "DETAIL" not in message
     assert "INSERT" not in message  # no SQL either
-    assert got.value.__cause__ is None and got.value.__suppress_context__  # the original is not chained
+    outage = classify(OperationalError("INSERT INTO ledger_events ...", {"payload": COMPANY},
+                                       Exception(f"server closed the connection\nDETAIL: {COMPANY}")))
+    assert isinstance(outage, LedgerDatabaseError)  # transient: retried, and short
+    assert str(outage) == "Exception: server closed the connection"
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     logging.getLogger("test.write").addHandler(handler)
     try:
-        logging.getLogger("test.write").error("write failed", exc_info=got.value)
+        for err in (refused, outage):
+            try:
+                raise err from None
+            except Exception:
+                logging.getLogger("test.write").exception("write failed")
     finally:
         logging.getLogger("test.write").removeHandler(handler)
-    assert COMPANY not in stream.getvalue()
+    assert "write failed" in stream.getvalue() and COMPANY not in stream.getvalue()
     ledger.dispose()
 
 
