@@ -27,7 +27,7 @@ from audit.health import ACTIVITY, WORKFLOW_TASK, Thresholds, assess, check, fai
 from cli import cases
 from ledger.store import Ledger
 from tests import factories as f
-from tests.test_cli_e2e import BIN, dev, free_port  # noqa: F401 - the ``dev`` fixture
+from tests.test_cli_e2e import BIN, Dev, free_port
 from worker import build_worker
 
 SECRET_COMPANY = "Vertrouwelijk Kwantum Geheim BV"  # must never show in a failure message
@@ -202,15 +202,26 @@ def test_failure_text_is_short_and_has_no_credentials():
     assert failure_text(Failure()) is None
 
 
-def _drop_ledger_table(home, case_ledger_url: str) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{home / 'ledger.db'}" if case_ledger_url.startswith("sqlite") else case_ledger_url
-    ledger = Ledger(url)
+def _drop_ledger_table(home) -> None:  # type: ignore[no-untyped-def]
+    ledger = Ledger(f"sqlite:///{home / 'ledger.db'}")
     with ledger.engine.begin() as conn:
         conn.execute(text("DROP TABLE ledger_events"))
     ledger.dispose()
 
 
-def test_audit_health_command(dev, case_ledger_url):  # noqa: F811 - the imported fixture
+@pytest.fixture
+def sqlite_dev(tmp_path):
+    """``brandpunt dev`` with its embedded SQLite ledger, whatever the run's backend: a dropped table
+    is a transient failure there (retried), where PostgreSQL's is a refusal (failed at once)."""
+    d = Dev(tmp_path / "home", "sqlite")
+    d.start()
+    yield d
+    if d.proc is not None:
+        d.stop()
+
+
+def test_audit_health_command(sqlite_dev):
+    dev = sqlite_dev
     case = dev.json("lead", "start", "--company", "Health Check BV", "--region", "nom", "--hotspot", "groningen",
                     "--domain", "quantum", "--type", "startup", "--phase", "1", "--contact-name", "H")["case_id"]
     clean = dev.run("audit", "health")
@@ -220,7 +231,7 @@ def test_audit_health_command(dev, case_ledger_url):  # noqa: F811 - the importe
         refused = dev.run("audit", "health", *bad, check=False)
         assert refused.returncode == 2 and bad[0] in refused.stderr, refused.stderr
 
-    _drop_ledger_table(dev.home, case_ledger_url)  # the worker's ledger loses its events table
+    _drop_ledger_table(dev.home)  # the worker's ledger loses its events table
     waiting = subprocess.Popen([str(BIN), "lead", "articulate-needs", case, "--m2", "500", "--needed-by",
                                 "2028-01-01"], env=dev.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
