@@ -65,9 +65,11 @@ async def connect(settings: Settings) -> Client:
             api_key=settings.temporal_api_key,
         )
     except RuntimeError as err:  # the SDK raises RuntimeError for connection failures
+        from settings import redact
+
         over = " over TLS (check the TEMPORAL_TLS_* files and server name too)" if tls else ""
         raise TemporalUnreachable(
-            f"cannot reach Temporal at {settings.temporal_address}{over} ({err}). "
+            f"cannot reach Temporal at {settings.temporal_address}{over} ({redact(str(err))}). "
             "Start the embedded server and worker with `brandpunt dev`, "
             "or set TEMPORAL_ADDRESS to your cluster."
         ) from err

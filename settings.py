@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +39,7 @@ class Settings:
     organisation: str | None
     task_queue: str = TASK_QUEUE
     temporal_tls: TemporalTLS | None = None
-    temporal_api_key: str | None = None
+    temporal_api_key: str | None = field(default=None, repr=False)
     extra: dict[str, str] = field(default_factory=dict)
 
     def reminder_rules(self) -> ReminderRules:
@@ -61,6 +63,14 @@ class Settings:
         except ValidationError as err:
             problems = explain(err).replace("\n", "; ")  # one line per field, as commands are explained
             raise SettingsError(f"BRANDPUNT_REMINDER_RULES={path}: {problems}") from None
+
+    def __repr__(self) -> str:  # the ledger URL without its password; the API key never
+        return (
+            f"Settings(home={str(self.home)!r}, temporal_address={self.temporal_address!r}, "
+            f"temporal_namespace={self.temporal_namespace!r}, ledger_url={safe_url(self.ledger_url)!r}, "
+            f"task_queue={self.task_queue!r}, tls={self.temporal_tls is not None}, "
+            f"api_key={'set' if self.temporal_api_key else 'none'})"
+        )
 
     @property
     def dev_db(self) -> Path:
@@ -102,3 +112,80 @@ def _tls(env: dict[str, str]) -> TemporalTLS | None:
         return None
     wanted = flag in ("1", "true", "yes", "on") or tls != TemporalTLS() or bool(env.get("TEMPORAL_API_KEY"))
     return tls if wanted else None
+
+
+# --- secrets: never printed, never logged --------------------------------------------------------
+
+SECRET_VARIABLES = ("TEMPORAL_API_KEY", "BRANDPUNT_SMTP_PASSWORD", "PGPASSWORD")
+"""Variables whose values are secrets by name; any variable ending in one of ``_SECRET_SUFFIXES``
+counts too, and so does the password in ``BRANDPUNT_LEDGER_URL``."""
+_SECRET_SUFFIXES = ("_PASSWORD", "_API_KEY", "_TOKEN", "_SECRET")
+MASK = "***"
+
+_URL_CREDENTIALS = re.compile(
+    r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@'\"]*):(?P<secret>[^\s@/?#'\"]*)@"
+)
+_SECRET_PARAMS = re.compile(
+    r"(?P<head>[?&;\s](?:password|passwd|pwd|sslpassword|api[_-]?key|access[_-]?token|token|secret)=)"
+    r"(?P<secret>[^&;\s'\"]+)",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(?P<head>\b(?:Bearer|Basic)\s+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})")
+
+
+def secret_values(env: dict[str, str] | None = None) -> list[str]:
+    """The configured secrets themselves (API key, SMTP password, the ledger URL's password)."""
+    e = os.environ if env is None else env
+    found = [v for k, v in e.items() if v and (k in SECRET_VARIABLES or k.endswith(_SECRET_SUFFIXES))]
+    for name in ("BRANDPUNT_LEDGER_URL", "BRANDPUNT_TEST_PG_URL"):
+        match = _URL_CREDENTIALS.search(e.get(name, ""))
+        if match and match.group("secret"):
+            found.append(match.group("secret"))
+    return sorted({v for v in found if len(v) >= 4}, key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str] | None = None) -> str:
+    """``text`` with every credential masked: ``user:password@`` in any URL, ``password=``/``token=``
+    parameters, ``Bearer`` tokens, and the configured secrets (``secrets``, default
+    :func:`secret_values` of the environment) wherever they appear.
+
+    The one function every banner, error message and log line goes through."""
+    if not text:
+        return text
+    text = _URL_CREDENTIALS.sub(lambda m: f"{m.group('head')}:{MASK}@", text)
+    text = _SECRET_PARAMS.sub(lambda m: f"{m.group('head')}{MASK}", text)
+    text = _BEARER.sub(lambda m: f"{m.group('head')}{MASK}", text)
+    for value in secret_values() if secrets is None else secrets:
+        text = text.replace(value, MASK)
+    return text
+
+
+def safe_url(url: str) -> str:
+    """A database URL to show: SQLAlchemy's rendering without the password (then :func:`redact`)."""
+    try:
+        from sqlalchemy import make_url
+
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a SQLAlchemy URL: mask what looks like a credential
+        shown = url
+    return redact(shown)
+
+
+PRIVATE_UMASK = 0o077
+"""Files brandpunt creates are its owner's alone: directories 0700, files 0600."""
+
+
+def make_private(root: Path) -> None:
+    """Take group and world access off ``root`` and everything below it that this user owns."""
+    uid = os.getuid()
+    paths = [root, *root.rglob("*")] if root.is_dir() else [root]
+    for path in paths:
+        try:
+            st = path.lstat()
+            if st.st_uid != uid or path.is_symlink():
+                continue
+            mode = st.st_mode & 0o7777
+            if mode & 0o077:
+                path.chmod(mode & ~0o077)
+        except OSError:
+            continue  # vanished meanwhile (a WAL file) or not ours to change

@@ -10,6 +10,11 @@ import sys
 
 
 def main() -> None:
+    from settings import PRIVATE_UMASK
+
+    # Whatever brandpunt creates (BRANDPUNT_HOME, the ledger and Temporal databases, reports,
+    # dossiers) and what the dev server it starts creates is private to its owner: 0700 / 0600.
+    os.umask(PRIVATE_UMASK)
     from cli.main import main as cli_main
 
     code = cli_main()

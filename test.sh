@@ -3,6 +3,11 @@
 # and headless Chromium for the HTML report), twice: with the cases' ledger on SQLite, then on
 # PostgreSQL (BRANDPUNT_TEST_LEDGER; ledger-level tests use both databases in each pass).
 # Extra arguments go to pytest.
+#
+# Canary secrets are in the environment of the whole run (a password in the test PostgreSQL URL,
+# which trusts any password, and an SMTP password; tests/test_secrets.py adds an API key): each
+# pass's complete output (everything the tests, the worker and the `brandpunt` commands they run
+# printed and logged) is kept in .test-logs/, and the run fails if a canary appears in it.
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -14,7 +19,30 @@ python3 -m venv .venv
 pip_install() { .venv/bin/pip install -q --disable-pip-version-check "$@" 2>&1 | { grep -v '^WARNING: Location' || true; }; }
 pip_install -r requirements-dev.lock
 pip_install --no-deps -e .
-echo "== pass 1 of 2: case ledgers on SQLite"
-BRANDPUNT_TEST_LEDGER=sqlite .venv/bin/pytest -q "$@"
-echo "== pass 2 of 2: case ledgers on PostgreSQL"
-BRANDPUNT_TEST_LEDGER=postgresql .venv/bin/pytest -q "$@"
+
+CANARY_RE='CANARY-(pw|smtp|apikey)-[0-9A-Za-z]+'
+export BRANDPUNT_TEST_PG_URL="${BRANDPUNT_TEST_PG_URL:-postgresql+psycopg://postgres:CANARY-pw-testsh@127.0.0.1:5432/test}"
+export BRANDPUNT_SMTP_PASSWORD="${BRANDPUNT_SMTP_PASSWORD:-CANARY-smtp-testsh}"
+LOGS=.test-logs
+mkdir -p "$LOGS"
+chmod 700 "$LOGS"
+
+run_pass() {  # run_pass NUMBER BACKEND [pytest args]: pytest's whole output to the log, its summary here
+  local number=$1 backend=$2 log="$LOGS/pass-$1-$2.log" status=0
+  shift 2
+  echo "== pass $number of 2: case ledgers on $backend (output in $log)"
+  BRANDPUNT_TEST_LEDGER=$backend .venv/bin/pytest -q --capture=tee-sys -o log_cli=true --log-cli-level=INFO \
+    "$@" >"$log" 2>&1 || status=$?
+  grep -E '^(FAILED|ERROR) ' "$log" || true
+  grep -E '(passed|failed|error|errors|skipped)( in |, )' "$log" | tail -n 1 || tail -n 20 "$log"
+  if grep -qE "$CANARY_RE" "$log"; then
+    echo "FAIL: a canary secret appears in $log, at line(s): $(grep -nE "$CANARY_RE" "$log" | cut -d: -f1 | head -20 | tr '\n' ' ')"
+    return 1
+  fi
+  return "$status"
+}
+
+failed=0
+run_pass 1 sqlite "$@" || failed=1
+run_pass 2 postgresql "$@" || failed=1
+exit "$failed"

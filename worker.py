@@ -13,7 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import (
+    ActivityInboundInterceptor,
+    ExecuteActivityInput,
+    Interceptor,
+    Worker,
+)
 
 from activities.deployment import DeploymentActivities
 from activities.ledger import LedgerActivities
@@ -23,7 +28,7 @@ from activities.reports import ReportActivities
 from domain.reminders import ReminderRules
 from ledger.outbox import Outbox
 from ledger.store import Ledger
-from settings import Settings
+from settings import Settings, safe_url
 from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
 from workflows.sandbox import SandboxMode, workflow_runner
@@ -32,6 +37,27 @@ ACTIVITY_THREADS = 16
 GRACEFUL_SHUTDOWN = timedelta(minutes=5, seconds=30)
 """How long a stopping `brandpunt worker` lets running activities finish: longer than the longest
 activity timeout (the report, 5 minutes). Kubernetes' terminationGracePeriodSeconds is longer still."""
+
+
+class ShortDatabaseErrors(Interceptor):
+    """Every activity's database failure leaves as :class:`ledger.errors.LedgerDatabaseError`: the
+    driver's error class and message, without the SQL, its parameters (event JSON) or a failing row.
+    That text is what the worker logs and what Temporal keeps as the activity's failure."""
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        return _ShortDatabaseErrors(next)
+
+
+class _ShortDatabaseErrors(ActivityInboundInterceptor):
+    async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ledger.errors import database_error
+
+        try:
+            return await super().execute_activity(input)
+        except SQLAlchemyError as err:
+            raise database_error(err) from None
 
 
 def build_worker(
@@ -75,6 +101,7 @@ def build_worker(
             reporter.produce_report,
         ],
         activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
+        interceptors=[ShortDatabaseErrors()],
         max_concurrent_activities=ACTIVITY_THREADS,
         **options,
     )
@@ -109,6 +136,7 @@ async def main(settings: Settings) -> None:
         temporal_address=settings.temporal_address,
         namespace=settings.temporal_namespace,
         task_queue=settings.task_queue,
+        ledger=safe_url(settings.ledger_url),
     )
     worker = build_worker(
         client, ledger, settings.task_queue, rules=rules, graceful_shutdown_timeout=GRACEFUL_SHUTDOWN

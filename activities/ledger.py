@@ -69,17 +69,17 @@ def classify(err: Exception) -> Exception:
     from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+    from ledger.errors import database_error, describe
     from ledger.store import LedgerConflict, LedgerGap
 
     if isinstance(err, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)):
-        return err  # unreachable, locked, restarting: the retry policy keeps trying
+        return database_error(err)  # unreachable, locked, restarting: the retry policy keeps trying
     if isinstance(err, (LedgerConflict, LedgerGap)):
         return ApplicationError(str(err)[:1000], type=type(err).__name__, non_retryable=True)
     if isinstance(err, ApplicationError):
         return err
-    reason = str(getattr(err, "orig", None) or err).splitlines()[0][:300]
     return ApplicationError(
-        f"the ledger refused the data ({type(err).__name__}: {reason})", type=LEDGER_REFUSED, non_retryable=True
+        f"the ledger refused the data ({describe(err)})", type=LEDGER_REFUSED, non_retryable=True
     )
 
 

@@ -14,7 +14,7 @@ import json
 import os
 import smtplib
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
@@ -58,7 +58,7 @@ class Channels:
     smtp_port: int = 25
     smtp_from: str = "brandpunt@localhost"
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
     smtp_starttls: bool = False
     webhook_url: str | None = None
     timeout: float = 10.0

@@ -1,6 +1,8 @@
-"""``brandpunt audit``: verify, checkpoint, history, replay, dossier. Reads the ledger directly.
+"""``brandpunt audit``: verify, checkpoint, history, replay, dossier (from the ledger directly), and
+health (stuck workflows, from Temporal).
 
-Exit codes: 0 intact / done; 1 a verification or replay failure; 2 bad input.
+Exit codes: 0 intact / done / none stuck; 1 a verification or replay failure, or a stuck workflow;
+2 bad input.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import argparse
 import json
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cli.errors import BadInput
@@ -49,6 +51,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d.add_argument("case_id", metavar="CASE")
     d.add_argument("--out", required=True, help="directory to write")
     d.set_defaults(func=run_dossier)
+
+    hp = asub.add_parser("health", help="running workflows that are stuck: failing workflow task, activity "
+                                        "retrying past the thresholds (exit 1 if any)")
+    hp.add_argument("--min-attempts", type=int, default=3, metavar="N",
+                    help="an activity at this attempt or later is stuck (default 3; at least 2)")
+    hp.add_argument("--older-than", default="10m", metavar="DURATION",
+                    help="an activity retrying, or a task not picked up, for this long is stuck "
+                         "(e.g. 90s, 10m, 2h; 0 turns the age rule off; default 10m)")
+    hp.add_argument("--concurrency", type=int, default=8, metavar="N",
+                    help="workflows described at a time (default 8)")
+    hp.add_argument("--json", action="store_true")
+    hp.set_defaults(func=run_health)
 
 
 def _ledger():  # type: ignore[no-untyped-def]
@@ -255,3 +269,32 @@ async def run_dossier(args: argparse.Namespace) -> int:
         print(f"BAD {finding} (exported as stored; the timeline says so)", file=sys.stderr)
         return 1
     return 0
+
+
+def _duration(value: str) -> timedelta | None:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value)
+    if not match:
+        raise BadInput(f"--older-than {value!r}: give a duration such as 90s, 10m, 2h or 1d (0: off)")
+    amount = float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    return timedelta(seconds=amount) if amount else None
+
+
+async def run_health(args: argparse.Namespace) -> int:
+    import settings as config
+    from audit.health import Thresholds, check, lines
+    from connection import connect
+
+    if args.min_attempts < 2:
+        raise BadInput(f"--min-attempts {args.min_attempts}: at least 2 (attempt 1 is the first try)")
+    if not 1 <= args.concurrency <= 64:
+        raise BadInput(f"--concurrency {args.concurrency}: between 1 and 64")
+    thresholds = Thresholds(min_attempts=args.min_attempts, older_than=_duration(args.older_than))
+    health = await check(await connect(config.load()), thresholds, concurrency=args.concurrency)
+    if args.json:
+        print(json.dumps({
+            "ok": health.ok, "running": health.running, "thresholds": thresholds.as_json(),
+            "stuck": [s.as_json() for s in health.stuck],
+        }, indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(lines(health, thresholds)))
+    return 0 if health.ok else 1

@@ -14,7 +14,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings, load
+from settings import Settings, load, make_private, safe_url
 from workflows.search_attributes import ALL_KEYS
 
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
@@ -41,7 +41,8 @@ def host_port(address: str) -> tuple[str, int]:
 
 async def start_server(settings: Settings) -> WorkflowEnvironment:
     """Start (or restart, on the same database) the embedded server; the caller shuts it down."""
-    settings.home.mkdir(parents=True, exist_ok=True)
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private(settings.home)  # made by an older brandpunt, or under a looser umask
     ip, port = host_port(settings.temporal_address)
     return await WorkflowEnvironment.start_local(
         namespace=settings.temporal_namespace,
@@ -70,7 +71,7 @@ async def run_dev() -> int:
     async with await start_server(settings) as env:
         print(
             f"brandpunt dev: Temporal on {settings.temporal_address} (UI http://{ip}:{port + UI_PORT_OFFSET}), "
-            f"history in {settings.dev_db}, ledger {settings.ledger_url}. Ctrl-C stops.",
+            f"history in {settings.dev_db}, ledger {safe_url(settings.ledger_url)}. Ctrl-C stops.",
             flush=True,
         )
         runner = worker.build_worker(

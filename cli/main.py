@@ -270,7 +270,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
         ledger = Ledger.open(s.ledger_url, upgrade=True)
         n = ledger.seed_hotspots()
         ledger.dispose()
-        print(f"ledger schema up to date at {s.ledger_url}; {n} hotspot offers loaded")
+        print(f"ledger schema up to date at {config.safe_url(s.ledger_url)}; {n} hotspot offers loaded")
         return EXIT_OK
     if args.cmd == "demo":
         from cli.demo import run_demo
@@ -298,28 +298,48 @@ async def _traced(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from observability import logs, telemetry
+    from settings import redact
 
     logs.configure()
     telemetry.setup_tracing(service="brandpunt-cli" if args.cmd in ("lead", "demo") else "brandpunt")
     try:
         return asyncio.run(_traced(args))
     except BadInput as err:
-        print(f"brandpunt: {err}", file=sys.stderr)
+        print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except CaseError as err:  # includes TemporalUnreachable
-        print(f"brandpunt: {err}", file=sys.stderr)
+        print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
         return EXIT_FAIL
     except SettingsError as err:
-        print(f"brandpunt: {err}", file=sys.stderr)
+        print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
-    except Exception as err:  # noqa: BLE001 - last resort: one clear line, exit 1
-        from ledger.store import SchemaError
-
-        if isinstance(err, SchemaError):
-            print(f"brandpunt: {err}", file=sys.stderr)
-            return EXIT_FAIL
-        raise
+    except Exception as err:  # noqa: BLE001 - last resort: one clear line (or a masked traceback), exit 1
+        return _last_resort(err)
     finally:
         telemetry.shutdown()
+
+
+def _last_resort(err: Exception) -> int:
+    """An unexpected failure, told without secrets or payloads: a database error as its driver's
+    class and message (no SQL, no parameters), anything else as a traceback with credentials masked."""
+    import traceback
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ledger.errors import LedgerDatabaseError, describe
+    from ledger.store import SchemaError
+    from settings import load, redact, safe_url
+
+    if isinstance(err, SchemaError | LedgerDatabaseError):
+        print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
+    elif isinstance(err, SQLAlchemyError):
+        try:
+            where = f" at {safe_url(load().ledger_url)}"
+        except Exception:  # noqa: BLE001 - the settings themselves may be what is wrong
+            where = ""
+        print(f"brandpunt: the ledger{where} failed: {describe(err)}", file=sys.stderr)
+    else:
+        print(redact("".join(traceback.format_exception(err))), file=sys.stderr, end="")
+    return EXIT_FAIL

@@ -203,15 +203,12 @@ def _put_outbox(conn: Connection, msg: OutboxMessage, now: str) -> None:
 
 
 def _differences(stored: str, offered: str) -> str:
-    """The top-level fields in which two canonical event JSONs differ, for a conflict message."""
+    """The top-level fields in which two canonical event JSONs differ, for a conflict message.
+
+    Names only: the values are case data, and this message reaches logs and Temporal's history."""
     a, b = json.loads(stored), json.loads(offered)
-    parts = [
-        f"{key}: stored {json.dumps(a.get(key), ensure_ascii=False)[:80]}, "
-        f"offered {json.dumps(b.get(key), ensure_ascii=False)[:80]}"
-        for key in sorted(a.keys() | b.keys())
-        if a.get(key) != b.get(key)
-    ]
-    return "; ".join(parts) or "same fields, different encoding"
+    keys = [key for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)]
+    return f"differs in {', '.join(keys)}" if keys else "same fields, different encoding"
 
 
 class Ledger:
@@ -222,11 +219,16 @@ class Ledger:
             path = parsed.database
             if path and path != ":memory:" and not path.startswith("file:"):
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine: Engine = create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+            )
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(
+                url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+            )
+        # hide_parameters: bound parameters (event JSON, company data) never enter exception text
 
     @classmethod
     def open(cls, url: str, upgrade: bool = False) -> Ledger:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from opentelemetry import trace
 
 from domain import case_ids
+from settings import redact, secret_values
 
 _configured = False
 
@@ -56,6 +58,29 @@ def _trace_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def _redactor(secrets: list[str]) -> Callable[[Any, str, dict[str, Any]], dict[str, Any]]:
+    """The last line of defence: a processor masking credentials (``user:password@`` in a URL,
+    tokens, the configured ``secrets``) in every value of every line, the formatted traceback
+    included. The secrets are read once, here: workflow code logs from inside Temporal's sandbox,
+    where the environment is off limits."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(value, secrets)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(clean(v) for v in value)
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        return redact(str(value), secrets)  # rendered as text anyway (a Settings, an exception)
+
+    def processor(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+        return {k: clean(v) for k, v in event.items()}
+
+    return processor
+
+
 def configure(fmt: str | None = None, level: str | None = None, stream: Any = None) -> None:
     """Route structlog and stdlib logging (temporalio, sqlalchemy, ours) through one renderer."""
     global _configured
@@ -86,6 +111,7 @@ def configure(fmt: str | None = None, level: str | None = None, stream: Any = No
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                _redactor(secret_values()),
                 renderer,
             ],
             pass_foreign_args=True,

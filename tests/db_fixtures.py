@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from settings import safe_url
+
 PG_URL = os.environ.get("BRANDPUNT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKEND = os.environ.get("BRANDPUNT_TEST_LEDGER", "sqlite")
 if BACKEND not in ("sqlite", "postgresql"):
@@ -42,7 +44,7 @@ def _require_pg() -> None:
     problem = _pg_available()
     if problem:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes") or BACKEND == "postgresql":
-            pytest.fail(f"PostgreSQL at {PG_URL} is required here: {problem}")
+            pytest.fail(f"PostgreSQL at {safe_url(PG_URL)} is required here: {problem}")
         pytest.skip(f"PostgreSQL not reachable: {problem}")
 
 

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class Dev:
         else:
             self.env["BRANDPUNT_LEDGER_URL"] = ledger_url
         self.proc: subprocess.Popen[str] | None = None
+        self.output: list[str] = []  # everything the dev process printed
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
@@ -60,11 +62,20 @@ class Dev:
         assert self.proc.stdout is not None
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
+            self.output.append(line)
             if "Ctrl-C stops" in line:
+                threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
                 return
             if self.proc.poll() is not None:
                 raise AssertionError(f"brandpunt dev exited: {line}{self.proc.stdout.read()}")
         raise AssertionError("brandpunt dev did not come up in 60 s")
+
+    def _drain(self, stream) -> None:  # type: ignore[no-untyped-def]
+        """Keep reading what ``brandpunt dev`` prints (its worker's log lines): kept in ``output``
+        and passed on to this process's stdout, so test.sh's log holds it (and the pipe never fills)."""
+        for line in stream:
+            self.output.append(line)
+            sys.stdout.write(line)
 
     def stop(self) -> int:
         assert self.proc is not None
@@ -75,6 +86,8 @@ class Dev:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         done = subprocess.run([str(BIN), *args], env=self.env, capture_output=True, text=True, timeout=120)
+        sys.stdout.write(done.stdout)  # into the test run's log too (test.sh greps it for secrets)
+        sys.stderr.write(done.stderr)
         if check and done.returncode != 0:
             raise AssertionError(f"brandpunt {' '.join(args)} -> {done.returncode}\n{done.stderr}")
         return done
