@@ -7,6 +7,7 @@ refused or recorded visibly, and that nothing was written where it must not be.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from datetime import timedelta
@@ -260,4 +261,59 @@ async def test_a_failed_delivery_is_retried_by_rule_and_its_success_recorded(tim
             assert (await cases.state(env.client, case_id)).failed_deliveries == {}
             await env.client.get_workflow_handle(case_id).terminate("test over")
     finally:
+        ledger.dispose()
+
+
+async def test_no_wedging_input_leaves_a_case_stuck(dev_server_env, case_ledger_url, tmp_path):
+    """The inputs that once wedged a case forever (a non-finite number, a 1.5 MB e-mail, a case
+    id of 250 characters on PostgreSQL, a dead mail server) are refused or fail visibly; afterwards
+    `audit health` finds none of these cases stuck."""
+    from activities.notify import Channels
+    from audit.health import check
+    from settings import SettingsError
+    from settings import load as load_settings
+
+    client = dev_server_env.client
+    ledger = Ledger.open(case_ledger_url, upgrade=True)
+    ledger.seed_hotspots()
+    queue = f"wedge-{uuid.uuid4().hex[:6]}"
+    dead_smtp = Channels(smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2.0)
+    case_id, long_id = new_id("wedge"), "lead-" + "x" * 245
+    try:
+        async with build_worker(client, ledger, queue, channels=dead_smtp):
+            await cases.start(client, queue, f.start(phase=2), case_id)
+            handle = client.get_workflow_handle(case_id)
+            raws = [
+                {"type": "articulate-needs", "actor": "x", "needs": {**f.NEEDS, "energy": {"grid_mva": float("inf")}}},
+                {"type": "update", "actor": "x", "lead": {**f.LEAD, "contact": {
+                    "name": "A", "email": "a" * 1_500_000 + "@example.org"}}},
+            ]
+            for raw in raws:
+                with pytest.raises(WorkflowUpdateFailedError):
+                    await handle.execute_update("execute", raw)
+            with pytest.raises(BadInput):  # the client refuses it before it travels
+                await cases.start(client, queue, f.start(phase=1), long_id)
+            raw_start = await client.start_workflow(  # and a raw start fails visibly, writing nothing
+                LeadCaseWorkflow.run, CaseInput(case_id=long_id), id=long_id, task_queue=queue)
+            with pytest.raises(WorkflowFailureError):
+                await raw_start.result()
+            # an absurd duration in a rules file stops the worker before it serves any case
+            rules_file = tmp_path / "rules.json"
+            rules_file.write_text('{"stage_escalate_after": "P1000000000D"}')
+            with pytest.raises(SettingsError, match="stage_escalate_after"):
+                load_settings({"BRANDPUNT_REMINDER_RULES": str(rules_file)}).reminder_rules()
+            # the dead mail server: the reminder's delivery fails and is recorded, nothing keeps retrying
+            for _ in range(900):
+                if "ReminderFailed" in ledger_types(ledger, case_id):
+                    break
+                await asyncio.sleep(0.1)
+            assert ledger_types(ledger, case_id) == ["LeadDetected", "ReminderSent", "ReminderFailed"]
+            assert ledger.events(long_id) == []
+            ours = {case_id, long_id}
+            assert [s for s in (await check(client)).stuck if s.workflow_id in ours] == []
+            moved = await cases.execute(client, case_id, f.command("change-phase", phase=3))
+            assert moved.state.phase == 3  # and the case still takes commands
+    finally:
+        with contextlib.suppress(Exception):
+            await client.get_workflow_handle(case_id).terminate("test over")
         ledger.dispose()
