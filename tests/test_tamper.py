@@ -1,0 +1,100 @@
+"""One tampering per column that ``audit.verify`` checks, on SQLite and PostgreSQL.
+
+Each edit changes exactly one column of one stored row (or relabels a whole case), and verify must
+name that case, that seq and that column, in strict and in fast mode. tests/test_audit.py covers
+rows deleted, inserted and reordered through the CLI; this file is the column-by-column list
+(case_id, seq, event_id, type, at, actor, organisation, payload canonical form, prev_hash, hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from audit.verify import rows_of, verify_rows
+from ledger.store import Ledger, iso
+from tests import audit_cases as ac
+from tests.test_audit import canonical, row, sql
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ledger(ledger_url):
+    led = Ledger.open(ledger_url, upgrade=True)
+    led.append(ac.run("lead-b", ac.happy(T0), T0))
+    led.append(ac.run("lead-c", ac.happy(T0), T0))
+    yield led
+    led.dispose()
+
+
+def set_column(column: str, value):  # type: ignore[no-untyped-def]
+    def tamper(led: Ledger) -> None:
+        v = value(led) if callable(value) else value
+        sql(led, f"UPDATE ledger_events SET {column}=:v WHERE case_id='lead-c' AND seq=3", v=v)
+    tamper.__name__ = f"{column}_column"
+    return tamper
+
+
+def relabel_case(led: Ledger) -> None:
+    """The whole chain of lead-c filed under another case id (event ids too): only the column lies."""
+    sql(led, "UPDATE ledger_events SET case_id='lead-z', event_id='lead-z/' || seq WHERE case_id='lead-c'")
+
+
+def renumber_last(led: Ledger) -> None:
+    last = len(led.events("lead-c"))
+    sql(led, "UPDATE ledger_events SET seq=:s, event_id=:e WHERE case_id='lead-c' AND seq=:last",
+        s=last + 1, e=f"lead-c/{last + 1}", last=last)
+
+
+def payload_spaced(led: Ledger) -> None:
+    spaced = json.dumps(json.loads(row(led, "lead-c", 3).payload), sort_keys=True)
+    sql(led, "UPDATE ledger_events SET payload=:p WHERE case_id='lead-c' AND seq=3", p=spaced)
+
+
+def payload_edited(led: Ledger) -> None:
+    data = json.loads(row(led, "lead-c", 3).payload) | {"reason": "nothing to see"}
+    sql(led, "UPDATE ledger_events SET payload=:p WHERE case_id='lead-c' AND seq=3", p=canonical(data))
+
+
+def hash_of_other_bytes(led: Ledger) -> str:
+    return hashlib.sha256(b"forged").hexdigest()
+
+
+COLUMNS = [  # (tampering, case, seq, words in the finding)
+    (relabel_case, "lead-z", 1, "column case_id='lead-z'"),
+    (renumber_last, "lead-c", None, "is missing"),
+    (set_column("event_id", "lead-c/99"), "lead-c", 3, "column event_id='lead-c/99'"),
+    (set_column("type", "CaseClosed"), "lead-c", 3, "column type='CaseClosed'"),
+    (set_column("at", lambda led: iso(row(led, "lead-c", 3).at + timedelta(seconds=1))), "lead-c", 3, "column at="),
+    (set_column("actor", "someone-else"), "lead-c", 3, "column actor='someone-else'"),
+    (set_column("organisation", "NFIA"), "lead-c", 3, "column organisation='NFIA'"),
+    (set_column("organisation", None), "lead-c", 3, "column organisation=None"),
+    (payload_spaced, "lead-c", 3, "not the canonical JSON"),
+    (payload_edited, "lead-c", 3, "hash is not sha256"),
+    (set_column("prev_hash", hash_of_other_bytes), "lead-c", 3, "prev_hash does not link to seq 2"),
+    (set_column("hash", hash_of_other_bytes), "lead-c", 3, "hash is not sha256"),
+]
+
+
+def test_the_untouched_ledger_verifies(ledger):
+    for strict in (True, False):
+        report = verify_rows(rows_of(ledger, batch=5), strict=strict)
+        assert report.ok and report.cases == 2 and report.events == ledger.count_events() > 2
+
+
+@pytest.mark.parametrize("tamper, case_id, seq, words", COLUMNS, ids=[c[0].__name__ for c in COLUMNS])
+def test_each_checked_column_when_tampered_is_named(ledger, tamper, case_id, seq, words):
+    last = len(ledger.events("lead-c"))
+    tamper(ledger)
+    seq = last if seq is None else seq
+    for strict in (True, False):
+        report = verify_rows(rows_of(ledger, batch=5), strict=strict)
+        assert [(x.case_id, x.seq) for x in report.findings] == [(case_id, seq)], report.findings
+        assert words in report.findings[0].problem, report.findings[0]
+        assert report.cases == 2 and not report.ok
+        one = verify_rows(rows_of(ledger, "lead-b"), strict=strict)  # the other case is sound
+        assert one.ok and one.events == last
