@@ -24,7 +24,8 @@ def pytest_collection_modifyitems(config, items):
     by the fast tests: the ones that start a Temporal server are left out for it (a server per
     mutant would make the run take hours). Workflow mutants keep them."""
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    if not mutant or mutant in ("stats", "fail") or mutant.startswith(("workflows.", "worker.")):
+    fast_only = os.environ.get("MUTATION_FAST_ONLY") == "1"  # run.sh core|impact: not even for the stats
+    if not fast_only and (not mutant or mutant in ("stats", "fail") or mutant.startswith(("workflows.", "worker."))):
         return
     keep = [i for i in items if not SERVER_FIXTURES & set(getattr(i, "fixturenames", ()))]
     if len(keep) < len(items):

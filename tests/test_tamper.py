@@ -17,7 +17,7 @@ import pytest
 from audit.verify import rows_of, verify_rows
 from ledger.store import Ledger, iso
 from tests import audit_cases as ac
-from tests.test_audit import canonical, row, sql
+from tests.test_audit import canonical, forge, row, shift, sql
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -60,6 +60,19 @@ def payload_edited(led: Ledger) -> None:
     sql(led, "UPDATE ledger_events SET payload=:p WHERE case_id='lead-c' AND seq=3", p=canonical(data))
 
 
+def insert_two_rows(led: Ledger) -> None:
+    shift(led, "lead-c", 3, +2)
+    forge(led, "lead-c", 3, like=2, reason="forged")
+    forge(led, "lead-c", 4, like=2, reason="forged too")
+
+
+def half_copied_row(led: Ledger) -> None:
+    """Row 5 gets row 4's event and row 3's link: neither an insertion nor a clean reorder."""
+    r3, r4 = row(led, "lead-c", 3), row(led, "lead-c", 4)
+    sql(led, "UPDATE ledger_events SET payload=:p, type=:t, at=:at, prev_hash=:prev WHERE case_id='lead-c' AND seq=5",
+        p=r4.payload, t=r4.type, at=iso(r4.at), prev=r3.prev_hash)
+
+
 def hash_of_other_bytes(led: Ledger) -> str:
     return hashlib.sha256(b"forged").hexdigest()
 
@@ -77,6 +90,8 @@ COLUMNS = [  # (tampering, case, seq, words in the finding)
     (payload_edited, "lead-c", 3, "hash is not sha256"),
     (set_column("prev_hash", hash_of_other_bytes), "lead-c", 3, "prev_hash does not link to seq 2"),
     (set_column("hash", hash_of_other_bytes), "lead-c", 3, "hash is not sha256"),
+    (insert_two_rows, "lead-c", 3, "seqs 3..4 were inserted: the event now at seq 5 (its own seq 3) links to seq 2"),
+    (half_copied_row, "lead-c", 5, "seq 5 holds the event of seq 4"),
 ]
 
 
