@@ -157,3 +157,22 @@ def test_ranking_viable_first_then_score_then_id_and_exclude_home():
         == ["twente"]
     tied = score_offers(LEAD, NEEDS, [home, twente]).proposals
     assert [p.hotspot.value for p in tied] == ["brainport-eindhoven", "twente"]
+
+
+# --- case ids: 100 characters, letters/digits/dashes; serials from year 2000 and number 1 -------
+
+def test_case_id_rule_on_both_sides_of_each_limit():
+    from domain.case_ids import InvalidCaseId, require, serial_id, valid
+
+    assert valid("a" * 100) and not valid("a" * 101)
+    assert valid("lead-photon-forge-bv") and valid("BP-2026-0042") and valid("7")
+    for bad in ("", "-lead", "lead_x", "lead x", "lead/1", None, 42):
+        assert not valid(bad), bad
+        with pytest.raises(InvalidCaseId, match="not valid: letters, digits and dashes, at most 100"):
+            require(bad)
+    assert require("BP-2026-0042") == "BP-2026-0042"
+    assert serial_id(2026, 42) == "BP-2026-0042" and serial_id(2000, 1) == "BP-2000-0001"
+    assert serial_id(9999, 12345) == "BP-9999-12345"
+    for year, number in ((2026, 0), (1999, 1), (10000, 1)):
+        with pytest.raises(ValueError, match=f"year {year}, number {number}"):
+            serial_id(year, number)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from audit.checkpoint import Checkpoint, compare
 from audit.verify import rows_of, verify_rows
 from ledger.store import Ledger, iso
 from tests import audit_cases as ac
@@ -113,3 +114,25 @@ def test_each_checked_column_when_tampered_is_named(ledger, tamper, case_id, seq
         assert report.cases == 2 and not report.ok
         one = verify_rows(rows_of(ledger, "lead-b"), strict=strict)  # the other case is sound
         assert one.ok and one.events == last
+
+
+def _heads(led: Ledger, watch: dict[str, int] | None = None):  # type: ignore[no-untyped-def]
+    heads: list = []
+    report = verify_rows(rows_of(led), on_head=heads.append, watch=watch)
+    return {h.case_id: h for h in heads}, report
+
+
+def test_checkpoint_names_a_deleted_case_from_seq_1_and_leaves_a_mid_chain_break_to_verify(ledger):
+    heads, _ = _heads(ledger)
+    saved = Checkpoint.of(heads.values())
+    assert compare(saved, heads, {(c, h.last_seq): h.head_hash for c, h in heads.items()}) == []
+    last = heads["lead-c"].last_seq
+
+    set_column("actor", "someone-else")(ledger)  # lead-c seq 3: the chain breaks there, its rows stay
+    sql(ledger, "DELETE FROM ledger_events WHERE case_id='lead-b'")
+    now, report = _heads(ledger, watch={c: s for c, (s, _) in saved.cases.items()})
+    assert [(x.case_id, x.seq) for x in report.findings] == [("lead-c", 3)]
+    assert now["lead-c"].last_seq == 2 and report.hash_at[("lead-c", last)] == heads["lead-c"].head_hash
+    found = compare(saved, now, report.hash_at)
+    assert [(x.case_id, x.seq) for x in found] == [("lead-b", 1)]  # nothing about lead-c: verify said it
+    assert f"the whole case ({heads['lead-b'].last_seq} events) was deleted" in found[0].problem
