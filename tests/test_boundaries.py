@@ -176,3 +176,24 @@ def test_case_id_rule_on_both_sides_of_each_limit():
     for year, number in ((2026, 0), (1999, 1), (10000, 1)):
         with pytest.raises(ValueError, match=f"year {year}, number {number}"):
             serial_id(year, number)
+
+
+def test_a_bad_case_id_is_echoed_at_most_60_characters_of_its_repr():
+    from domain.case_ids import InvalidCaseId, require
+
+    long_bad = "x_" * 80
+    with pytest.raises(InvalidCaseId) as err:
+        require(long_bad)
+    assert str(err.value).startswith(f"case id {repr(long_bad)[:60]} is not valid")
+    assert repr(long_bad)[:61] not in str(err.value)
+
+
+def test_capital_and_housing_reasons_say_what_was_compared():
+    p = score_offer(LEAD, NEEDS, offer())
+    assert "capital: shared facilities: campus" in p.reasons
+    assert "housing: housing absorbs 60 jobs >= 60 jobs" in p.reasons
+    no_facility = score_offer(LEAD, NEEDS, offer(shared_facilities=[]))
+    assert "capital: EUR 1,000,000 to be invested without a shared facility" in no_facility.reasons
+    big = NEEDS.model_copy(update={"housing": NEEDS.housing.model_copy(update={"jobs": 1000})})
+    short = score_offer(LEAD, big, offer(housing_jobs_capacity=999))
+    assert "housing: housing absorbs 999 jobs < 1,000 jobs; national scale: signal to MIRT" in short.reasons

@@ -245,3 +245,13 @@ def test_end_to_end_ledgers_follow_the_backend_switch(case_ledger_url, session_l
 
     for url in (case_ledger_url, session_ledger_url):
         assert make_url(url).get_backend_name() == BACKEND, url
+
+
+def test_a_conflict_names_every_field_that_differs_as_written(ledger):
+    events, _ = case_events()
+    ledger.append(events)
+    other = events[-1].model_copy(update={"reason": "café crème", "actor": "someone-else"})
+    with pytest.raises(LedgerConflict) as err:
+        ledger.append([other])
+    assert str(err.value).endswith(
+        '(actor: stored "test-coordinator", offered "someone-else"; reason: stored null, offered "café crème")')

@@ -30,7 +30,7 @@ def refused(state, command, rule: str, field: str | None = None, at=None) -> Com
     for err in (by_check.value, by_decide.value):
         assert (err.rule, err.field) == (rule, field), err
         assert err.message and str(err).startswith(err.message) and str(err).endswith(f"[rule {rule}]")
-        assert (f" (field {field}) " in str(err)) if field else ("(field" not in str(err))
+        assert str(err) == f"{err.message}{f' (field {field})' if field else ''} [rule {rule}]"
     if snapshot is not None:
         assert state.model_dump() == snapshot
     return by_check.value

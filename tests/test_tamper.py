@@ -136,3 +136,22 @@ def test_checkpoint_names_a_deleted_case_from_seq_1_and_leaves_a_mid_chain_break
     found = compare(saved, now, report.hash_at)
     assert [(x.case_id, x.seq) for x in found] == [("lead-b", 1)]  # nothing about lead-c: verify said it
     assert f"the whole case ({heads['lead-b'].last_seq} events) was deleted" in found[0].problem
+
+
+def test_checkpoint_rule_details_and_a_rewritten_head(ledger):
+    from audit.checkpoint import RULE, merkle_root
+    from tests.test_audit import rehash
+
+    assert merkle_root([]) == hashlib.sha256(b"").hexdigest()  # the rule for a ledger without cases
+    heads, _ = _heads(ledger)
+    saved = Checkpoint.of(heads.values())
+    data = saved.as_json()
+    assert data["rule"] == RULE and Checkpoint.from_json(data) == saved
+    with pytest.raises(ValueError, match="the checkpoint file was altered"):
+        Checkpoint.from_json(data | {"root": "0" * 64})
+    last = heads["lead-c"].last_seq
+    rehash(ledger, "lead-c", lambda seq, d: d | {"reason": "rewritten"} if seq == 2 else d)
+    now, report = _heads(ledger, watch={c: s for c, (s, _) in saved.cases.items()})
+    assert report.ok
+    [found] = compare(saved, now, report.hash_at)
+    assert (found.case_id, found.seq) == ("lead-c", last) and "the chain was rewritten since" in found.problem
