@@ -189,8 +189,8 @@ def test_a_bad_case_id_is_echoed_at_most_60_characters_of_its_repr():
 
 
 def test_capital_and_housing_reasons_say_what_was_compared():
-    p = score_offer(LEAD, NEEDS, offer())
-    assert "capital: shared facilities: campus" in p.reasons
+    p = score_offer(LEAD, NEEDS, offer(shared_facilities=["campus", "pilot fab"]))
+    assert "capital: shared facilities: campus, pilot fab" in p.reasons
     assert "housing: housing absorbs 60 jobs >= 60 jobs" in p.reasons
     no_facility = score_offer(LEAD, NEEDS, offer(shared_facilities=[]))
     assert "capital: EUR 1,000,000 to be invested without a shared facility" in no_facility.reasons

@@ -249,9 +249,12 @@ def test_end_to_end_ledgers_follow_the_backend_switch(case_ledger_url, session_l
 
 def test_a_conflict_names_every_field_that_differs_as_written(ledger):
     events, _ = case_events()
-    ledger.append(events)
-    other = events[-1].model_copy(update={"reason": "café crème", "actor": "someone-else"})
+    stored = events[-1].model_copy(update={"reason": "é" * 90})  # long values are cut at 80 characters
+    ledger.append([*events[:-1], stored])
+    other = stored.model_copy(update={"reason": "ü" * 90, "actor": "someone-else", "command_id": "cmd-9"})
     with pytest.raises(LedgerConflict) as err:
         ledger.append([other])
+    cut = '"' + "é" * 79
     assert str(err.value).endswith(
-        '(actor: stored "test-coordinator", offered "someone-else"; reason: stored null, offered "café crème")')
+        '(actor: stored "test-coordinator", offered "someone-else"; command_id: stored null, offered "cmd-9"; '
+        f'reason: stored {cut}, offered "{"ü" * 79})')
