@@ -247,14 +247,13 @@ def test_end_to_end_ledgers_follow_the_backend_switch(case_ledger_url, session_l
         assert make_url(url).get_backend_name() == BACKEND, url
 
 
-def test_a_conflict_names_every_field_that_differs_as_written(ledger):
+def test_a_conflict_names_every_field_that_differs_and_no_value(ledger):
     events, _ = case_events()
-    stored = events[-1].model_copy(update={"reason": "é" * 90})  # long values are cut at 80 characters
+    stored = events[-1].model_copy(update={"reason": "é" * 90})
     ledger.append([*events[:-1], stored])
     other = stored.model_copy(update={"reason": "ü" * 90, "actor": "someone-else", "command_id": "cmd-9"})
     with pytest.raises(LedgerConflict) as err:
         ledger.append([other])
-    cut = '"' + "é" * 79
-    assert str(err.value).endswith(
-        '(actor: stored "test-coordinator", offered "someone-else"; command_id: stored null, offered "cmd-9"; '
-        f'reason: stored {cut}, offered "{"ü" * 79})')
+    message = str(err.value)  # a field only one side has (command_id) counts too; payloads stay out
+    assert message.endswith("(differs in actor, command_id, reason)")
+    assert "é" not in message and "ü" not in message and "someone-else" not in message
