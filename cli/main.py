@@ -304,12 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     telemetry.setup_tracing(service="brandpunt-cli" if args.cmd in ("lead", "demo") else "brandpunt")
     try:
         return asyncio.run(_traced(args))
-    except BadInput as err:
+    except CaseError as err:  # BadInput exits 2; TemporalUnreachable and the rest 1 (cli/errors.py)
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except CaseError as err:  # includes TemporalUnreachable
-        print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
-        return EXIT_FAIL
+        return err.exit_code
     except SettingsError as err:
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -5,9 +5,13 @@ from __future__ import annotations
 from reports.fmt import COLUMNS, NAMES, count, eur, n, pct, step, value
 
 
+# A table cell shows its text literally: no HTML, no Markdown markup, no row broken by | or a newline.
+_CELL = str.maketrans({c: "\\" + c for c in "\\`*_[]|"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " "})
+
+
 def _table(head: list[str], rows: list[list[object]]) -> list[str]:
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(c.replace("|", "\\|") if isinstance(c, str) else n(c) for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join(c.translate(_CELL) if isinstance(c, str) else n(c) for c in r) + " |" for r in rows]
     return out + [""]
 
 

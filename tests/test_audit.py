@@ -419,12 +419,13 @@ async def test_replay_and_dossier_of_a_live_case_across_continue_as_new(ts_worke
     histories = await fetch_histories(env.client, case_id)
     assert len(histories) >= 3 and {h.workflow_id for h in histories} == {case_id}
     outcomes = await replay(histories)
-    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    assert len(outcomes) == len(histories) and all(o.ok for o in outcomes), [o.error for o in outcomes]
 
     files, finding = dossier.write(tmp_path, case_id, ledger.events(case_id), histories)
     assert finding is None
     written = [WorkflowHistory.from_json(case_id, p.read_text()) for p in files if p.name.startswith("history-")]
     assert [h.run_id for h in written] == [h.run_id for h in histories]
-    assert all(o.ok for o in await replay(written))
+    replayed = await replay(written)
+    assert len(replayed) == len(written) and all(o.ok for o in replayed)
     events = json.loads((tmp_path / "events.json").read_text())
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1)) and len(events) >= 26

@@ -34,11 +34,13 @@ class Case:
         return self.state
 
     def refuse(self, command, rule: str) -> None:
-        before = self.state
+        """``decide`` refuses ``command`` by ``rule``, and the state it was given is left as it was."""
+        snapshot = self.state.model_dump() if self.state is not None else None
         with pytest.raises(CommandRejected) as err:
-            self.run(command)
+            decide(self.state, command, Context("lead-domain", T0 + timedelta(hours=len(self.events))))
         assert err.value.rule == rule, err.value
-        assert self.state is before
+        assert (self.state.model_dump() if self.state is not None else None) == snapshot
+        assert fold(self.events) == self.state
 
 
 def propose(case: Case, viable: bool = True) -> CaseState:

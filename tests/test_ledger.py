@@ -245,3 +245,15 @@ def test_end_to_end_ledgers_follow_the_backend_switch(case_ledger_url, session_l
 
     for url in (case_ledger_url, session_ledger_url):
         assert make_url(url).get_backend_name() == BACKEND, url
+
+
+def test_a_conflict_names_every_field_that_differs_and_no_value(ledger):
+    events, _ = case_events()
+    stored = events[-1].model_copy(update={"reason": "é" * 90})
+    ledger.append([*events[:-1], stored])
+    other = stored.model_copy(update={"reason": "ü" * 90, "actor": "someone-else", "command_id": "cmd-9"})
+    with pytest.raises(LedgerConflict) as err:
+        ledger.append([other])
+    message = str(err.value)  # a field only one side has (command_id) counts too; payloads stay out
+    assert message.endswith("(differs in actor, command_id, reason)")
+    assert "é" not in message and "ü" not in message and "someone-else" not in message

@@ -19,7 +19,7 @@ def test_grid_heavy_need_ranks_groningen_and_almere_first_and_names_the_shortfal
     result = score_offers(LEAD, needs, OFFERS)
     ranked = [p.hotspot.value for p in result.proposals]
     assert set(ranked[:2]) == {"groningen", "almere"}
-    assert all(p.viable for p in result.proposals[:2]) and result.bottleneck is None
+    assert [p.viable for p in result.proposals[:2]] == [True, True] and result.bottleneck is None
     brainport = next(p for p in result.proposals if p.hotspot.value == "brainport-eindhoven")
     assert not brainport.viable and "energy" in [k.value for k in brainport.shortfalls]
     assert any("grid headroom 2.0 MVA < 15.0 MVA" in r for r in brainport.reasons)
@@ -47,4 +47,4 @@ def test_deterministic_and_independent_of_offer_order():
     shuffled = OFFERS[:]
     random.Random(7).shuffle(shuffled)
     assert score_offers(LEAD, needs, shuffled) == first
-    assert all(0 <= p.score <= 1 for p in first.proposals)
+    assert len(first.proposals) == len(OFFERS) and all(0 <= p.score <= 1 for p in first.proposals)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.bounds import JOBS_MAX
-from domain.decide import CommandRejected, Context, decide
+from domain.decide import CommandRejected, Context, check, decide
 from domain.models import MatchProposal
 from domain.state import fold
 from domain.vocab import Stage
@@ -56,15 +57,26 @@ def invariants(state) -> None:
 def test_random_sequences_keep_state_valid_refusals_change_nothing_fold_is_deterministic(seq):
     state = None
     events = []
+    rejected = 0
     for i, cmd in enumerate([f.start(phase=1), *seq]):
-        before = state
+        snapshot = None if state is None else state.model_dump()
+        ctx = Context("lead-prop", T0 + timedelta(hours=i))
         try:
-            new = decide(state, cmd, Context("lead-prop", T0 + timedelta(hours=i)))
-        except CommandRejected:
-            assert state is before
+            new = decide(state, cmd, ctx)
+        except CommandRejected as refused:
+            # the workflow's validator runs check(): it must refuse by the same rule, and neither
+            # may touch the state it was given
+            with pytest.raises(CommandRejected) as by_check:
+                check(state, cmd, ctx)
+            assert by_check.value.rule == refused.rule
+            assert (None if state is None else state.model_dump()) == snapshot
+            rejected += 1
             continue
+        check(state, cmd, ctx)  # what decide accepts, the validator lets through
         state = fold(new, state)
         events += new
         invariants(state)
+    assert events, "the start command is always accepted"
+    assert len(events) + rejected == len(seq) + 1
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert fold(events) == fold(events) == state

@@ -60,7 +60,7 @@ def test_inbox_lists_the_latest_due_step_per_reason_and_nothing_else(ledger_url,
         # nothing due yet, but the stage's service time runs out in 3 days, inside the 14-day window
         ("lead-slow-articulation", "stage:needs_articulation", False, False, coordinator),
     }
-    assert all(not r["sent"] for r in rows)  # built straight in the ledger: no case sent anything
+    assert rows and all(not r["sent"] for r in rows)  # built straight in the ledger: no case sent anything
 
     assert main(["reminders", "due", "--within", "2"]) == 0
     text = capsys.readouterr().out.splitlines()

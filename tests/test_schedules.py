@@ -30,6 +30,7 @@ async def test_apply_twice_leaves_the_same_schedules(dev_server_env):
         assert listed.count(schedule_id) == 1
     progress = (await client.get_schedule_handle("brandpunt-progress-report").describe()).info
     next_runs = [t.month for t in progress.next_action_times]
+    assert next_runs, "the progress report schedule has no next run"
     assert set(next_runs) <= {6, 12}
 
 

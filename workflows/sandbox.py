@@ -15,6 +15,7 @@ the sandbox still guards is written down in ``docs/notes/sandbox.md``.
 
 from __future__ import annotations
 
+import sys
 from typing import Literal
 
 from temporalio.worker import WorkflowRunner
@@ -46,13 +47,20 @@ PASSTHROUGH = ALWAYS_PASSTHROUGH + PROJECT_PASSTHROUGH
 """Top-level packages passed through (the SDK passes their children too)."""
 
 
+def _during_mutation_run() -> tuple[str, ...]:
+    """``mutmut`` while a mutation run (tests/mutation/run.sh) has loaded it, else nothing: mutated
+    code calls its trampoline, which reads the active mutant from ``os.environ``; re-imported inside
+    the sandbox that read is refused, and every mutant of workflow code would fail for that reason."""
+    return ("mutmut",) if "mutmut" in sys.modules else ()
+
+
 def restrictions(mode: SandboxMode = "passthrough") -> SandboxRestrictions:
     """The SDK's default restrictions with ``cryptography`` passed through, and in ``passthrough``
     (production) the project's packages too; ``full`` re-imports them for every workflow."""
     if mode == "full":
-        return SandboxRestrictions.default.with_passthrough_modules(*ALWAYS_PASSTHROUGH)
+        return SandboxRestrictions.default.with_passthrough_modules(*ALWAYS_PASSTHROUGH, *_during_mutation_run())
     if mode == "passthrough":
-        return SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        return SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH, *_during_mutation_run())
     raise ValueError(f"sandbox mode {mode!r}: one of {', '.join(MODES)}")
 
 

@@ -1,0 +1,199 @@
+"""Both sides of every threshold in the pure core: reminder due times, matchmaking shortfalls.
+
+(The consultation due date, today vs yesterday, is in tests/test_rules.py; the closed-case
+retention window in tests/test_validator.py.)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.matchmaking import score_offer, score_offers
+from domain.models import HotspotOffer, Lead, NeedsProfile
+from domain.reminders import ReminderRules, pending, plan
+from domain.vocab import Stage
+from tests import factories as f
+from tests.test_domain import Case
+
+T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)  # tests.test_domain's clock: command n at T0 + n hours
+LEAD = Lead.model_validate(f.LEAD)
+DAY = timedelta(days=1)
+
+
+def due(state, rules=None) -> dict[str, datetime]:
+    return {r.key: r.due_at for r in plan(state, rules or ReminderRules())}
+
+
+def test_phase2_reminder_follow_ups_and_escalation_fall_on_their_day():
+    state = Case(phase=2).state
+    at = state.phase_reached_at[2]
+    assert at == T0
+    planned = plan(state, ReminderRules())
+    by_key = {r.key: r for r in planned}
+    assert {k: v for k, v in due(state).items() if k.startswith("phase2")} == {
+        "phase2:remind": at, "phase2:follow-up-1": at + 14 * DAY, "phase2:follow-up-2": at + 30 * DAY,
+        "phase2:escalate": at + 45 * DAY,
+    }
+    assert by_key["phase2:escalate"].escalation and by_key["phase2:escalate"].recipient == "coordinating-rom"
+    assert not by_key["phase2:follow-up-1"].escalation
+    assert by_key["phase2:remind"].recipient == f.LEAD["coordinator"]
+    assert [r.due_at for r in planned] == sorted(r.due_at for r in planned)
+
+
+def test_phase2_reminders_need_phase_2_and_stop_once_needs_are_articulated():
+    assert not [k for k in due(Case(phase=1).state) if k.startswith("phase2")]
+    case = Case(phase=1)
+    state = case.run(f.command("change-phase", phase=2))
+    assert due(state)["phase2:remind"] == T0 + timedelta(hours=1)
+    state = case.run(f.command("change-phase", phase=3))  # the first time >= 2 counts
+    assert due(state)["phase2:remind"] == T0 + timedelta(hours=1)
+    state = case.run(f.command("articulate-needs", needs=f.NEEDS))
+    assert not [k for k in due(state) if k.startswith("phase2")]
+    no_rule = ReminderRules(phase2=None)
+    assert not [k for k in due(Case(phase=2).state, no_rule) if k.startswith("phase2")]
+    no_escalation = ReminderRules(phase2={"escalate_after": None})
+    assert "phase2:escalate" not in due(Case(phase=2).state, no_escalation)
+
+
+def test_stage_overdue_and_its_escalation():
+    case = Case(phase=1)
+    state = case.run(f.command("articulate-needs", needs=f.NEEDS))
+    entered = state.stage_entered_at
+    anchor = f"stage:needs_articulation:{entered.isoformat()}"
+    assert due(state)[f"{anchor}:overdue"] == entered + 60 * DAY
+    assert due(state)[f"{anchor}:escalate"] == entered + 74 * DAY
+    assert not [k for k in due(Case(phase=1).state) if k.startswith("stage:")]  # detection has no deadline
+
+
+def test_consultation_due_soon_and_overdue_from_the_start_of_the_due_day():
+    case = Case(phase=1)
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    case.run(f.command("propose-matches", proposals=[]))
+    case.run(f.command("choose-location", hotspot="twente"))
+    state = case.run(f.command("request-consultation", party="municipality", subject="zoning", due="2026-03-01"))
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    assert due(state)["consultation:C1:due-soon"] == start - 7 * DAY
+    assert due(state)["consultation:C1:overdue"] == start
+    state = case.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
+    assert not [k for k in due(state) if k.startswith("consultation:")]
+
+
+def test_sent_reminders_are_not_pending_and_closed_cases_owe_none():
+    case = Case(phase=2)
+    assert pending(case.state, ReminderRules())[0].key == "phase2:remind"
+    state = case.run(f.command("record-reminder", key="phase2:remind", rule="phase2", subject="s",
+                               channel="log", recipient="r"))
+    keys = [r.key for r in pending(state, ReminderRules())]
+    assert keys and "phase2:remind" not in keys and keys[0] == "phase2:follow-up-1"
+    assert "phase2:remind" in [r.key for r in plan(state, ReminderRules())]
+    closed = case.run(f.command("close", outcome="withdrawn"))
+    assert closed.stage == Stage.CLOSED and plan(closed, ReminderRules()) == []
+
+
+# --- matchmaking: a need met exactly is met; one unit short is a hard shortfall ------------------
+
+def offer(**change) -> HotspotOffer:
+    base = {
+        "id": "twente", "name": "Twente", "region": "oost-nl", "municipalities": ["Enschede"],
+        "technology_domains": ["photonics"], "available_m2": 3000, "best_cleanroom_iso_class": 7,
+        "vibration_free": True, "heavy_transport": True, "max_environmental_category": 4,
+        "shared_facilities": ["campus"], "grid_headroom_mva": 4.0,
+        "talent_fte_per_year": {"mbo": 5, "hbo": 20, "wo": 10}, "housing_jobs_capacity": 60,
+    }
+    return HotspotOffer.model_validate(base | change)
+
+
+NEEDS = NeedsProfile.model_validate({
+    "space": {"m2": 3000, "cleanroom_iso_class": 7, "vibration_free": True, "heavy_transport": True,
+              "environmental_category": 4},
+    "talent": {"mbo_fte": 5, "hbo_fte": 20, "wo_fte": 10}, "energy": {"grid_mva": 4.0},
+    "housing": {"jobs": 60}, "capital": {"capex_eur": 1_000_000}, "needed_by": date(2028, 1, 1),
+})
+
+
+def test_an_offer_exactly_at_every_need_is_viable_with_full_marks():
+    p = score_offer(LEAD, NEEDS, offer())
+    assert p.viable and p.shortfalls == [] and p.score == 1.0
+
+
+@pytest.mark.parametrize("change, kind", [
+    ({"available_m2": 2999}, "space"),
+    ({"best_cleanroom_iso_class": 8}, "space"),
+    ({"best_cleanroom_iso_class": None}, "space"),
+    ({"vibration_free": False}, "space"),
+    ({"heavy_transport": False}, "space"),
+    ({"max_environmental_category": 3}, "space"),
+    ({"talent_fte_per_year": {"mbo": 4, "hbo": 20, "wo": 10}}, "talent"),
+    ({"talent_fte_per_year": {"mbo": 5, "hbo": 19, "wo": 10}}, "talent"),
+    ({"talent_fte_per_year": {"mbo": 5, "hbo": 20}}, "talent"),
+    ({"grid_headroom_mva": 3.9}, "energy"),
+    ({"housing_jobs_capacity": 59}, "housing"),
+])
+def test_one_unit_short_of_a_need_is_a_hard_shortfall(change, kind):
+    p = score_offer(LEAD, NEEDS, offer(**change))
+    assert not p.viable and [k.value for k in p.shortfalls] == [kind]
+    assert 0 < p.score < 1
+    result = score_offers(LEAD, NEEDS, [offer(**change)])
+    assert result.bottleneck is not None and result.bottleneck.value == kind
+
+
+def test_a_better_offer_than_needed_is_still_full_marks_and_capital_prefers_a_shared_facility():
+    roomy = offer(available_m2=9000, best_cleanroom_iso_class=5, grid_headroom_mva=40.0, housing_jobs_capacity=600)
+    assert score_offer(LEAD, NEEDS, roomy).score == 1.0
+    no_facility = score_offer(LEAD, NEEDS, offer(shared_facilities=[]))
+    assert no_facility.viable and no_facility.score < 1.0
+    other_domain = score_offer(Lead.model_validate({**f.LEAD, "technology_domain": "semiconductors"}), NEEDS, offer())
+    assert other_domain.viable and other_domain.score < 1.0
+
+
+def test_ranking_viable_first_then_score_then_id_and_exclude_home():
+    twente, short = offer(), offer(id="almere", region="horizon-flevoland", grid_headroom_mva=1.0)
+    result = score_offers(LEAD, NEEDS, [short, twente])
+    assert [p.hotspot.value for p in result.proposals] == ["twente", "almere"] and result.bottleneck is None
+    home = offer(id="brainport-eindhoven", region="bom")
+    assert [p.hotspot.value for p in score_offers(LEAD, NEEDS, [home, twente], exclude_home_hotspot=True).proposals] \
+        == ["twente"]
+    tied = score_offers(LEAD, NEEDS, [home, twente]).proposals
+    assert [p.hotspot.value for p in tied] == ["brainport-eindhoven", "twente"]
+
+
+# --- case ids: 100 characters, letters/digits/dashes; serials from year 2000 and number 1 -------
+
+def test_case_id_rule_on_both_sides_of_each_limit():
+    from domain.case_ids import InvalidCaseId, require, serial_id, valid
+
+    assert valid("a" * 100) and not valid("a" * 101)
+    assert valid("lead-photon-forge-bv") and valid("BP-2026-0042") and valid("7")
+    for bad in ("", "-lead", "lead_x", "lead x", "lead/1", None, 42):
+        assert not valid(bad), bad
+        with pytest.raises(InvalidCaseId, match="not valid: letters, digits and dashes, at most 100"):
+            require(bad)
+    assert require("BP-2026-0042") == "BP-2026-0042"
+    assert serial_id(2026, 42) == "BP-2026-0042" and serial_id(2000, 1) == "BP-2000-0001"
+    assert serial_id(9999, 12345) == "BP-9999-12345"
+    for year, number in ((2026, 0), (1999, 1), (10000, 1)):
+        with pytest.raises(ValueError, match=f"year {year}, number {number}"):
+            serial_id(year, number)
+
+
+def test_a_bad_case_id_is_echoed_at_most_60_characters_of_its_repr():
+    from domain.case_ids import InvalidCaseId, require
+
+    long_bad = "x_" * 80
+    with pytest.raises(InvalidCaseId) as err:
+        require(long_bad)
+    assert str(err.value).startswith(f"case id {repr(long_bad)[:60]} is not valid")
+    assert repr(long_bad)[:61] not in str(err.value)
+
+
+def test_capital_and_housing_reasons_say_what_was_compared():
+    p = score_offer(LEAD, NEEDS, offer(shared_facilities=["campus", "pilot fab"]))
+    assert "capital: shared facilities: campus, pilot fab" in p.reasons
+    assert "housing: housing absorbs 60 jobs >= 60 jobs" in p.reasons
+    no_facility = score_offer(LEAD, NEEDS, offer(shared_facilities=[]))
+    assert "capital: EUR 1,000,000 to be invested without a shared facility" in no_facility.reasons
+    big = NEEDS.model_copy(update={"housing": NEEDS.housing.model_copy(update={"jobs": 1000})})
+    short = score_offer(LEAD, big, offer(housing_jobs_capacity=999))
+    assert "housing: housing absorbs 999 jobs < 1,000 jobs; national scale: signal to MIRT" in short.reasons
