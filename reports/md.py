@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from reports.fmt import COLUMNS, NAMES, count, eur, n, pct, step, value
 
-
 # A table cell shows its text literally: no HTML, no Markdown markup, no row broken by | or a newline.
 _CELL = str.maketrans({c: "\\" + c for c in "\\`*_[]|"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " "})
 
