@@ -19,7 +19,7 @@ from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
-PLUGINS: list[str] = ["cli.reminders", "cli.schedules", "cli.audit", "cli.report"]
+PLUGINS: list[str] = ["cli.reminders", "cli.schedules", "cli.audit", "cli.report", "cli.keys"]
 """Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
 ``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
 
