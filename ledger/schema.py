@@ -4,7 +4,8 @@
 hash-chained to the previous one of its case. ``cases`` is a projection (the fold of a case's
 events), rebuilt from ``ledger_events`` at will; ``company_folded`` (the name case-folded) and
 ``kvk`` let ``lead list --company`` find a case in SQL. ``case_serials`` hands out the case ids
-``BP-<year>-<number>`` (the last number used per year). Timestamps are ISO-8601 UTC text so SQLite and
+``BP-<year>-<number>`` (the last number used per year). ``case_heads`` and ``tree_heads`` hold the
+signatures that make a forged append detectable without the key (``ledger.heads``). Timestamps are ISO-8601 UTC text so SQLite and
 PostgreSQL round-trip them identically.
 """
 
@@ -40,6 +41,9 @@ ledger_events = Table(
     Column("prev_hash", CHAR(64), nullable=False),
     Column("hash", CHAR(64), nullable=False),
     Column("recorded_at", String(40), nullable=False),
+    # sha256(prev_seal ‖ hash ‖ recorded_at): covers the storage metadata the event hash leaves out
+    # (NULL only if written by pre-0004 code after the migration: verify names such a row)
+    Column("seal", CHAR(64)),
     UniqueConstraint("case_id", "seq", name="uq_ledger_case_seq"),
 )
 
@@ -68,6 +72,35 @@ case_serials = Table(
     metadata,
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("last_number", Integer, nullable=False),
+)
+
+case_heads = Table(
+    "case_heads",
+    metadata,
+    # the head of each case's chain as the worker signed it, in the append's own transaction
+    Column("case_id", String(200), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", CHAR(64), nullable=False),
+    Column("seal", CHAR(64), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("signature", String(128), nullable=False),
+    # the head as of the latest signed tree head (its leaf); NULL for a case newer than that
+    Column("sth_seq", Integer),
+    Column("sth_hash", CHAR(64)),
+    Column("sth_seal", CHAR(64)),
+)
+
+tree_heads = Table(
+    "tree_heads",
+    metadata,
+    # signed tree heads: a Merkle root over every case_heads row's sth_* leaf; the newest counts
+    Column("serial", Integer, primary_key=True, autoincrement=False),
+    Column("made_at", String(40), nullable=False),
+    Column("cases", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("root", CHAR(64), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("signature", String(128), nullable=False),
 )
 
 hotspot_offers = Table(

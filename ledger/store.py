@@ -45,7 +45,7 @@ from domain.programme import (
 )
 from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
-from ledger import migrate
+from ledger import heads, migrate
 from ledger.migrate import SchemaError
 from ledger.schema import (
     case_serials,
@@ -59,6 +59,7 @@ from ledger.schema import (
 from observability import telemetry
 
 if TYPE_CHECKING:
+    from keys import Signer
     from ledger.outbox import OutboxMessage
 
 HOTSPOTS_FILE = Path(__file__).parent / "data" / "hotspots.json"
@@ -143,6 +144,8 @@ class LedgerRow:
     prev_hash: str
     hash: str
     recorded_at: datetime
+    seal: str | None = None  # sha256(prev_seal ‖ hash ‖ recorded_at): ledger.heads
+    recorded_at_text: str = ""  # recorded_at exactly as stored (what the seal covers)
 
     @cached_property
     def event(self) -> Event:
@@ -156,6 +159,8 @@ class LedgerRow:
                                  "payload", "prev_hash", "hash")},
             at=datetime.fromisoformat(m["at"]),
             recorded_at=datetime.fromisoformat(m["recorded_at"]),
+            seal=m.get("seal"),
+            recorded_at_text=m["recorded_at"],
         )
 
 
@@ -252,12 +257,16 @@ class Ledger:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def append(self, events: Sequence[Event], outbox: Sequence[OutboxMessage] = ()) -> AppendResult:
+    def append(
+        self, events: Sequence[Event], outbox: Sequence[OutboxMessage] = (), signer: Signer | None = None
+    ) -> AppendResult:
         """Append one case's events (ascending seq) in one transaction; repeats are no-ops.
 
         ``outbox`` messages (a reminder the events record) are put in the outbox in the same
         transaction, marked delivered to the ``outbox`` channel: the event and the inbox entry
-        exist together or not at all.
+        exist together or not at all. With ``signer`` (the worker's ledger key) the new head is
+        signed into ``case_heads`` in the same transaction; an append without it leaves the chain
+        past its signed head, which ``audit verify`` reports as a forged append.
         """
         if not events:
             return AppendResult(0, 0, GENESIS)
@@ -268,7 +277,7 @@ class Ledger:
         ) as span:
             for attempt in range(1, APPEND_ATTEMPTS + 1):
                 try:
-                    result = self._append(events, outbox)
+                    result = self._append(events, outbox, signer)
                     break
                 except IntegrityError:
                     # A concurrent writer inserted the same rows first: the retry sees them and
@@ -283,7 +292,9 @@ class Ledger:
         """A connection whose transactions take SQLite's write lock at BEGIN (BEGIN IMMEDIATE)."""
         return self.engine.connect().execution_options(ledger_write=True)
 
-    def _append(self, events: Sequence[Event], messages: Sequence[OutboxMessage] = ()) -> AppendResult:
+    def _append(
+        self, events: Sequence[Event], messages: Sequence[OutboxMessage] = (), signer: Signer | None = None
+    ) -> AppendResult:
         case_id = events[0].case_id
         inserted = skipped = 0
         now = iso(datetime.now(UTC))
@@ -291,12 +302,12 @@ class Ledger:
             if conn.dialect.name == "postgresql":
                 conn.execute(select(func.pg_advisory_xact_lock(_case_lock_key(case_id))))
             head = conn.execute(
-                select(ledger_events.c.seq, ledger_events.c.hash)
+                select(ledger_events.c.seq, ledger_events.c.hash, ledger_events.c.seal)
                 .where(ledger_events.c.case_id == case_id)
                 .order_by(ledger_events.c.seq.desc())
                 .limit(1)
             ).first()
-            head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+            head_seq, head_hash, head_seal = (head.seq, head.hash, head.seal) if head else (0, GENESIS, GENESIS)
             projection = conn.execute(select(cases.c.state).where(cases.c.case_id == case_id)).first()
             new_state = CaseState.model_validate_json(projection.state) if projection else None
             if (new_state.last_seq if new_state else 0) != head_seq:
@@ -319,6 +330,9 @@ class Ledger:
                 if ev.seq != head_seq + 1:
                     raise LedgerGap(f"{ev.event_id}: the ledger's last event of {case_id} is seq {head_seq}")
                 new_hash = chain_hash(head_hash, canonical)
+                if head_seal is None:  # a row written by pre-0004 code after the migration
+                    head_seal = self._stored_seal(conn, case_id)
+                new_seal = heads.seal(head_seal, new_hash, now)
                 conn.execute(
                     insert(ledger_events).values(
                         case_id=case_id,
@@ -332,9 +346,10 @@ class Ledger:
                         prev_hash=head_hash,
                         hash=new_hash,
                         recorded_at=now,
+                        seal=new_seal,
                     )
                 )
-                head_seq, head_hash = ev.seq, new_hash
+                head_seq, head_hash, head_seal = ev.seq, new_hash, new_seal
                 new_state = apply(new_state, ev)
                 inserted += 1
             if inserted:
@@ -342,6 +357,8 @@ class Ledger:
                 self._project(conn, new_state, head_hash)
                 for msg in messages:
                     _put_outbox(conn, msg, now)
+                if signer is not None:
+                    heads.write_head(conn, signer, case_id, head_seq, head_hash, head_seal)
         return AppendResult(inserted, skipped, head_hash)
 
     def fold_case(self, case_id: str) -> CaseState | None:
@@ -437,6 +454,16 @@ class Ledger:
             if conn.execute(select(table.c.case_id).where(table.c.case_id == case_id).limit(1)).first():
                 return True
         return False
+
+    @staticmethod
+    def _stored_seal(conn: Connection, case_id: str) -> str:
+        value = GENESIS
+        for hash_, recorded_at in conn.execute(
+            select(ledger_events.c.hash, ledger_events.c.recorded_at)
+            .where(ledger_events.c.case_id == case_id).order_by(ledger_events.c.seq)
+        ):
+            value = heads.seal(value, hash_, recorded_at)
+        return value
 
     @staticmethod
     def _fold_stored(conn: Connection, case_id: str) -> CaseState | None:
