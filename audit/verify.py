@@ -7,9 +7,35 @@ A row is sound when
 - its ``prev_hash`` is the previous row's hash (64 zeros for seq 1), and
 - its hash is ``sha256(prev_hash ‖ payload)``.
 
+- its ``seal`` is ``sha256(prev_seal ‖ hash ‖ recorded_at)`` (``ledger.heads``), and
+- its ``id`` is greater than the previous row's.
+
 Modified, deleted, inserted and reordered rows each break one of these at the first affected row;
 the message says which. What no chain can show (a whole case deleted, a chain cut short, a chain
 rewritten and re-hashed from the start) needs a checkpoint kept elsewhere: ``audit.checkpoint``.
+
+How each stored column of ``ledger_events`` is covered:
+
+- ``payload``: the event hash (``sha256(prev_hash ‖ payload)``), and its canonical form is checked;
+- ``case_id``, ``seq``, ``event_id``, ``type``, ``at``, ``actor``, ``organisation``: checked equal to
+  the payload (``event_id`` = ``<case_id>/<seq>``; ``seq`` also: from 1, no gaps);
+- ``prev_hash``: checked equal to the previous row's hash (the chain);
+- ``hash``: recomputed (and covered by the seal);
+- ``recorded_at``: the seal (``sha256(prev_seal ‖ hash ‖ recorded_at)``, as stored, byte for byte);
+  values from before migration 0004 are trusted as of that migration, which computed their seals;
+- ``seal``: recomputed; the chain's last seal is in the signed case head (``case_heads``);
+- ``id`` (a surrogate key, meaningless by itself): checked to increase with seq within a case.
+
+The end of every chain is tied to a signature (``verify_ledger`` with public keys): the case's row
+in ``case_heads`` must equal the chain's last (seq, hash, seal); the newest signed tree head
+(``tree_heads``) must verify, and its root must be what the case heads' ``sth_*`` leaves give;
+a case unchanged since that tree head is then covered by its one signature, a changed case by its
+own head signature (and its chain must still pass through the tree head's entry). A chain past
+its signed head (a forged append), a head that is not signed by a trusted key, a case truncated or
+deleted since the tree head: each a finding. And the ``cases`` projection is compared with the fold
+of the verified chain, column by column and its state JSON (strict mode; ``--fast`` compares the
+chain columns last_seq and head_hash only). Public keys come from the keyring or an export file,
+never from the database.
 
 Streaming: only the case being walked is held (plus a bounded window of its recent hashes, to
 tell an insertion from a replacement), so memory does not grow with the ledger.
@@ -36,7 +62,9 @@ from datetime import datetime
 from sqlalchemy import literal, select, tuple_
 
 from domain.chain import GENESIS, canonical_json
-from domain.events import parse_event
+from domain.events import Event, parse_event
+from domain.state import CaseState, apply
+from ledger.heads import seal as seal_of
 from ledger.schema import ledger_events
 from ledger.store import Ledger, LedgerRow
 
@@ -49,6 +77,7 @@ class Finding:
     case_id: str
     seq: int
     problem: str
+    kind: str = "chain"  # chain | projection | head | unsigned | revoked | tree (audit.signed)
 
     def __str__(self) -> str:
         return f"{self.case_id} seq {self.seq}: {self.problem}"
@@ -64,6 +93,9 @@ class CaseHead:
     case_id: str
     last_seq: int = 0
     head_hash: str = GENESIS
+    seal: str = GENESIS
+    state: CaseState | None = field(default=None, repr=False)  # the fold (``fold=True``)
+    broken: bool = False
 
 
 @dataclass
@@ -72,30 +104,33 @@ class Report:
     events: int = 0
     findings: list[Finding] = field(default_factory=list)
     hash_at: dict[tuple[str, int], str] = field(default_factory=dict)
+    seal_at: dict[tuple[str, int], str | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.findings
 
 
-def _canonical(payload: str, strict: bool) -> tuple[dict | None, str | None]:
-    """The parsed payload, or what is wrong with its form."""
+def _canonical(payload: str, strict: bool) -> tuple[dict | None, Event | None, str | None]:
+    """The parsed payload (and, strict, the event), or what is wrong with its form."""
     try:
         data = json.loads(payload)
     except ValueError:
-        return None, "payload is not JSON"
+        return None, None, "payload is not JSON"
     if not isinstance(data, dict):
-        return None, "payload is not a JSON object"
+        return None, None, "payload is not a JSON object"
+    event = None
     if strict:
         try:
-            again = canonical_json(parse_event(payload))
+            event = parse_event(data)
+            again = canonical_json(event)
         except ValueError as err:
-            return None, f"payload is not a valid event ({str(err).splitlines()[0]})"
+            return None, None, f"payload is not a valid event ({str(err).splitlines()[0]})"
     else:
         again = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     if again != payload:
-        return None, "payload is not the canonical JSON of the event (edited by hand?)"
-    return data, None
+        return None, None, "payload is not the canonical JSON of the event (edited by hand?)"
+    return data, event, None
 
 
 def _column_mismatch(row: LedgerRow, data: dict) -> str | None:
@@ -123,16 +158,30 @@ def _span(first: int, last: int) -> str:
 class _Chain:
     """The verified prefix of one case's chain."""
 
-    def __init__(self, case_id: str) -> None:
+    def __init__(self, case_id: str, fold: bool = False) -> None:
         self.head = CaseHead(case_id)
         self.recent: OrderedDict[str, int] = OrderedDict()  # hash -> seq, most recent last
-        self.broken = False
+        self.fold = fold
+        self.last_id: int | None = None
+        self.event: Event | None = None
+        self.next_seal = GENESIS
 
-    def accept(self, row: LedgerRow) -> None:
-        self.head.last_seq, self.head.head_hash = row.seq, row.hash
+    @property
+    def broken(self) -> bool:
+        return self.head.broken
+
+    def accept(self, row: LedgerRow) -> Finding | None:
+        if self.fold and self.event is not None:
+            try:
+                self.head.state = apply(self.head.state, self.event)
+            except ValueError as err:
+                return Finding(row.case_id, row.seq, f"the event does not apply to the case ({err})")
+        self.head.last_seq, self.head.head_hash, self.head.seal = row.seq, row.hash, self.next_seal
+        self.last_id = row.id
         self.recent[row.hash] = row.seq
         if len(self.recent) > RECENT_HASHES:
             self.recent.popitem(last=False)
+        return None
 
     def insertion(self, row: LedgerRow, own_seq: object) -> Finding | None:
         """If ``row`` links back to an earlier verified event k, rows k+1.. were put in between."""
@@ -148,7 +197,7 @@ class _Chain:
             return Finding(case_id, expected, f"seq {expected} is missing (deleted row?); next is seq {row.seq}")
         if row.seq < expected:
             return Finding(case_id, row.seq, f"seq {row.seq} appears twice (inserted row?)")
-        data, problem = _canonical(row.payload, strict)
+        data, self.event, problem = _canonical(row.payload, strict)
         if problem:
             return Finding(case_id, row.seq, problem)
         assert data is not None
@@ -165,6 +214,13 @@ class _Chain:
                 "(an earlier event was replaced and re-hashed?)")
         if hashlib.sha256((row.prev_hash + row.payload).encode("utf-8")).hexdigest() != row.hash:
             return Finding(case_id, row.seq, "hash is not sha256(prev_hash ‖ payload): the event was modified")
+        self.next_seal = seal_of(self.head.seal, row.hash, row.recorded_at_text)
+        if row.seal != self.next_seal:
+            return Finding(case_id, row.seq, "no seal (a row written without brandpunt?)" if row.seal is None else
+                           "seal is not sha256(prev_seal ‖ hash ‖ recorded_at): recorded_at (or the seal) was edited")
+        if self.last_id is not None and row.id <= self.last_id:
+            return Finding(case_id, row.seq, f"id {row.id} does not follow seq {row.seq - 1}'s id {self.last_id} "
+                           "(row re-inserted?)")
         return None
 
 
@@ -174,45 +230,58 @@ def verify_rows(
     strict: bool = True,
     on_head: Callable[[CaseHead], None] | None = None,
     watch: dict[str, int] | None = None,
+    fold: bool = False,
+    on_start: Callable[[str], int | None] | None = None,
+    report: Report | None = None,
 ) -> Report:
     """Verify rows ordered by (case_id, seq); the first finding of each broken case.
 
     ``on_head`` receives each case's last verified event when the walk leaves the case (for a
-    checkpoint). ``watch`` maps case_id -> seq whose stored hash to keep in ``Report.hash_at``
-    (to compare with a checkpoint's head).
+    checkpoint; ``head.broken`` says whether the chain broke before its end). ``watch`` maps
+    case_id -> seq whose stored hash to keep in ``Report.hash_at`` (to compare with a checkpoint's
+    head); ``on_start(case_id)`` may name one more seq of the case to watch (its hash and seal go to
+    ``Report.hash_at`` and ``Report.seal_at``). ``fold`` (strict only): fold the verified events into
+    ``head.state`` on the way.
     """
-    report = Report()
+    report = report if report is not None else Report()
     chain: _Chain | None = None
+    fold = fold and strict
+    watch = watch or {}
+    extra: int | None = None
     for row in rows:
         report.events += 1
         if chain is None or row.case_id != chain.head.case_id:
             if chain is not None and on_head:
                 on_head(chain.head)
-            chain = _Chain(row.case_id)
+            chain = _Chain(row.case_id, fold)
+            extra = on_start(row.case_id) if on_start else None
             report.cases += 1
-        if watch and watch.get(row.case_id) == row.seq:
+        if watch.get(row.case_id) == row.seq or extra == row.seq:
             report.hash_at[(row.case_id, row.seq)] = row.hash
+            report.seal_at[(row.case_id, row.seq)] = row.seal
         if chain.broken:
             continue
-        finding = chain.check(row, strict)
+        finding = chain.check(row, strict) or chain.accept(row)
         if finding:
             report.findings.append(finding)
-            chain.broken = True
-        else:
-            chain.accept(row)
+            chain.head.broken = True
     if chain is not None and on_head:
         on_head(chain.head)
     return report
 
 
-def rows_of(ledger: Ledger, case_id: str | None = None, batch: int = 10_000) -> Iterator[LedgerRow]:
+def rows_of(
+    ledger: Ledger, case_id: str | None = None, batch: int = 10_000,
+    start: str | None = None, stop: str | None = None,
+) -> Iterator[LedgerRow]:
     """One case's rows, or every row of the ledger streamed in (case_id, seq) order.
 
     Pages by keyset, each page in its own short read transaction (a long one would keep SQLite
     from checkpointing its WAL while the workers write). The key is compared as a row value,
     ``(case_id, seq) > (:c, :s)``, which SQLite and PostgreSQL answer with a seek in the unique
     index; the ``case_id > :c OR (...)`` spelling scans the index from its start for every page,
-    which made a 1M-event walk quadratic (0.2 s per page at the end).
+    which made a 1M-event walk quadratic (0.2 s per page at the end). ``start``/``stop``: only
+    cases with ``start <= case_id < stop`` (in the database's order), to split the walk.
     """
     if case_id is not None:
         yield from ledger.events(case_id)
@@ -222,6 +291,10 @@ def rows_of(ledger: Ledger, case_id: str | None = None, batch: int = 10_000) -> 
     last: tuple[str, int] | None = None
     while True:
         query = select(ledger_events).order_by(*order).limit(batch)
+        if stop is not None:
+            query = query.where(ledger_events.c.case_id < stop)
+        if last is None and start is not None:
+            query = query.where(ledger_events.c.case_id >= start)
         if last is not None:
             query = query.where(key > tuple_(literal(last[0]), literal(last[1])))
         with ledger.engine.connect() as conn:

@@ -29,8 +29,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     v.add_argument("--fast", action="store_true",
                    help="check each payload's canonical form as JSON only (as VERIFY.txt does), not as a "
                         "domain event: ~1.5x faster, misses a re-hashed payload that is no valid event")
+    v.add_argument("--public-keys", metavar="FILE",
+                   help="trusted public keys (from `keys export-public`); default: the keyring's "
+                        "($BRANDPUNT_KEYS_DIR). Without either, signatures are not checked")
+    v.add_argument("--jobs", type=int, default=None, help="processes for --all (default 2)")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=run_verify)
+
+    t = asub.add_parser("sign-tree-head", help="sign a tree head over every case's signed head (the worker "
+                        "also makes them); --adopt first signs the heads of verified cases that have none")
+    t.add_argument("--adopt", action="store_true",
+                   help="after a full verify, sign the head of every case that has no (or a revoked-key) "
+                        "signed head but whose chain and projection verify: after migration 0004 or a revoke")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=run_sign_tree_head)
 
     c = asub.add_parser("checkpoint", help="a Merkle root over every case head, to store elsewhere")
     c.add_argument("--json", action="store_true", help="print the checkpoint with its leaves")
@@ -80,9 +92,26 @@ def _target(args: argparse.Namespace) -> str | None:
     return check_case_id(args.case_id) if args.case_id else None
 
 
+def _trusted_keys(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """(public keys or None, the tree-head copy beside the keys or None); never keys from the database."""
+    from audit.signed import TREE_HEAD_FILE
+    from keys import Keyring, KeyringError, PublicKeys, keys_dir
+
+    if getattr(args, "public_keys", None):
+        try:
+            return PublicKeys.from_file(Path(args.public_keys)), None
+        except KeyringError as err:
+            raise BadInput(f"--public-keys: {err}") from None
+    ring = Keyring(keys_dir())
+    keys = ring.public_keys("ledger")
+    if not keys and not keys.revoked:
+        return None, None
+    return keys, ring.dir / TREE_HEAD_FILE
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from audit.checkpoint import Checkpoint, compare
-    from audit.verify import CaseHead, rows_of, verify_rows
+    from audit.signed import default_processes, verify_ledger
 
     case_id = _target(args)
     saved = None
@@ -90,30 +119,34 @@ def run_verify(args: argparse.Namespace) -> int:
         if case_id:
             raise BadInput("--against checks the whole ledger: use it with --all")
         saved = _load_checkpoint(args.against)
-    heads: dict[str, CaseHead] = {}
+    keys, outside = _trusted_keys(args)
     ledger = _ledger()
     try:
-        report = verify_rows(
-            rows_of(ledger, case_id),
-            strict=not args.fast,
-            on_head=(lambda h: heads.__setitem__(h.case_id, h)) if saved is not None else None,
+        result = verify_ledger(
+            ledger, strict=not args.fast, keys=keys, case_id=case_id, outside=outside,
+            want_heads=saved is not None,
             watch={c: s for c, (s, _) in saved.cases.items()} if isinstance(saved, Checkpoint) else None,
+            processes=args.jobs or default_processes(),
         )
     finally:
         ledger.dispose()
+    report = result.report
     if case_id and not report.cases:
         raise BadInput(f"no case {case_id} in the ledger")
-    findings = list(report.findings)
+    findings = list(result.findings)
     root_ok = None
     if isinstance(saved, Checkpoint):
-        findings += compare(saved, heads, report.hash_at)
+        findings += compare(saved, result.heads, report.hash_at)
         root_ok = not findings
     elif saved is not None:
-        root_ok = Checkpoint.of(heads.values()).root == saved
+        root_ok = Checkpoint.of(result.heads.values()).root == saved
     ok = not findings and root_ok is not False
+    sth = result.tree_head
     if args.json:
         print(json.dumps({
             "ok": ok, "cases": report.cases, "events": report.events, "strict": not args.fast,
+            "signatures_checked": result.signatures_checked,
+            "tree_head": sth.as_json() if sth else None,
             "findings": [f.as_json() for f in findings],
             **({"against_root_matches": root_ok} if root_ok is not None else {}),
         }, indent=2))
@@ -123,8 +156,56 @@ def run_verify(args: argparse.Namespace) -> int:
         if root_ok is False and not findings:
             print("BAD the ledger's root differs from the given root (a case changed, was removed or added; "
                   "keep the checkpoint file from `audit checkpoint --json` to know which)")
-        print(f"{'OK' if ok else 'FAILED'}: {report.cases} case(s), {report.events} event(s) checked")
+        if not result.signatures_checked:
+            print("note: signatures not checked (no public keys: pass --public-keys FILE or set "
+                  "BRANDPUNT_KEYS_DIR); a forged append with re-computed hashes would pass", file=sys.stderr)
+        signed = f", signed tree head #{sth.serial} of {sth.made_at}" if sth and result.signatures_checked else ""
+        print(f"{'OK' if ok else 'FAILED'}: {report.cases} case(s), {report.events} event(s) checked{signed}")
     return 0 if ok else 1
+
+
+def run_sign_tree_head(args: argparse.Namespace) -> int:
+    from audit.signed import TREE_HEAD_FILE, default_processes, verify_ledger
+    from keys import Keyring, NoKey, keys_dir
+    from ledger.heads import TreeHeadRefused, adopt, make_tree_head
+
+    ring = Keyring(keys_dir())
+    try:
+        signer = ring.signer("ledger")
+    except NoKey as err:
+        raise BadInput(str(err)) from None
+    trusted = ring.public_keys("ledger")
+    outside = ring.dir / TREE_HEAD_FILE
+    ledger = _ledger()
+    try:
+        adopted = 0
+        if args.adopt:
+            result = verify_ledger(ledger, keys=trusted, want_heads=True, outside=outside,
+                                   processes=default_processes())
+            blocking = [f for f in result.findings if f.kind not in ("unsigned", "revoked", "tree")]
+            if blocking:
+                for f in blocking:
+                    print(f"BAD {f}", file=sys.stderr)
+                print("refusing to adopt: the ledger does not verify (see above)", file=sys.stderr)
+                return 1
+            todo = {f.case_id for f in result.findings if f.kind in ("unsigned", "revoked")}
+            adopted = adopt(ledger.engine, signer, {c: (h.last_seq, h.head_hash, h.seal)
+                                                    for c, h in result.heads.items() if c in todo})
+        try:
+            sth = make_tree_head(ledger.engine, signer, trusted, outside)
+        except TreeHeadRefused as err:
+            print(f"brandpunt: {err}", file=sys.stderr)
+            return 1
+    finally:
+        ledger.dispose()
+    if args.json:
+        print(json.dumps({**sth.as_json(), "adopted": adopted, "refused": list(sth.refused)}, indent=2))
+    else:
+        for r in sth.refused:
+            print(f"BAD {r}: left out of the tree head", file=sys.stderr)
+        print(f"signed tree head #{sth.serial}: {sth.cases} case(s), {sth.events} event(s), root {sth.root}, "
+              f"key {sth.key_id}" + (f"; {adopted} case head(s) adopted" if args.adopt else ""))
+    return 1 if sth.refused else 0
 
 
 def _load_checkpoint(value: str):  # type: ignore[no-untyped-def]
