@@ -10,6 +10,7 @@ import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
@@ -25,7 +26,10 @@ from activities.ledger import LedgerActivities
 from activities.matchmaking import MatchmakingActivities
 from activities.notify import Channels, NotifyActivities
 from activities.reports import ReportActivities
+from cli.errors import CaseError
 from domain.reminders import ReminderRules
+from keys import Keyring, NoKey, PublicKeys, Signer, keys_dir
+from ledger.heads import DEFAULT_INTERVAL, TreeHeadMaker, TreeHeadRefused, make_tree_head
 from ledger.outbox import Outbox
 from ledger.store import Ledger
 from settings import Settings, safe_url
@@ -67,9 +71,18 @@ def build_worker(
     channels: Channels | None = None,
     rules: ReminderRules | None = None,
     sandbox: SandboxMode = "passthrough",
+    *,
+    signer: Signer,
+    trusted: PublicKeys | None = None,
+    tree_head_interval: float = DEFAULT_INTERVAL,
+    tree_head_copy: Path | None = None,
     **options: Any,
 ) -> Worker:
     """A worker for the case and report workflows.
+
+    ``signer``: the ledger key (``Keyring.signer()``) that signs each append's case head;
+    ``trusted``: the public keys a tree head accepts heads from (default: the signer's own);
+    ``tree_head_copy``: where to keep a copy of the newest tree head outside the database.
 
     ``rules`` are the deployment's reminder rules (default: the built-in ones); they are recorded
     in the ledger's programme chain (once per version) before the worker serves any case.
@@ -80,7 +93,8 @@ def build_worker(
     channels = channels or Channels.from_env()
     rules = rules or ReminderRules()
     ledger.adopt_reminder_rules(rules, actor="brandpunt-worker", at=datetime.now(UTC))
-    recorder = LedgerActivities(ledger)
+    maker = TreeHeadMaker(ledger.engine, signer, trusted or signer.public(), tree_head_interval, tree_head_copy)
+    recorder = LedgerActivities(ledger, signer, maker)
     matcher = MatchmakingActivities(ledger)
     deployment = DeploymentActivities(rules, channels.configured())
     notifier = NotifyActivities(Outbox(ledger.engine), channels)
@@ -122,13 +136,58 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
+class WorkerKeyMissing(CaseError):
+    """The worker has no ledger key: it would write heads nobody can verify."""
+
+
+def ledger_keys(create: bool = False) -> tuple[Signer, PublicKeys]:
+    """The ledger signing key and the trusted public keys from ``$BRANDPUNT_KEYS_DIR``.
+
+    ``create``: make the key when there is none (``brandpunt dev``); otherwise refuse."""
+    ring = Keyring(keys_dir())
+    if create:
+        for k in ring.init(["ledger"]):
+            print(f"created the ledger signing key {k.id} in {ring.dir} (back it up: docs/notes/keys.md)", flush=True)
+    try:
+        return ring.signer("ledger"), ring.public_keys("ledger")
+    except NoKey as err:
+        raise WorkerKeyMissing(f"the worker will not start without its ledger key: {err}") from None
+
+
+def fresh_tree_head(ledger: Ledger, signer: Signer, trusted: PublicKeys) -> None:
+    """A tree head at every start; refused (heads tampered with) it is logged, the worker still runs."""
+    from observability import logs
+
+    try:
+        make_tree_head(ledger.engine, signer, trusted, tree_head_copy())
+    except TreeHeadRefused as err:
+        logs.get("brandpunt.worker").error("no signed tree head made", problem=str(err))
+
+
+def tree_head_copy() -> Path:
+    """The newest tree head's copy beside the keys (out of reach of someone with database access only)."""
+    import os
+
+    from audit.signed import TREE_HEAD_FILE
+
+    return Path(os.environ.get("BRANDPUNT_TREE_HEAD_COPY") or keys_dir() / TREE_HEAD_FILE)
+
+
+def tree_head_interval() -> float:
+    import os
+
+    return float(os.environ.get("BRANDPUNT_TREE_HEAD_INTERVAL", DEFAULT_INTERVAL))
+
+
 async def main(settings: Settings) -> None:
     from connection import connect
     from observability import logs
 
     rules = settings.reminder_rules()  # refused before anything starts when the file is bad
+    signer, trusted = ledger_keys(create=False)
     ledger = Ledger.open(settings.ledger_url, upgrade=False)
     ledger.check_schema()
+    fresh_tree_head(ledger, signer, trusted)
     client = await connect(settings)
     stop = stop_on_signals()
     logs.get("brandpunt.worker").info(
@@ -139,7 +198,8 @@ async def main(settings: Settings) -> None:
         ledger=safe_url(settings.ledger_url),
     )
     worker = build_worker(
-        client, ledger, settings.task_queue, rules=rules, graceful_shutdown_timeout=GRACEFUL_SHUTDOWN
+        client, ledger, settings.task_queue, rules=rules, graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        signer=signer, trusted=trusted, tree_head_interval=tree_head_interval(), tree_head_copy=tree_head_copy(),
     )
     health = _serve_health(settings, worker, stop, ledger)
     try:

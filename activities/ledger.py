@@ -1,6 +1,7 @@
 """The activities that read and write a case's ledger chain.
 
-Idempotent per event id: Temporal retries ``record_events`` after a timeout or a worker crash, and
+Each append's new case head is signed with the worker's ledger key in the append's transaction
+(``ledger.heads``); now and then a signed tree head follows. Idempotent per event id: Temporal retries ``record_events`` after a timeout or a worker crash, and
 the ledger turns a repeat of the same event into a no-op, so nothing is lost and nothing is doubled.
 
 Every activity here acts only on the case of the workflow that called it: a workflow started
@@ -25,6 +26,8 @@ from domain.events import Event
 from domain.state import CaseState
 
 if TYPE_CHECKING:  # the workflow and the CLI import this module; they need no database driver
+    from keys import Signer
+    from ledger.heads import TreeHeadMaker
     from ledger.store import Ledger
 
 CASE_MISMATCH = "CaseMismatch"
@@ -84,8 +87,10 @@ def classify(err: Exception) -> Exception:
 
 
 class LedgerActivities:
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, signer: Signer, tree_heads: TreeHeadMaker | None = None) -> None:
         self._ledger = ledger
+        self._signer = signer
+        self._tree_heads = tree_heads
 
     @activity.defn(name="record_events")
     def record_events(self, events: list[Event]) -> RecordResult:
@@ -117,9 +122,14 @@ class LedgerActivities:
         for case_id in {e.case_id for e in events}:
             own_case(case_id)
         try:
-            result = self._ledger.append(events, messages or ())
+            result = self._ledger.append(events, messages or (), signer=self._signer)
         except Exception as err:  # noqa: BLE001 - classified: transient errors retry, others fail
             raise classify(err) from None
+        if result.inserted and self._tree_heads is not None:
+            try:
+                self._tree_heads.maybe_make()  # after the append committed: never holds it up
+            except Exception:  # noqa: BLE001 - the events are recorded; a later append tries again
+                activity.logger.exception("could not make a signed tree head")
         activity.logger.info(
             "recorded %d event(s), %d already there",
             result.inserted,

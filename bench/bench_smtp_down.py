@@ -28,6 +28,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.notify import Channels
 from cli import cases
 from cli.dev import SQLITE_PRAGMAS, temporal_cli
+from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f
 from tests.peers import free_port
@@ -54,7 +55,7 @@ async def main() -> None:
         dead = Channels(smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2.0)
         run = uuid.uuid4().hex[:6]
         owed, control = f"lead-owed-{run}", f"lead-control-{run}"
-        async with build_worker(env.client, ledger, "bench", channels=dead):
+        async with build_worker(env.client, ledger, "bench", channels=dead, signer=Signer.generate()):
             await cases.start(env.client, "bench", f.start(phase=2), owed)
             await cases.start(env.client, "bench", f.start(phase=1), control)
             while "ReminderSent" not in [r.type for r in ledger.events(owed)]:

@@ -44,11 +44,12 @@ async def main(argv: list[str] | None = None) -> None:
         await run_until_stopped(worker, stop)
         announced.cancel()
         return
+    from keys import Signer
     from ledger.store import Ledger
     from worker import build_worker
 
     ledger = Ledger.open(a.ledger_url, upgrade=False)
-    worker = build_worker(client, ledger, a.task_queue or BP_QUEUE, sandbox=a.sandbox)
+    worker = build_worker(client, ledger, a.task_queue or BP_QUEUE, sandbox=a.sandbox, signer=Signer.generate())
     announced = ready(worker)
     try:
         await run_until_stopped(worker, stop)

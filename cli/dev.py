@@ -64,8 +64,10 @@ async def run_dev() -> int:
 
     settings = load()
     rules = settings.reminder_rules()  # refused before anything starts when the file is bad
+    signer, trusted = worker.ledger_keys(create=True)  # the ledger key is made on the first start
     ledger = Ledger.open(settings.ledger_url, upgrade=True)
     ledger.seed_hotspots()
+    worker.fresh_tree_head(ledger, signer, trusted)
     stop = worker.stop_on_signals()
     ip, port = host_port(settings.temporal_address)
     async with await start_server(settings) as env:
@@ -75,7 +77,9 @@ async def run_dev() -> int:
             flush=True,
         )
         runner = worker.build_worker(
-            env.client, ledger, settings.task_queue, rules=rules
+            env.client, ledger, settings.task_queue, rules=rules,
+            signer=signer, trusted=trusted, tree_head_interval=worker.tree_head_interval(),
+            tree_head_copy=worker.tree_head_copy(),
         )
         await worker.run_until_stopped(runner, stop)
     ledger.dispose()

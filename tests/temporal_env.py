@@ -16,7 +16,11 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from cli.dev import SQLITE_PRAGMAS, temporal_cli
+from keys import Signer
 from workflows.search_attributes import ALL_KEYS
+
+SESSION_SIGNER = Signer.generate()
+"""The ledger key of the session's workers (a throwaway: tests never store keys)."""
 
 
 def test_server_path() -> str:
@@ -77,6 +81,6 @@ async def ts_worker(time_skipping_env, tmp_path_factory, session_ledger_url):
     ledger = Ledger.open(session_ledger_url, upgrade=True)
     ledger.seed_hotspots()
     queue = "time-skipping-cases"
-    async with build_worker(time_skipping_env.client, ledger, queue):
+    async with build_worker(time_skipping_env.client, ledger, queue, signer=SESSION_SIGNER):
         yield time_skipping_env, queue, ledger
     ledger.dispose()

@@ -78,26 +78,37 @@ def shift(ledger: Ledger, case_id: str, from_seq: int, by: int) -> None:
         " WHERE case_id=:c AND seq >= 1000", c=case_id, by=by)
 
 
+def sealed(prev_seal: str, h: str, recorded_at: str) -> str:
+    return hashlib.sha256((prev_seal + h + recorded_at).encode()).hexdigest()
+
+
 def forge(ledger: Ledger, case_id: str, seq: int, like: int, reason: str) -> None:
-    """Insert an event at ``seq`` (free), a copy of event ``like`` with another reason, properly chained."""
-    prev = row(ledger, case_id, seq - 1).hash
+    """Insert an event at ``seq`` (free), a copy of event ``like`` with another reason, properly chained
+    and sealed (the seal needs no key either)."""
+    before = row(ledger, case_id, seq - 1)
+    prev = before.hash
     data = json.loads(row(ledger, case_id, like).payload) | {"seq": seq, "reason": reason}
     payload = canonical(data)
+    at = iso(datetime.fromisoformat(data["at"]))
+    h = chained(prev, payload)
     sql(ledger, "INSERT INTO ledger_events (case_id, seq, event_id, type, at, actor, organisation, payload,"
-        " prev_hash, hash, recorded_at) VALUES (:c, :s, :eid, :type, :at, :actor, :org, :p, :prev, :h, :at)",
-        c=case_id, s=seq, eid=f"{case_id}/{seq}", type=data["type"], at=iso(datetime.fromisoformat(data["at"])),
-        actor=data["actor"], org=data["organisation"], p=payload, prev=prev, h=chained(prev, payload))
+        " prev_hash, hash, recorded_at, seal) VALUES (:c, :s, :eid, :type, :at, :actor, :org, :p, :prev, :h, :at,"
+        " :seal)", c=case_id, s=seq, eid=f"{case_id}/{seq}", type=data["type"], at=at,
+        actor=data["actor"], org=data["organisation"], p=payload, prev=prev, h=h, seal=sealed(before.seal, h, at))
 
 
 def rehash(ledger: Ledger, case_id: str, edit: Callable[[int, dict], dict] = lambda seq, d: d) -> None:
-    """Rewrite a whole chain (payloads through ``edit``) with every hash recomputed: a perfect forgery."""
-    prev = GENESIS
+    """Rewrite a whole chain (payloads through ``edit``) with every hash and seal recomputed, and the
+    projection's head_hash to match: a perfect forgery as far as hashes go."""
+    prev = seal = GENESIS
     for r in ledger.events(case_id):
         payload = canonical(edit(r.seq, json.loads(r.payload)))
         h = chained(prev, payload)
-        sql(ledger, "UPDATE ledger_events SET payload=:p, prev_hash=:prev, hash=:h WHERE id=:id",
-            p=payload, prev=prev, h=h, id=r.id)
+        seal = sealed(seal, h, r.recorded_at_text)
+        sql(ledger, "UPDATE ledger_events SET payload=:p, prev_hash=:prev, hash=:h, seal=:seal WHERE id=:id",
+            p=payload, prev=prev, h=h, seal=seal, id=r.id)
         prev = h
+    sql(ledger, "UPDATE cases SET head_hash=:h WHERE case_id=:c", h=prev, c=case_id)
 
 
 # --- one way of tampering each; all applied to lead-c -------------------------------------------
@@ -229,6 +240,8 @@ def test_checkpoint_catches_deleted_case_truncated_and_rewritten_chain(ledger, c
     sql(ledger, "DELETE FROM ledger_events WHERE case_id='lead-e'")
     sql(ledger, "DELETE FROM ledger_events WHERE case_id='lead-f' AND seq >= 5")
     rehash(ledger, "lead-d", lambda seq, d: d | {"reason": "rewritten"} if seq == 2 else d)
+    assert verify(capsys, "--all", "--fast")[0] == 1  # the projection no longer matches the chains...
+    ledger.rebuild_projection()  # ...unless the attacker rebuilds it too
     assert verify(capsys, "--all", "--fast")[0] == 0  # every remaining chain is intact...
     code, out = verify(capsys, "--all", "--against", str(saved))
     assert code == 1  # ...but the checkpoint knows what was there

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from audit.verify import rows_of, verify_rows
 from cli import cases
 from domain.state import fold
+from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f
 from tests.db_fixtures import PG_URL
@@ -89,7 +90,7 @@ async def test_ledger_database_unavailable_for_a_while(dev_server_env, pg_databa
     ledger = Ledger.open(url, upgrade=True)
     client, queue = dev_server_env.client, "ledger-outage"
     case_id = f"lead-outage-{uuid.uuid4().hex[:8]}"
-    async with build_worker(client, ledger, queue):
+    async with build_worker(client, ledger, queue, signer=Signer.generate()):
         await cases.start(client, queue, f.start(phase=1), case_id)
         with admin.connect() as conn:  # the ledger goes away: no new connections, existing ones cut
             conn.execute(text(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false"))

@@ -25,6 +25,7 @@ from cli.errors import BadInput, CommandTimeout
 from domain.decide import Context, decide
 from domain.reminders import ReminderRules
 from domain.state import fold
+from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f
 from tests.peers import MailSink, free_port
@@ -198,7 +199,7 @@ async def test_smtp_down_neither_delays_commands_nor_is_lost(dev_server_env, cas
     dead = Channels(smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2.0)  # nobody listens
     case_id = new_id("smtpdown")
     try:
-        async with build_worker(client, ledger, queue, channels=dead):
+        async with build_worker(client, ledger, queue, channels=dead, signer=Signer.generate()):
             await cases.start(client, queue, f.start(phase=2), case_id)  # phase-2 reminder owed at once
             for _ in range(100):
                 if "ReminderSent" in ledger_types(ledger, case_id):
@@ -243,7 +244,8 @@ async def test_a_failed_delivery_is_retried_by_rule_and_its_success_recorded(tim
     case_id = new_id("redeliver")
     try:
         async with build_worker(env.client, ledger, queue, channels=Channels(smtp_host="127.0.0.1", smtp_port=port,
-                                                                              timeout=2.0)):
+                                                                              timeout=2.0),
+                                signer=Signer.generate()):
             await cases.start(env.client, queue, f.start(phase=2), case_id)
             await env.sleep(timedelta(minutes=5))  # the bounded attempts' back-off (5, 10, 20 s) passes
             assert ledger_types(ledger, case_id) == ["LeadDetected", "ReminderSent", "ReminderFailed"]
@@ -280,7 +282,7 @@ async def test_no_wedging_input_leaves_a_case_stuck(dev_server_env, case_ledger_
     dead_smtp = Channels(smtp_host="127.0.0.1", smtp_port=free_port(), timeout=2.0)
     case_id, long_id = new_id("wedge"), "lead-" + "x" * 245
     try:
-        async with build_worker(client, ledger, queue, channels=dead_smtp):
+        async with build_worker(client, ledger, queue, channels=dead_smtp, signer=Signer.generate()):
             await cases.start(client, queue, f.start(phase=2), case_id)
             handle = client.get_workflow_handle(case_id)
             raws = [

@@ -25,6 +25,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from audit.health import ACTIVITY, WORKFLOW_TASK, Thresholds, assess, check, failure_text
 from cli import cases
+from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f
 from tests.test_cli_e2e import BIN, Dev, free_port
@@ -69,7 +70,8 @@ async def test_healthy_cases_are_clean_and_a_failing_ledger_is_reported(
     # record_events fails (transient, so Temporal retries it)
     refusing = Ledger.open(f"sqlite:///{tmp_path / 'down.db'}", upgrade=True)
     good_queue, bad_queue = f"health-{tag}", f"health-down-{tag}"
-    async with build_worker(client, ledger, good_queue), build_worker(client, refusing, bad_queue):
+    async with build_worker(client, ledger, good_queue, signer=Signer.generate()), \
+            build_worker(client, refusing, bad_queue, signer=Signer.generate()):
         refusing.dispose()
         refusing.engine = Ledger(f"postgresql+psycopg://brandpunt@127.0.0.1:{free_port()}/ledger").engine
         for case_id in healthy:

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from cli import cases
+from keys import Signer
 from ledger.store import Ledger
 from observability import logs, telemetry
 from tests import factories as f
@@ -30,7 +31,7 @@ async def test_one_trace_covers_command_update_activity_and_ledger_write(dev_ser
     stream = io.StringIO()
     logs.configure(fmt="json", stream=stream)
     try:
-        async with build_worker(client, ledger, "traced"):
+        async with build_worker(client, ledger, "traced", signer=Signer.generate()):
             await cases.start(client, "traced", f.start(phase=1), "lead-traced")
             with telemetry.span("brandpunt lead change-phase", case_id="lead-traced") as root:
                 await cases.execute(client, "lead-traced", f.command("change-phase", phase=3))

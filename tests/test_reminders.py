@@ -9,6 +9,7 @@ from datetime import timedelta
 from cli import cases
 from domain.reminders import ReminderRules
 from domain.state import fold
+from keys import Signer
 from tests import factories as f
 from worker import build_worker
 
@@ -39,7 +40,8 @@ async def deployment(env, ledger, rules: ReminderRules, queue: str | None = None
     queue = queue or f"rules-{uuid.uuid4().hex[:8]}"
     # No sticky cache: the time-skipping test server never hands a stopped worker's sticky tasks
     # back to the queue, so a case could not move on to the next worker of the test.
-    async with build_worker(env.client, ledger, queue, rules=rules, max_cached_workflows=0):
+    async with build_worker(env.client, ledger, queue, rules=rules, max_cached_workflows=0,
+                            signer=Signer.generate()):
         try:
             yield queue
         finally:

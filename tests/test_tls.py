@@ -22,6 +22,7 @@ import settings
 from cli import cases
 from cli.errors import BadInput, TemporalUnreachable
 from connection import connect, tls_config
+from keys import Signer
 from ledger.store import Ledger
 from worker import build_worker
 
@@ -103,7 +104,7 @@ async def test_worker_and_cli_run_a_case_over_mtls(mtls_proxy, certs, case_ledge
     client = await connect(settings.load(env))
     ledger = Ledger.open(case_ledger_url, upgrade=True)
     try:
-        async with build_worker(client, ledger, "mtls"):
+        async with build_worker(client, ledger, "mtls", signer=Signer.generate()):
             started = await asyncio.to_thread(
                 subprocess.run,
                 [str(BIN), "lead", "start", "--company", "Secure Photonics BV", "--region", "bom",

@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.notify import Channels
 from audit.replay import runs_of
 from cli import cases
+from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f
 from tests.peers import WebhookSink
@@ -125,7 +126,8 @@ async def main(out: Path = HERE, only: list[str] | None = None, suffix: str = ""
             ledger = Ledger.open(f"sqlite:///{tmp}/ledger.db", upgrade=True)
             ledger.seed_hotspots()
             # a webhook whose first delivery round fails (4 attempts): the redelivery case
-            async with build_worker(env.client, ledger, QUEUE, channels=Channels(webhook_url=hook.url)):
+            async with build_worker(env.client, ledger, QUEUE, channels=Channels(webhook_url=hook.url),
+                                    signer=Signer.generate()):
                 await record(env, out, only, suffix)
             ledger.dispose()
 
