@@ -7,9 +7,12 @@ Builds a ledger of N events in a SQLite file in a temp dir (or --url), half in l
 half in short cases (the happy path, back to matchmaking, closed and reopened). The events are
 real: ``domain.decide`` over a pool of distinct cases (matchmaking scored against the shipped
 hotspot offers), cloned under new case ids, chained with the real hash rule, bulk-inserted with
-SQLAlchemy Core. Then it times the bare read, ``audit verify --all`` (both canonical-form
-strengths, streamed; peak RSS before and after shows it does not grow with the ledger), and the as-of rebuild (read + verify + fold) of one long case. Prints figures;
-asserts only that the ledger verifies.
+SQLAlchemy Core, with their seals, the ``cases`` projection and a signed head per case (a
+throwaway key). Then it times the bare read, the chain-only walk as before (old: both
+canonical-form strengths) side by side with the full ``audit verify --all`` (new: seals, the
+projection against the fold, signed heads and tree head; with every case changed since the tree
+head, i.e. one signature per case, and with none, i.e. one signature), and the as-of rebuild
+(read + verify + fold) of one long case. Prints figures; asserts only that the ledger verifies.
 """
 
 from __future__ import annotations
@@ -24,14 +27,19 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from audit.history import as_of
+from audit.signed import verify_ledger
 from audit.verify import rows_of, verify_rows
 from domain.chain import GENESIS, canonical_json
 from domain.events import parse_event
 from domain.state import fold
-from ledger.schema import ledger_events
+from keys import Signer
+from ledger import heads
+from ledger.heads import make_tree_head
+from ledger.schema import case_heads, ledger_events
+from ledger.schema import cases as cases_table
 from ledger.store import Ledger, iso
 from tests import audit_cases as ac
 from tests import factories as f
@@ -65,10 +73,21 @@ def templates(per_case: int, pool: int = 60) -> tuple[list[Template], list[Templ
     return short, long
 
 
-def build(ledger: Ledger, total: int, per_case: int) -> tuple[float, int]:
+def _projection(template: Template) -> dict:
+    """The ``cases`` row of a template's case (placeholder id), as ``Ledger._project`` writes it."""
+    state = fold(parse_event(t[5]) for t in template)
+    assert state is not None
+    return {**state.facts(), "state": state.model_dump_json(), "detected_at": iso(state.detected_at),
+            "updated_at": iso(state.updated_at)}
+
+
+def build(ledger: Ledger, total: int, per_case: int, signer: Signer) -> tuple[float, int]:
+    """Events (hashed and sealed), the cases projection and each case's signed head."""
     short, long = templates(per_case)
+    projections = {id(t): _projection(t) for t in short + long}
     started = time.perf_counter()
     now, batch, n, cases = iso(datetime.now(UTC)), [], 0, 0
+    projected, signed = [], []
     long_plan = ((f"lead-bench-long-{c:05d}", long[c % len(long)]) for c in itertools.count())
     short_plan = ((f"lead-bench-{c:07d}", short[c % len(short)]) for c in itertools.count())
     with ledger.engine.begin() as conn:
@@ -77,23 +96,34 @@ def build(ledger: Ledger, total: int, per_case: int) -> tuple[float, int]:
                 if n + len(template) > target:
                     break
                 cases += 1
-                prev = GENESIS
+                prev = seal = GENESIS
                 key = f'"case_id":"{PLACEHOLDER}"'
                 for type_, seq, at, actor, org, payload in template:
                     payload = payload.replace(key, f'"case_id":"{case_id}"', 1)
                     h = hashlib.sha256((prev + payload).encode()).hexdigest()
+                    seal = heads.seal(seal, h, now)
                     batch.append({
                         "case_id": case_id, "seq": seq, "event_id": f"{case_id}/{seq}", "type": type_, "at": at,
                         "actor": actor, "organisation": org, "payload": payload, "prev_hash": prev, "hash": h,
-                        "recorded_at": now,
+                        "recorded_at": now, "seal": seal,
                     })
                     prev = h
                 n += len(template)
+                proj = projections[id(template)]
+                projected.append({**proj, "case_id": case_id, "head_hash": prev,
+                                  "state": proj["state"].replace(PLACEHOLDER, case_id)})
+                last = template[-1][1]
+                signed.append({"case_id": case_id, "seq": last, "hash": prev, "seal": seal,
+                               "key_id": signer.key_id,
+                               "signature": signer.sign(heads.head_message(case_id, last, prev, seal))})
                 if len(batch) >= BATCH:
                     conn.execute(insert(ledger_events), batch)
                     batch = []
         if batch:
             conn.execute(insert(ledger_events), batch)
+        for i in range(0, len(projected), BATCH // 10):
+            conn.execute(insert(cases_table), projected[i:i + BATCH // 10])
+            conn.execute(insert(case_heads), signed[i:i + BATCH // 10])
     return time.perf_counter() - started, cases
 
 
@@ -120,15 +150,19 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="bench-audit-")
     url = a.url or f"sqlite:///{tmp}/ledger.db"
     ledger = Ledger.open(url, upgrade=True)
+    signer = Signer.generate()
+    with ledger.engine.begin() as conn:  # tree head #1 before any case head: every case "changed since"
+        conn.execute(delete(case_heads))
+    make_tree_head(ledger.engine, signer, signer.public())
     if ledger.count_events() < a.events:
-        secs, cases = build(ledger, a.events, a.case_events)
+        secs, cases = build(ledger, a.events, a.case_events, signer)
         print(f"built {ledger.count_events():,} events in {cases:,} cases in {secs:.1f} s "
               f"({ledger.count_events() / secs:,.0f} events/s incl. hashing)")
     n = ledger.count_events()
     size = os.path.getsize(f"{tmp}/ledger.db") / 2**20 if not a.url else float("nan")
     print(f"ledger: {n:,} events, {size:,.0f} MiB")
 
-    rss0 = rss_mib()
+    print(f"peak RSS before the walks: {rss_mib():,.0f} MiB")
     t = time.perf_counter()
     read = sum(1 for _ in rows_of(ledger))
     read_s = time.perf_counter() - t
@@ -138,13 +172,43 @@ def main() -> None:
         read = sum(1 for _ in ledger.iter_all_rows())
         print(f"read only (Ledger.iter_all_rows, OR keyset): {read / (time.perf_counter() - t):,.0f} rows/s")
 
-    for label, strict in (("verify --all (strict, default)", True), ("verify --all --fast", False)):
-        t = time.perf_counter()
-        report = verify_rows(rows_of(ledger), strict=strict)
-        secs = time.perf_counter() - t
-        assert report.ok, report.findings[:3]
-        print(f"{label}: {report.events:,} events in {report.cases:,} cases in {secs:.1f} s = "
-              f"{n / secs:,.0f} events/s; peak RSS {rss0:,.0f} -> {rss_mib():,.0f} MiB")
+    trusted = signer.public()
+    results: dict[str, float] = {}
+
+    def cpu() -> float:
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def run(label: str, fn) -> None:  # type: ignore[no-untyped-def]
+        t, c = time.perf_counter(), cpu()
+        report = fn()
+        secs, cpu_s = time.perf_counter() - t, cpu() - c
+        assert report.ok, (report.findings[:3])
+        results[label] = n / secs
+        print(f"  {label:<62} {secs:6.1f} s = {n / secs:>8,.0f} events/s; CPU {cpu_s / n * 1e6:5.1f} µs/event; "
+              f"peak RSS {rss_mib():,.0f} MiB", flush=True)
+
+    print("verify --all over the whole ledger (old = chains only, as before this change):")
+    for label, strict in (("old: chains only, strict (verify_rows)", True), ("old: chains only, --fast", False)):
+        run(label, lambda strict=strict: verify_rows(rows_of(ledger), strict=strict))
+    for label, strict, jobs in (
+        ("new: strict + projection + signatures, every case changed, 2 proc", True, 2),
+    ):
+        run(label, lambda strict=strict, jobs=jobs: verify_ledger(ledger, strict=strict, keys=trusted, processes=jobs))
+    sth = make_tree_head(ledger.engine, signer, trusted)
+    print(f"  (signed tree head #{sth.serial} over {sth.cases:,} case heads)")
+    for label, strict, jobs in (
+        ("new: strict + projection + tree head, 2 processes (default)", True, 2),
+        ("new: strict + projection + tree head, 1 process", True, 1),
+        ("new: --fast + projection columns + tree head, 2 processes", False, 2),
+    ):
+        run(label, lambda strict=strict, jobs=jobs: verify_ledger(ledger, strict=strict, keys=trusted, processes=jobs))
+    t = time.perf_counter()
+    sth = make_tree_head(ledger.engine, signer, trusted)
+    print(f"  making a signed tree head with nothing changed: {time.perf_counter() - t:.2f} s")
+    old, new = results["old: chains only, strict (verify_rows)"], \
+        results["new: strict + projection + tree head, 2 processes (default)"]
+    print(f"strict verify --all: old {old:,.0f} events/s, new {new:,.0f} events/s (target >= 40,000)")
 
     case_id = "lead-bench-long-00000"
     rows = ledger.events(case_id)
