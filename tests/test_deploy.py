@@ -149,13 +149,16 @@ def test_dockerfile_passes_hadolint():
 async def test_worker_from_environment_alone_serves_a_separate_temporal_server(dev_server_env, tmp_path, case_ledger_url):
     """`brandpunt worker` with only env vars, against a server it did not start."""
     from cli import cases
+    from keys import Keyring
     from ledger.store import Ledger
     from tests import factories as f
 
     url = case_ledger_url
     Ledger.open(url, upgrade=True).dispose()
     port = _free_port()
+    Keyring(tmp_path / "keys").init()  # the worker refuses to start without its ledger key
     env = {
+        "BRANDPUNT_KEYS_DIR": str(tmp_path / "keys"),
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,

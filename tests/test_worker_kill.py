@@ -25,8 +25,11 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([str(BIN), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env, case_ledger_url):
+async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env, case_ledger_url, tmp_path):
+    from keys import Keyring
+
     ledger_url = case_ledger_url
+    Keyring(tmp_path / "keys").init()  # the worker's ledger key
     ledger = Ledger.open(ledger_url, upgrade=True)
     ledger.seed_hotspots()
     queue = "kill-test"
@@ -35,6 +38,7 @@ async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env,
         "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
         "BRANDPUNT_LEDGER_URL": ledger_url,
         "BRANDPUNT_TASK_QUEUE": queue,
+        "BRANDPUNT_KEYS_DIR": str(tmp_path / "keys"),
     }
     client = dev_server_env.client
     worker = start_worker(env)
