@@ -144,10 +144,13 @@ def make_tree_head(engine, signer: Signer, trusted: PublicKeys, outside: Path | 
                        signer.sign(tree_message(serial, made_at, cases, events, root)), tuple(refused))
         conn.execute(insert(tree_heads).values(**sth.as_json()))
     if outside is not None:
-        outside.parent.mkdir(parents=True, exist_ok=True)
-        tmp = outside.with_name(outside.name + ".tmp")
-        tmp.write_text(json.dumps(sth.as_json(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, outside)
+        try:
+            outside.parent.mkdir(parents=True, exist_ok=True)
+            tmp = outside.with_name(outside.name + ".tmp")
+            tmp.write_text(json.dumps(sth.as_json(), indent=2) + "\n", encoding="utf-8")
+            os.replace(tmp, outside)
+        except OSError:  # a read-only keys mount (k8s secret): the copy is optional, the tree head is made
+            pass
     return sth
 
 
