@@ -77,7 +77,7 @@ class Finding:
     case_id: str
     seq: int
     problem: str
-    kind: str = "chain"  # chain | projection | head | unsigned | revoked | tree (audit.signed)
+    kind: str = "chain"  # chain | projection | head | unsigned | revoked | deleted | tree (audit.signed)
 
     def __str__(self) -> str:
         return f"{self.case_id} seq {self.seq}: {self.problem}"

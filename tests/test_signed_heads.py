@@ -252,6 +252,21 @@ def test_rotation_keeps_old_heads_verifiable_and_revocation_refuses_them(ledger,
     assert verify(capsys, "--all")[0] == 0
 
 
+def test_the_walk_split_over_two_processes_finds_the_same(ledger, capsys, monkeypatch):
+    import audit.signed
+
+    monkeypatch.setattr(audit.signed, "MIN_SPLIT", 0)
+    sql(ledger, "UPDATE cases SET company='Elsewhere BV' WHERE case_id='lead-a'")
+    seq = forged_append(ledger, "lead-f")
+    r = row(ledger, "lead-d", 2)
+    sql(ledger, "UPDATE ledger_events SET recorded_at=:t WHERE id=:id", t=iso(r.recorded_at + timedelta(1)), id=r.id)
+    one, two = verify(capsys, "--all", "--jobs", "1"), verify(capsys, "--all", "--jobs", "2")
+    assert one == two and one[1]["events"] == ledger.count_events() and one[1]["cases"] == 6
+    by = found(two[1])
+    assert by["lead-a"][0][0] == len(ledger.events("lead-a")) and by["lead-d"][0][0] == 2
+    assert any(s == seq and "past the signed head" in p for s, p in by["lead-f"])
+
+
 def test_keys_files_are_private_and_never_listed(keys, capsys, tmp_path):
     assert stat.S_IMODE(os.stat(keys.dir).st_mode) == 0o700
     files = list(keys.dir.iterdir())
