@@ -87,12 +87,12 @@ def test_the_ledger_activity_refuses_events_of_another_case(ledger_url):
         env = ActivityEnvironment()
         env.info = env.info.__class__(**{**env.info.__dict__, "workflow_id": "lead-attacker"})
         with pytest.raises(ApplicationError) as refused:
-            env.run(LedgerActivities(ledger).record_events, events)
+            env.run(LedgerActivities(ledger, Signer.generate()).record_events, events)
         assert refused.value.type == CASE_MISMATCH and refused.value.non_retryable
         assert ledger.events("lead-victim") == []
         # its own case's events are written
         env.info = env.info.__class__(**{**env.info.__dict__, "workflow_id": "lead-victim"})
-        assert env.run(LedgerActivities(ledger).record_events, events).inserted == 1
+        assert env.run(LedgerActivities(ledger, Signer.generate()).record_events, events).inserted == 1
     finally:
         ledger.dispose()
 

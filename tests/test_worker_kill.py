@@ -69,13 +69,16 @@ async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env,
         ledger.dispose()
 
 
-async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, case_ledger_url):
+async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, case_ledger_url,
+                                                                              tmp_path):
+    from keys import Keyring
     from ledger.outbox import Outbox
     from tests.peers import WebhookSink
 
     ledger_url = case_ledger_url
     ledger = Ledger.open(ledger_url, upgrade=True)
     queue = "kill-delivery-test"
+    Keyring(tmp_path / "keys").init()  # the worker's ledger key
     with WebhookSink(delay=2.0) as hook:
         env = {
             **os.environ,
@@ -83,6 +86,7 @@ async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(de
             "BRANDPUNT_LEDGER_URL": ledger_url,
             "BRANDPUNT_TASK_QUEUE": queue,
             "BRANDPUNT_WEBHOOK_URL": hook.url,
+            "BRANDPUNT_KEYS_DIR": str(tmp_path / "keys"),
         }
         worker = start_worker(env)
         try:
