@@ -33,10 +33,12 @@ STORIES = {  # case -> story; every case has at least 6 events
 
 
 @pytest.fixture
-def ledger(ledger_url, monkeypatch):
-    """Six cases in a SQLite file or a fresh PostgreSQL schema (tests/db_fixtures.py)."""
+def ledger(ledger_url, monkeypatch, tmp_path):
+    """Six cases in a SQLite file or a fresh PostgreSQL schema (tests/db_fixtures.py), appended
+    without a key: the chains alone (signed heads: tests/test_tamper.py)."""
     url = ledger_url
     monkeypatch.setenv("BRANDPUNT_LEDGER_URL", url)
+    monkeypatch.setenv("BRANDPUNT_KEYS_DIR", str(tmp_path / "no-keys"))
     led = Ledger.open(url, upgrade=True)
     for case_id, story in STORIES.items():
         led.append(ac.run(case_id, ac.STORIES[story](T0), T0))
