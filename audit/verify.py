@@ -22,7 +22,7 @@ How each stored column of ``ledger_events`` is covered:
 - ``prev_hash``: checked equal to the previous row's hash (the chain);
 - ``hash``: recomputed (and covered by the seal);
 - ``recorded_at``: the seal (``sha256(prev_seal ‖ hash ‖ recorded_at)``, as stored, byte for byte);
-  values from before migration 0004 are trusted as of that migration, which computed their seals;
+  values from before migration 0008 are trusted as of that migration, which computed their seals;
 - ``seal``: recomputed; the chain's last seal is in the signed case head (``case_heads``);
 - ``id`` (a surrogate key, meaningless by itself): checked to increase with seq within a case.
 

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "also makes them); --adopt first signs the heads of verified cases that have none")
     t.add_argument("--adopt", action="store_true",
                    help="after a full verify, sign the head of every case that has no (or a revoked-key) "
-                        "signed head but whose chain and projection verify: after migration 0004 or a revoke")
+                        "signed head but whose chain and projection verify: after migration 0008 or a revoke")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=run_sign_tree_head)
 

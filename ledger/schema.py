@@ -42,7 +42,7 @@ ledger_events = Table(
     Column("hash", CHAR(64), nullable=False),
     Column("recorded_at", String(40), nullable=False),
     # sha256(prev_seal ‖ hash ‖ recorded_at): covers the storage metadata the event hash leaves out
-    # (NULL only if written by pre-0004 code after the migration: verify names such a row)
+    # (NULL only if written by pre-0008 code after the migration: verify names such a row)
     Column("seal", CHAR(64)),
     UniqueConstraint("case_id", "seq", name="uq_ledger_case_seq"),
 )

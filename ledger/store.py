@@ -330,7 +330,7 @@ class Ledger:
                 if ev.seq != head_seq + 1:
                     raise LedgerGap(f"{ev.event_id}: the ledger's last event of {case_id} is seq {head_seq}")
                 new_hash = chain_hash(head_hash, canonical)
-                if head_seal is None:  # a row written by pre-0004 code after the migration
+                if head_seal is None:  # a row written by pre-0008 code after the migration
                     head_seal = self._stored_seal(conn, case_id)
                 new_seal = heads.seal(head_seal, new_hash, now)
                 conn.execute(

@@ -188,11 +188,15 @@ def test_migration_0007_fills_the_search_columns_of_existing_cases(ledger_url):
             ),
             {"h": chain_hash(GENESIS, payload), "s": state.model_dump_json(), "at": iso(T0)},
         )
+    with led.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0007")
+    assert migrate.current_revision(led.engine) == "0007"
+    assert migrate.compatible_ahead(led.engine, "0007", head="0006")  # an expand: 0006 workers keep running
     led.upgrade()
     led.check_schema()
-    assert migrate.current_revision(led.engine) == "0007" == migrate.HEAD
+    assert migrate.current_revision(led.engine) == migrate.HEAD
     assert [s.case_id for s in led.list_cases(company="wafer ünion")] == ["lead-wafer"]
     assert [s.case_id for s in led.list_cases(company="24681357")] == ["lead-wafer"]
     assert led.allocate_case_id(2026) == "BP-2026-0001"
-    assert migrate.compatible_ahead(led.engine, "0007", head="0006")  # an expand: 0006 workers keep running
     led.dispose()

@@ -1,7 +1,7 @@
 """Tamper evidence: the seal chain over storage metadata, signed case heads, signed tree heads.
 
-Revision ID: 0004
-Revises: 0007 (main's head when this was written; the id 0004 was reserved for it earlier)
+Revision ID: 0008
+Revises: 0007
 
 A *contract* in the sense of ``ledger/migrate.py``: code before it would append rows without a seal
 and without signing the case head, which ``audit verify`` reports as tampering, so it declares
@@ -20,7 +20,7 @@ from alembic import op
 
 from ledger.migrate import declare_compatibility
 
-revision = "0004"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
