@@ -119,9 +119,12 @@ def run_verify(args: argparse.Namespace) -> int:
         if case_id:
             raise BadInput("--against checks the whole ledger: use it with --all")
         saved = _load_checkpoint(args.against)
+    from audit.programme import verify_programme
+
     keys, outside = _trusted_keys(args)
     ledger = _ledger()
     try:
+        programme_events, programme_finding = verify_programme(ledger) if not case_id else (0, None)
         result = verify_ledger(
             ledger, strict=not args.fast, keys=keys, case_id=case_id, outside=outside,
             want_heads=saved is not None,
@@ -133,7 +136,7 @@ def run_verify(args: argparse.Namespace) -> int:
     report = result.report
     if case_id and not report.cases:
         raise BadInput(f"no case {case_id} in the ledger")
-    findings = list(result.findings)
+    findings = list(result.findings) + ([programme_finding] if programme_finding else [])
     root_ok = None
     if isinstance(saved, Checkpoint):
         findings += compare(saved, result.heads, report.hash_at)
@@ -145,6 +148,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "ok": ok, "cases": report.cases, "events": report.events, "strict": not args.fast,
+            "programme_events": programme_events,
             "signatures_checked": result.signatures_checked,
             "tree_head": sth.as_json() if sth else None,
             "findings": [f.as_json() for f in findings],
@@ -160,7 +164,9 @@ def run_verify(args: argparse.Namespace) -> int:
             print("note: signatures not checked (no public keys: pass --public-keys FILE or set "
                   "BRANDPUNT_KEYS_DIR); a forged append with re-computed hashes would pass", file=sys.stderr)
         signed = f", signed tree head #{sth.serial} of {sth.made_at}" if sth and result.signatures_checked else ""
-        print(f"{'OK' if ok else 'FAILED'}: {report.cases} case(s), {report.events} event(s) checked{signed}")
+        programme = f" and {programme_events} programme event(s)" if programme_events else ""
+        print(f"{'OK' if ok else 'FAILED'}: {report.cases} case(s), {report.events} event(s){programme} "
+              f"checked{signed}")
     return 0 if ok else 1
 
 

@@ -412,6 +412,11 @@ class Ledger:
         assert isinstance(event, ReminderRulesChanged)
         return event
 
+    def programme_rows(self) -> list[dict[str, object]]:
+        """The programme chain's stored rows as they are (for ``audit verify``), in seq order."""
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(select(programme_events).order_by(programme_events.c.seq)).mappings()]
+
     def programme_events(self) -> list[tuple[ProgrammeEvent, str, str]]:
         """Every programme event with its (prev_hash, hash), in order."""
         with self.engine.connect() as conn:
