@@ -272,3 +272,47 @@ def test_compose_binds_to_localhost_requires_secrets_and_restarts_services():
     assert services["temporal-ui"]["environment"]["TEMPORAL_DEFAULT_NAMESPACE"] == "brandpunt"
     assert services["worker"]["depends_on"]["temporal-setup"]["condition"] == "service_completed_successfully"
     assert services["worker"]["depends_on"]["ledger-migrate"]["condition"] == "service_completed_successfully"
+
+
+# Key paths of the Temporal Helm chart 1.6.0 (tag temporal-1.6.0 of temporalio/helm-charts, server
+# 1.31.2) that deploy/k8s/temporal-values.yaml may set, read from that version's values.yaml on
+# 2026-11-24. Datastores follow the server's config format (values.yaml documents these SQL keys,
+# and the chart's own createDatabase/manageSchema/existingSecret/secretKey). A key outside the list
+# is one the chart does not know: a layout change (as 0.x -> 1.x) fails here, not at `helm install`.
+CHART_1_6_0 = {
+    "server", "server.replicaCount", "server.config", "server.config.persistence",
+    "server.config.persistence.defaultStore", "server.config.persistence.visibilityStore",
+    "server.config.persistence.numHistoryShards", "server.config.persistence.datastores",
+    "server.metrics", "server.metrics.serviceMonitor", "server.metrics.serviceMonitor.enabled",
+    "admintools", "admintools.enabled", "web", "web.enabled", "web.additionalEnv",
+}
+CHART_1_6_0_SQL = {
+    "createDatabase", "manageSchema", "pluginName", "driverName", "databaseName", "connectAddr",
+    "connectProtocol", "user", "existingSecret", "secretKey", "maxConns", "maxIdleConns", "maxConnLifetime",
+}
+
+
+def _key_paths(data: object, prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*prefix, str(key))
+            yield from _key_paths(value, (*prefix, str(key)))
+
+
+def test_temporal_values_use_only_keys_of_the_pinned_chart():
+    import yaml
+
+    values = yaml.safe_load((DEPLOY / "k8s" / "temporal-values.yaml").read_text())
+    stores = ("server", "config", "persistence", "datastores")
+    unknown = []
+    for path in _key_paths(values):
+        if path[:4] == stores and len(path) > 4:
+            ok = len(path) == 5 or (len(path) == 6 and path[5] == "sql") or (
+                len(path) == 7 and path[5] == "sql" and path[6] in CHART_1_6_0_SQL)
+        else:
+            ok = ".".join(path) in CHART_1_6_0
+        if not ok:
+            unknown.append(".".join(path))
+    assert unknown == []
+    assert values["server"]["config"]["persistence"]["numHistoryShards"] == 512
+    assert "--version 1.6.0" in (DEPLOY / "RUNBOOK.md").read_text()
