@@ -105,9 +105,13 @@ async def test_worker_exports_sdk_metrics_and_brandpunt_spans_over_otlp_http(
     from tests import factories as f
     from workflows.reporting import ReportInput, ReportKind, ReportWorkflow
 
+    from keys import Keyring
+
     Ledger.open(case_ledger_url, upgrade=True).dispose()
+    Keyring(tmp_path / "keys").init()  # the worker refuses to start without its ledger key
     receiver = Receiver()
     env = {
+        "BRANDPUNT_KEYS_DIR": str(tmp_path / "keys"),
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,

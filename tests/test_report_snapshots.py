@@ -64,7 +64,11 @@ async def test_a_scheduled_report_survives_a_worker_restart_in_a_read_only_direc
     readonly = tmp_path / "ro"
     readonly.mkdir()
     readonly.chmod(stat.S_IRUSR | stat.S_IXUSR)  # 0500: nothing can be written here
+    from keys import Keyring
+
+    Keyring(tmp_path / "keys").init()  # the worker's ledger key (and its tree-head copy) live apart
     env = {
+        "BRANDPUNT_KEYS_DIR": str(tmp_path / "keys"),
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(readonly),
         "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,

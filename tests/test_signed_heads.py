@@ -280,7 +280,8 @@ def test_keys_files_are_private_and_never_listed(keys, capsys, tmp_path):
     assert "ledger" in out and keys.keys()[0].id in out
     assert cli(["keys", "rotate", "--purpose", "nonsense"]) == 2
     assert repr(keys.signer()).startswith("Signer(key_id=") and secret not in repr(keys.signer())
-    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in keys.dir.iterdir())
+    files = list(keys.dir.iterdir())
+    assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
 
 
 def test_worker_refuses_to_start_without_a_key(tmp_path, monkeypatch, capsys):
@@ -321,7 +322,8 @@ def test_migration_seals_old_rows_and_adoption_signs_them(ledger_url, keys, monk
     engine.dispose()
     led = Ledger.open(ledger_url, upgrade=True)
     led.rebuild_projection()
-    assert all(r.seal for r in led.events("lead-old"))
+    old = led.events("lead-old")
+    assert old and all(r.seal for r in old)
     code, out = verify(capsys, "--all")
     assert code == 1 and {x["case_id"] for x in out["findings"]} == {"(ledger)", "lead-old"}
     assert "no signed head" in found(out)["lead-old"][0][1]
