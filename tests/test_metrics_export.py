@@ -101,11 +101,10 @@ async def test_worker_exports_sdk_metrics_and_brandpunt_spans_over_otlp_http(
     dev_server_env, tmp_path, case_ledger_url
 ):
     from cli import cases
+    from keys import Keyring
     from ledger.store import Ledger
     from tests import factories as f
     from workflows.reporting import ReportInput, ReportKind, ReportWorkflow
-
-    from keys import Keyring
 
     Ledger.open(case_ledger_url, upgrade=True).dispose()
     Keyring(tmp_path / "keys").init()  # the worker refuses to start without its ledger key
