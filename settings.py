@@ -40,7 +40,26 @@ class Settings:
     task_queue: str = TASK_QUEUE
     temporal_tls: TemporalTLS | None = None
     temporal_api_key: str | None = field(default=None, repr=False)
+    worker_deployment: str | None = None  # BRANDPUNT_WORKER_DEPLOYMENT: worker versioning on (with a build id)
+    build_id: str | None = None  # BRANDPUNT_BUILD_ID: this worker's version in the deployment (the release)
     extra: dict[str, str] = field(default_factory=dict)
+
+    def deployment_version(self) -> tuple[str, str] | None:
+        """``(deployment name, build id)`` when worker versioning is configured, else ``None``
+        (unversioned, the default: ``brandpunt dev`` and the tests).
+
+        Both variables or neither: one without the other raises :class:`SettingsError`."""
+        if not self.worker_deployment and not self.build_id:
+            return None
+        if not self.worker_deployment or not self.build_id:
+            missing = "BRANDPUNT_BUILD_ID" if self.worker_deployment else "BRANDPUNT_WORKER_DEPLOYMENT"
+            raise SettingsError(
+                f"{missing} is not set: worker versioning needs both BRANDPUNT_WORKER_DEPLOYMENT and "
+                "BRANDPUNT_BUILD_ID (or neither, unversioned)"
+            )
+        if "." in self.worker_deployment:  # Temporal's canonical version string is "<name>.<build id>"
+            raise SettingsError(f"BRANDPUNT_WORKER_DEPLOYMENT={self.worker_deployment}: no '.' in the name")
+        return self.worker_deployment, self.build_id
 
     def reminder_rules(self) -> ReminderRules:
         """The deployment's reminder rules: ``BRANDPUNT_REMINDER_RULES`` (a JSON file) or defaults.
@@ -92,6 +111,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
         task_queue=env.get("BRANDPUNT_TASK_QUEUE", TASK_QUEUE),
         temporal_tls=_tls(env),
         temporal_api_key=env.get("TEMPORAL_API_KEY") or None,
+        worker_deployment=env.get("BRANDPUNT_WORKER_DEPLOYMENT", "").strip() or None,
+        build_id=env.get("BRANDPUNT_BUILD_ID", "").strip() or None,
         extra={
             "reminder_rules": env.get("BRANDPUNT_REMINDER_RULES", ""),
             "health_port": env.get("BRANDPUNT_HEALTH_PORT", ""),  # the worker's /healthz, /readyz

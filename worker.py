@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.worker import (
     ActivityInboundInterceptor,
     ExecuteActivityInput,
     Interceptor,
     Worker,
+    WorkerDeploymentConfig,
 )
 
 from activities.deployment import DeploymentActivities
@@ -64,6 +66,22 @@ class _ShortDatabaseErrors(ActivityInboundInterceptor):
             raise database_error(err) from None
 
 
+def versioned(deployment_name: str, build_id: str) -> WorkerDeploymentConfig:
+    """Worker versioning: this worker is version ``build_id`` (the release) of the Worker Deployment
+    ``deployment_name``; it gets tasks only once that version is current (``temporal worker deployment
+    set-current-version``, deploy/RUNBOOK.md "Worker versioning").
+
+    Every workflow here is AUTO_UPGRADE (this default; the workflows name no behaviour of their own,
+    which the server would refuse from an unversioned worker): a case lives for months and must move to
+    the current version's code at its next workflow task, which is safe because every change of its
+    decisions is behind ``workflow.patched`` and replay-tested (tests/test_replay.py)."""
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(deployment_name=deployment_name, build_id=build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
+
+
 def build_worker(
     client: Client,
     ledger: Ledger,
@@ -76,6 +94,7 @@ def build_worker(
     trusted: PublicKeys | None = None,
     tree_head_interval: float = DEFAULT_INTERVAL,
     tree_head_copy: Path | None = None,
+    version: tuple[str, str] | None = None,
     **options: Any,
 ) -> Worker:
     """A worker for the case and report workflows.
@@ -88,6 +107,8 @@ def build_worker(
     in the ledger's programme chain (once per version) before the worker serves any case.
     ``sandbox`` picks the workflow runner (workflows/sandbox.py; "full" is the SDK's default sandbox,
     kept for comparison in ``bench/compare.py``).
+    ``version``: ``(deployment name, build id)`` for worker versioning (:func:`versioned`;
+    ``Settings.deployment_version()``); ``None``, the default, is an unversioned worker.
     ``options`` go to :class:`temporalio.worker.Worker` (e.g. ``max_cached_workflows``).
     """
     channels = channels or Channels.from_env()
@@ -117,6 +138,7 @@ def build_worker(
         activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
         interceptors=[ShortDatabaseErrors()],
         max_concurrent_activities=ACTIVITY_THREADS,
+        deployment_config=versioned(*version) if version else None,
         **options,
     )
 
@@ -184,6 +206,7 @@ async def main(settings: Settings) -> None:
     from observability import logs
 
     rules = settings.reminder_rules()  # refused before anything starts when the file is bad
+    deployment = settings.deployment_version()  # likewise one of the two versioning variables alone
     signer, trusted = ledger_keys(create=False)
     ledger = Ledger.open(settings.ledger_url, upgrade=False)
     ledger.check_schema()
@@ -196,10 +219,12 @@ async def main(settings: Settings) -> None:
         namespace=settings.temporal_namespace,
         task_queue=settings.task_queue,
         ledger=safe_url(settings.ledger_url),
+        version=".".join(deployment) if deployment else "unversioned",
     )
     worker = build_worker(
         client, ledger, settings.task_queue, rules=rules, graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         signer=signer, trusted=trusted, tree_head_interval=tree_head_interval(), tree_head_copy=tree_head_copy(),
+        version=deployment,
     )
     health = _serve_health(settings, worker, stop, ledger)
     try:

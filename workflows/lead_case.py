@@ -63,6 +63,13 @@ REJECTED = "CommandRejected"
 
 @workflow.defn
 class LeadCaseWorkflow:
+    # Worker versioning (opt-in, deploy/RUNBOOK.md): AUTO_UPGRADE, the versioned worker's default
+    # (worker.versioned). A case lives for months, so at its next workflow task it moves to the current
+    # version's workers (and back on an undo). Safe only because every change to its decisions is behind
+    # ``workflow.patched`` (PATCH_* above) and replayed against recorded histories (tests/test_replay.py).
+    # Not ``@workflow.defn(versioning_behavior=...)``: the server refuses every workflow task completion
+    # of an *unversioned* worker that names a behaviour, and workers are unversioned by default.
+
     @workflow.init
     def __init__(self, input: CaseInput) -> None:
         # A case is its workflow: the id comes from Temporal, never from the input. Input naming

@@ -52,6 +52,10 @@ def period_for(kind: ReportKind, year: int, month: int) -> str:
 
 @workflow.defn
 class ReportWorkflow:
+    # Worker versioning: AUTO_UPGRADE like the cases (the versioned worker's default; no per-workflow
+    # behaviour, see LeadCaseWorkflow). Its one decision (run the report activity, then wrap a failure)
+    # is the same on every version, so moving mid-report is harmless and no old version is kept busy.
+
     @workflow.run
     async def run(self, input: ReportInput) -> ReportResult:
         # The schedules fire at 09:00 Europe/Amsterdam, never near midnight, so the UTC date is
