@@ -169,3 +169,40 @@ def test_versioning_is_opt_in_and_needs_both_variables():
             assert "BRANDPUNT_" in str(err)
         else:
             raise AssertionError(f"accepted {env}")
+
+
+async def test_brandpunt_worker_from_environment_is_the_configured_version(dev_server_env, case_ledger_url, tmp_path):
+    """`brandpunt worker` with the two variables (as the manifests set them) polls as that version."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from keys import Keyring
+
+    Ledger.open(case_ledger_url, upgrade=True).dispose()
+    Keyring(tmp_path / "keys").init()
+    tag = uuid.uuid4().hex[:6]
+    deployment, queue, case_id = f"brandpunt-env-{tag}", f"versioning-env-{tag}", f"lead-versioning-env-{tag}"
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+        "BRANDPUNT_LEDGER_URL": case_ledger_url,
+        "BRANDPUNT_TASK_QUEUE": queue,
+        "BRANDPUNT_KEYS_DIR": str(tmp_path / "keys"),
+        "BRANDPUNT_WORKER_DEPLOYMENT": deployment,
+        "BRANDPUNT_BUILD_ID": "0.7.1",
+    }
+    brandpunt = str(Path(sys.executable).parent / "brandpunt")
+    half = {k: v for k, v in env.items() if k != "BRANDPUNT_BUILD_ID"}
+    refused = subprocess.run([brandpunt, "worker"], env=half, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "BRANDPUNT_BUILD_ID" in refused.stderr, refused.stderr
+    proc = subprocess.Popen([brandpunt, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = dev_server_env.client
+        await set_current(client, deployment, "0.7.1")
+        await cases.start(client, queue, f.start(), case_id)
+        assert await serving(client, case_id) == (deployment, "0.7.1", VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
