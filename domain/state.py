@@ -138,23 +138,25 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
         raise ValueError(f"{event.event_id}: {event.type} before LeadDetected")
     if event.seq != state.last_seq + 1:
         raise ValueError(f"{event.event_id}: expected seq {state.last_seq + 1}")
-    update: dict[str, object] = {"last_seq": event.seq, "updated_at": event.at}
+    # Every event moves last_seq and updated_at (and remembers its command id); each branch below
+    # adds its own fields to this one update, so a step is one copy of the state, not two.
+    common: dict[str, object] = {"last_seq": event.seq, "updated_at": event.at}
     if event.command_id is not None and event.command_id not in state.recent_command_ids:
-        update["recent_command_ids"] = [*state.recent_command_ids, event.command_id][-RECENT_COMMANDS:]
-    state = state.model_copy(update=update)
+        common["recent_command_ids"] = [*state.recent_command_ids, event.command_id][-RECENT_COMMANDS:]
 
     if isinstance(event, LeadUpdated):
-        return state.model_copy(update={"lead": event.lead})
+        return state.model_copy(update={**common, "lead": event.lead})
     if isinstance(event, PhaseChanged):
         reached = state.phase_reached_at
         if event.to_phase not in reached:
             reached = {**reached, event.to_phase: event.at}
-        return state.model_copy(update={"phase": event.to_phase, "phase_reached_at": reached})
+        return state.model_copy(update={**common, "phase": event.to_phase, "phase_reached_at": reached})
     if isinstance(event, NeedsArticulated):
         return _enter(
             state,
             Stage.NEEDS_ARTICULATION,
             event.at,
+            **common,
             needs=event.needs,
             proposals=[],
             bottleneck=None,
@@ -165,12 +167,13 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             state,
             Stage.MATCHMAKING,
             event.at,
+            **common,
             proposals=list(event.proposals),
             bottleneck=event.bottleneck,
             location=None,
         )
     if isinstance(event, LocationChosen):
-        return state.model_copy(update={"location": event.location})
+        return state.model_copy(update={**common, "location": event.location})
     if isinstance(event, ConsultationRequested):
         consultation = Consultation(
             consultation_id=event.consultation_id,
@@ -179,7 +182,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             due=event.due,
         )
         return _enter(
-            state, Stage.CONSULTATION, event.at, consultations=[*state.consultations, consultation]
+            state, Stage.CONSULTATION, event.at, **common, consultations=[*state.consultations, consultation]
         )
     if isinstance(event, ConsultationAnswered):
         answered = [
@@ -194,17 +197,19 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
                 state,
                 Stage.MATCHMAKING,
                 event.at,
+                **common,
                 consultations=_withdraw_open(answered),
                 location=None,
             )
-        return state.model_copy(update={"consultations": answered})
+        return state.model_copy(update={**common, "consultations": answered})
     if isinstance(event, RealisationStarted):
-        return _enter(state, Stage.REALISATION, event.at)
+        return _enter(state, Stage.REALISATION, event.at, **common)
     if isinstance(event, Realised):
         return _enter(
             state,
             Stage.CLOSED,
             event.at,
+            **common,
             realisation=event.realisation,
             outcome=event.outcome,
             closed_from=state.stage,
@@ -214,6 +219,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             state,
             Stage.CLOSED,
             event.at,
+            **common,
             outcome=event.outcome,
             bottleneck=event.bottleneck if event.bottleneck is not None else state.bottleneck,
             closed_from=state.stage,
@@ -224,21 +230,22 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             state,
             event.to_stage,
             event.at,
+            **common,
             outcome=None,
             closed_from=None,
             reopened=state.reopened + 1,
         )
     if isinstance(event, ReminderSent):
-        return state.model_copy(update={"reminder_keys": [*state.reminder_keys, event.key]})
+        return state.model_copy(update={**common, "reminder_keys": [*state.reminder_keys, event.key]})
     if isinstance(event, ReminderFailed):
         failed = FailedDelivery(
             channels=event.channels, error=event.error, failures=event.failures,
             failed_at=event.at, retry_at=event.retry_at,
         )
-        return state.model_copy(update={"failed_deliveries": {**state.failed_deliveries, event.key: failed}})
+        return state.model_copy(update={**common, "failed_deliveries": {**state.failed_deliveries, event.key: failed}})
     if isinstance(event, ReminderDelivered):
         rest = {k: v for k, v in state.failed_deliveries.items() if k != event.key}
-        return state.model_copy(update={"failed_deliveries": rest})
+        return state.model_copy(update={**common, "failed_deliveries": rest})
     raise TypeError(f"unknown event {type(event).__name__}")  # pragma: no cover
 
 
