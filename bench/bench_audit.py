@@ -8,8 +8,10 @@ half in short cases (the happy path, back to matchmaking, closed and reopened). 
 real: ``domain.decide`` over a pool of distinct cases (matchmaking scored against the shipped
 hotspot offers), cloned under new case ids, chained with the real hash rule, bulk-inserted with
 SQLAlchemy Core, with their seals, the ``cases`` projection and a signed head per case (a
-throwaway key). Then it times the bare read, the chain-only walk as before (old: both
-canonical-form strengths) side by side with the full ``audit verify --all`` (new: seals, the
+throwaway key). Then it times the bare read, the chain-only walk (old: what ``verify --all``
+checked before the new checks, both canonical-form strengths, run by this code's ``verify_rows``;
+for the code before a change, run the bench from its checkout) side by side with the full
+``audit verify --all`` (new: seals, the
 projection against the fold, signed heads and tree head; with every case changed since the tree
 head, i.e. one signature per case, and with none, i.e. one signature), and the as-of rebuild
 (read + verify + fold) of one long case. Prints figures; asserts only that the ledger verifies.
