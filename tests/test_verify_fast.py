@@ -127,4 +127,4 @@ def test_rows_the_quick_way_leaves_to_the_full_checks():
         assert _sound_event(row) is None, row
         _assert_same(row)
     assert _full(left[0]) == (e, None)  # as before: the column is compared as an instant
-    assert all(_full(row)[1] is not None for row in left[1:])
+    assert left[1:] and all(_full(row)[1] is not None for row in left[1:])
