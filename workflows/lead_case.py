@@ -245,17 +245,7 @@ class LeadCaseWorkflow:
             state = self._require_state()
             if reminder not in pending(state, settings.rules):
                 return  # a command changed the case meanwhile
-            command = RecordReminder(
-                actor=REMINDER_ACTOR,
-                reason=f"rule {reminder.rule}, due {reminder.due_at.isoformat()}",
-                key=reminder.key,
-                rule=reminder.rule,
-                subject=reminder.subject,
-                channel=",".join([OUTBOX_CHANNEL, *channels]),
-                recipient=reminder.recipient,
-                escalation=reminder.escalation,
-                rules_version=settings.rules_version,
-            )
+            command = _reminder_command(reminder, [OUTBOX_CHANNEL, *channels], settings.rules_version)
             note = self._notification(reminder, state)
             try:
                 await self._record(decide(state, command, self._context()), notification=note)
@@ -332,16 +322,7 @@ class LeadCaseWorkflow:
                 start_to_close_timeout=timedelta(seconds=15),
                 retry_policy=DELIVERY,
             )
-            command = RecordReminder(
-                actor=REMINDER_ACTOR,
-                reason=f"rule {reminder.rule}, due {reminder.due_at.isoformat()}",
-                key=reminder.key,
-                rule=reminder.rule,
-                subject=reminder.subject,
-                channel=",".join(delivery.channels),
-                recipient=reminder.recipient,
-                escalation=reminder.escalation,
-            )
+            command = _reminder_command(reminder, delivery.channels)
             await self._record(decide(state, command, self._context()))
 
     def _history_full(self) -> bool:
@@ -489,6 +470,21 @@ def _parse(raw: object) -> Command:
         return parse_command(raw)
     except CommandRejected as rejected:
         raise _rejection(rejected) from None
+
+
+def _reminder_command(reminder: PlannedReminder, channels: list[str], rules_version: str | None = None) -> RecordReminder:
+    """The system command that records an owed reminder, issued on ``channels``."""
+    return RecordReminder(
+        actor=REMINDER_ACTOR,
+        reason=f"rule {reminder.rule}, due {reminder.due_at.isoformat()}",
+        key=reminder.key,
+        rule=reminder.rule,
+        subject=reminder.subject,
+        channel=",".join(channels),
+        recipient=reminder.recipient,
+        escalation=reminder.escalation,
+        rules_version=rules_version,
+    )
 
 
 def _short(err: BaseException) -> str:
