@@ -28,7 +28,7 @@ from activities.ledger import LedgerActivities
 from activities.matchmaking import MatchmakingActivities
 from activities.notify import Channels, NotifyActivities
 from activities.reports import ReportActivities
-from cli.errors import CaseError
+from client.errors import CaseError
 from domain.reminders import ReminderRules
 from keys import Keyring, NoKey, PublicKeys, Signer, keys_dir
 from ledger.heads import DEFAULT_INTERVAL, TreeHeadMaker, TreeHeadRefused, make_tree_head
@@ -202,7 +202,7 @@ def tree_head_interval() -> float:
 
 
 async def main(settings: Settings) -> None:
-    from connection import connect
+    from client.connection import connect
     from observability import logs
 
     rules = settings.reminder_rules()  # refused before anything starts when the file is bad

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.guard import CASE_MISMATCH, own_case
 from activities.notify import Notification
 from domain.events import Event
 from domain.state import CaseState
@@ -30,7 +31,6 @@ if TYPE_CHECKING:  # the workflow and the CLI import this module; they need no d
     from ledger.heads import TreeHeadMaker
     from ledger.store import Ledger
 
-CASE_MISMATCH = "CaseMismatch"
 LEDGER_REFUSED = "LedgerRefused"
 NON_RETRYABLE = ("LedgerConflict", "LedgerGap", CASE_MISMATCH, LEDGER_REFUSED)
 """ApplicationError types the ledger activities raise for failures no retry can fix."""
@@ -51,17 +51,6 @@ class ReminderRecord(BaseModel):
 
 class LoadedCase(BaseModel):
     state: CaseState | None
-
-
-def own_case(case_id: str) -> None:
-    """Refuse to act on a case other than the calling workflow's own."""
-    caller = activity.info().workflow_id
-    if case_id != caller:
-        raise ApplicationError(
-            f"workflow {caller} may only act on its own case, not on {case_id[:100]}",
-            type=CASE_MISMATCH,
-            non_retryable=True,
-        )
 
 
 def classify(err: Exception) -> Exception:

@@ -121,7 +121,7 @@ class NotifyActivities:
         policy; each channel is marked in the outbox once delivered, so a retry or a worker killed
         mid-delivery re-sends only what was not delivered.
         """
-        from activities.ledger import own_case
+        from activities.guard import own_case
 
         own_case(request.case_id)
         message = self._outbox.get(request.message_id)

@@ -26,8 +26,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.notify import Channels
-from cli import cases
-from cli.dev import SQLITE_PRAGMAS, temporal_cli
+from client import temporal as cases
+from devserver import SQLITE_PRAGMAS, temporal_cli
 from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f

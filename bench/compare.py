@@ -54,8 +54,8 @@ from audit.replay import replay
 from audit.verify import rows_of, verify_rows
 from bench.bare import STARTED, BareWorkflow
 from bench.workers import BARE_QUEUE, BP_QUEUE
-from cli import cases
-from cli.dev import SQLITE_PRAGMAS, temporal_cli
+from client import temporal as cases
+from devserver import SQLITE_PRAGMAS, temporal_cli
 from domain.decide import Context, decide
 from domain.state import fold
 from ledger.store import Ledger

@@ -14,8 +14,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cli.errors import BadInput
-from cli.views import check_case_id
+from client.errors import BadInput
+from client.views import check_case_id
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -316,7 +316,7 @@ def run_history(args: argparse.Namespace) -> int:
 async def run_replay(args: argparse.Namespace) -> int:
     import settings as config
     from audit.replay import fetch_histories, replay
-    from connection import connect
+    from client.connection import connect
 
     case_id = _target(args)
     client = await connect(config.load())
@@ -336,7 +336,7 @@ async def run_dossier(args: argparse.Namespace) -> int:
     import settings as config
     from audit import dossier
     from audit.replay import fetch_histories
-    from connection import TemporalUnreachable, connect
+    from client.connection import TemporalUnreachable, connect
 
     check_case_id(args.case_id)
     ledger = _ledger()
@@ -369,7 +369,7 @@ def _duration(value: str) -> timedelta | None:
 async def run_health(args: argparse.Namespace) -> int:
     import settings as config
     from audit.health import Thresholds, check, lines
-    from connection import connect
+    from client.connection import connect
 
     if args.min_attempts < 2:
         raise BadInput(f"--min-attempts {args.min_attempts}: at least 2 (attempt 1 is the first try)")

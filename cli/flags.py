@@ -13,12 +13,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from cli.errors import BadInput
-from domain import commands
+from client.api import command_from
+from client.errors import BadInput
 from domain.commands import Command
-from domain.errors import CommandRejected
 from domain.vocab import (
     Bottleneck,
     CompanyType,
@@ -224,17 +221,6 @@ def read_file(path: str | None) -> dict[str, Any]:
     return data
 
 
-def explain(err: ValidationError, what: str) -> str:
-    """``invalid <what>:`` and a line per bad field (``domain.commands.explain``, as the workflow says it)."""
-    return commands.explain(err, what)
-
-
 def build(kind: str, body: dict[str, Any], meta: dict[str, Any]) -> Command:
-    """Validate ``body`` as a ``kind`` command (``domain.commands.parse_command``, the workflow's
-    own check: bounds, strict types, size); a bad field is a :class:`BadInput` naming it."""
-    data = {**body, **{k: v for k, v in meta.items() if v is not None}, "type": kind}
-    try:
-        return commands.parse_command(data)
-    except CommandRejected as err:
-        message = err.message.replace("\n", "\n  ")
-        raise BadInput(f"invalid {kind}:\n  {message}") from None
+    """``body`` as a ``kind`` command (:func:`client.api.command_from`: the workflow's own check)."""
+    return command_from(kind, body, meta)

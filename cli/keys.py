@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cli.errors import BadInput
+from client.errors import BadInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

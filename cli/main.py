@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import inspect
-import json
 import sys
-from typing import Any
 
-from cli.errors import BadInput, CaseError, CommandTimeout
+from cli import audit, keys, reminders, report, schedules
+from client.errors import BadInput, CaseError
 from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
-PLUGINS: list[str] = ["cli.reminders", "cli.schedules", "cli.audit", "cli.report", "cli.keys"]
+SUBCOMMANDS = (reminders, schedules, audit, report, keys)
 """Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
 ``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
+
+
+def exit_code(err: CaseError) -> int:
+    """2 when the request was refused (the message names the field or rule), 1 otherwise."""
+    return EXIT_BAD_INPUT if isinstance(err, BadInput) else EXIT_FAIL
 
 
 def _meta_flags(p: argparse.ArgumentParser) -> None:
@@ -82,170 +85,9 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("--region")
     ls.add_argument("--json", action="store_true")
 
-    for module in PLUGINS:
-        importlib.import_module(module).register(sub)
+    for module in SUBCOMMANDS:
+        module.register(sub)
     return top
-
-
-def _print(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-async def _act(args: argparse.Namespace) -> int:
-    import settings as config
-    from cli import cases
-    from cli.flags import COMMANDS, _lead_body, build, read_file
-    from cli.views import check_case_id, summary
-    from connection import connect
-
-    s = config.load()
-    actor = args.actor or s.actor
-    if not actor:
-        raise BadInput("no actor: pass --actor NAME or set BRANDPUNT_ACTOR (every event records who acted)")
-    meta = {
-        "actor": actor, "organisation": args.organisation or s.organisation, "reason": args.reason,
-        "command_id": args.command_id,
-    }
-    base = read_file(args.file)
-    client = await connect(s)
-    if args.lead_cmd == "start":
-        command = build("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
-        given = args.case_id or base.get("case_id")
-        case_id = check_case_id(given) if given is not None else _new_case_id(s)
-        try:
-            result = await cases.start(client, s.task_queue, command, case_id, deadline=args.timeout)
-        except CommandTimeout as err:
-            if given is None:  # a re-send must name this id: without it, it would get a new serial
-                err.args = (f"{err}, together with --case-id {case_id}",)
-            raise
-    else:
-        _, _, body_of = COMMANDS[args.lead_cmd]
-        if args.lead_cmd == "update":
-            current = await cases.state(client, args.case_id)
-            base = {"lead": {**current.lead.model_dump(mode="json"), **base.get("lead", base)}}
-        elif args.lead_cmd == "articulate-needs" and base and "needs" not in base:
-            base = {"needs": base}  # the file may hold the needs profile itself
-        command = build(args.lead_cmd, {**base, **body_of(args, base)}, meta)
-        result = await cases.execute(client, args.case_id, command, deadline=args.timeout)
-    if args.json:
-        _print({**summary(result.state), "duplicate": result.duplicate,
-                "events": [e.model_dump(mode="json") for e in result.events]})
-    else:
-        if args.lead_cmd == "start":  # the id names nobody: it is how every later action finds the case
-            print(f"case {result.state.case_id} started (use this id in later actions)")
-        if result.duplicate:
-            print(f"command {command.command_id} was applied before; nothing new recorded")
-        for e in result.events:
-            print(f"{e.event_id} {e.type} recorded")
-        print(_line(summary(result.state)))
-    return EXIT_OK
-
-
-def _new_case_id(s: Any) -> str:
-    """The next serial case id from the ledger (``BP-<year>-<NNNN>``)."""
-    from ledger.store import Ledger
-
-    ledger = Ledger.open(s.ledger_url, upgrade=False)
-    try:
-        ledger.check_schema()
-        return ledger.allocate_case_id()
-    finally:
-        ledger.dispose()
-
-
-async def _resume(args: argparse.Namespace) -> int:
-    import settings as config
-    from cli import cases
-    from cli.views import summary
-    from connection import connect
-
-    s = config.load()
-    state = await cases.resume(await connect(s), s.task_queue, args.case_id)
-    print(f"resumed from the ledger (up to seq {state.last_seq})")
-    print(_line(summary(state)))
-    return EXIT_OK
-
-
-def _line(c: dict[str, Any]) -> str:
-    end = f" -> {c['outcome']}" if c["outcome"] else ""
-    return (
-        f"{c['case_id']:<40} {c['company'][:28]:<28} {c['stage']:<18} phase {c['phase']}  "
-        f"{c['region']}{end}"
-    )
-
-
-def _show(args: argparse.Namespace) -> int:
-    """The case's state and its ledger events, from the ledger alone.
-
-    The state is the fold of the events shown (``domain.state.fold``, what the workflow's state
-    query and the auditor compute too), so ``show`` needs no round trip to Temporal and still
-    works for a case whose workflow has left Temporal's retention.
-    """
-    import settings as config
-    from cli.views import check_case_id, summary
-    from domain.state import fold
-    from ledger.store import Ledger
-
-    s = config.load()
-    check_case_id(args.case_id)
-    ledger = Ledger.open(s.ledger_url, upgrade=False)
-    try:
-        ledger.check_schema()
-        rows = ledger.events(args.case_id)
-    finally:
-        ledger.dispose()
-    state = fold(r.event for r in rows)
-    if state is None:
-        where = ledger.engine.url.render_as_string(hide_password=True)
-        raise BadInput(f"no case {args.case_id} in the ledger at {where} (see `brandpunt lead list`)")
-    if args.json:
-        events = [
-            {
-                "seq": r.seq,
-                "type": r.type,
-                "at": r.at.isoformat(),
-                "actor": r.actor,
-                "organisation": r.organisation,
-                "prev_hash": r.prev_hash,
-                "hash": r.hash,
-                "event": json.loads(r.payload),
-            }
-            for r in rows
-        ]
-        _print({**summary(state), "state": state.model_dump(mode="json"), "events": events})
-        return EXIT_OK
-    print(_line(summary(state)))
-    for r in rows:
-        why = f"  ({r.event.reason})" if r.event.reason else ""
-        print(f"  {r.seq:>3} {r.at:%Y-%m-%d %H:%M} {r.type:<22} {r.actor}{why}  {r.hash[:12]}")
-    return EXIT_OK
-
-
-def _list(args: argparse.Namespace) -> int:
-    import settings as config
-    from cli.views import summary
-    from domain.bounds import SEARCH_MAX
-    from ledger.store import Ledger
-
-    s = config.load()
-    if args.company is not None and len(args.company) > SEARCH_MAX:
-        raise BadInput(f"--company: at most {SEARCH_MAX} characters (a company name or part of it, or a KvK number)")
-    ledger = Ledger.open(s.ledger_url, upgrade=False)
-    try:
-        ledger.check_schema()
-        rows = [
-            summary(st)
-            for st in ledger.case_states(stage=args.stage, region=args.region, company=args.company)
-        ]
-    finally:
-        ledger.dispose()
-    if args.json:
-        _print(rows)
-    else:
-        for row in rows:
-            print(_line(row))
-        print(f"{len(rows)} case(s)")
-    return EXIT_OK
 
 
 async def _dispatch(args: argparse.Namespace) -> int:
@@ -253,7 +95,7 @@ async def _dispatch(args: argparse.Namespace) -> int:
         result = args.func(args)
         return await result if inspect.isawaitable(result) else result
     if args.cmd == "dev":
-        from cli.dev import run_dev
+        from devserver import run_dev
 
         return await run_dev()
     if args.cmd == "worker":
@@ -273,16 +115,12 @@ async def _dispatch(args: argparse.Namespace) -> int:
         print(f"ledger schema up to date at {config.safe_url(s.ledger_url)}; {n} hotspot offers loaded")
         return EXIT_OK
     if args.cmd == "demo":
-        from cli.demo import run_demo
+        from demo import run_demo
 
         return await run_demo(as_json=args.json)
-    if args.lead_cmd == "show":
-        return _show(args)
-    if args.lead_cmd == "list":
-        return _list(args)
-    if args.lead_cmd == "resume":
-        return await _resume(args)
-    return await _act(args)
+    from cli import lead
+
+    return await lead.run(args)
 
 
 async def _traced(args: argparse.Namespace) -> int:
@@ -304,9 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     telemetry.setup_tracing(service="brandpunt-cli" if args.cmd in ("lead", "demo") else "brandpunt")
     try:
         return asyncio.run(_traced(args))
-    except CaseError as err:  # BadInput exits 2; TemporalUnreachable and the rest 1 (cli/errors.py)
+    except CaseError as err:  # BadInput exits 2; Unreachable and the rest 1 (client/errors.py)
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
-        return err.exit_code
+        return exit_code(err)
     except SettingsError as err:
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT

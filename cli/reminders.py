@@ -1,17 +1,13 @@
 """``brandpunt reminders due``: the coordinator's inbox of reminders due or overdue, all cases.
 
-Computed from the ledger's case projection with the same pure plan the workflows follow
-(``domain.reminders``). The plan only holds reminders whose reason still stands (needs not yet
-articulated, still in the stage, consultation still open), so an item stays in the inbox until
-the coordinator acts, not merely until the reminder was sent. One line per item: the latest
-step that is due (reminder, follow-up, escalation), or the next one when nothing is due yet.
+What is in it and how each item is labelled is the client library's (``client.inbox``); this
+module only prints it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,71 +15,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rsub = rem.add_subparsers(dest="reminders_cmd", required=True)
     due = rsub.add_parser("due", help="what is due or overdue (and what falls due soon)")
     due.add_argument("--within", type=int, default=14, help="also list what falls due within N days")
+    due.add_argument("--include-demo", action="store_true", help="also the demo cases (left out by default)")
     due.add_argument("--json", action="store_true")
     due.set_defaults(func=run_due)
 
 
-def run_due(args: argparse.Namespace) -> int:
-    import settings as config
-    from domain.reminders import ReminderRules, plan
-    from ledger.store import Ledger
+async def run_due(args: argparse.Namespace) -> int:
+    from cli.lead import emit_json
+    from client.local import LocalCases
+    from settings import load
 
-    s = config.load()
-    ledger = Ledger.open(s.ledger_url)
-    ledger.check_schema()
-    adopted = ledger.reminder_rules()  # the rules the workers run with (the programme chain)
-    rules = adopted.rules if adopted else ReminderRules()
-    now = datetime.now(UTC)
-    horizon = now + timedelta(days=args.within)
-    rows = []
-    for state in ledger.case_states():
-        items: dict[str, object] = {}
-        for r in plan(state, rules):  # earliest first: a later due step replaces an earlier one
-            anchor = r.key.rsplit(":", 1)[0]
-            if r.due_at <= now or (anchor not in items and r.due_at <= horizon):
-                items[anchor] = r
-        for key, failed in state.failed_deliveries.items():
-            retry = f"; next try {failed.retry_at:%Y-%m-%d %H:%M}" if failed.retry_at else "; no more tries"
-            rows.append(
-                {
-                    "case_id": state.case_id,
-                    "company": state.lead.company,
-                    "stage": state.stage.value,
-                    "key": key,
-                    "rule": "delivery",
-                    "due_at": failed.failed_at.isoformat(),
-                    "overdue": True,
-                    "escalation": False,
-                    "recipient": ",".join(failed.channels),
-                    "subject": f"delivery of reminder {key} failed {failed.failures}x ({failed.error}){retry}",
-                    "sent": False,
-                    "delivery_failed": True,
-                }
-            )
-        for r in items.values():
-            rows.append(
-                {
-                    "case_id": state.case_id,
-                    "company": state.lead.company,
-                    "stage": state.stage.value,
-                    "key": r.key,
-                    "rule": r.rule,
-                    "due_at": r.due_at.isoformat(),
-                    "overdue": r.due_at <= now,
-                    "escalation": r.escalation,
-                    "recipient": r.recipient,
-                    "subject": r.subject,
-                    "sent": r.key in state.reminder_keys,
-                }
-            )
-    ledger.dispose()
-    rows.sort(key=lambda x: (x["due_at"], x["case_id"]))
+    async with LocalCases(load()) as cases:
+        found = await cases.inbox(timedelta(days=args.within), include_demo=args.include_demo)
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        emit_json([x.as_json() for x in found])
         return 0
-    for x in rows:
-        flag = "FAILED " if x.get("delivery_failed") else "OVERDUE" if x["overdue"] else "due    "
-        up = " [escalation]" if x["escalation"] else ""
-        print(f"{flag} {x['due_at'][:16]}  {x['case_id']:<40} {x['subject']}{up} -> {x['recipient']}")
-    print(f"{len(rows)} reminder(s) due or due within {args.within} days")
+    width = max((len(x.label) for x in found), default=0)
+    for x in found:
+        up = " [escalation]" if x.escalation else ""
+        print(f"{x.label:<{width}}  {x.case_id:<14} {x.subject}{up} -> {x.recipient}")
+    demo = "" if args.include_demo else " (demo cases left out; --include-demo shows them)"
+    print(f"{len(found)} reminder(s) due or due within {args.within} days{demo}")
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cli.errors import BadInput, CaseError
+from client.errors import BadInput, CaseError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

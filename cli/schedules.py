@@ -91,7 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 async def run_apply(args: argparse.Namespace) -> int:
     import settings as config
-    from connection import connect
+    from client.connection import connect
 
     s = config.load()
     client = await connect(s)

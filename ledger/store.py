@@ -585,13 +585,19 @@ class Ledger:
         return query
 
     def case_states(
-        self, stage: str | None = None, region: str | None = None, company: str | None = None
+        self, stage: str | None = None, region: str | None = None, company: str | None = None,
+        coordinator: str | None = None, include_demo: bool = True,
     ) -> list[CaseState]:
         """Projected states of the cases, optionally in one stage and/or home region, and/or whose
-        company name holds ``company`` (any case) or whose KvK number is ``company``."""
+        company name holds ``company`` (any case) or whose KvK number is ``company``, and/or whose
+        coordinator is ``coordinator`` (case-insensitive)."""
         query = self._filtered(select(cases.c.state), stage, region, company)
         with self.engine.connect() as conn:
-            return [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
+            states = [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
+        if coordinator is not None:
+            who = coordinator.strip().casefold()
+            states = [s for s in states if (s.lead.coordinator or "").strip().casefold() == who]
+        return states
 
     def list_cases(
         self, stage: str | None = None, region: str | None = None, company: str | None = None

@@ -15,7 +15,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from cli.dev import SQLITE_PRAGMAS, temporal_cli
+from devserver import SQLITE_PRAGMAS, temporal_cli
 from keys import Signer
 from workflows.search_attributes import ALL_KEYS
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from audit.checkpoint import merkle_root
 from audit.history import as_of
-from cli import cases
+from client import temporal as cases
 from cli.main import main as cli
 from domain.chain import GENESIS
 from domain.state import fold

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from cli import cases
+from client import temporal as cases
 from domain import bounds as b
 from tests import factories as f
 from tests.test_bounds import padded

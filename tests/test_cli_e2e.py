@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.dev import temporal_cli
+from devserver import temporal_cli
 
 BIN = Path(sys.executable).parent / "brandpunt"
 SERIAL = re.compile(r"BP-\d{4}-\d{4,}")
@@ -98,8 +98,8 @@ class Dev:
     async def workflow_state(self, case_id: str):  # type: ignore[no-untyped-def]
         """The workflow's own ``state`` query (not the ledger), through the SDK and its converter."""
         import settings
-        from cli import cases
-        from connection import connect
+        from client import temporal as cases
+        from client.connection import connect
 
         return await cases.state(await connect(settings.load(self.env)), case_id)
 

@@ -1,11 +1,11 @@
-"""The CLI's exit codes come from the error's class (cli/errors.py), mapped in one place (cli.main.main)."""
+"""The CLI's exit codes come from the error's class (client/errors.py), mapped in one place (cli.main.main)."""
 
 from __future__ import annotations
 
 import pytest
 
 import cli.main
-from cli.errors import BadInput, CaseError, TemporalUnreachable
+from client.errors import BadInput, CaseError, TemporalUnreachable
 
 
 @pytest.mark.parametrize("error, code", [

@@ -148,7 +148,7 @@ def test_dockerfile_passes_hadolint():
 
 async def test_worker_from_environment_alone_serves_a_separate_temporal_server(dev_server_env, tmp_path, case_ledger_url):
     """`brandpunt worker` with only env vars, against a server it did not start."""
-    from cli import cases
+    from client import temporal as cases
     from keys import Keyring
     from ledger.store import Ledger
     from tests import factories as f
@@ -198,7 +198,7 @@ def test_the_setup_script_is_generated_from_the_search_attribute_list():
 
 async def test_the_setup_script_creates_the_namespace_and_every_search_attribute(dev_server_env):
     """Run it twice, as compose and the Job do, with the temporal CLI against a real dev server."""
-    from cli.dev import temporal_cli
+    from devserver import temporal_cli
 
     env = {
         "PATH": f"{Path(temporal_cli()).parent}:{os.environ.get('PATH', '')}",

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from audit.verify import rows_of, verify_rows
-from cli import cases
+from client import temporal as cases
 from domain.state import fold
 from keys import Signer
 from ledger.store import Ledger

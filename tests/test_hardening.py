@@ -20,8 +20,8 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import CASE_MISMATCH, LedgerActivities
 from audit.verify import rows_of, verify_rows
-from cli import cases
-from cli.errors import BadInput, CommandTimeout
+from client import temporal as cases
+from client.errors import BadInput, CommandTimeout
 from domain.decide import Context, decide
 from domain.reminders import ReminderRules
 from domain.state import fold

@@ -24,7 +24,7 @@ from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionResponse
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from audit.health import ACTIVITY, WORKFLOW_TASK, Thresholds, assess, check, failure_text
-from cli import cases
+from client import temporal as cases
 from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f

@@ -100,7 +100,7 @@ def test_metrics_endpoint_follows_the_otel_conventions():
 async def test_worker_exports_sdk_metrics_and_brandpunt_spans_over_otlp_http(
     dev_server_env, tmp_path, case_ledger_url
 ):
-    from cli import cases
+    from client import temporal as cases
     from keys import Keyring
     from ledger.store import Ledger
     from tests import factories as f

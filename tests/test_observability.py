@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from cli import cases
+from client import temporal as cases
 from keys import Signer
 from ledger.store import Ledger
 from observability import logs, telemetry

@@ -6,7 +6,7 @@ import uuid
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from cli import cases
+from client import temporal as cases
 from domain.reminders import ReminderRules
 from domain.state import fold
 from keys import Signer

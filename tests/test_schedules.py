@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from cli.dev import temporal_cli
+from devserver import temporal_cli
 from cli.schedules import apply, calendar
 from workflows.reporting import ReportKind, period_for
 

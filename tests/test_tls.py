@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 import settings
-from cli import cases
-from cli.errors import BadInput, TemporalUnreachable
-from connection import connect, tls_config
+from client import temporal as cases
+from client.errors import BadInput, TemporalUnreachable
+from client.connection import connect, tls_config
 from keys import Signer
 from ledger.store import Ledger
 from worker import build_worker

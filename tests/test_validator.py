@@ -11,7 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from cli import cases
+from client import temporal as cases
 from tests import factories as f
 from tests.test_workflow import new_id, reminded
 from workflows.case_io import CaseConfig

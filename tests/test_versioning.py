@@ -22,8 +22,8 @@ from temporalio.api.workflowservice.v1 import DescribeWorkerDeploymentRequest
 from temporalio.client import Client
 
 from audit.signed import verify_ledger
-from cli import cases
-from cli.dev import temporal_cli
+from client import temporal as cases
+from devserver import temporal_cli
 from domain.state import fold
 from keys import Signer
 from ledger.store import Ledger

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli import cases
+from client import temporal as cases
 from domain.state import fold
 from ledger.store import Ledger
 from tests import factories as f

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from temporalio.api.enums.v1 import EventType
 
-from cli import cases
+from client import temporal as cases
 from domain.state import fold
 from domain.vocab import Outcome, Stage
 from tests import factories as f

@@ -21,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.notify import Channels
 from audit.replay import runs_of
-from cli import cases
+from client import temporal as cases
 from keys import Signer
 from ledger.store import Ledger
 from tests import factories as f

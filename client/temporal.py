@@ -1,8 +1,10 @@
-"""Client-side case operations shared by the CLI, the demo, tests and benchmarks.
+"""The Temporal transport of the client library: start, act on, query and resume one case.
 
 Every coordinator action goes through :func:`execute` (a Temporal update validated by the
-workflow), and a new case through :func:`start` (update-with-start), so the CLI holds no rules of
-its own: refusals come from ``domain.decide`` and are mapped here to :class:`BadInput`.
+workflow), and a new case through :func:`start` (update-with-start), so no client holds rules of
+its own: refusals come from ``domain.decide`` and are mapped here to :class:`CommandRefused` (with
+the rule and the field). :class:`client.local.LocalCases` is the interface people's programs use;
+tests and benchmarks that drive Temporal directly may call these functions.
 """
 
 from __future__ import annotations
@@ -22,8 +24,16 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from cli.errors import BadInput, CaseError, CommandTimeout
-from cli.views import check_case_id
+from client.errors import (
+    BadInput,
+    CaseEnded,
+    CaseError,
+    CaseExists,
+    CaseNotFound,
+    CommandRefused,
+    CommandTimeout,
+)
+from client.views import check_case_id
 from domain.commands import Command, DetectLead, check_size
 from domain.errors import CommandRejected
 from domain.state import CaseState
@@ -66,7 +76,8 @@ async def _within_deadline(call: Callable[[], Awaitable[T]], case_id: str, comma
 def _rejection(err: WorkflowUpdateFailedError, case_id: str) -> CaseError:
     cause = err.cause
     if isinstance(cause, ApplicationError) and cause.type == REJECTED:
-        return BadInput(f"refused for {case_id}: {cause.message}")
+        details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+        return CommandRefused(case_id, str(details.get("rule") or "refused"), cause.message, details.get("field"))
     return CaseError(f"{case_id}: command failed: {cause or err}")
 
 
@@ -75,12 +86,12 @@ def _sendable(command: Command, case_id: str) -> None:
     try:
         check_size(command)
     except CommandRejected as err:
-        raise BadInput(f"refused for {case_id}: {err.message}") from None
+        raise CommandRefused(case_id, err.rule, err.message, err.field) from None
 
 
 def _rpc(err: RPCError, case_id: str) -> CaseError:
     if err.status == RPCStatusCode.NOT_FOUND:
-        return BadInput(f"no case {case_id} (see `brandpunt lead list`)")
+        return CaseNotFound(case_id)
     if err.status == RPCStatusCode.RESOURCE_EXHAUSTED:
         return CaseError(f"{case_id}: Temporal is busy; nothing was applied, try again in a moment")
     return CaseError(f"{case_id}: Temporal said {err.status.name}: {err.message}")
@@ -118,12 +129,12 @@ async def start(
             case_id, command, deadline,
         )
     except WorkflowAlreadyStartedError:
-        raise BadInput(f"case {case_id} already exists; pick another --case-id") from None
+        raise CaseExists(case_id) from None
     except WorkflowUpdateFailedError as err:
         raise _rejection(err, case_id) from None
     except RPCError as err:
         if err.status == RPCStatusCode.ALREADY_EXISTS:
-            raise BadInput(f"case {case_id} already exists; pick another --case-id") from None
+            raise CaseExists(case_id) from None
         raise _rpc(err, case_id) from None
 
 
@@ -149,9 +160,7 @@ async def execute(
         raise _rejection(err, case_id) from None
     except RPCError as err:
         if err.status == RPCStatusCode.FAILED_PRECONDITION or "completed" in err.message:
-            raise BadInput(
-                f"case {case_id} has ended (closed and past its reopening period); it is read-only"
-            ) from None
+            raise CaseEnded(case_id) from None
         raise _rpc(err, case_id) from None
 
 

@@ -1,24 +1,24 @@
-"""How a case is named and shown: the case-id check and the flat summary every listing prints.
+"""How a case is named and shown: the case-id check and the flat summary every listing gives.
 
-Light on purpose (no Temporal client, no database driver): ``lead show`` and ``lead list`` read the
-ledger only, and a CLI command's start-up time is mostly its imports.
+Light on purpose (no Temporal client, no database driver): a CLI command's start-up time is mostly
+its imports.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cli.errors import BadInput
+from client.errors import BadInput
 from domain import case_ids
 from domain.state import CaseState
 
 
 def check_case_id(case_id: object) -> str:
-    """``case_id`` if it follows the case-id rule (``domain.case_ids``); else :class:`BadInput` (exit 2)."""
+    """``case_id`` if it follows the case-id rule (``domain.case_ids``); else :class:`BadInput`."""
     try:
         return case_ids.require(case_id)
     except case_ids.InvalidCaseId as err:
-        raise BadInput(str(err)) from None
+        raise BadInput(str(err), "case_id") from None
 
 
 def summary(state: CaseState) -> dict[str, Any]:
@@ -31,5 +31,7 @@ def summary(state: CaseState) -> dict[str, Any]:
         "destination": where.hotspot.value if where and where.hotspot else None,
         "destination_region": where.region.value if where else None,
         "bottleneck": state.bottleneck.value if state.bottleneck else None,
+        "coordinator": state.lead.coordinator,
+        "kvk": state.lead.kvk,
         "updated_at": state.updated_at.isoformat(),
     }

@@ -9,7 +9,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
-from cli.errors import BadInput, TemporalUnreachable
+from client.errors import BadInput, TemporalUnreachable
 from settings import Settings
 
 _RUNTIME: list[Runtime] = []

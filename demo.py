@@ -11,11 +11,8 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from temporalio.client import Client
-
-from cli import cases
-from cli.flags import build
-from cli.views import summary
+from client.api import Cases, command_from
+from client.views import summary
 from workflows.case_io import CaseConfig
 
 ACTOR = "demo-coordinator"
@@ -148,36 +145,22 @@ def scripts() -> list[dict[str, Any]]:
     ]
 
 
-async def run_case(
-    client: Client, task_queue: str, script: dict[str, Any], case_id: str, config: CaseConfig
-) -> dict[str, Any]:
+async def run_case(cases: Cases, script: dict[str, Any], config: CaseConfig) -> dict[str, Any]:
+    """Play one script through the client library; the case id is the ledger's next serial."""
     meta = {"actor": ACTOR, "organisation": ORG}
-    result = await cases.start(
-        client, task_queue, build("start", {"lead": script["lead"]}, meta), case_id, config=config
-    )
+    result = await cases.start(command_from("start", {"lead": script["lead"]}, meta), config=config)
+    case_id = result.state.case_id
     for kind, fields, reason in script["steps"]:
-        result = await cases.execute(client, case_id, build(kind, fields, {**meta, "reason": reason}))
+        result = await cases.act(case_id, command_from(kind, fields, {**meta, "reason": reason}))
     return summary(result.state)
 
 
 async def run_demo(as_json: bool = False) -> int:
     import settings as config
-    from connection import connect
-    from ledger.store import Ledger
+    from client.local import LocalCases
 
-    s = config.load()
-    client = await connect(s)
-    config = CaseConfig()
-    plays = scripts()
-    ledger = Ledger.open(s.ledger_url, upgrade=False)
-    try:  # serial ids from the ledger, like every case (an id names nobody)
-        ledger.check_schema()
-        case_ids = [ledger.allocate_case_id() for _ in plays]
-    finally:
-        ledger.dispose()
-    rows = await asyncio.gather(
-        *(run_case(client, s.task_queue, sc, cid, config) for sc, cid in zip(plays, case_ids, strict=True))
-    )
+    async with LocalCases(config.load()) as cases:
+        rows = await asyncio.gather(*(run_case(cases, sc, CaseConfig()) for sc in scripts()))
     if as_json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     else:

@@ -1,0 +1,162 @@
+"""``brandpunt lead ...``: start a case, act on it, show it, list cases, resume one.
+
+Each handler turns flags into a request to the client library (``client.local.LocalCases``) and
+its typed result into lines or JSON; refusals arrive as ``client.errors`` types, which
+``cli.main`` maps to exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from client.errors import BadInput
+
+EXIT_OK = 0
+
+
+def emit_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def as_flag(err: BadInput) -> BadInput:
+    """``err`` with its field spelled as the flag a person typed (``stage: ...`` -> ``--stage: ...``)."""
+    field = err.field
+    if not field or not str(err).startswith(f"{field}:"):
+        return err
+    return BadInput(f"--{field.replace('_', '-')}{str(err)[len(field):]}", field)
+
+
+def _cases() -> Any:
+    import settings as config
+    from client.local import LocalCases
+
+    return LocalCases(config.load())
+
+
+def _meta(args: argparse.Namespace) -> dict[str, Any]:
+    import settings as config
+
+    s = config.load()
+    actor = args.actor or s.actor
+    if not actor:
+        raise BadInput("no actor: pass --actor NAME or set BRANDPUNT_ACTOR (every event records who acted)", "actor")
+    return {
+        "actor": actor, "organisation": args.organisation or s.organisation, "reason": args.reason,
+        "command_id": args.command_id,
+    }
+
+
+async def act(args: argparse.Namespace) -> int:
+    from cli.flags import COMMANDS, _lead_body, read_file
+    from client.api import command_from
+    from client.views import summary
+
+    meta = _meta(args)
+    base = read_file(args.file)
+    async with _cases() as cases:
+        if args.lead_cmd == "start":
+            command = command_from("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
+            given = args.case_id or base.get("case_id")
+            result = await cases.start(command, given, deadline=args.timeout)
+        else:
+            _, _, body_of = COMMANDS[args.lead_cmd]
+            if args.lead_cmd == "update":
+                current = (await cases.read(args.case_id)).state
+                base = {"lead": {**current.lead.model_dump(mode="json"), **base.get("lead", base)}}
+            elif args.lead_cmd == "articulate-needs" and base and "needs" not in base:
+                base = {"needs": base}  # the file may hold the needs profile itself
+            command = command_from(args.lead_cmd, {**base, **body_of(args, base)}, meta)
+            result = await cases.act(args.case_id, command, deadline=args.timeout)
+    if args.json:
+        emit_json({**summary(result.state), "duplicate": result.duplicate,
+                   "events": [e.model_dump(mode="json") for e in result.events]})
+        return EXIT_OK
+    if args.lead_cmd == "start":  # the id names nobody: it is how every later action finds the case
+        print(f"case {result.state.case_id} started (use this id in later actions)")
+    if result.duplicate:
+        print(f"command {command.command_id} was applied before; nothing new recorded")
+    for e in result.events:
+        print(f"{e.event_id} {e.type} recorded")
+    print(line(summary(result.state)))
+    return EXIT_OK
+
+
+async def resume(args: argparse.Namespace) -> int:
+    from client.views import summary
+
+    async with _cases() as cases:
+        state = await cases.resume(args.case_id)
+    print(f"resumed from the ledger (up to seq {state.last_seq})")
+    print(line(summary(state)))
+    return EXIT_OK
+
+
+def line(c: dict[str, Any]) -> str:
+    end = f" -> {c['outcome']}" if c["outcome"] else ""
+    return (
+        f"{c['case_id']:<40} {c['company'][:28]:<28} {c['stage']:<18} phase {c['phase']}  "
+        f"{c['region']}{end}"
+    )
+
+
+async def show(args: argparse.Namespace) -> int:
+    """The case's state and its ledger events, from the ledger alone.
+
+    The state is the fold of the events shown (``domain.state.fold``, what the workflow's state
+    query and the auditor compute too), so ``show`` needs no round trip to Temporal and still
+    works for a case whose workflow has left Temporal's retention.
+    """
+    from client.views import summary
+
+    async with _cases() as cases:
+        view = await cases.read(args.case_id)
+    state, rows = view.state, view.timeline
+    if args.json:
+        events = [
+            {
+                "seq": r.seq,
+                "type": r.type,
+                "at": r.at.isoformat(),
+                "actor": r.actor,
+                "organisation": r.organisation,
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+                "event": json.loads(r.payload),
+            }
+            for r in rows
+        ]
+        emit_json({**summary(state), "state": state.model_dump(mode="json"), "events": events})
+        return EXIT_OK
+    print(line(summary(state)))
+    for r in rows:
+        why = f"  ({r.event.reason})" if r.event.reason else ""
+        print(f"  {r.seq:>3} {r.at:%Y-%m-%d %H:%M} {r.type:<22} {r.actor}{why}  {r.hash[:12]}")
+    return EXIT_OK
+
+
+async def list_cases(args: argparse.Namespace) -> int:
+    from client.api import CaseFilter
+    from client.views import summary
+
+    where = CaseFilter(stage=args.stage, region=args.region, company=args.company)
+    async with _cases() as cases:
+        try:
+            rows = [summary(st) for st in await cases.list(where)]
+        except BadInput as err:
+            raise as_flag(err) from None
+    if args.json:
+        emit_json(rows)
+    else:
+        for row in rows:
+            print(line(row))
+        print(f"{len(rows)} case(s)")
+    return EXIT_OK
+
+
+HANDLERS = {"show": show, "list": list_cases, "resume": resume}
+
+
+async def run(args: argparse.Namespace) -> int:
+    return await HANDLERS.get(args.lead_cmd, act)(args)

@@ -1,0 +1,123 @@
+"""The client library's one interface: start, act, read, list, search, resume, inbox.
+
+Everything people use (the CLI, the web app, the demo) and the tests and benchmarks go through a
+:class:`Cases`. Today's implementation, :class:`client.local.LocalCases`, talks to Temporal (to
+act) and reads the ledger (to show and list); an implementation over the HTTP API can take its
+place without anything above this interface knowing the transport. Results are typed
+(``CommandResult``, ``CaseState``, :class:`CaseView`, ``InboxItem``) and so are the errors
+(``client.errors``): callers map them to text, JSON, exit codes or HTTP statuses.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from enum import Enum
+from typing import Any, Protocol
+
+from client.errors import BadInput
+from client.inbox import InboxItem
+from domain import commands
+from domain.bounds import SEARCH_MAX
+from domain.commands import Command, DetectLead
+from domain.errors import CommandRejected
+from domain.models import Lead
+from domain.state import CaseState
+from domain.vocab import Region, Stage
+from ledger.store import LedgerRow
+from workflows.case_io import CaseConfig, CommandResult
+
+DEADLINE = 60.0
+"""Seconds a client waits for a command's answer before it says the command may still take effect."""
+
+
+def choice(field: str, value: str | None, allowed: type[Enum]) -> str | None:
+    """``value`` if it is one of ``allowed``'s values; else :class:`BadInput` listing them (with a
+    "did you mean" for a near miss). A filter with a typo must not quietly find nothing."""
+    if value is None:
+        return None
+    values = [str(m.value) for m in allowed]
+    if value in values:
+        return value
+    near = difflib.get_close_matches(value, values, n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    raise BadInput(f"{field}: unknown value {value!r}{hint}; valid: {', '.join(values)}", field)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which cases a listing holds; every given filter must match. ``company`` is a case-insensitive
+    part of the company name, or a KvK number."""
+
+    stage: str | None = None
+    region: str | None = None
+    company: str | None = None
+    coordinator: str | None = None
+    include_demo: bool = False
+
+    def checked(self) -> CaseFilter:
+        """This filter with its values checked (:class:`BadInput` naming the filter)."""
+        for name, value in (("company", self.company), ("coordinator", self.coordinator)):
+            if value is not None and len(value) > SEARCH_MAX:
+                raise BadInput(f"{name}: at most {SEARCH_MAX} characters", name)
+        return replace(
+            self, stage=choice("stage", self.stage, Stage), region=choice("region", self.region, Region)
+        )
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """One case as people read it: its state (the fold of its events) and its ledger rows."""
+
+    state: CaseState
+    timeline: list[LedgerRow]
+
+
+def command_from(kind: str, body: dict[str, Any], meta: dict[str, Any]) -> Command:
+    """A ``kind`` command from ``body`` plus ``meta`` (actor, organisation, reason, command id),
+    checked with the workflow's own parser (bounds, strict types, size). A bad field is a
+    :class:`BadInput` naming it; nothing has travelled yet."""
+    data = {**body, **{k: v for k, v in meta.items() if v is not None}, "type": kind}
+    try:
+        return commands.parse_command(data)
+    except CommandRejected as err:
+        message = err.message.replace("\n", "\n  ")
+        raise BadInput(f"invalid {kind}:\n  {message}", err.field) from None
+
+
+class Cases(Protocol):
+    """What a person's program may ask of brandpunt. Every method raises ``client.errors`` types."""
+
+    async def start(
+        self, command: DetectLead, case_id: str | None = None, *, config: CaseConfig | None = None,
+        deadline: float = DEADLINE,
+    ) -> CommandResult:
+        """Start a case for a new lead (``case_id`` default: the ledger's next serial id)."""
+        ...
+
+    async def act(self, case_id: str, command: Command, *, deadline: float = DEADLINE) -> CommandResult:
+        """Send one command to a case; refused commands raise ``CommandRefused`` and write nothing."""
+        ...
+
+    async def read(self, case_id: str) -> CaseView:
+        """A case's state and timeline (``CaseNotFound`` when there is none)."""
+        ...
+
+    async def list(self, where: CaseFilter = CaseFilter()) -> list[CaseState]:
+        """The cases matching ``where``, oldest detection first."""
+        ...
+
+    async def similar(self, lead: Lead) -> list[CaseState]:
+        """Existing cases whose company name or KvK number equals ``lead``'s (a possible duplicate)."""
+        ...
+
+    async def resume(self, case_id: str) -> CaseState:
+        """Run an ended case's workflow again from its ledger chain (operators)."""
+        ...
+
+    async def inbox(self, within: timedelta, include_demo: bool = False) -> list[InboxItem]:
+        """What is due, overdue or falls due within ``within``, across the cases."""
+        ...
+
+    async def aclose(self) -> None: ...

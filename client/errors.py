@@ -1,0 +1,75 @@
+"""What can go wrong when a person's request goes through the client library, as types.
+
+Two families, because people need to know which one they hit: :class:`BadInput` (the request was
+refused, the message names the field or the rule, nothing was recorded; the CLI exits 2, an API
+answers 4xx) and every other :class:`CaseError` (the system could not answer: Temporal
+unreachable, no answer in time, a failure; the CLI exits 1, an API answers 5xx). Light on purpose
+(no Temporal, no database driver): every layer above may import it.
+"""
+
+from __future__ import annotations
+
+
+class CaseError(Exception):
+    """A failure to report to the person who asked; the message is written for them."""
+
+
+class BadInput(CaseError):
+    """The request was refused before anything was recorded; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class CommandRefused(BadInput):
+    """The case refused the command (``domain.decide``'s rule, e.g. ``wrong-stage``)."""
+
+    def __init__(self, case_id: str, rule: str, message: str, field: str | None = None) -> None:
+        super().__init__(f"refused for {case_id}: {message}", field)
+        self.case_id = case_id
+        self.rule = rule
+
+
+class CaseNotFound(BadInput):
+    """No case under this id (neither in Temporal nor in the ledger)."""
+
+    def __init__(self, case_id: str, where: str | None = None) -> None:
+        at = f" in the ledger at {where}" if where else ""
+        super().__init__(f"no case {case_id}{at} (see `brandpunt lead list`)", "case_id")
+        self.case_id = case_id
+
+
+class CaseExists(BadInput):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"case {case_id} already exists; pick another --case-id", "case_id")
+        self.case_id = case_id
+
+
+class CaseEnded(BadInput):
+    """The case's workflow has ended (closed and past its reopening period): read-only."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"case {case_id} has ended (closed and past its reopening period); it is read-only")
+        self.case_id = case_id
+
+
+class Unreachable(CaseError):
+    """The Temporal server (or, later, the API host) did not answer; the message says how to start one."""
+
+
+TemporalUnreachable = Unreachable
+"""The name wave 1 used (tests and scripts may still say it)."""
+
+
+class CommandTimeout(CaseError):
+    """No answer within the deadline: the command may still take effect (say its id, and how to check)."""
+
+    def __init__(self, case_id: str, command_id: str, deadline: float) -> None:
+        super().__init__(
+            f"{case_id}: no answer within {deadline:.0f} s; the command may still take effect. "
+            f"Its command id is {command_id}: check with `brandpunt lead show {case_id}`, or send it "
+            f"again with --command-id {command_id} (it is never applied twice)"
+        )
+        self.case_id = case_id
+        self.command_id = command_id

@@ -1,0 +1,126 @@
+"""The coordinator's inbox: what is due or overdue across cases, and what falls due soon.
+
+Computed from the cases' states with the same pure plan the workflows follow (``domain.reminders``).
+The plan only holds reminders whose reason still stands (needs not yet articulated, still in the
+stage, consultation still open), so an item stays in the inbox until the coordinator acts, not
+merely until the reminder was sent. One item per reminder chain: the latest step that is due
+(reminder, follow-up, escalation), or the next one when nothing is due yet.
+
+Each item says what is true in words (:func:`label`): a consultation due in 7 days is "due in 7
+days", not "OVERDUE" because its early reminder went out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from domain.reminders import PlannedReminder, ReminderRules, plan
+from domain.state import CaseState
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    case_id: str
+    company: str
+    stage: str
+    key: str
+    rule: str
+    due_at: datetime
+    """When the reminder step fell (or falls) due."""
+    deadline: date | None
+    """The date the thing itself is due (a consultation's due date), when there is one."""
+    escalation: bool
+    recipient: str
+    subject: str
+    sent: bool
+    delivery_failed: bool
+    label: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "case_id": self.case_id,
+            "company": self.company,
+            "stage": self.stage,
+            "key": self.key,
+            "rule": self.rule,
+            "due_at": self.due_at.isoformat(),
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "overdue": self.overdue,
+            "escalation": self.escalation,
+            "recipient": self.recipient,
+            "subject": self.subject,
+            "sent": self.sent,
+            "delivery_failed": self.delivery_failed,
+            "label": self.label,
+        }
+
+    @property
+    def overdue(self) -> bool:
+        """The thing is late (not merely: its reminder has gone out)."""
+        return self.label.startswith("overdue") or self.delivery_failed
+
+
+def _days(n: int) -> str:
+    return "today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days"
+
+
+def label(reminder: PlannedReminder, deadline: date | None, now: datetime) -> str:
+    """What is true about ``reminder`` at ``now``, in a few words."""
+    today = now.date()
+    if deadline is not None:  # a consultation: say when the answer is due, not when we reminded
+        if deadline >= today:
+            return f"due {_days((deadline - today).days)}"
+        return f"overdue since {deadline:%Y-%m-%d}"
+    if reminder.due_at > now:
+        return f"reminder {_days((reminder.due_at.date() - today).days)}"
+    if reminder.rule == "stage-deadline" or reminder.escalation:
+        return f"overdue since {reminder.due_at:%Y-%m-%d}"
+    return f"to do since {reminder.due_at:%Y-%m-%d}"
+
+
+def _deadline(state: CaseState, key: str) -> date | None:
+    parts = key.split(":")
+    if parts[0] != "consultation" or len(parts) < 3:
+        return None
+    found = state.consultation(parts[1])
+    return found.due if found else None
+
+
+def items(
+    states: Iterable[CaseState], rules: ReminderRules, now: datetime, within: timedelta
+) -> list[InboxItem]:
+    """The inbox over ``states`` at ``now``: due, overdue, failed deliveries, and what falls due
+    within ``within``; soonest first."""
+    horizon = now + within
+    out: list[InboxItem] = []
+    for state in states:
+        chains: dict[str, PlannedReminder] = {}
+        for r in plan(state, rules):  # earliest first: a later due step replaces an earlier one
+            anchor = r.key.rsplit(":", 1)[0]
+            if r.due_at <= now or (anchor not in chains and r.due_at <= horizon):
+                chains[anchor] = r
+        for key, failed in state.failed_deliveries.items():
+            retry = f"; next try {failed.retry_at:%Y-%m-%d %H:%M}" if failed.retry_at else "; no more tries"
+            out.append(
+                InboxItem(
+                    case_id=state.case_id, company=state.lead.company, stage=state.stage.value, key=key,
+                    rule="delivery", due_at=failed.failed_at, deadline=None, escalation=False,
+                    recipient=",".join(failed.channels),
+                    subject=f"delivery of reminder {key} failed {failed.failures}x ({failed.error}){retry}",
+                    sent=False, delivery_failed=True, label="delivery failed",
+                )
+            )
+        for r in chains.values():
+            deadline = _deadline(state, r.key)
+            out.append(
+                InboxItem(
+                    case_id=state.case_id, company=state.lead.company, stage=state.stage.value, key=r.key,
+                    rule=r.rule, due_at=r.due_at, deadline=deadline, escalation=r.escalation,
+                    recipient=r.recipient, subject=r.subject, sent=r.key in state.reminder_keys,
+                    delivery_failed=False, label=label(r, deadline, now),
+                )
+            )
+    out.sort(key=lambda x: (x.due_at, x.case_id))
+    return out

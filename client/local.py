@@ -1,0 +1,146 @@
+"""The client library over Temporal and the ledger: the :class:`client.api.Cases` people use today.
+
+Acting goes through Temporal (an update the case's workflow validates with ``domain.decide``);
+reading and listing go to the ledger alone (the fold of the case's events, the projection), so
+``lead show`` and ``lead list`` work without Temporal and for cases past Temporal's retention.
+Both connections open on first use: a listing never connects to Temporal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from temporalio.client import Client
+
+from client import temporal
+from client.api import DEADLINE, CaseFilter, CaseView
+from client.errors import CaseNotFound, CommandTimeout
+from client.inbox import InboxItem, items
+from client.views import check_case_id
+from domain.commands import Command, DetectLead
+from domain.models import Lead
+from domain.reminders import ReminderRules
+from domain.state import CaseState, fold
+from ledger.store import Ledger
+from settings import Settings, safe_url
+from workflows.case_io import CaseConfig, CommandResult
+
+T = TypeVar("T")
+
+
+class LocalCases:
+    """:class:`client.api.Cases` over a Temporal client and the ledger database of ``settings``."""
+
+    def __init__(self, settings: Settings, client: Client | None = None, ledger: Ledger | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self._ledger = ledger
+        self._own_ledger = ledger is None
+        self._allocating = asyncio.Lock()  # one serial at a time from this process (SQLite has one writer)
+
+    # --- connections, opened on first use ------------------------------------------------------
+
+    async def temporal(self) -> Client:
+        if self._client is None:
+            from client.connection import connect
+
+            self._client = await connect(self._settings)
+        return self._client
+
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            ledger = Ledger.open(self._settings.ledger_url, upgrade=False)
+            try:
+                ledger.check_schema()
+            except Exception:
+                ledger.dispose()
+                raise
+            self._ledger = ledger
+        return self._ledger
+
+    async def _read(self, call: Callable[[Ledger], T]) -> T:
+        """A ledger read off the event loop (the web host serves other requests meanwhile)."""
+        ledger = self.ledger()
+        return await asyncio.to_thread(call, ledger)
+
+    async def aclose(self) -> None:
+        if self._ledger is not None and self._own_ledger:
+            self._ledger.dispose()
+            self._ledger = None
+
+    async def __aenter__(self) -> LocalCases:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # --- acting ----------------------------------------------------------------------------------
+
+    async def start(
+        self, command: DetectLead, case_id: str | None = None, *, config: CaseConfig | None = None,
+        deadline: float = DEADLINE,
+    ) -> CommandResult:
+        given = case_id is not None
+        if case_id is not None:
+            case_id = check_case_id(case_id)
+        else:
+            async with self._allocating:
+                case_id = await self._read(Ledger.allocate_case_id)
+        try:
+            return await temporal.start(
+                await self.temporal(), self._settings.task_queue, command, case_id, config=config,
+                deadline=deadline,
+            )
+        except CommandTimeout as err:
+            if not given:  # a re-send must name this id: without it, it would get a new serial
+                err.args = (f"{err}, together with --case-id {case_id}",)
+            raise
+
+    async def act(self, case_id: str, command: Command, *, deadline: float = DEADLINE) -> CommandResult:
+        return await temporal.execute(await self.temporal(), case_id, command, deadline=deadline)
+
+    async def resume(self, case_id: str) -> CaseState:
+        return await temporal.resume(await self.temporal(), self._settings.task_queue, case_id)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def read(self, case_id: str) -> CaseView:
+        check_case_id(case_id)
+        rows = await self._read(lambda ledger: ledger.events(case_id))
+        state = fold(r.event for r in rows)
+        if state is None:
+            raise CaseNotFound(case_id, safe_url(self._settings.ledger_url))
+        return CaseView(state=state, timeline=rows)
+
+    async def list(self, where: CaseFilter = CaseFilter()) -> list[CaseState]:
+        where = where.checked()
+        return await self._read(
+            lambda ledger: ledger.case_states(
+                stage=where.stage, region=where.region, company=where.company,
+                coordinator=where.coordinator, include_demo=where.include_demo,
+            )
+        )
+
+    async def similar(self, lead: Lead) -> list[CaseState]:
+        def find(ledger: Ledger) -> list[CaseState]:
+            name = lead.company.strip().casefold()
+            found = {s.case_id: s for s in ledger.case_states(company=lead.company, include_demo=True)
+                     if s.lead.company.strip().casefold() == name}
+            if lead.kvk:
+                found.update({s.case_id: s for s in ledger.case_states(company=lead.kvk, include_demo=True)
+                              if s.lead.kvk == lead.kvk})
+            return sorted(found.values(), key=lambda s: s.case_id)
+
+        return await self._read(find)
+
+    async def inbox(self, within: timedelta, include_demo: bool = False) -> list[InboxItem]:
+        def compute(ledger: Ledger) -> list[InboxItem]:
+            adopted = ledger.reminder_rules()  # the rules the workers run with (the programme chain)
+            rules = adopted.rules if adopted else ReminderRules()
+            states = ledger.case_states(include_demo=include_demo)
+            return items(states, rules, datetime.now(UTC), within)
+
+        return await self._read(compute)
