@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from domain.organisations import Organisations
     from domain.reminders import ReminderRules
+
+SHIPPED_ORGANISATIONS = Path(__file__).resolve().parent / "domain" / "data" / "organisations.json"
 
 TASK_QUEUE = "brandpunt-cases"
 
@@ -83,6 +86,19 @@ class Settings:
             problems = explain(err).replace("\n", "; ")  # one line per field, as commands are explained
             raise SettingsError(f"BRANDPUNT_REMINDER_RULES={path}: {problems}") from None
 
+    def organisations(self) -> Organisations:
+        """The organisations cases are owned by and shared with: ``BRANDPUNT_ORGANISATIONS`` (a JSON
+        file, the deployment's own list) or the shipped list of DOMAIN.md's organisations."""
+        from domain.organisations import OrganisationsError, parse
+
+        path = self.extra.get("organisations") or str(SHIPPED_ORGANISATIONS)
+        try:
+            return parse(Path(path).read_text(encoding="utf-8"))
+        except OSError as err:
+            raise SettingsError(f"BRANDPUNT_ORGANISATIONS={path}: cannot read it ({err.strerror})") from None
+        except OrganisationsError as err:
+            raise SettingsError(f"BRANDPUNT_ORGANISATIONS={path}: {err}") from None
+
     def __repr__(self) -> str:  # the ledger URL without its password; the API key never
         return (
             f"Settings(home={str(self.home)!r}, temporal_address={self.temporal_address!r}, "
@@ -115,6 +131,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         build_id=env.get("BRANDPUNT_BUILD_ID", "").strip() or None,
         extra={
             "reminder_rules": env.get("BRANDPUNT_REMINDER_RULES", ""),
+            "organisations": env.get("BRANDPUNT_ORGANISATIONS", ""),
             "health_port": env.get("BRANDPUNT_HEALTH_PORT", ""),  # the worker's /healthz, /readyz
         },
     )
