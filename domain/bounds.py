@@ -98,31 +98,41 @@ COMMAND_JSON_MAX = 64 * 1024
 under 10 KiB; Temporal refuses payloads only at 2 MiB, and every byte sits in history forever."""
 
 # --- the annotated types the models use ---------------------------------------------------
+# A model field names its type statically, so that a type checker reads it as ``int``, ``float`` or
+# ``str``: ``Annotated[b.StrictInt, b.within(1, 4)]``, ``Annotated[b.FiniteFloat, b.finite(gt=0,
+# le=b.MVA_MAX)]``, ``Annotated[str, b.length(b.LABEL_MAX, min_length=1)]``. Python flattens the
+# nested ``Annotated``, so pydantic sees ``Annotated[int, Strict(), Field(ge=1, le=4)]``.
+
+StrictInt = Annotated[int, Strict()]
+"""An integer; ``true``, ``"3"`` and ``3.0`` are refused. Give it its range with :func:`within`."""
+FiniteFloat = Annotated[float, Strict()]
+"""A float (a JSON integer is accepted as one; ``"3"`` and ``true`` are not). Give it its bounds
+with :func:`finite`, which also refuses nan and inf."""
 
 
-def text(max_length: int, min_length: int = 0) -> Any:
-    """A ``str`` of ``min_length`` to ``max_length`` characters."""
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)]
-
-
-def strict_int(ge: int, le: int) -> Any:
-    """An integer in [ge, le]; ``true``, ``"3"`` and ``3.0`` are refused."""
-    return Annotated[int, Strict(), Field(ge=ge, le=le)]
+def within(ge: int, le: int) -> Any:
+    """The range of a :data:`StrictInt`: from ``ge`` to ``le``, both included."""
+    return Field(ge=ge, le=le)
 
 
 def finite(*, gt: float | None = None, ge: float | None = None, le: float) -> Any:
-    """A finite float (no nan, no inf) within the bounds; a JSON integer is accepted as a float."""
-    return Annotated[float, Strict(), Field(gt=gt, ge=ge, le=le, allow_inf_nan=False)]
+    """The bounds of a :data:`FiniteFloat`; no nan, no inf."""
+    return Field(gt=gt, ge=ge, le=le, allow_inf_nan=False)
+
+
+def length(max_length: int, min_length: int = 0) -> StringConstraints:
+    """The length of a ``str``: ``min_length`` to ``max_length`` characters."""
+    return StringConstraints(min_length=min_length, max_length=max_length)
 
 
 StrictBool = Annotated[bool, Strict()]
 """``true``/``false`` only: no 1, no "yes"."""
-Name = text(NAME_MAX)
-Label = text(LABEL_MAX)
-Eur = strict_int(0, EUR_MAX)
-Fte = strict_int(0, FTE_MAX)
-Jobs = strict_int(0, JOBS_MAX)
-Capacity = strict_int(0, HOTSPOT_CAPACITY_MAX)
+Name = Annotated[str, length(NAME_MAX)]
+Label = Annotated[str, length(LABEL_MAX)]
+Eur = Annotated[StrictInt, within(0, EUR_MAX)]
+Fte = Annotated[StrictInt, within(0, FTE_MAX)]
+Jobs = Annotated[StrictInt, within(0, JOBS_MAX)]
+Capacity = Annotated[StrictInt, within(0, HOTSPOT_CAPACITY_MAX)]
 Date = Annotated[date, Field(ge=DATE_MIN, le=DATE_MAX)]
 Duration = Annotated[timedelta, Field(gt=timedelta(0), le=DURATION_MAX)]
 """A configured duration: more than zero, at most DURATION_MAX."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
@@ -45,7 +45,7 @@ class UpdateLead(CommandBase):
 
 class ChangePhase(CommandBase):
     type: Literal["change-phase"] = "change-phase"
-    phase: b.strict_int(1, 4)
+    phase: Annotated[b.StrictInt, b.within(1, 4)]
 
 
 class ArticulateNeeds(CommandBase):
@@ -57,7 +57,7 @@ class ProposeMatches(CommandBase):
     """Score the hotspots against the needs. ``proposals`` is filled in by the matchmaking activity."""
 
     type: Literal["propose-matches"] = "propose-matches"
-    limit: b.strict_int(1, 6) = 3
+    limit: Annotated[b.StrictInt, b.within(1, 6)] = 3
     proposals: list[MatchProposal] | None = Field(default=None, max_length=b.PROPOSALS_MAX)
     bottleneck: Bottleneck | None = None
 
@@ -121,18 +121,18 @@ class RecordReminder(CommandBase):
     """Issued by the case itself when a reminder falls due (system-only, like the two below)."""
 
     type: Literal["record-reminder"] = "record-reminder"
-    key: b.text(b.LABEL_MAX, min_length=1)
-    rule: b.text(b.LABEL_MAX, min_length=1)
-    subject: b.text(b.REMINDER_SUBJECT_MAX)
-    channel: b.text(b.LABEL_MAX)
-    recipient: b.text(b.RECIPIENT_MAX, min_length=1)
+    key: Annotated[str, b.length(b.LABEL_MAX, min_length=1)]
+    rule: Annotated[str, b.length(b.LABEL_MAX, min_length=1)]
+    subject: Annotated[str, b.length(b.REMINDER_SUBJECT_MAX)]
+    channel: Annotated[str, b.length(b.LABEL_MAX)]
+    recipient: Annotated[str, b.length(b.RECIPIENT_MAX, min_length=1)]
     escalation: b.StrictBool = False
-    rules_version: b.text(b.LABEL_MAX) | None = None
+    rules_version: Annotated[str, b.length(b.LABEL_MAX)] | None = None
 
 
 class RecordDeliveryFailure(CommandBase):
     type: Literal["record-delivery-failure"] = "record-delivery-failure"
-    key: b.text(b.LABEL_MAX, min_length=1)
+    key: Annotated[str, b.length(b.LABEL_MAX, min_length=1)]
     channels: list[b.Label] = Field(max_length=b.LIST_MAX)
     error: str
     retry_at: datetime | None = None
@@ -140,11 +140,11 @@ class RecordDeliveryFailure(CommandBase):
 
 class RecordDelivery(CommandBase):
     type: Literal["record-delivery"] = "record-delivery"
-    key: b.text(b.LABEL_MAX, min_length=1)
+    key: Annotated[str, b.length(b.LABEL_MAX, min_length=1)]
     channels: list[b.Label] = Field(max_length=b.LIST_MAX)
 
 
-COMMAND_CLASSES = (
+AnyCommand = Union[
     DetectLead,
     UpdateLead,
     ChangePhase,
@@ -160,10 +160,12 @@ COMMAND_CLASSES = (
     RecordReminder,
     RecordDeliveryFailure,
     RecordDelivery,
-)
+]
+"""Every command, one of them; add a new command here (the ledger, the CLI and the validator read this)."""
+Command = Annotated[AnyCommand, Field(discriminator="type")]
+COMMAND_CLASSES: tuple[type[CommandBase], ...] = get_args(AnyCommand)
 SYSTEM_COMMANDS: tuple[type[CommandBase], ...] = (RecordReminder, RecordDeliveryFailure, RecordDelivery)
 """Commands only the case itself issues; the update validator refuses them from any client."""
-Command = Annotated[Union[COMMAND_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in COMMAND_CLASSES)
 

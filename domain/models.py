@@ -25,7 +25,7 @@ from domain.vocab import (
     Verdict,
 )
 
-VenturePhase = Annotated[b.strict_int(1, 4), Field(description="venture-building life phase 1-4")]
+VenturePhase = Annotated[b.StrictInt, b.within(1, 4), Field(description="venture-building life phase 1-4")]
 
 
 class Model(BaseModel):
@@ -60,19 +60,19 @@ class Lead(Model):
 
 
 class SpaceNeed(Model):
-    m2: b.strict_int(1, b.M2_MAX) = Field(description="floor space in m²")
-    cleanroom_iso_class: b.strict_int(1, 9) | None = Field(
+    m2: Annotated[b.StrictInt, b.within(1, b.M2_MAX)] = Field(description="floor space in m²")
+    cleanroom_iso_class: Annotated[b.StrictInt, b.within(1, 9)] | None = Field(
         default=None, description="ISO 14644 class needed (lower is cleaner)"
     )
     vibration_free: b.StrictBool = False
     heavy_transport: b.StrictBool = Field(default=False, description="truck access needed")
-    environmental_category: b.strict_int(1, 6) | None = Field(
+    environmental_category: Annotated[b.StrictInt, b.within(1, 6)] | None = Field(
         default=None, description="environmental zoning category (milieucategorie)"
     )
 
 
 class CapitalNeed(Model):
-    capex_eur: b.strict_int(1, b.EUR_MAX)
+    capex_eur: Annotated[b.StrictInt, b.within(1, b.EUR_MAX)]
     shared_facility_ok: b.StrictBool = Field(
         default=True, description="early on, a shared facility on a campus would do"
     )
@@ -91,8 +91,8 @@ class TalentNeed(Model):
 
 
 class HousingNeed(Model):
-    jobs: b.strict_int(1, b.JOBS_MAX) = Field(description="jobs the growth brings")
-    housing_units: b.strict_int(0, b.HOUSING_UNITS_MAX) = 0
+    jobs: Annotated[b.StrictInt, b.within(1, b.JOBS_MAX)] = Field(description="jobs the growth brings")
+    housing_units: Annotated[b.StrictInt, b.within(0, b.HOUSING_UNITS_MAX)] = 0
     needs_public_transport: b.StrictBool = False
 
     @property
@@ -102,11 +102,11 @@ class HousingNeed(Model):
 
 
 class EnergyNeed(Model):
-    grid_mva: b.finite(gt=0, le=b.MVA_MAX) = Field(description="grid connection capacity in MVA")
+    grid_mva: Annotated[b.FiniteFloat, b.finite(gt=0, le=b.MVA_MAX)] = Field(description="grid connection capacity in MVA")
 
 
 class FinancingNeed(Model):
-    amount_eur: b.strict_int(1, b.EUR_MAX)
+    amount_eur: Annotated[b.StrictInt, b.within(1, b.EUR_MAX)]
     instruments: list[FinancingInstrument] = Field(default_factory=list, max_length=b.LIST_MAX)
 
     @property
@@ -153,13 +153,13 @@ class HotspotOffer(Model):
     municipalities: list[b.Label] = Field(max_length=b.LIST_MAX)
     technology_domains: list[TechnologyDomain] = Field(max_length=b.LIST_MAX)
     available_m2: b.Capacity
-    best_cleanroom_iso_class: b.strict_int(1, 9) | None = None
+    best_cleanroom_iso_class: Annotated[b.StrictInt, b.within(1, 9)] | None = None
     vibration_free: b.StrictBool = False
     heavy_transport: b.StrictBool = True
-    max_environmental_category: b.strict_int(1, 6)
+    max_environmental_category: Annotated[b.StrictInt, b.within(1, 6)]
     shared_facilities: list[b.Label] = Field(default_factory=list, max_length=b.LIST_MAX)
     fieldlabs: list[b.Label] = Field(default_factory=list, max_length=b.LIST_MAX)
-    grid_headroom_mva: b.finite(ge=0, le=b.MVA_MAX * 100)
+    grid_headroom_mva: Annotated[b.FiniteFloat, b.finite(ge=0, le=b.MVA_MAX * 100)]
     talent_fte_per_year: dict[b.Label, b.Capacity] = Field(
         max_length=b.LIST_MAX, description="graduates/hires available per level"
     )
@@ -176,9 +176,9 @@ class HotspotOffer(Model):
 class MatchProposal(Model):
     hotspot: HotspotId
     region: Region
-    score: b.finite(ge=0, le=1)
+    score: Annotated[b.FiniteFloat, b.finite(ge=0, le=1)]
     viable: b.StrictBool
-    reasons: list[b.text(b.MATCH_REASON_MAX)] = Field(max_length=b.MATCH_REASONS_MAX)
+    reasons: list[Annotated[str, b.length(b.MATCH_REASON_MAX)]] = Field(max_length=b.MATCH_REASONS_MAX)
     shortfalls: list[GrowthSpaceKind] = Field(default_factory=list, max_length=b.LIST_MAX)
 
 
@@ -191,12 +191,12 @@ class Location(Model):
 
 
 class Consultation(Model):
-    consultation_id: b.text(b.CONSULTATION_ID_MAX, min_length=1)
+    consultation_id: Annotated[str, b.length(b.CONSULTATION_ID_MAX, min_length=1)]
     party: ConsultationParty
-    subject: b.text(b.SUBJECT_MAX)
+    subject: Annotated[str, b.length(b.SUBJECT_MAX)]
     due: b.Date
     verdict: Verdict | None = None
-    answer: b.text(b.ANSWER_MAX) | None = None
+    answer: Annotated[str, b.length(b.ANSWER_MAX)] | None = None
     withdrawn: b.StrictBool = False
 
     @property

@@ -9,7 +9,7 @@ recorded once per version by the first worker that runs with them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import ConfigDict, Field, TypeAdapter
 
@@ -38,12 +38,14 @@ class ReminderRulesChanged(ProgrammeEventBase):
     rules: ReminderRules
 
 
+AnyProgrammeEvent = Union[ReminderRulesChanged]
+"""Every programme event, one of them; add a new one here."""
+ProgrammeEvent = Annotated[AnyProgrammeEvent, Field(discriminator="type")]
 PROGRAMME_EVENT_CLASSES: tuple[type[ProgrammeEventBase], ...] = (ReminderRulesChanged,)
-ProgrammeEvent = Annotated[Union[PROGRAMME_EVENT_CLASSES], Field(discriminator="type")]  # type: ignore[valid-type]
 PROGRAMME_EVENT_ADAPTER: TypeAdapter[ProgrammeEvent] = TypeAdapter(ProgrammeEvent)
 
 
-def parse_programme_event(data: dict | str | bytes) -> ProgrammeEvent:
+def parse_programme_event(data: dict[str, Any] | str | bytes) -> ProgrammeEvent:
     if isinstance(data, (str, bytes)):
         return PROGRAMME_EVENT_ADAPTER.validate_json(data)
     return PROGRAMME_EVENT_ADAPTER.validate_python(data)
