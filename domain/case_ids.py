@@ -13,6 +13,7 @@ visibility query and a file name without escaping), starting with a letter or di
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 CASE_ID_MAX = 100
 PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$")
@@ -24,19 +25,19 @@ class InvalidCaseId(ValueError):
     """A case id that breaks the rule; the message says what a valid one looks like."""
 
 
-def valid(case_id: object) -> bool:
+def valid(case_id: object) -> TypeGuard[str]:
     return isinstance(case_id, str) and len(case_id) <= CASE_ID_MAX and PATTERN.match(case_id) is not None
 
 
 def require(case_id: object) -> str:
     """``case_id`` if it follows the rule; else :class:`InvalidCaseId` naming the rule."""
-    if not valid(case_id):
-        shown = repr(case_id)[:60]
-        raise InvalidCaseId(
-            f"case id {shown} is not valid: letters, digits and dashes, at most {CASE_ID_MAX} "
-            f"characters, like {PREFIX}-2026-0042"
-        )
-    return case_id  # type: ignore[return-value]  # valid() checked it is a str
+    if valid(case_id):
+        return case_id
+    shown = repr(case_id)[:60]
+    raise InvalidCaseId(
+        f"case id {shown} is not valid: letters, digits and dashes, at most {CASE_ID_MAX} "
+        f"characters, like {PREFIX}-2026-0042"
+    )
 
 
 def serial_id(year: int, number: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from domain.commands import (
     AnswerConsultation,
@@ -29,7 +30,7 @@ from domain.commands import (
     StartRealisation,
     UpdateLead,
 )
-from domain.errors import CommandRejected
+from domain.errors import CommandRejected as CommandRejected  # re-exported: importable from here too
 from domain.events import (
     CaseClosed,
     CaseReopened,
@@ -170,6 +171,18 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         raise CommandRejected("unknown-command", f"unknown command {type(command).__name__}")
 
 
+class _Meta(TypedDict):
+    """The fields every event of one command shares."""
+
+    case_id: str
+    seq: int
+    at: datetime
+    actor: str
+    organisation: str | None
+    reason: str | None
+    command_id: str | None
+
+
 def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Event]:
     """The events that record ``command``; raises :class:`CommandRejected` when it is refused.
 
@@ -177,7 +190,7 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
     """
     check(state, command, ctx)
     seq = 1 if state is None else state.last_seq + 1
-    meta = {
+    meta: _Meta = {
         "case_id": ctx.case_id,
         "seq": seq,
         "at": ctx.at,
@@ -204,7 +217,11 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
             )
         ]
     if isinstance(command, ChooseLocation):
-        region = command.region or HOTSPOT_REGION[command.hotspot]  # type: ignore[index]
+        if command.region is not None:
+            region = command.region
+        else:
+            assert command.hotspot is not None  # ChooseLocation's validator: a hotspot or a region
+            region = HOTSPOT_REGION[command.hotspot]
         location = Location(region=region, hotspot=command.hotspot, municipality=command.municipality)
         proposed = any(p.hotspot == command.hotspot and p.viable for p in state.proposals)
         return [LocationChosen(**meta, location=location, proposed=proposed)]
@@ -230,15 +247,15 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
     if isinstance(command, StartRealisation):
         return [RealisationStarted(**meta)]
     if isinstance(command, Realise):
-        location = command.location or state.location
-        assert location is not None
+        where = command.location or state.location
+        assert where is not None
         outcome = (
             Outcome.REALISED_OWN_REGION
-            if location.region == state.lead.home_region
+            if where.region == state.lead.home_region
             else Outcome.REALISED_OTHER_REGION
         )
         realisation = Realisation(
-            location=location,
+            location=where,
             investment_eur=command.investment_eur,
             jobs=command.jobs,
             new_scaleup=command.new_scaleup,

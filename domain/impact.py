@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain, groupby
 from operator import itemgetter
+from typing import Any, cast
+
+from pydantic import BaseModel
 
 from domain.impact_facts import CaseFacts, facts, stats
 
@@ -120,28 +123,36 @@ def _d(year: int, month: int) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-def _as_dict(ev: object) -> dict:
-    return ev if isinstance(ev, dict) else ev.model_dump(mode="json")  # type: ignore[attr-defined]
+Json = dict[str, Any]
+"""An event's canonical JSON form, or a part of the report."""
+AnEvent = Json | BaseModel
+"""An event as the ledger stores it (its JSON form) or as a domain event."""
+CaseEvents = tuple[str, Iterable[AnEvent]]
 
 
-def group_cases(items: Iterable[object]) -> Iterator[tuple[str, Iterator[dict]]]:
+def _as_dict(ev: AnEvent) -> Json:
+    return ev if isinstance(ev, dict) else ev.model_dump(mode="json")
+
+
+def group_cases(items: Iterable[CaseEvents] | Iterable[AnEvent]) -> Iterator[tuple[str, Iterator[Json]]]:
     """``(case_id, events)`` pairs from either pairs or a flat stream ordered by (case_id, seq)."""
-    it = iter(items)
+    it: Iterator[CaseEvents | AnEvent] = iter(items)
     first = next(it, None)
     if first is None:
         return
     if isinstance(first, tuple):
-        for case_id, events in chain([first], it):  # type: ignore[misc]
+        # the items are all pairs or all events, so the rest are pairs like the first
+        for case_id, events in cast(Iterator[CaseEvents], chain([first], it)):
             yield case_id, map(_as_dict, events)
     else:
-        yield from groupby(map(_as_dict, chain([first], it)), key=itemgetter("case_id"))
+        yield from groupby(map(_as_dict, cast(Iterator[AnEvent], chain([first], it))), key=itemgetter("case_id"))
 
 
 def _count(values: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(values).items()))
 
 
-def impact(cases: Iterable[object], period: Period) -> dict:
+def impact(cases: Iterable[CaseEvents] | Iterable[AnEvent], period: Period) -> Json:
     """The whole report for ``period`` as plain data (JSON-ready)."""
     all_facts = [facts(cid, evs, period.end) for cid, evs in group_cases(cases)]
     inp = period.__contains__
@@ -160,7 +171,7 @@ def impact(cases: Iterable[object], period: Period) -> dict:
          "target_4y": TARGETS[k], "attainment": round(v / (TARGETS[k] * share), 3) if share else None}
         for k, v in values.items()
     ]
-    signals = [
+    signals: list[Json] = [
         {"at": at.date().isoformat(), "region": c.region, "technology_domain": c.domain,
          "company_type": c.company_type, "bottleneck": ev.get("bottleneck") or "unknown",
          "reason": ev.get("reason")}
@@ -191,7 +202,7 @@ def impact(cases: Iterable[object], period: Period) -> dict:
     }
 
 
-def _qualitative(all_facts: list[CaseFacts], period: Period, signals: list[dict]) -> list[dict]:
+def _qualitative(all_facts: list[CaseFacts], period: Period, signals: list[Json]) -> list[Json]:
     """The two qualitative targets with the evidence the ledger holds for them."""
     inp = period.__contains__
     proposed = sorted({h for c in all_facts for at, hs in c.proposals if inp(at) for h in hs})
@@ -199,7 +210,7 @@ def _qualitative(all_facts: list[CaseFacts], period: Period, signals: list[dict]
     cross_cases = {c.case_id for c, _ in cross}
     flows = Counter((c.region, loc["region"]) for c, loc in {c.case_id: (c, loc) for c, loc in cross}.values())
     realised_other = [c for c in all_facts if inp(c.realised_at) and c.outcome == "realised_other_region"]
-    receiving = sorted({c.destination for c in realised_other})
+    receiving = sorted({c.destination for c in realised_other if c.destination is not None})
     closed = [(c.case_id, ev) for c in all_facts for at, ev in c.closings if inp(at)]
     lessons = sum(1 for _, ev in closed if ev.get("reason") or ev.get("bottleneck"))
     negative = sum(1 for c in all_facts for at in c.negative_answers if inp(at))
@@ -209,8 +220,9 @@ def _qualitative(all_facts: list[CaseFacts], period: Period, signals: list[dict]
         "flows": [{"from": a, "to": b, "cases": n} for (a, b), n in sorted(flows.items())],
         "realised_other_region": len(realised_other), "hotspots_receiving": receiving,
     }
+    closed_cases = len({cid for cid, _ in closed})
     les = {
-        "closures": len(closed), "closed_cases": len({cid for cid, _ in closed}),
+        "closures": len(closed), "closed_cases": closed_cases,
         "closures_with_reason_or_bottleneck": lessons, "by_outcome": _count(ev["outcome"] for _, ev in closed),
         "negative_consultations": negative, "reopened": reopened, "no_proposition_signals": len(signals),
     }
@@ -222,7 +234,7 @@ def _qualitative(all_facts: list[CaseFacts], period: Period, signals: list[dict]
                      f"({_n(len(flows), 'region-to-region flow')}); {len(realised_other)} realised in another "
                      f"region, at {_n(len(receiving), 'destination')}"},
         {"key": "lessons", "label": "Lessons learned from the experiment", "target": "qualitative", "data": les,
-         "evidence": f"{_n(len(closed), 'closure')} of {_n(les['closed_cases'], 'case')}, {lessons} with a recorded "
+         "evidence": f"{_n(len(closed), 'closure')} of {_n(closed_cases, 'case')}, {lessons} with a recorded "
                      f"reason or bottleneck; {_n(negative, 'negative consultation answer')} (a location that did "
                      f"not work, and why); {_n(reopened, 'case')} reopened; "
                      f"{_n(len(signals), 'no-proposition signal')} with its bottleneck"},
@@ -237,7 +249,7 @@ METRICS = ("leads", "case_approaches", "realised", "realised_other_region", "new
            "no_proposition")
 
 
-def _breakdowns(all_facts: list[CaseFacts], period: Period) -> dict:
+def _breakdowns(all_facts: list[CaseFacts], period: Period) -> Json:
     inp = period.__contains__
     counted = []  # (case, its metrics in the period), worked out once for all breakdowns
     for c in all_facts:
@@ -248,7 +260,7 @@ def _breakdowns(all_facts: list[CaseFacts], period: Period) -> dict:
         if any(m):
             counted.append((c, m))
 
-    def rows(key: Callable[[CaseFacts], str | None]) -> dict:
+    def rows(key: Callable[[CaseFacts], str | None]) -> dict[str, dict[str, int]]:
         out: dict[str, list[int]] = {}
         for c, m in counted:
             k = key(c)
@@ -273,7 +285,7 @@ def _breakdowns(all_facts: list[CaseFacts], period: Period) -> dict:
     }
 
 
-def _lead_times(all_facts: list[CaseFacts], period: Period) -> dict:
+def _lead_times(all_facts: list[CaseFacts], period: Period) -> Json:
     out = {}
     for a, b in zip(FUNNEL[:-1], FUNNEL[1:], strict=True):
         out[f"{a}->{b}"] = stats([c.days(a, b) for c in all_facts if a in c.stage_first and c.stage_first.get(b) in period])
@@ -281,11 +293,11 @@ def _lead_times(all_facts: list[CaseFacts], period: Period) -> dict:
     return out
 
 
-def _early_articulation(all_facts: list[CaseFacts], period: Period) -> dict:
+def _early_articulation(all_facts: list[CaseFacts], period: Period) -> Json:
     inp = period.__contains__
     articulated = [c for c in all_facts if inp(c.needs_first_at)]
-    days = [(c.phase3_at - c.needs_first_at).total_seconds() / 86400 for c in all_facts  # type: ignore[operator]
-            if inp(c.phase3_at) and c.needs_first_at and c.needs_first_at < c.phase3_at]  # type: ignore[operator]
+    days = [(c.phase3_at - c.needs_first_at).total_seconds() / 86400 for c in all_facts
+            if c.phase3_at is not None and inp(c.phase3_at) and c.needs_first_at and c.needs_first_at < c.phase3_at]
     return {
         "articulated": len(articulated),
         "articulated_in_phase_1_or_2": sum(1 for c in articulated if c.phase_at_needs is not None and c.phase_at_needs <= 2),

@@ -11,6 +11,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 KINDS = ("space", "capital", "talent", "housing", "energy")
 _STAGE_OF = {
@@ -32,9 +33,9 @@ class CaseFacts:
     phase_at_needs: int | None = None
     phase3_at: datetime | None = None
     proposals: list[tuple[datetime, list[str]]] = field(default_factory=list)
-    choices: list[tuple[datetime, dict]] = field(default_factory=list)
+    choices: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
     negative_answers: list[datetime] = field(default_factory=list)
-    closings: list[tuple[datetime, dict]] = field(default_factory=list)
+    closings: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
     reopenings: list[datetime] = field(default_factory=list)
     closed: bool = False
     realised_at: datetime | None = None
@@ -50,7 +51,7 @@ class CaseFacts:
 _SKIP = frozenset({"ReminderSent"})  # nothing the report counts
 
 
-def facts(case_id: str, events: Iterable[dict], end: datetime) -> CaseFacts:
+def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> CaseFacts:
     """The case as known before ``end`` (exclusive)."""
     f = CaseFacts(case_id)
     phase = 0
@@ -97,7 +98,7 @@ def facts(case_id: str, events: Iterable[dict], end: datetime) -> CaseFacts:
     return f
 
 
-def stats(days: list[float]) -> dict:
+def stats(days: list[float]) -> dict[str, Any]:
     """Count, median and mean of a list of durations in days."""
     if not days:
         return {"count": 0, "median_days": None, "mean_days": None}

@@ -91,7 +91,9 @@ def _capital(fit: _Fit, needs: NeedsProfile, offer: HotspotOffer) -> None:
 def _talent(fit: _Fit, needs: NeedsProfile, offer: HotspotOffer) -> None:
     talent = needs.talent
     assert talent is not None
-    ratios, problems, notes = [], [], []
+    ratios: list[float] = []
+    problems: list[str] = []
+    notes: list[str] = []
     for level, need in (("mbo", talent.mbo_fte), ("hbo", talent.hbo_fte), ("wo", talent.wo_fte)):
         if need <= 0:
             continue

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -114,8 +114,8 @@ class PlannedReminder(BaseModel):
     escalation: bool = False
 
 
-def _start_of(day: object) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)  # type: ignore[arg-type]
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
 def plan(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
