@@ -81,7 +81,7 @@ class LeadCaseWorkflow:
         self._events: list[Event] = []  # recorded in this run (earlier runs: the ledger)
         self._lock = asyncio.Lock()
         self._changed = False  # set when an event is recorded: the reminder plan may change
-        self._upserted: list[SearchAttributeUpdate] | None = None  # upserted in this run
+        self._upserted: list[SearchAttributeUpdate[Any]] | None = None  # upserted in this run
         self._timer: asyncio.Task[None] | None = None  # the pending reminder/retention wake-up
         self._timer_at: datetime | None = None
         self._v3 = False  # set by run(): see PATCH_V3
@@ -316,7 +316,7 @@ class LeadCaseWorkflow:
             state = self._require_state()
             if reminder not in pending(state, self._config.reminders):
                 return  # a command changed the case meanwhile
-            delivery = await workflow.execute_activity(
+            delivery = await workflow.execute_activity_method(
                 NotifyActivities.deliver_notification,
                 self._notification(reminder, state),
                 start_to_close_timeout=timedelta(seconds=15),
@@ -395,7 +395,7 @@ class LeadCaseWorkflow:
     async def _with_proposals(self, command: ProposeMatches) -> ProposeMatches:
         state = self._require_state()
         assert state.needs is not None
-        result = await workflow.execute_activity(
+        result = await workflow.execute_activity_method(
             MatchmakingActivities.match_hotspots,
             MatchInput(lead=state.lead, needs=state.needs),
             start_to_close_timeout=timedelta(seconds=10),
@@ -415,7 +415,7 @@ class LeadCaseWorkflow:
         event under the same id (see docs/ARCHITECTURE.md).
         """
         if notification is None:
-            await workflow.execute_activity(
+            await workflow.execute_activity_method(
                 LedgerActivities.record_events,
                 events,
                 start_to_close_timeout=timedelta(seconds=10),

@@ -64,7 +64,7 @@ class ReportWorkflow:
         period = input.period or period_for(input.kind, now.year, now.month)
         workflow.logger.info("%s report due for %s", input.kind.value, period)
         try:
-            return await workflow.execute_activity(
+            return await workflow.execute_activity_method(
                 ReportActivities.produce_report,
                 ReportRequest(kind=input.kind.value, period=period, cutoff=now),
                 start_to_close_timeout=timedelta(minutes=5),

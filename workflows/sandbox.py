@@ -38,7 +38,7 @@ PROJECT_PASSTHROUGH = (
     # reporting (its models), this module. Linted like domain/.
     "workflows",
     # Activity classes and their argument/result models, referenced by the workflows as
-    # stubs (``workflow.execute_activity(LedgerActivities.record_events, ...)``); their
+    # stubs (``workflow.execute_activity_method(LedgerActivities.record_events, ...)``); their
     # bodies run in the activity thread pool, never in workflow code. These were passed through
     # already, by ``imports_passed_through`` in the workflow modules.
     "activities",

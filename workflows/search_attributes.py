@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from typing import Any
+
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 from domain.state import CaseState
 
@@ -18,7 +20,7 @@ DESTINATION = SearchAttributeKey.for_keyword("Destination")
 ALL_KEYS = (STAGE, REGION, HOTSPOT, TECHNOLOGY_DOMAIN, VENTURE_PHASE, OUTCOME, DESTINATION)
 
 
-def pairs_for(state: CaseState) -> list[SearchAttributePair]:
+def pairs_for(state: CaseState) -> list[SearchAttributeUpdate[Any]]:
     """The attribute values that describe ``state``.
 
     ``Region`` and ``Hotspot`` are the lead's home region and nearest hotspot; ``Destination`` is the
@@ -36,10 +38,6 @@ def pairs_for(state: CaseState) -> list[SearchAttributePair]:
         VENTURE_PHASE.value_set(state.phase),
         OUTCOME.value_set(state.outcome.value if state.outcome else "open"),
     ]
-
-
-def typed(state: CaseState) -> TypedSearchAttributes:
-    return TypedSearchAttributes(pairs_for(state))
 
 
 def server_flags() -> list[str]:
