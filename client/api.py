@@ -10,6 +10,7 @@ place without anything above this interface knowing the transport. Results are t
 
 from __future__ import annotations
 
+import builtins  # `list` is also a method name in Cases: builtins.list in the methods after it
 import difflib
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -108,7 +109,7 @@ class Cases(Protocol):
         """The cases matching ``where``, oldest detection first."""
         ...
 
-    async def similar(self, lead: Lead) -> list[CaseState]:
+    async def similar(self, lead: Lead) -> builtins.list[CaseState]:
         """Existing cases whose company name or KvK number equals ``lead``'s (a possible duplicate)."""
         ...
 
@@ -116,7 +117,7 @@ class Cases(Protocol):
         """Run an ended case's workflow again from its ledger chain (operators)."""
         ...
 
-    async def inbox(self, within: timedelta, include_demo: bool = False) -> list[InboxItem]:
+    async def inbox(self, within: timedelta, include_demo: bool = False) -> builtins.list[InboxItem]:
         """What is due, overdue or falls due within ``within``, across the cases."""
         ...
 

@@ -9,6 +9,7 @@ Both connections open on first use: a listing never connects to Temporal.
 from __future__ import annotations
 
 import asyncio
+import builtins  # `list` is also a method name in LocalCases: builtins.list in the methods after it
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -124,7 +125,7 @@ class LocalCases:
             )
         )
 
-    async def similar(self, lead: Lead) -> list[CaseState]:
+    async def similar(self, lead: Lead) -> builtins.list[CaseState]:
         def find(ledger: Ledger) -> list[CaseState]:
             name = lead.company.strip().casefold()
             found = {s.case_id: s for s in ledger.case_states(company=lead.company, include_demo=True)
@@ -136,7 +137,7 @@ class LocalCases:
 
         return await self._read(find)
 
-    async def inbox(self, within: timedelta, include_demo: bool = False) -> list[InboxItem]:
+    async def inbox(self, within: timedelta, include_demo: bool = False) -> builtins.list[InboxItem]:
         def compute(ledger: Ledger) -> list[InboxItem]:
             adopted = ledger.reminder_rules()  # the rules the workers run with (the programme chain)
             rules = adopted.rules if adopted else ReminderRules()

@@ -17,6 +17,7 @@ from typing import TypeVar
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
+    WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -34,7 +35,7 @@ from client.errors import (
     CommandTimeout,
 )
 from client.views import check_case_id
-from domain.commands import Command, DetectLead, check_size
+from domain.commands import Command, CommandBase, DetectLead, check_size
 from domain.errors import CommandRejected
 from domain.state import CaseState
 from workflows.case_io import CaseConfig, CaseInput, CommandResult
@@ -46,13 +47,24 @@ BUSY_RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Back-off (seconds) when the server is busy (its limit of updates in flight per case): bounded."""
 
 T = TypeVar("T")
+C = TypeVar("C", bound=CommandBase)
+CaseHandle = WorkflowHandle[LeadCaseWorkflow, CaseState | None]
 
 
-def with_command_id(command: Command) -> Command:
+def case_handle(client: Client, case_id: str) -> CaseHandle:
+    """The typed handle of a case's workflow (the workflow id is the case id)."""
+    # annotated: mypy cannot infer the workflow's types through the union of method protocols
+    # get_workflow_handle_for accepts (no-argument or one-argument run)
+    handle: CaseHandle = client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
+    return handle
+
+
+def with_command_id(command: C) -> C:
     """``command`` with a command id (a new one unless the caller chose it, for a retry)."""
     if command.command_id:
         return command
-    return command.model_copy(update={"command_id": f"{command.type}-{uuid.uuid4()}"})
+    kind = type(command).model_fields["type"].default  # every command class has its own `type`
+    return command.model_copy(update={"command_id": f"{kind}-{uuid.uuid4()}"})
 
 
 async def _within_deadline(call: Callable[[], Awaitable[T]], case_id: str, command: Command, deadline: float) -> T:
@@ -108,7 +120,7 @@ async def start(
 ) -> CommandResult:
     """Start a case and record its ``LeadDetected`` in one round trip (update-with-start)."""
     check_case_id(case_id)
-    command = with_command_id(command)  # type: ignore[assignment]  # a DetectLead stays one
+    command = with_command_id(command)
     _sendable(command, case_id)
     operation = WithStartWorkflowOperation(
         LeadCaseWorkflow.run,
@@ -150,7 +162,7 @@ async def execute(
     check_case_id(case_id)
     command = with_command_id(command)
     _sendable(command, case_id)
-    handle = client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
+    handle = case_handle(client, case_id)
     try:
         return await _within_deadline(
             lambda: handle.execute_update(LeadCaseWorkflow.execute, command, id=update_id or command.command_id),
@@ -166,7 +178,7 @@ async def execute(
 
 async def state(client: Client, case_id: str) -> CaseState:
     check_case_id(case_id)
-    handle = client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
+    handle = case_handle(client, case_id)
     try:
         result = await handle.query(LeadCaseWorkflow.state)
     except RPCError as err:
