@@ -11,7 +11,7 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
@@ -38,6 +38,9 @@ from settings import Settings, safe_url
 from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
 from workflows.sandbox import SandboxMode, workflow_runner
+
+if TYPE_CHECKING:
+    from observability.health import Health
 
 ACTIVITY_THREADS = 16
 GRACEFUL_SHUTDOWN = timedelta(minutes=5, seconds=30)
@@ -235,7 +238,7 @@ async def main(settings: Settings) -> None:
     ledger.dispose()
 
 
-def _serve_health(settings: Settings, worker: Worker, stop: asyncio.Event, ledger: Ledger):  # type: ignore[no-untyped-def]
+def _serve_health(settings: Settings, worker: Worker, stop: asyncio.Event, ledger: Ledger) -> Health | None:
     """``/healthz``, ``/readyz`` and ``/metrics`` on ``BRANDPUNT_HEALTH_PORT`` (off when unset);
     see observability.health and ledger.ops."""
     port = settings.extra.get("health_port")

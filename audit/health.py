@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType, PendingActivityState, PendingWorkflowTaskState
 from temporalio.api.failure.v1 import Failure
@@ -124,7 +125,7 @@ def failure_text(failure: Failure | None) -> str | None:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
-def _at(ts) -> datetime | None:  # type: ignore[no-untyped-def]
+def _at(ts: Timestamp | None) -> datetime | None:
     return ts.ToDatetime(tzinfo=UTC) if ts is not None and (ts.seconds or ts.nanos) else None
 
 
@@ -186,11 +187,11 @@ def assess(
 
 async def _history_facts(
     client: Client, workflow_id: str, run_id: str, activity_ids: set[str], workflow_task: bool
-) -> tuple[dict[str, datetime], tuple[datetime, str | None] | None]:
+) -> tuple[dict[str, datetime | None], tuple[datetime | None, str | None] | None]:
     """From the newest events backwards: when each activity was first scheduled, and the latest
     workflow-task failure (time, message), if any since the last completed workflow task."""
-    scheduled: dict[str, datetime] = {}
-    task_failure: tuple[datetime, str | None] | None = None
+    scheduled: dict[str, datetime | None] = {}  # None: an event without a time (the server sets one)
+    task_failure: tuple[datetime | None, str | None] | None = None
     want_task = workflow_task
     token = b""
     for _ in range(HISTORY_PAGES):
@@ -215,7 +216,7 @@ async def _history_facts(
             elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
                 a = e.activity_task_scheduled_event_attributes.activity_id
                 if a in activity_ids and a not in scheduled:
-                    scheduled[a] = _at(e.event_time)  # type: ignore[assignment]
+                    scheduled[a] = _at(e.event_time)
             if not want_task and scheduled.keys() >= activity_ids:
                 return scheduled, task_failure
         token = page.next_page_token

@@ -11,7 +11,7 @@ caught only by a checkpoint of its head kept elsewhere.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audit.verify import Finding
 from domain.chain import GENESIS, canonical_json, chain_hash
@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from ledger.store import Ledger
 
 
-def check_rows(rows: list[dict[str, object]]) -> tuple[int, Finding | None]:
+def check_rows(rows: list[dict[str, Any]]) -> tuple[int, Finding | None]:
     """(rows checked, the first finding or None) for the programme chain's rows in seq order."""
     prev, expected = GENESIS, 1
     for n, row in enumerate(rows, start=1):
-        seq = int(row["seq"])  # type: ignore[call-overload]
+        seq = int(row["seq"])
         problem = _problem(row, seq, expected, prev)
         if problem:
             return n, Finding(PROGRAMME_CHAIN, min(seq, expected), problem)

@@ -31,8 +31,9 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Table, exists, func, select
+from sqlalchemy import Row, Table, exists, func, select
 
 from audit.verify import CaseHead, Finding, Report, rows_of, verify_rows
 from domain.state import CaseState
@@ -71,9 +72,9 @@ class _Rows:
 
     def __init__(self, ledger: Ledger, table: Table, stop: str | None, single: bool) -> None:
         self.ledger, self.table, self.stop, self.single = ledger, table, stop, single
-        self.cache: dict[str, object] = {}
+        self.cache: dict[str, Row[Any]] = {}
 
-    def get(self, case_id: str):  # type: ignore[no-untyped-def]
+    def get(self, case_id: str) -> Row[Any] | None:
         if case_id not in self.cache:
             c = self.table.c.case_id
             query = select(self.table)
@@ -88,7 +89,7 @@ class _Rows:
         return self.cache.pop(case_id, None)
 
 
-def _projection_problem(head: CaseHead, row, strict: bool) -> str | None:  # type: ignore[no-untyped-def]
+def _projection_problem(head: CaseHead, row: Row[Any] | None, strict: bool) -> str | None:
     if row is None:
         return "no row in the cases projection (deleted?)"
     state = head.state
@@ -119,7 +120,7 @@ class _Cases:
         self.strict, self.keys, self.sth_ok, self.report = strict, keys, sth_ok, report
         self.projections = _Rows(ledger, cases, stop, single)
         self.signed = _Rows(ledger, case_heads, stop, single)
-        self.head_row = None
+        self.head_row: Row[Any] | None = None
         self.findings: list[Finding] = []
         self.heads: list[tuple[str, int, str, str]] | None = [] if want_heads else None
 
@@ -142,7 +143,7 @@ class _Cases:
                 self.findings.append(finding)
         head.state = None
 
-    def _head(self, e: CaseHead, h) -> Finding | None:  # type: ignore[no-untyped-def]
+    def _head(self, e: CaseHead, h: Row[Any] | None) -> Finding | None:
         assert self.keys is not None
         case_id, end = e.case_id, (e.last_seq, e.head_hash, e.seal)
         if h is None:

@@ -13,12 +13,18 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from client.errors import BadInput
 from client.views import check_case_id
 
+if TYPE_CHECKING:
+    from audit.checkpoint import Checkpoint
+    from keys import PublicKeys
+    from ledger.store import Ledger, LedgerRow
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = sub.add_parser("audit", help="auditor tooling")
     asub = audit.add_subparsers(dest="audit_cmd", required=True)
 
@@ -77,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     hp.set_defaults(func=run_health)
 
 
-def _ledger():  # type: ignore[no-untyped-def]
+def _ledger() -> Ledger:
     import settings as config
     from ledger.store import Ledger
 
@@ -92,7 +98,7 @@ def _target(args: argparse.Namespace) -> str | None:
     return check_case_id(args.case_id) if args.case_id else None
 
 
-def _trusted_keys(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _trusted_keys(args: argparse.Namespace) -> tuple[PublicKeys | None, Path | None]:
     """(public keys or None, the tree-head copy beside the keys or None); never keys from the database."""
     from audit.signed import TREE_HEAD_FILE
     from keys import Keyring, KeyringError, PublicKeys, keys_dir
@@ -214,7 +220,7 @@ def run_sign_tree_head(args: argparse.Namespace) -> int:
     return 1 if sth.refused else 0
 
 
-def _load_checkpoint(value: str):  # type: ignore[no-untyped-def]
+def _load_checkpoint(value: str) -> str | Checkpoint:
     from audit.checkpoint import Checkpoint
 
     if re.fullmatch(r"[0-9a-f]{64}", value):
@@ -262,7 +268,7 @@ def _as_of(value: str | None) -> datetime | None:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _event_json(row) -> dict:  # type: ignore[no-untyped-def]
+def _event_json(row: LedgerRow) -> dict[str, Any]:
     """The stored event as JSON; a payload that is not even JSON (tampered) shown as stored."""
     try:
         data = json.loads(row.payload)
@@ -336,7 +342,8 @@ async def run_dossier(args: argparse.Namespace) -> int:
     import settings as config
     from audit import dossier
     from audit.replay import fetch_histories
-    from client.connection import TemporalUnreachable, connect
+    from client.connection import connect
+    from client.errors import TemporalUnreachable
 
     check_case_id(args.case_id)
     ledger = _ledger()

@@ -122,7 +122,7 @@ def _needs_body(a: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
     return {"needs": needs}
 
 
-def _location_flags(p: argparse.ArgumentParser) -> None:
+def _location_flags(p: argparse._ActionsContainer) -> None:
     p.add_argument("--hotspot", choices=_values(HotspotId))
     p.add_argument("--region", choices=_values(Region))
     p.add_argument("--municipality")
@@ -145,14 +145,15 @@ def _realise_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int)
     p.add_argument("--new-scaleup", action="store_true", default=None)
     g = p.add_argument_group("location (default: the chosen location)")
-    _location_flags(g)  # type: ignore[arg-type]
+    _location_flags(g)
 
 
 def _none(p: argparse.ArgumentParser) -> None:
     return None
 
 
-Spec = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[..., dict[str, Any]]]
+Spec = tuple[str, Callable[[argparse.ArgumentParser], object], Callable[..., dict[str, Any]]]
+"""(help, adds the command's flags (its result unused), builds the command's fields from the flags and a --file)."""
 
 COMMANDS: dict[str, Spec] = {
     "update": ("correct the lead's facts (not its phase)", _lead_flags, _lead_body),

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from client.errors import BadInput
 
+if TYPE_CHECKING:
+    from keys import Keyring
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+T = TypeVar("T")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="the keyring ($BRANDPUNT_KEYS_DIR): signing and encryption keys")
     ksub = keys.add_subparsers(dest="keys_cmd", required=True)
     i = ksub.add_parser("init", help="create the keys that do not exist yet (today: the ledger key)")
@@ -32,13 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.set_defaults(func=run_export)
 
 
-def _ring():  # type: ignore[no-untyped-def]
+def _ring() -> Keyring:
     from keys import Keyring, keys_dir
 
     return Keyring(keys_dir())
 
 
-def _guard(fn):  # type: ignore[no-untyped-def]
+def _guard(fn: Callable[[], T]) -> T:
     from keys import KeyringError
 
     try:

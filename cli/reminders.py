@@ -10,7 +10,7 @@ import argparse
 from datetime import timedelta
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rem = sub.add_parser("reminders", help="reminders due or overdue across all cases")
     rsub = rem.add_subparsers(dest="reminders_cmd", required=True)
     due = rsub.add_parser("due", help="what is due or overdue (and what falls due soon)")

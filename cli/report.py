@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from client.errors import BadInput, CaseError
 
+if TYPE_CHECKING:
+    from ledger.snapshots import ReportSnapshots
+    from ledger.store import Ledger
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rep = sub.add_parser("report", help="reports from the ledger")
     rsub = rep.add_subparsers(dest="report_cmd", required=True)
     imp = rsub.add_parser("impact", help="indicators against targets, funnel, lead times, policy signals")
@@ -34,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     get.set_defaults(func=run_get)
 
 
-def _snapshots():  # type: ignore[no-untyped-def]
+def _snapshots() -> tuple[Ledger, ReportSnapshots]:
     import settings as config
     from ledger.snapshots import ReportSnapshots
     from ledger.store import Ledger

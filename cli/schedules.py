@@ -83,7 +83,7 @@ async def apply(client: Client, task_queue: str) -> list[tuple[str, str]]:
     return done
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sch = sub.add_parser("schedules", help="the reporting calendar (Temporal Schedules)")
     ssub = sch.add_subparsers(dest="schedules_cmd", required=True)
     ssub.add_parser("apply", help="create or update the schedules (idempotent)").set_defaults(func=run_apply)

@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from client.errors import BadInput
 from client.inbox import InboxItem
@@ -75,10 +75,19 @@ class CaseView:
     timeline: list[LedgerRow]
 
 
+@overload
+def command_from(kind: Literal["start"], body: dict[str, Any], meta: dict[str, Any]) -> DetectLead: ...
+
+
+@overload
+def command_from(kind: str, body: dict[str, Any], meta: dict[str, Any]) -> Command: ...
+
+
 def command_from(kind: str, body: dict[str, Any], meta: dict[str, Any]) -> Command:
     """A ``kind`` command from ``body`` plus ``meta`` (actor, organisation, reason, command id),
     checked with the workflow's own parser (bounds, strict types, size). A bad field is a
-    :class:`BadInput` naming it; nothing has travelled yet."""
+    :class:`BadInput` naming it; nothing has travelled yet. A ``start`` is a :class:`DetectLead`
+    (the parser picks the class by its ``type``)."""
     data = {**body, **{k: v for k, v in meta.items() if v is not None}, "type": kind}
     try:
         return commands.parse_command(data)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from keys import PublicKeys, Signer
 from ledger.schema import case_heads, tree_heads
@@ -54,10 +54,10 @@ def leaf(case_id: str, seq: int, hash_: str, seal_: str) -> str:
 
 def sth_root(conn: Connection) -> tuple[str, int, int]:
     """(root, cases, events) over every case head's ``sth_*`` leaf, sorted by case id (Python order)."""
-    rows = conn.execute(
+    rows = list(conn.execute(
         select(case_heads.c.case_id, case_heads.c.sth_seq, case_heads.c.sth_hash, case_heads.c.sth_seal)
         .where(case_heads.c.sth_seq.is_not(None))
-    ).all()
+    ))
     from audit.checkpoint import merkle_root  # not at import time: audit imports the ledger
 
     rows.sort(key=lambda r: r[0])
@@ -99,7 +99,7 @@ class TreeHeadRefused(RuntimeError):
     """The case heads no longer give the last tree head: signing over them would launder a deletion."""
 
 
-def make_tree_head(engine, signer: Signer, trusted: PublicKeys, outside: Path | None = None) -> TreeHead:  # type: ignore[no-untyped-def]
+def make_tree_head(engine: Engine, signer: Signer, trusted: PublicKeys, outside: Path | None = None) -> TreeHead:
     """Sign a new tree head over the current case heads, taking in only heads whose signature verifies.
 
     Refused (:class:`TreeHeadRefused`) when the ``sth_*`` leaves no longer give the newest tree
@@ -163,7 +163,7 @@ def _read_outside(path: Path | None) -> dict | None:
         return None
 
 
-def adopt(engine, signer: Signer, heads: dict[str, tuple[int, str, str]]) -> int:  # type: ignore[no-untyped-def]
+def adopt(engine: Engine, signer: Signer, heads: dict[str, tuple[int, str, str]]) -> int:
     """Sign the given verified chain ends (case -> (seq, hash, seal)) as case heads; returns how many."""
     with engine.connect().execution_options(ledger_write=True) as conn, conn.begin():
         for case_id, (seq, hash_, seal_) in heads.items():
@@ -177,7 +177,7 @@ class TreeHeadMaker:
     Called from the append activity's thread after its transaction committed; one maker at a time
     per process (another thread finding it busy just goes on)."""
 
-    def __init__(self, engine, signer: Signer, trusted: PublicKeys, interval: float = DEFAULT_INTERVAL,  # type: ignore[no-untyped-def]
+    def __init__(self, engine: Engine, signer: Signer, trusted: PublicKeys, interval: float = DEFAULT_INTERVAL,
                  outside: Path | None = None) -> None:
         self.engine, self.signer, self.trusted, self.interval = engine, signer, trusted, interval
         self.outside = outside

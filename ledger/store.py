@@ -10,16 +10,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
+    Row,
+    Select,
     create_engine,
     delete,
     event,
@@ -152,8 +156,8 @@ class LedgerRow:
         return parse_event(self.payload)
 
     @classmethod
-    def of(cls, row: object) -> LedgerRow:
-        m = row._mapping  # type: ignore[attr-defined]
+    def of(cls, row: Row[Any]) -> LedgerRow:
+        m = row._mapping
         return cls(
             **{k: m[k] for k in ("id", "case_id", "seq", "event_id", "type", "actor", "organisation",
                                  "payload", "prev_hash", "hash")},
@@ -164,7 +168,7 @@ class LedgerRow:
         )
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # SQLAlchemy's recipe for SQLite transactions: pysqlite stops issuing BEGIN itself, and
     # _sqlite_begin below issues it, IMMEDIATE for ledger writes (see Ledger._append).
     dbapi_connection.isolation_level = None
@@ -183,7 +187,7 @@ def _case_lock_key(case_id: str) -> int:
     return int.from_bytes(hashlib.sha256(case_id.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
-def _latest_rules(column):  # type: ignore[no-untyped-def]
+def _latest_rules(column: ColumnElement[Any]) -> Select[Any]:
     """``column`` of the latest ``ReminderRulesChanged`` in the programme chain."""
     return (
         select(column)
@@ -412,7 +416,7 @@ class Ledger:
         assert isinstance(event, ReminderRulesChanged)
         return event
 
-    def programme_rows(self) -> list[dict[str, object]]:
+    def programme_rows(self) -> list[dict[str, Any]]:
         """The programme chain's stored rows as they are (for ``audit verify``), in seq order."""
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(select(programme_events).order_by(programme_events.c.seq)).mappings()]
@@ -570,7 +574,7 @@ class Ledger:
         return CaseState.model_validate_json(raw) if raw else None
 
     @staticmethod
-    def _filtered(query, stage: str | None, region: str | None, company: str | None = None):  # type: ignore[no-untyped-def]
+    def _filtered(query: Select[Any], stage: str | None, region: str | None, company: str | None = None) -> Select[Any]:
         query = query.order_by(cases.c.detected_at, cases.c.case_id)
         if stage:
             query = query.where(cases.c.stage == str(getattr(stage, "value", stage)))

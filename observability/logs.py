@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
 from opentelemetry import trace
+from structlog.typing import EventDict, Processor
 
 from domain import case_ids
 from settings import redact, secret_values
@@ -27,7 +28,7 @@ from settings import redact, secret_values
 _configured = False
 
 
-def _temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _temporal_context(_: Any, __: str, event: EventDict) -> EventDict:
     record = event.get("_record")
     wf = getattr(record, "temporal_workflow", None) or {}
     act = getattr(record, "temporal_activity", None) or {}
@@ -50,7 +51,7 @@ def _temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _trace_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+def _trace_context(_: Any, __: str, event: EventDict) -> EventDict:
     ctx = trace.get_current_span().get_span_context()
     if ctx.is_valid:
         event.setdefault("trace_id", format(ctx.trace_id, "032x"))
@@ -58,7 +59,7 @@ def _trace_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _redactor(secrets: list[str]) -> Callable[[Any, str, dict[str, Any]], dict[str, Any]]:
+def _redactor(secrets: list[str]) -> Processor:
     """The last line of defence: a processor masking credentials (``user:password@`` in a URL,
     tokens, the configured ``secrets``) in every value of every line, the formatted traceback
     included. The secrets are read once, here: workflow code logs from inside Temporal's sandbox,
@@ -75,7 +76,7 @@ def _redactor(secrets: list[str]) -> Callable[[Any, str, dict[str, Any]], dict[s
             return value
         return redact(str(value), secrets)  # rendered as text anyway (a Settings, an exception)
 
-    def processor(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    def processor(_: Any, __: str, event: MutableMapping[str, Any]) -> dict[str, Any]:
         return {k: clean(v) for k, v in event.items()}
 
     return processor
@@ -87,7 +88,7 @@ def configure(fmt: str | None = None, level: str | None = None, stream: Any = No
     stream = stream or sys.stderr
     fmt = fmt or os.environ.get("BRANDPUNT_LOG_FORMAT") or ("console" if stream.isatty() else "json")
     level = (level or os.environ.get("BRANDPUNT_LOG_LEVEL") or "INFO").upper()
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

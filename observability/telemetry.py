@@ -12,7 +12,7 @@ metrics go over OTLP/HTTP to ``/v1/metrics`` (or gRPC when ``OTEL_EXPORTER_OTLP_
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ TRACER = "brandpunt"
 _provider: TracerProvider | None = None
 
 
-def tracing_enabled(env: dict[str, str] | None = None) -> bool:
+def tracing_enabled(env: Mapping[str, str] | None = None) -> bool:
     e = os.environ if env is None else env
     exporter = e.get("OTEL_TRACES_EXPORTER", "").lower()
     if exporter == "none" or e.get("OTEL_SDK_DISABLED", "").lower() == "true":
@@ -77,13 +77,13 @@ def interceptors() -> list[TracingInterceptor]:
     return [CommandTracingInterceptor()]
 
 
-def _metrics_exporting(e: dict[str, str] | os._Environ[str]) -> bool:
+def _metrics_exporting(e: Mapping[str, str]) -> bool:
     if e.get("OTEL_METRICS_EXPORTER", "").lower() == "none" or e.get("OTEL_SDK_DISABLED", "").lower() == "true":
         return False
     return bool(e.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") or e.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
 
 
-def metrics_protocol(env: dict[str, str] | None = None) -> str:
+def metrics_protocol(env: Mapping[str, str] | None = None) -> str:
     """``http/protobuf`` (the OTel default) or ``grpc``, as ``OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL`` say."""
     e = os.environ if env is None else env
     protocol = (
@@ -96,7 +96,7 @@ def metrics_protocol(env: dict[str, str] | None = None) -> str:
     return protocol
 
 
-def metrics_endpoint(env: dict[str, str] | None = None) -> str | None:
+def metrics_endpoint(env: Mapping[str, str] | None = None) -> str | None:
     """Where the SDK's metrics go, by the OTel rules for OTLP exporters.
 
     ``OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`` is used as it is. The general
@@ -116,7 +116,7 @@ def metrics_endpoint(env: dict[str, str] | None = None) -> str | None:
     return base.rstrip("/") + "/v1/metrics"
 
 
-def _headers(e: dict[str, str] | os._Environ[str]) -> dict[str, str]:
+def _headers(e: Mapping[str, str]) -> dict[str, str]:
     """``OTEL_EXPORTER_OTLP_[METRICS_]HEADERS``: ``key=value,key2=value2`` (values URL-encoded)."""
     from urllib.parse import unquote
 
@@ -125,7 +125,7 @@ def _headers(e: dict[str, str] | os._Environ[str]) -> dict[str, str]:
     return {unquote(k).strip(): unquote(v).strip() for k, v in pairs}
 
 
-def runtime(env: dict[str, str] | None = None) -> Runtime:
+def runtime(env: Mapping[str, str] | None = None) -> Runtime:
     """The Temporal SDK runtime of this process.
 
     Its Rust core's log lines are forwarded to the stdlib logger ``temporalio.core``, so they come

@@ -6,6 +6,8 @@ not trace do not pay for loading the worker and OpenTelemetry SDK modules.
 
 from __future__ import annotations
 
+from typing import Any
+
 import opentelemetry.trace
 import temporalio.worker
 from temporalio.contrib.opentelemetry import TracingInterceptor, TracingWorkflowInboundInterceptor
@@ -21,7 +23,7 @@ class _CommandTracingWorkflowInterceptor(TracingWorkflowInboundInterceptor):
     the trace of the CLI command that caused them.
     """
 
-    async def handle_update_handler(self, input: temporalio.worker.HandleUpdateInput):  # type: ignore[override]
+    async def handle_update_handler(self, input: temporalio.worker.HandleUpdateInput) -> Any:
         header = input.headers.get(self.header_key)
         if not header:
             return await super().handle_update_handler(input)
@@ -35,6 +37,8 @@ class _CommandTracingWorkflowInterceptor(TracingWorkflowInboundInterceptor):
 
 
 class CommandTracingInterceptor(TracingInterceptor):
-    def workflow_interceptor_class(self, input):  # type: ignore[no-untyped-def, override]
+    def workflow_interceptor_class(
+        self, input: temporalio.worker.WorkflowInterceptorClassInput
+    ) -> type[TracingWorkflowInboundInterceptor]:
         super().workflow_interceptor_class(input)  # registers the extern functions
         return _CommandTracingWorkflowInterceptor
