@@ -39,24 +39,27 @@ class BareWorkflow:
         await workflow.wait_condition(lambda: self.done)
         return self.seq
 
-    @workflow.update
-    async def act(self, finish: bool) -> int:
+    async def _act(self, finish: bool) -> int:
         self.seq += 1
         await workflow.execute_activity(noop, self.seq, start_to_close_timeout=timedelta(seconds=10))
         self.done = finish
         return self.seq
 
     @workflow.update
+    async def act(self, finish: bool) -> int:
+        return await self._act(finish)
+
+    @workflow.update
     async def act_indexed(self, finish: bool) -> int:
         """The floor plus one search-attribute upsert (a visibility write), as a case's command has."""
-        seq = await self.act(finish)
+        seq = await self._act(finish)
         workflow.upsert_search_attributes([PHASE.value_set(seq % 2 + 3)])
         return seq
 
     @workflow.update
     async def start_indexed(self, finish: bool) -> int:
         """The floor plus the seven attributes a started case upserts (its first upsert sends all)."""
-        seq = await self.act(finish)
+        seq = await self._act(finish)
         workflow.upsert_search_attributes(list(STARTED))
         return seq
 

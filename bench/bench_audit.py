@@ -27,7 +27,9 @@ import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, insert
 
@@ -35,6 +37,7 @@ from audit.history import as_of
 from audit.signed import verify_ledger
 from audit.verify import rows_of, verify_rows
 from domain.chain import GENESIS, canonical_json
+from domain.commands import DetectLead
 from domain.events import parse_event
 from domain.state import fold
 from keys import Signer
@@ -45,6 +48,8 @@ from ledger.schema import cases as cases_table
 from ledger.store import Ledger, iso
 from tests import audit_cases as ac
 from tests import factories as f
+
+T = TypeVar("T")
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 PLACEHOLDER = "lead-template-000000"
@@ -66,6 +71,7 @@ def templates(per_case: int, pool: int = 60) -> tuple[list[Template], list[Templ
         t0 = T0 + timedelta(days=3 * i, minutes=17 * i)
         lead = {"company": COMPANIES[i % len(COMPANIES)], "kvk": f"{10_000_000 + i}"}
         story = list(ac.STORIES.values())[i % len(ac.STORIES)](t0)
+        assert isinstance(story[0], DetectLead), "a story starts with its lead"
         story[0] = f.command("start", lead={**f.LEAD, **lead, "phase": story[0].lead.phase},
                              actor=f"coordinator-{i % 7}", organisation=ORGS[i % len(ORGS)])
         short.append(_template(ac.run(PLACEHOLDER, story, t0)))
@@ -133,8 +139,8 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(fn, repeat: int = 5) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    times, result = [], None
+def timed(fn: Callable[[], T], repeat: int = 5) -> tuple[float, T]:
+    times = []
     for _ in range(repeat):
         t = time.perf_counter()
         result = fn()
@@ -182,7 +188,7 @@ def main() -> None:
         own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
-    def run(label: str, fn) -> None:  # type: ignore[no-untyped-def]
+    def run(label: str, fn) -> None:
         t, c = time.perf_counter(), cpu()
         report = fn()
         secs, cpu_s = time.perf_counter() - t, cpu() - c
@@ -220,6 +226,7 @@ def main() -> None:
     middle = rows[len(rows) // 2].at
     mid_s, mid = timed(lambda: as_of(ledger, case_id, middle))
     all_s, whole = timed(lambda: as_of(ledger, case_id, None))
+    assert whole.state is not None, "the bench ledger holds the case"
     print(f"as-of rebuild of a {len(rows)}-event case (read + verify + fold): at its midpoint "
           f"({len(mid.rows)} events) {mid_s * 1000:.0f} ms; whole case {all_s * 1000:.0f} ms; "
           f"state {whole.state.stage.value}, {len(whole.state.consultations)} consultations")

@@ -24,6 +24,7 @@ from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.decide import Context, decide
 from domain.models import MatchProposal
 from domain.state import fold
+from domain.vocab import HotspotId, Region
 from ledger.schema import ledger_events
 from ledger.store import Ledger, iso
 from reports import render_report
@@ -39,7 +40,8 @@ NEEDS = [f.NEEDS, {"energy": {"grid_mva": 8}, "needed_by": "2029-01-01"},
 
 
 def _proposals(rng: random.Random, k: int) -> list[dict]:
-    return [MatchProposal(hotspot=h, region=HOTSPOTS[h], score=0.7, viable=True, reasons=["r"]).model_dump()
+    return [MatchProposal(hotspot=HotspotId(h), region=Region(HOTSPOTS[h]), score=0.7, viable=True,
+                          reasons=["r"]).model_dump()
             for h in rng.sample(list(HOTSPOTS), k)]
 
 

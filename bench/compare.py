@@ -49,6 +49,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
+from temporalio.workflow import UpdateMethodMultiParam
 
 from audit.replay import replay
 from audit.verify import rows_of, verify_rows
@@ -68,7 +69,7 @@ ROOT = Path(__file__).resolve().parent.parent
 Row = tuple[str, float | None, float | None, str]
 
 
-async def bounded(n: int, make) -> float:  # type: ignore[no-untyped-def]
+async def bounded(n: int, make) -> float:
     """Run ``make(0..n-1)`` with at most IN_FLIGHT at a time (a fixed pool); the seconds it took."""
     todo = iter(range(n))
 
@@ -260,7 +261,7 @@ async def side_by_side(a: argparse.Namespace, client: Client, ledger: Ledger, ru
     n, m = a.cases, a.actions
     modes = tuple(bp_ws)
 
-    async def floor_start(wid: str, update: Callable) -> None:  # type: ignore[type-arg]
+    async def floor_start(wid: str, update: UpdateMethodMultiParam[[BareWorkflow, bool], int]) -> None:
         op = WithStartWorkflowOperation(BareWorkflow.run, id=wid, task_queue=BARE_QUEUE,
                                         id_conflict_policy=WorkflowIDConflictPolicy.FAIL)
         await client.execute_update_with_start_workflow(update, False, start_workflow_operation=op)
@@ -499,7 +500,7 @@ def _fmt(v: float | None) -> str:
     return f"{v:,.0f}" if v >= 100 else f"{v:,.2f}"
 
 
-async def _aiter(items):  # type: ignore[no-untyped-def]
+async def _aiter(items):
     for x in items:
         yield x
 

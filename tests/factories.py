@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from domain.commands import COMMAND_ADAPTER, Command
+from domain.commands import COMMAND_ADAPTER, Command, DetectLead
 
 ACTOR = {"actor": "test-coordinator", "organisation": "BOM"}
 
@@ -33,8 +33,8 @@ def command(kind: str, **fields: Any) -> Command:
     return COMMAND_ADAPTER.validate_python({"type": kind, **ACTOR, **fields})
 
 
-def start(**lead: Any) -> Command:
-    return command("start", lead={**LEAD, **lead})
+def start(**lead: Any) -> DetectLead:
+    return DetectLead.model_validate({"type": "start", **ACTOR, "lead": {**LEAD, **lead}})
 
 
 def happy_path(today: date, hotspot: str = "twente") -> list[Command]:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from domain.decide import Context, decide
 from domain.events import Event
 from domain.models import MatchProposal
-from domain.state import fold
-from domain.vocab import HOTSPOT_REGION, HotspotId
+from domain.state import CaseState, fold
+from domain.vocab import HOTSPOT_REGION, GrowthSpaceKind, HotspotId
 from tests import factories as f
 
 
@@ -21,8 +21,8 @@ def at(y: int, m: int, d: int = 10) -> datetime:
 
 
 def proposals(*hotspots: str, viable: bool = True) -> list[dict]:
-    return [MatchProposal(hotspot=h, region=HOTSPOT_REGION[HotspotId(h)], score=0.8, viable=viable,
-                          reasons=["fits"], shortfalls=[] if viable else ["energy"]).model_dump(mode="json")
+    return [MatchProposal(hotspot=HotspotId(h), region=HOTSPOT_REGION[HotspotId(h)], score=0.8, viable=viable,
+                          reasons=["fits"], shortfalls=[] if viable else [GrowthSpaceKind.ENERGY]).model_dump(mode="json")
             for h in hotspots]
 
 
@@ -30,9 +30,11 @@ class Case:
     """One case's events, command by command, at the dates given."""
 
     def __init__(self, case_id: str) -> None:
-        self.case_id, self.state, self.events = case_id, None, []  # type: ignore[var-annotated]
+        self.case_id = case_id
+        self.state: CaseState | None = None
+        self.events: list[Event] = []
 
-    def do(self, when: datetime, kind: str, **fields) -> Case:  # type: ignore[no-untyped-def]
+    def do(self, when: datetime, kind: str, **fields) -> Case:
         cmd = f.start(**fields) if kind == "start" else f.command(kind, **fields)
         events = decide(self.state, cmd, Context(self.case_id, when))
         self.state = fold(events, self.state)
@@ -40,7 +42,8 @@ class Case:
         return self
 
     def consult(self, when: datetime, verdict: str = "positive", party: str = "municipality") -> Case:
-        cid = f"C{len(self.state.consultations) + 1}"  # type: ignore[union-attr]
+        assert self.state is not None, "consult after start"
+        cid = f"C{len(self.state.consultations) + 1}"
         self.do(when, "request-consultation", party=party, subject="zoning and permits",
                 due=(when + timedelta(days=40)).date().isoformat())
         return self.do(when + timedelta(days=20), "answer-consultation", consultation_id=cid, verdict=verdict,

@@ -7,7 +7,7 @@ run (tests/mutation/run.sh) is the other half of the check: it shows which asser
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 TESTS = sorted(Path(__file__).parent.glob("test_*.py"))
@@ -21,7 +21,7 @@ def _is_raises(item: ast.withitem) -> bool:
 def _assigned(node: ast.AST) -> set[str]:
     out: set[str] = set()
     for sub in ast.walk(node):
-        targets: list[ast.expr] = []
+        targets: Sequence[ast.expr | None] = []
         if isinstance(sub, ast.Assign):
             targets = sub.targets
         elif isinstance(sub, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):

@@ -17,8 +17,8 @@ from sqlalchemy import text
 
 from audit.checkpoint import merkle_root
 from audit.history import as_of
-from client import temporal as cases
 from cli.main import main as cli
+from client import temporal as cases
 from domain.chain import GENESIS
 from domain.state import fold
 from ledger.store import Ledger, iso
@@ -60,7 +60,7 @@ def sql(ledger: Ledger, statement: str, **params) -> None:
         conn.execute(text(statement), params)
 
 
-def row(ledger: Ledger, case_id: str, seq: int):  # type: ignore[no-untyped-def]
+def row(ledger: Ledger, case_id: str, seq: int):
     return ledger.events(case_id, upto_seq=seq)[-1]
 
 

@@ -10,14 +10,25 @@ import copy
 import json
 import math
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from pydantic import ValidationError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain import bounds as b
-from domain.commands import Command, command_size, explain, parse_command
+from domain.commands import (
+    ArticulateNeeds,
+    ChangePhase,
+    Command,
+    CommandBase,
+    DetectLead,
+    ProposeMatches,
+    RequestConsultation,
+    command_size,
+    explain,
+    parse_command,
+)
 from domain.decide import CommandRejected
 from domain.reminders import ReminderRules
 from tests import factories as f
@@ -65,6 +76,16 @@ def data(kind: str, path: str | None = None, value: Any = None) -> dict[str, Any
             node = node[int(p)] if p.isdigit() else node[p]
         node[int(last) if last.isdigit() else last] = value
     return body
+
+
+C = TypeVar("C", bound=CommandBase)
+
+
+def parsed(cls: type[C], body: Any) -> C:
+    """``body`` parsed as a command, which must be of class ``cls`` (the parser picks it by ``type``)."""
+    command = parse_command(body)
+    assert isinstance(command, cls), command
+    return command
 
 
 def refused(body: Any) -> CommandRejected:
@@ -141,15 +162,15 @@ def test_text_lengths_on_both_sides(kind: str, path: str, limit: int) -> None:
 
 def test_the_accepted_value_is_the_one_kept() -> None:
     """At the limit the command holds the value itself, not a truncated or coerced one."""
-    needs = parse_command(data("articulate-needs", "needs.space.m2", b.M2_MAX)).needs  # type: ignore[union-attr]
-    assert needs.space.m2 == b.M2_MAX and type(needs.space.m2) is int
-    subject = parse_command(data("request-consultation", "subject", "s" * b.SUBJECT_MAX)).subject  # type: ignore[union-attr]
+    space = parsed(ArticulateNeeds, data("articulate-needs", "needs.space.m2", b.M2_MAX)).needs.space
+    assert space is not None and space.m2 == b.M2_MAX and type(space.m2) is int
+    subject = parsed(RequestConsultation, data("request-consultation", "subject", "s" * b.SUBJECT_MAX)).subject
     assert len(subject) == b.SUBJECT_MAX
 
 
 def test_email_at_254_is_accepted_255_and_a_megabyte_refused() -> None:
-    lead = parse_command(data("start", "lead.contact.email", email(b.EMAIL_MAX))).lead  # type: ignore[union-attr]
-    assert len(lead.contact.email) == 254
+    lead = parsed(DetectLead, data("start", "lead.contact.email", email(b.EMAIL_MAX))).lead
+    assert lead.contact.email is not None and len(lead.contact.email) == 254
     err = refused(data("start", "lead.contact.email", email(b.EMAIL_MAX + 1)))
     assert err.field == "lead.contact.email" and "at most 254 characters" in err.message
     coordinator = refused(data("start", "lead.coordinator", email(b.RECIPIENT_MAX + 1)))
@@ -184,8 +205,8 @@ def padded(total: int) -> dict[str, Any]:
 
 def test_a_command_of_exactly_the_size_limit_is_accepted_one_byte_more_refused() -> None:
     at_limit = padded(b.COMMAND_JSON_MAX)
-    command = parse_command(at_limit)
-    assert len(command.proposals) == len(at_limit["proposals"]) > 1  # type: ignore[union-attr]
+    command = parsed(ProposeMatches, at_limit)
+    assert command.proposals is not None and len(command.proposals) == len(at_limit["proposals"]) > 1
     err = refused(padded(b.COMMAND_JSON_MAX + 1))
     assert err.rule == "too-large" and err.field == "(command)"
     assert f"{b.COMMAND_JSON_MAX + 1:,} bytes" in err.message and f"{b.COMMAND_JSON_MAX:,}" in err.message
@@ -246,7 +267,7 @@ def test_list_lengths_are_bounded() -> None:
 def test_json_text_is_strict_too() -> None:
     """The JSON path (Temporal's pydantic converter, an API body) is as strict as Python input."""
     body = data("change-phase")
-    assert parse_command(json.dumps(body)).phase == 3  # type: ignore[union-attr]
+    assert parsed(ChangePhase, json.dumps(body)).phase == 3
     for raw in ('"3"', "true", "3.0"):
         text = json.dumps(body).replace('"phase": 3', f'"phase": {raw}')
         assert refused(text).field == "phase", raw
@@ -258,11 +279,11 @@ def test_temporal_pydantic_converter_round_trips_and_refuses_loose_types() -> No
     """What a command looks like on the wire to the workflow: the converter's JSON payload."""
     command = parse_command(data("articulate-needs"))
     (payload,) = pydantic_data_converter.payload_converter.to_payloads([command])
-    (back,) = pydantic_data_converter.payload_converter.from_payloads([payload], [Command])
+    (back,) = pydantic_data_converter.payload_converter.from_payloads([payload], [Command])  # type: ignore[list-item]  # takes any type hint (an Annotated union here); typed `type`
     assert back == command
     payload.data = payload.data.replace(b'"m2":10', b'"m2":"10"')
     with pytest.raises(Exception) as err:
-        pydantic_data_converter.payload_converter.from_payloads([payload], [Command])
+        pydantic_data_converter.payload_converter.from_payloads([payload], [Command])  # type: ignore[list-item]  # takes any type hint (an Annotated union here); typed `type`
     assert "m2" in str(err.value)
 
 
@@ -314,7 +335,7 @@ def test_reminder_durations_at_the_limit_are_accepted() -> None:
          "default_recipient": "x" * b.RECIPIENT_MAX}
     )
     assert rules.stage_escalate_after == b.DURATION_MAX
-    assert len(rules.phase2.follow_ups) == b.FOLLOW_UPS_MAX  # type: ignore[union-attr]
+    assert rules.phase2 is not None and len(rules.phase2.follow_ups) == b.FOLLOW_UPS_MAX
 
 
 def test_a_command_built_past_validation_is_checked_again() -> None:

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from client import temporal as cases
 from domain import bounds as b
@@ -21,15 +22,17 @@ def new_id() -> str:
     return f"lead-bounds-{uuid.uuid4().hex[:10]}"
 
 
-async def refused_raw(handle, raw: dict) -> dict:  # type: ignore[no-untyped-def]
+async def refused_raw(handle, raw: dict) -> dict:
     with pytest.raises(WorkflowUpdateFailedError) as refused:
         await handle.execute_update("execute", raw)
-    details = refused.value.cause.details[0]
-    assert len(refused.value.cause.message) < 1000 and len(refused.value.cause.message.splitlines()) <= 6
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError), cause
+    details = cause.details[0]
+    assert len(cause.message) < 1000 and len(cause.message.splitlines()) <= 6
     return details
 
 
-async def accepted_updates(handle) -> int:  # type: ignore[no-untyped-def]
+async def accepted_updates(handle) -> int:
     history = [e async for e in handle.fetch_history_events()]
     return sum(e.HasField("workflow_execution_update_accepted_event_attributes") for e in history)
 

@@ -70,7 +70,7 @@ class Dev:
                 raise AssertionError(f"brandpunt dev exited: {line}{self.proc.stdout.read()}")
         raise AssertionError("brandpunt dev did not come up in 60 s")
 
-    def _drain(self, stream) -> None:  # type: ignore[no-untyped-def]
+    def _drain(self, stream) -> None:
         """Keep reading what ``brandpunt dev`` prints (its worker's log lines): kept in ``output``
         and passed on to this process's stdout, so test.sh's log holds it (and the pipe never fills)."""
         for line in stream:
@@ -95,7 +95,7 @@ class Dev:
     def json(self, *args: str) -> object:
         return json.loads(self.run(*args, "--json").stdout)
 
-    async def workflow_state(self, case_id: str):  # type: ignore[no-untyped-def]
+    async def workflow_state(self, case_id: str):
         """The workflow's own ``state`` query (not the ledger), through the SDK and its converter."""
         import settings
         from client import temporal as cases

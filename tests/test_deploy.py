@@ -292,7 +292,7 @@ CHART_1_6_0_SQL = {
 }
 
 
-def _key_paths(data: object, prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def _key_paths(data: object, prefix: tuple[str, ...] = ()):
     if isinstance(data, dict):
         for key, value in data.items():
             yield (*prefix, str(key))

@@ -13,7 +13,7 @@ from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.decide import CommandRejected, Context, decide
 from domain.models import MatchProposal
 from domain.state import CaseState, fold
-from domain.vocab import Outcome, Stage
+from domain.vocab import HotspotId, Outcome, Region, Stage
 from tests import factories as f
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -31,6 +31,7 @@ class Case:
         new = decide(self.state, command, Context("lead-domain", T0 + timedelta(hours=len(self.events))))
         self.state = fold(new, self.state)
         self.events += new
+        assert self.state is not None, "a case has a state once started"
         return self.state
 
     def refuse(self, command, rule: str) -> None:
@@ -44,7 +45,8 @@ class Case:
 
 
 def propose(case: Case, viable: bool = True) -> CaseState:
-    proposals = [MatchProposal(hotspot="twente", region="oost-nl", score=0.9, viable=viable, reasons=["x"])]
+    proposals = [MatchProposal(hotspot=HotspotId.TWENTE, region=Region.OOST_NL, score=0.9, viable=viable,
+                               reasons=["x"])]
     return case.run(f.command("propose-matches", proposals=[p.model_dump() for p in proposals]))
 
 

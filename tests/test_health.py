@@ -49,7 +49,7 @@ def block_writes(ledger: Ledger, case_prefix: str) -> None:
             ))
 
 
-async def wait_for(predicate, timeout: float = 60.0, every: float = 0.5):  # type: ignore[no-untyped-def]
+async def wait_for(predicate, timeout: float = 60.0, every: float = 0.5):
     deadline = time.monotonic() + timeout
     while True:
         got = await predicate()
@@ -86,7 +86,7 @@ async def test_healthy_cases_are_clean_and_a_failing_ledger_is_reported(
         starting = asyncio.create_task(
             cases.start(client, bad_queue, f.start(phase=1, company=SECRET_COMPANY), cut_off))
         try:
-            async def reported():  # type: ignore[no-untyped-def]
+            async def reported():
                 return [s for s in (await check(client)).stuck if s.workflow_id == cut_off]
 
             found = await wait_for(reported)
@@ -131,7 +131,7 @@ async def test_a_failing_workflow_task_is_reported(dev_server_env):
                       workflow_runner=UnsandboxedWorkflowRunner()):
         handle = await client.start_workflow("LeadCaseWorkflow", id=case_id, task_queue=queue)
 
-        async def reported():  # type: ignore[no-untyped-def]
+        async def reported():
             return [s for s in (await check(client)).stuck if s.workflow_id == case_id]
 
         found = await wait_for(reported)
@@ -144,14 +144,14 @@ async def test_a_failing_workflow_task_is_reported(dev_server_env):
     assert s.since is not None
 
 
-def _desc(activities=(), task=None) -> DescribeWorkflowExecutionResponse:  # type: ignore[no-untyped-def]
+def _desc(activities=(), task=None) -> DescribeWorkflowExecutionResponse:
     d = DescribeWorkflowExecutionResponse(pending_activities=list(activities))
     if task is not None:
         d.pending_workflow_task.CopyFrom(task)
     return d
 
 
-def _activity(attempt: int, state=PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED,  # type: ignore[no-untyped-def]
+def _activity(attempt: int, state=PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED,
               scheduled: datetime | None = None, message: str = "") -> PendingActivityInfo:
     p = PendingActivityInfo(activity_id="1", attempt=attempt, state=state)
     p.activity_type.name = "record_events"
@@ -167,7 +167,7 @@ def test_thresholds_decide_what_is_stuck():
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     rules = Thresholds(min_attempts=3, older_than=timedelta(minutes=10))
 
-    def judged(desc):  # type: ignore[no-untyped-def]
+    def judged(desc):
         return assess("lead-x", "run", "LeadCaseWorkflow", desc, rules, now)
 
     assert not judged(_desc()).stuck  # an idle case
@@ -204,7 +204,7 @@ def test_failure_text_is_short_and_has_no_credentials():
     assert failure_text(Failure()) is None
 
 
-def _drop_ledger_table(home) -> None:  # type: ignore[no-untyped-def]
+def _drop_ledger_table(home) -> None:
     ledger = Ledger(f"sqlite:///{home / 'ledger.db'}")
     with ledger.engine.begin() as conn:
         conn.execute(text("DROP TABLE ledger_events"))

@@ -56,7 +56,7 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def metric_names(self) -> set[str]:
-        names = set()
+        names: set[str] = set()
         for body in list(self.bodies["/v1/metrics"]):
             req = ExportMetricsServiceRequest.FromString(body)
             for rm in req.resource_metrics:

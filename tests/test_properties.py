@@ -12,7 +12,7 @@ from domain.bounds import JOBS_MAX
 from domain.decide import CommandRejected, Context, check, decide
 from domain.models import MatchProposal
 from domain.state import fold
-from domain.vocab import Stage
+from domain.vocab import HOTSPOT_REGION, HotspotId, Stage
 from tests import factories as f
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -23,8 +23,7 @@ commands = st.one_of(
     st.just(f.command("articulate-needs", needs=f.NEEDS)),
     st.builds(
         lambda h, v: f.command("propose-matches", proposals=[
-            MatchProposal(hotspot=h, region={"brainport-eindhoven": "bom", "twente": "oost-nl",
-                                             "groningen": "nom", "almere": "horizon-flevoland"}[h],
+            MatchProposal(hotspot=HotspotId(h), region=HOTSPOT_REGION[HotspotId(h)],
                           score=0.5, viable=v, reasons=["r"]).model_dump()]),
         st.sampled_from(HOTSPOTS), st.booleans()),
     st.builds(lambda h: f.command("choose-location", hotspot=h), st.sampled_from(HOTSPOTS)),

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from cli.main import main
+from domain.commands import Command
 from domain.decide import Context, decide
 from domain.state import fold
 from ledger.store import Ledger
@@ -14,7 +15,7 @@ from tests import factories as f
 NOW = datetime.now(UTC)
 
 
-def record(ledger: Ledger, case_id: str, steps: list[tuple[timedelta, object]]) -> None:
+def record(ledger: Ledger, case_id: str, steps: list[tuple[timedelta, Command]]) -> None:
     """Decide each command at NOW + offset with the real stage machine and append its events."""
     state = None
     for offset, command in steps:

@@ -41,7 +41,7 @@ class DecidesDifferently(LeadCaseWorkflow):
     async def run(self, input: CaseInput) -> CaseState | None:
         return await super().run(input)
 
-    async def _with_proposals(self, command):  # type: ignore[no-untyped-def, override]
+    async def _with_proposals(self, command):
         return command.model_copy(update={"proposals": [], "bottleneck": None})
 
 
@@ -53,7 +53,7 @@ class WaitsBeforeRecording(LeadCaseWorkflow):
     async def run(self, input: CaseInput) -> CaseState | None:
         return await super().run(input)
 
-    async def _record(self, events, notification=None):  # type: ignore[no-untyped-def, override]
+    async def _record(self, events, notification=None):
         await workflow.sleep(timedelta(minutes=5))
         await super()._record(events, notification)
 
@@ -66,7 +66,7 @@ class WaitsOnlyWhenPatched(WaitsBeforeRecording):
     async def run(self, input: CaseInput) -> CaseState | None:
         return await super().run(input)
 
-    async def _record(self, events, notification=None):  # type: ignore[no-untyped-def, override]
+    async def _record(self, events, notification=None):
         if workflow.patched("grace-before-recording"):
             await workflow.sleep(timedelta(minutes=5))
         await LeadCaseWorkflow._record(self, events, notification)

@@ -60,8 +60,7 @@ def stage_case(stage: Stage) -> Case:
     if stage == Stage.CONSULTATION:
         return case
     case.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
-    case.run(f.command("start-realisation"))
-    assert case.state.stage == Stage.REALISATION
+    assert case.run(f.command("start-realisation")).stage == Stage.REALISATION
     return case
 
 

@@ -44,7 +44,7 @@ def test_passthrough_adds_the_project_packages_and_all_of_cryptography():
     assert passthrough.passthrough_modules == full.passthrough_modules | set(sandbox.PROJECT_PASSTHROUGH)
     assert passthrough.invalid_module_members == full.invalid_module_members  # same runtime checks
     with pytest.raises(ValueError):
-        sandbox.restrictions("none")  # type: ignore[arg-type]
+        sandbox.restrictions("none")
 
 
 @workflow.defn
@@ -71,7 +71,7 @@ class ProbeWorkflow:
         return seen
 
 
-async def _probe(env, runner) -> dict[str, str]:  # type: ignore[no-untyped-def]
+async def _probe(env, runner) -> dict[str, str]:
     private = Ed25519PrivateKey.generate()
     forged = bytearray(private.sign(b"brandpunt"))
     forged[0] ^= 1

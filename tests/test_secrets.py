@@ -137,7 +137,7 @@ def test_a_failed_ledger_write_says_what_failed_without_the_event(ledger_url):
     ledger.dispose()
 
 
-def _lead_detected(case_id: str):  # type: ignore[no-untyped-def]
+def _lead_detected(case_id: str):
     """The first event of a case whose company is ``COMPANY`` (as the workflow would make it)."""
     from datetime import UTC, datetime
 

@@ -67,6 +67,7 @@ def found(out: dict) -> dict[str, list[tuple[int, str]]]:
 def forged_append(led: Ledger, case_id: str, reason: str = "forged") -> int:
     """A correctly re-chained and sealed extra event at the end of the case: raw SQL, no key."""
     last = led.events(case_id)[-1]
+    assert last.seal is not None, "a sealed chain to forge onto"
     seq = last.seq + 1
     event = decide(led.case_state(case_id), f.command("change-phase", phase=4, reason=reason),
                    Context(case_id, last.at + timedelta(hours=1)))[0]
@@ -80,7 +81,7 @@ def forged_append(led: Ledger, case_id: str, reason: str = "forged") -> int:
     return seq
 
 
-def head(led: Ledger, case_id: str):  # type: ignore[no-untyped-def]
+def head(led: Ledger, case_id: str):
     with led.engine.connect() as conn:
         return conn.execute(text("SELECT * FROM case_heads WHERE case_id=:c"), {"c": case_id}).first()
 

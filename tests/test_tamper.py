@@ -32,7 +32,7 @@ def ledger(ledger_url):
     led.dispose()
 
 
-def set_column(column: str, value):  # type: ignore[no-untyped-def]
+def set_column(column: str, value):
     def tamper(led: Ledger) -> None:
         v = value(led) if callable(value) else value
         sql(led, f"UPDATE ledger_events SET {column}=:v WHERE case_id='lead-c' AND seq=3", v=v)
@@ -116,7 +116,7 @@ def test_each_checked_column_when_tampered_is_named(ledger, tamper, case_id, seq
         assert one.ok and one.events == last
 
 
-def _heads(led: Ledger, watch: dict[str, int] | None = None):  # type: ignore[no-untyped-def]
+def _heads(led: Ledger, watch: dict[str, int] | None = None):
     heads: list = []
     report = verify_rows(rows_of(led), on_head=heads.append, watch=watch)
     return {h.case_id: h for h in heads}, report

@@ -29,7 +29,7 @@ from tests.test_properties import commands
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
-def _full(row):  # type: ignore[no-untyped-def]
+def _full(row):
     """What the full strict checks say of the row's form and columns: (event, problem)."""
     data, event, problem = _canonical(row.payload, True)
     if problem:
@@ -39,7 +39,7 @@ def _full(row):  # type: ignore[no-untyped-def]
     return event, _column_mismatch(row, data)
 
 
-def _assert_same(row) -> None:  # type: ignore[no-untyped-def]
+def _assert_same(row) -> None:
     fast = _sound_event(row)
     event, problem = _full(row)
     if fast is not None:  # accepted the quick way: the full checks accept it, with the same event
@@ -48,7 +48,7 @@ def _assert_same(row) -> None:  # type: ignore[no-untyped-def]
         assert canonical_json(fast) == row.payload
 
 
-def _raw(event, id_: int = 1, prev: str = GENESIS, prev_seal: str = GENESIS, **columns) -> _Row:  # type: ignore[no-untyped-def]
+def _raw(event, id_: int = 1, prev: str = GENESIS, prev_seal: str = GENESIS, **columns) -> _Row:
     payload = canonical_json(event)
     h = chain_hash(prev, payload)
     values = dict(id=id_, case_id=event.case_id, seq=event.seq, event_id=event.event_id, type=event.type,

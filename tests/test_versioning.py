@@ -70,7 +70,7 @@ UPDATE_EVENTS = (EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
                  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
 
 
-async def served_by(client: Client, case_id: str, after_event: int) -> tuple[list[str], int]:
+async def served_by(client: Client, case_id: str, after_event: int) -> tuple[list[str | None], int]:
     """Build ids of the workers that accepted and completed the command (the ``execute`` update)
     sent after event ``after_event``, and the last event id.
 
@@ -103,10 +103,10 @@ async def test_rollout_to_v2_and_rollout_undo_move_a_running_case(dev_server_env
     tag = uuid.uuid4().hex[:6]
     deployment, queue, case_id = f"brandpunt-vt-{tag}", f"versioning-{tag}", f"lead-versioning-{tag}"
     commands = f.happy_path(datetime.now(UTC).date())
-    seen: list[str] = []  # build id serving each command, in order
+    seen: list[str | None] = []  # build id serving each command, in order
     last_event = 0
 
-    async def run(command, expect: str) -> None:  # type: ignore[no-untyped-def]
+    async def run(command, expect: str) -> None:
         nonlocal last_event
         await cases.execute(client, case_id, command)
         builds, last_event = await served_by(client, case_id, last_event)
@@ -114,7 +114,7 @@ async def test_rollout_to_v2_and_rollout_undo_move_a_running_case(dev_server_env
         assert await serving(client, case_id) == (deployment, expect, VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE)
         seen.append(builds[-1])
 
-    def v(build_id: str):  # type: ignore[no-untyped-def]
+    def v(build_id: str):
         return build_worker(client, ledger, queue, signer=signer, version=(deployment, build_id))
 
     try:
