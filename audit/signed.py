@@ -31,16 +31,15 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Row, Table, exists, func, select
+from sqlalchemy import Table, exists, func, select
 
 from audit.verify import CaseHead, Finding, Report, rows_of, verify_rows
 from domain.state import CaseState
 from keys import PublicKeys
 from ledger.heads import TreeHead, head_message, latest_tree_head, sth_root
 from ledger.schema import case_heads, cases, ledger_events
-from ledger.store import Ledger, iso
+from ledger.store import AnyRow, Ledger, iso
 
 LEDGER = "(ledger)"
 PAGE = 256
@@ -72,9 +71,9 @@ class _Rows:
 
     def __init__(self, ledger: Ledger, table: Table, stop: str | None, single: bool) -> None:
         self.ledger, self.table, self.stop, self.single = ledger, table, stop, single
-        self.cache: dict[str, Row[Any]] = {}
+        self.cache: dict[str, AnyRow] = {}
 
-    def get(self, case_id: str) -> Row[Any] | None:
+    def get(self, case_id: str) -> AnyRow | None:
         if case_id not in self.cache:
             c = self.table.c.case_id
             query = select(self.table)
@@ -89,7 +88,7 @@ class _Rows:
         return self.cache.pop(case_id, None)
 
 
-def _projection_problem(head: CaseHead, row: Row[Any] | None, strict: bool) -> str | None:
+def _projection_problem(head: CaseHead, row: AnyRow | None, strict: bool) -> str | None:
     if row is None:
         return "no row in the cases projection (deleted?)"
     state = head.state
@@ -120,7 +119,7 @@ class _Cases:
         self.strict, self.keys, self.sth_ok, self.report = strict, keys, sth_ok, report
         self.projections = _Rows(ledger, cases, stop, single)
         self.signed = _Rows(ledger, case_heads, stop, single)
-        self.head_row: Row[Any] | None = None
+        self.head_row: AnyRow | None = None
         self.findings: list[Finding] = []
         self.heads: list[tuple[str, int, str, str]] | None = [] if want_heads else None
 
@@ -143,7 +142,7 @@ class _Cases:
                 self.findings.append(finding)
         head.state = None
 
-    def _head(self, e: CaseHead, h: Row[Any] | None) -> Finding | None:
+    def _head(self, e: CaseHead, h: AnyRow | None) -> Finding | None:
         assert self.keys is not None
         case_id, end = e.case_id, (e.last_seq, e.head_hash, e.seal)
         if h is None:

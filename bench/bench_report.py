@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from domain.chain import GENESIS, canonical_json, chain_hash
+from domain.commands import Command
 from domain.decide import Context, decide
 from domain.models import MatchProposal
 from domain.state import fold
@@ -45,11 +46,11 @@ def _proposals(rng: random.Random, k: int) -> list[dict]:
             for h in rng.sample(list(HOTSPOTS), k)]
 
 
-def case_commands(rng: random.Random) -> list[tuple[int, object]]:
+def case_commands(rng: random.Random) -> list[tuple[int, Command]]:
     """(day offset, command) for one case: each path the programme knows, in realistic shares."""
     c = f.command
     phase = rng.choice([1, 2, 2, 3])
-    steps: list[tuple[int, object]] = [
+    steps: list[tuple[int, Command]] = [
         (0, f.start(phase=phase, home_region=rng.choice(REGIONS), technology_domain=rng.choice(DOMAINS),
                     company_type=rng.choice(["startup", "scaleup", "grownup"]))),
         (5, c("record-reminder", key="phase2", rule="phase-2", subject="s", channel="email", recipient="c@x.nl")),
@@ -93,7 +94,7 @@ def build(ledger: Ledger, n: int) -> int:
         start = datetime(2025, 1, 1, 9, tzinfo=UTC) + timedelta(days=rng.randrange(0, 1200))
         state, prev = None, GENESIS
         for offset, cmd in case_commands(rng):
-            for ev in decide(state, cmd, Context(case_id, start + timedelta(days=offset))):  # type: ignore[arg-type]
+            for ev in decide(state, cmd, Context(case_id, start + timedelta(days=offset))):
                 state = fold([ev], state)
                 payload = canonical_json(ev)
                 h = chain_hash(prev, payload)

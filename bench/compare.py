@@ -61,7 +61,7 @@ from domain.decide import Context, decide
 from domain.state import fold
 from ledger.store import Ledger
 from tests import factories as f
-from workflows.sandbox import MODES
+from workflows.sandbox import MODES, SandboxMode
 from workflows.search_attributes import ALL_KEYS
 
 IN_FLIGHT = 200  # unbounded concurrent starts time out on the dev server (docs/ARCHITECTURE.md)
@@ -171,7 +171,7 @@ async def main() -> None:
         ledger.seed_hotspots()
         run_id = uuid.uuid4().hex[:6]
         server = ["--address", env.client.service_client.config.target_host, "--namespace", env.client.namespace]
-        modes = MODES if a.sandbox == "both" else (a.sandbox,)
+        modes: tuple[SandboxMode, ...] = MODES if a.sandbox == "both" else (a.sandbox,)
         bare = WorkerProcess("bare", *server)
         bps = {mode: WorkerProcess("bp", *server, "--ledger-url", ledger.url, "--sandbox", mode,
                                    "--task-queue", queue_of(mode, modes))
@@ -255,7 +255,7 @@ def _rows(what: str, bare: Measure, indexed: Measure, bps: dict[str, Measure], r
 
 
 async def side_by_side(a: argparse.Namespace, client: Client, ledger: Ledger, run_id: str,
-                       bare_w: WorkerProcess, bp_ws: dict[str, WorkerProcess]) -> list[Row]:
+                       bare_w: WorkerProcess, bp_ws: dict[SandboxMode, WorkerProcess]) -> list[Row]:
     """Every measure but the idle soak, the floors and brandpunt (per sandbox mode) on the same server."""
     rows: list[Row] = []
     n, m = a.cases, a.actions
@@ -312,7 +312,7 @@ async def side_by_side(a: argparse.Namespace, client: Client, ledger: Ledger, ru
                 await h.execute_update(update, False)
         return lambda r: bounded(n, one)
 
-    phase = {(mode, i): 3 for mode in modes for i in range(n)}
+    phase: dict[tuple[str, int], int] = {(mode, i): 3 for mode in modes for i in range(n)}
 
     def bp_actions(mode: str) -> Callable[[int], Awaitable[float]]:
         async def one(i: int) -> None:
@@ -373,7 +373,7 @@ async def side_by_side(a: argparse.Namespace, client: Client, ledger: Ledger, ru
     ev_b, ev_p = sum(len(h.events) for h in hist_bare), sum(len(h.events) for h in hist_bp)
     for mode in modes:
         t = time.perf_counter()
-        out = await replay(hist_bp, sandbox=mode)  # type: ignore[arg-type]
+        out = await replay(hist_bp, sandbox=mode)
         rp = time.perf_counter() - t
         assert all(o.ok for o in out), [o.error for o in out if not o.ok]
         rows.append((f"replay histories/s, sandbox={mode}", len(hist_bare) / rb, len(hist_bp) / rp,

@@ -69,7 +69,9 @@ def compatible_ahead(engine: Engine, current: str, head: str = HEAD) -> bool:
     if declared is None or declared[0] != current:
         return False
     oldest, mine, theirs = _number(declared[1]), _number(head), _number(current)
-    return None not in (oldest, mine, theirs) and theirs > mine >= oldest  # type: ignore[operator]
+    if oldest is None or mine is None or theirs is None:
+        return False
+    return theirs > mine >= oldest
 
 
 class SchemaError(RuntimeError):

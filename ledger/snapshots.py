@@ -16,7 +16,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger.schema import report_snapshots as t
-from ledger.store import iso
+from ledger.store import AnyRow, iso
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class ReportSnapshots:
         return None if row is None else _snapshot(row, with_content=True)
 
 
-def _snapshot(row: object, with_content: bool) -> ReportSnapshot:
-    m = dict(row._mapping)  # type: ignore[attr-defined]
+def _snapshot(row: AnyRow, with_content: bool) -> ReportSnapshot:
+    m = dict(row._mapping)
     content = m.pop("content")
     return ReportSnapshot(**m, size=len(content), content=content if with_content else None)

@@ -134,6 +134,10 @@ class CaseSummary:
         }
 
 
+AnyRow = Row[*tuple[Any, ...]]
+"""A result row of any columns (SQLAlchemy types a row by its columns' types)."""
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     id: int
@@ -156,7 +160,7 @@ class LedgerRow:
         return parse_event(self.payload)
 
     @classmethod
-    def of(cls, row: Row[Any]) -> LedgerRow:
+    def of(cls, row: AnyRow) -> LedgerRow:
         m = row._mapping
         return cls(
             **{k: m[k] for k in ("id", "case_id", "seq", "event_id", "type", "actor", "organisation",
