@@ -43,6 +43,17 @@ run_pass() {  # run_pass NUMBER BACKEND [pytest args]: pytest's whole output to 
 }
 
 failed=0
+# The type check first ([tool.mypy] in pyproject.toml: strict on domain/, workflows/ and client/, the
+# default checks elsewhere); a type error fails the run, after the tests have run too.
+types_log="$LOGS/mypy.log"
+echo "== types: mypy (output in $types_log)"
+if .venv/bin/mypy >"$types_log" 2>&1; then
+  tail -n 1 "$types_log"
+else
+  grep -E ': error: ' "$types_log" | head -n 40 || true
+  echo "FAIL: $(tail -n 1 "$types_log")"
+  failed=1
+fi
 run_pass 1 sqlite "$@" || failed=1
 run_pass 2 postgresql "$@" || failed=1
 exit "$failed"
