@@ -12,9 +12,11 @@ facts (owner and shares, folded from its events).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
+from types import MappingProxyType
 
 
 class Role(str, Enum):
@@ -96,13 +98,13 @@ def _no(reason: str) -> Decision:
     return Decision(False, reason)
 
 
-GLOBAL_ROLES: dict[Action, frozenset[Role]] = {
+GLOBAL_ROLES: Mapping[Action, frozenset[Role]] = MappingProxyType({
     Action.START: frozenset({Role.COORDINATOR}),
     Action.OVERVIEW: frozenset({Role.TASKFORCE_LEAD, Role.AUDITOR}),
     Action.REPORT: frozenset({Role.MONITOR, Role.TASKFORCE_LEAD, Role.AUDITOR, Role.COORDINATOR}),
     Action.VERIFY: frozenset({Role.AUDITOR}),
     Action.ADMIN: frozenset({Role.ADMIN}),
-}
+})
 """Who may take each action that concerns no single case."""
 
 

@@ -56,15 +56,20 @@ def test_inbox_lists_the_latest_due_step_per_reason_and_nothing_else(ledger_url,
         # 50 days in phase 2 without articulation: past remind, both follow-ups: the escalation stands
         ("lead-silent-phase-2", "phase2:escalate", True, True, "coordinating-rom"),
         # the grid consultation is due in 3 days: its 7-days-before reminder is due now (one line per
-        # reason: the overdue step on the due date is not listed beside it)
-        ("lead-consulting", "consultation:C1:due-soon", True, False, coordinator),
+        # reason: the overdue step on the due date is not listed beside it), and it is not overdue
+        ("lead-consulting", "consultation:C1:due-soon", False, False, coordinator),
         # nothing due yet, but the stage's service time runs out in 3 days, inside the 14-day window
         ("lead-slow-articulation", "stage:needs_articulation", False, False, coordinator),
     }
     assert rows and all(not r["sent"] for r in rows)  # built straight in the ledger: no case sent anything
+    labels = {r["case_id"]: r["label"] for r in rows}
+    assert labels["lead-consulting"] == "due in 3 days"  # the answer's due date, not the reminder's
+    assert labels["lead-silent-phase-2"] == f"overdue since {(NOW - timedelta(days=5)).date():%Y-%m-%d}"
+    assert labels["lead-slow-articulation"].startswith("reminder in ")
 
     assert main(["reminders", "due", "--within", "2"]) == 0
     text = capsys.readouterr().out.splitlines()
-    assert text[-1] == "2 reminder(s) due or due within 2 days"
-    assert [line.split()[0] for line in text[:-1]] == ["OVERDUE", "OVERDUE"]
+    assert text[-1].startswith("2 reminder(s) due or due within 2 days")
+    assert sorted(line.split("  ")[0].strip() for line in text[:-1]) == [
+        "due in 3 days", labels["lead-silent-phase-2"]]
     assert not any("lead-slow-articulation" in line for line in text)
