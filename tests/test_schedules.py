@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
-from devserver import temporal_cli
 from cli.schedules import apply, calendar
+from devserver import temporal_cli
 from workflows.reporting import ReportKind, period_for
 
 

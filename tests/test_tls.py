@@ -20,8 +20,8 @@ import pytest
 
 import settings
 from client import temporal as cases
-from client.errors import BadInput, TemporalUnreachable
 from client.connection import connect, tls_config
+from client.errors import BadInput, TemporalUnreachable
 from keys import Signer
 from ledger.store import Ledger
 from worker import build_worker
