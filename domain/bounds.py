@@ -47,6 +47,8 @@ NAME_MAX = 200
 """company, person, actor, organisation names: the longest registered Dutch trade names are ~150."""
 EMAIL_MAX = 254
 """an e-mail address: RFC 5321 limits a forward path to 256 octets, so an address to 254."""
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+"""an e-mail address: something, an @, a domain with a dot; no spaces."""
 RECIPIENT_MAX = EMAIL_MAX
 """a reminder recipient (coordinator): an e-mail address or a role name."""
 PHONE_MAX = 40
@@ -63,6 +65,14 @@ REASON_MAX = 2_000
 """why an action was taken (recorded on every event): a paragraph."""
 NOTES_MAX = 2_000
 """notes on a needs profile: a paragraph."""
+NOTE_MAX = 4_000
+"""a coordinator's note of a meeting, call or e-mail: a page of text (the dossier holds documents)."""
+SOURCE_MAX = 500
+"""where an imported lead came from (``import:pipeline.csv#row 3``): a file name (255 at most on
+common file systems) and a row, with room to spare."""
+FIELD_VALUE_MAX = EMAIL_MAX
+"""a recorded old or new value of a changed field (``LeadUpdated``/``RealisationCorrected``): the
+longest lead field, an e-mail address (names are 200)."""
 REMINDER_SUBJECT_MAX = 4_000
 """a reminder's subject, generated from a company name (200) and a consultation subject (2,000)."""
 MATCH_REASON_MAX = 1_000

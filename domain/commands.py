@@ -11,12 +11,20 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from domain import bounds as b
 from domain.errors import CommandRejected
-from domain.models import Lead, Location, MatchProposal, NeedsProfile
-from domain.vocab import Bottleneck, ConsultationParty, HotspotId, Outcome, Region, Verdict
+from domain.models import Lead, LeadChanges, Location, MatchProposal, NeedsProfile
+from domain.vocab import Bottleneck, ConsultationParty, HotspotId, NoteKind, Outcome, Region, Verdict
 
 
 class CommandBase(BaseModel):
@@ -36,11 +44,71 @@ class CommandBase(BaseModel):
 class DetectLead(CommandBase):
     type: Literal["start"] = "start"
     lead: Lead
+    demo: b.StrictBool = Field(
+        default=False, description="a demo or test case: left out of the impact report and the inbox unless asked"
+    )
+    source: str | None = Field(
+        default=None, min_length=1, max_length=b.SOURCE_MAX,
+        description="where the lead came from, e.g. import:pipeline.csv#row 3",
+    )
 
 
 class UpdateLead(CommandBase):
+    """Change lead facts. ``changes`` holds only the changed fields, merged onto the current lead by
+    the case (a concurrent change of another field is kept); ``lead`` is the whole lead, the form of
+    histories recorded before (accepted still, so they replay)."""
+
     type: Literal["update"] = "update"
-    lead: Lead
+    lead: Lead | None = None
+    changes: LeadChanges | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> UpdateLead:
+        if (self.lead is None) == (self.changes is None):
+            raise ValueError("update carries either changes (the changed fields) or lead (the whole lead)")
+        return self
+
+
+class RecordNote(CommandBase):
+    """A note of a meeting, call or e-mail: a fact of the case in any stage, closed too. It changes
+    no stage and no reminder."""
+
+    type: Literal["note"] = "note"
+    text: str = Field(min_length=1, max_length=b.NOTE_MAX)
+    kind: NoteKind = NoteKind.OTHER
+
+
+def _needs_words(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ValueError("must say something (not only spaces)")
+    return value
+
+
+class CorrectRealisation(CommandBase):
+    """Correct a realised case's recorded figures (a mistyped investment, say), with the reason.
+
+    A realised case is final (it never reopens), so a wrong figure is corrected by an event of its
+    own, old and new value side by side, and the impact report counts the corrected value.
+    """
+
+    type: Literal["correct-realisation"] = "correct-realisation"
+    reason: str = Field(min_length=1, max_length=b.REASON_MAX, description="why the recorded value was wrong")
+    investment_eur: b.Eur | None = None
+    jobs: b.Jobs | None = None
+    new_scaleup: b.StrictBool | None = None
+
+    _reason_has_words = field_validator("reason")(_needs_words)
+
+    @model_validator(mode="after")
+    def _something(self) -> CorrectRealisation:
+        if not self.corrected():
+            raise ValueError("correct-realisation corrects at least one of investment_eur, jobs, new_scaleup")
+        return self
+
+    def corrected(self) -> dict[str, int | bool]:
+        """The corrected fields and their new values."""
+        values = {"investment_eur": self.investment_eur, "jobs": self.jobs, "new_scaleup": self.new_scaleup}
+        return {k: v for k, v in values.items() if v is not None}
 
 
 class ChangePhase(CommandBase):
@@ -160,6 +228,8 @@ AnyCommand = Union[
     RecordReminder,
     RecordDeliveryFailure,
     RecordDelivery,
+    RecordNote,
+    CorrectRealisation,
 ]
 """Every command, one of them; add a new command here (the ledger, the CLI and the validator read this)."""
 Command = Annotated[AnyCommand, Field(discriminator="type")]

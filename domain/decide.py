@@ -9,8 +9,10 @@ and is importable from here too.)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypedDict
+
+from pydantic import ValidationError
 
 from domain.commands import (
     AnswerConsultation,
@@ -19,16 +21,19 @@ from domain.commands import (
     ChooseLocation,
     CloseCase,
     Command,
+    CorrectRealisation,
     DetectLead,
     ProposeMatches,
     Realise,
     RecordDelivery,
     RecordDeliveryFailure,
+    RecordNote,
     RecordReminder,
     ReopenCase,
     RequestConsultation,
     StartRealisation,
     UpdateLead,
+    problems,
 )
 from domain.errors import CommandRejected as CommandRejected  # re-exported: importable from here too
 from domain.events import (
@@ -42,24 +47,77 @@ from domain.events import (
     LocationChosen,
     MatchesProposed,
     NeedsArticulated,
+    NoteRecorded,
     PhaseChanged,
+    RealisationCorrected,
     RealisationStarted,
     Realised,
     ReminderDelivered,
     ReminderFailed,
     ReminderSent,
 )
-from domain.models import Location, Realisation
+from domain.models import FieldChange, Lead, LeadChanges, Location, Realisation, lead_fields
 from domain.state import CaseState
 from domain.vocab import HOTSPOT_REGION, REALISED_OUTCOMES, Outcome, Stage
 
 
 @dataclass(frozen=True)
 class Context:
-    """What the caller (the workflow) supplies: the case id and workflow time."""
+    """What the caller (the workflow) supplies: the case id, workflow time, and the rules that
+    depend on the workflow's patches (each off by default, so histories recorded before replay)."""
 
     case_id: str
     at: datetime
+    refuse_past_needed_by: bool = False
+    """Refuse a needs profile whose ``needed_by`` lies before today (workflow time), as a past
+    consultation due date is refused (workflow patch ``refuse-past-needed-by``)."""
+
+
+def _not_in_past(day: date, ctx: Context, rule: str, field: str, what: str) -> None:
+    """Refuse ``day`` (at ``field``, by ``rule``) when it lies before today, workflow time (UTC);
+    today itself is accepted."""
+    if day < ctx.at.date():
+        raise CommandRejected(rule, f"{what} {day} lies in the past", field)
+
+
+def _merged_lead(state: CaseState, changes: LeadChanges) -> tuple[Lead, list[FieldChange]]:
+    """The current lead with ``changes`` merged onto it, validated whole, and what changed."""
+    current = state.lead.model_copy(update={"phase": state.phase})
+    given = changes.given()
+    if "phase" in given and given["phase"] != state.phase:
+        raise CommandRejected("phase-via-change-phase", "the venture phase changes with change-phase", "changes.phase")
+    given.pop("phase", None)
+    data = current.model_dump(mode="json")
+    data |= {**given, "contact": {**data["contact"], **given.get("contact", {})}}
+    try:
+        merged = Lead.model_validate(data)
+    except ValidationError as err:
+        found = problems(err)
+        raise CommandRejected(
+            "invalid-input", "\n".join(f"changes.{field}: {problem}" for field, problem in found),
+            f"changes.{found[0][0]}",
+        ) from None
+    before, after = lead_fields(current), lead_fields(merged)
+    changed = [FieldChange(field=k, old=before[k], new=v) for k, v in after.items() if before[k] != v]
+    if not changed:
+        raise CommandRejected("no-change", "the lead is unchanged: every field given holds its current value")
+    return merged, changed
+
+
+def _corrections(state: CaseState, command: CorrectRealisation) -> list[FieldChange]:
+    """The realisation's fields ``command`` corrects, old and new; refused unless realised and each
+    given value differs from the recorded one."""
+    if state.realisation is None or state.outcome not in REALISED_OUTCOMES:
+        raise CommandRejected(
+            "not-realised", f"case {state.case_id} is not realised: only a realised case's figures are corrected"
+        )
+    recorded = state.realisation.model_dump(mode="json")
+    changes = []
+    for field, value in command.corrected().items():
+        if recorded[field] == value:
+            raise CommandRejected("no-change", f"{field} is already {value}", field)
+        changes.append(FieldChange(field=field, old=recorded[field], new=value))
+    return changes
 
 
 def _stage(state: CaseState, command: Command, allowed: tuple[Stage, ...]) -> None:
@@ -79,6 +137,11 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         return
     if state is None:
         raise CommandRejected("no-case", f"case {ctx.case_id} has no lead yet")
+    if isinstance(command, RecordNote):
+        return  # a note of a meeting after closing is still a fact of the case: any stage
+    if isinstance(command, CorrectRealisation):
+        _corrections(state, command)
+        return
     if isinstance(command, ReopenCase):
         if state.stage != Stage.CLOSED:
             raise CommandRejected("not-closed", f"case {state.case_id} is open; only closed cases reopen")
@@ -93,17 +156,24 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         )
 
     if isinstance(command, UpdateLead):
-        if command.lead.phase != state.phase:
-            raise CommandRejected(
-                "phase-via-change-phase", "the venture phase changes with change-phase", "lead.phase"
-            )
-        if command.lead == state.lead.model_copy(update={"phase": state.phase}):
-            raise CommandRejected("no-change", "the lead is unchanged")
+        if command.changes is not None:
+            _merged_lead(state, command.changes)
+        elif command.lead is not None:  # the whole lead (the form of older clients and histories)
+            if command.lead.phase != state.phase:
+                raise CommandRejected(
+                    "phase-via-change-phase", "the venture phase changes with change-phase", "lead.phase"
+                )
+            if command.lead == state.lead.model_copy(update={"phase": state.phase}):
+                raise CommandRejected("no-change", "the lead is unchanged")
     elif isinstance(command, ChangePhase):
         if command.phase == state.phase:
             raise CommandRejected("no-change", f"the lead is already in phase {state.phase}", "phase")
     elif isinstance(command, ArticulateNeeds):
         _stage(state, command, (Stage.DETECTION, Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING))
+        if ctx.refuse_past_needed_by:
+            # The programme looks at "de toekomstige (investerings-) ruimtevraag" (sources/002): the
+            # space is needed by a date still to come.
+            _not_in_past(command.needs.needed_by, ctx, "needed-by-in-past", "needs.needed_by", "needed-by date")
     elif isinstance(command, ProposeMatches):
         _stage(state, command, (Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING))
         if state.needs is None:
@@ -121,8 +191,7 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         _stage(state, command, (Stage.MATCHMAKING, Stage.CONSULTATION))
         if state.location is None:
             raise CommandRejected("location-first", "choose a location before consulting on it")
-        if command.due < ctx.at.date():
-            raise CommandRejected("due-in-past", f"due date {command.due} lies in the past", "due")
+        _not_in_past(command.due, ctx, "due-in-past", "due", "due date")
     elif isinstance(command, AnswerConsultation):
         _stage(state, command, (Stage.CONSULTATION,))
         consultation = state.consultation(command.consultation_id)
@@ -200,10 +269,18 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         "command_id": command.command_id,
     }
     if isinstance(command, DetectLead):
-        return [LeadDetected(**meta, lead=command.lead)]
+        return [LeadDetected(**meta, lead=command.lead, demo=command.demo, source=command.source)]
     assert state is not None
     if isinstance(command, UpdateLead):
-        return [LeadUpdated(**meta, lead=command.lead)]
+        if command.changes is None:
+            assert command.lead is not None
+            return [LeadUpdated(**meta, lead=command.lead)]
+        merged, changed = _merged_lead(state, command.changes)
+        return [LeadUpdated(**meta, lead=merged, changes=changed)]
+    if isinstance(command, RecordNote):
+        return [NoteRecorded(**meta, text=command.text, kind=command.kind)]
+    if isinstance(command, CorrectRealisation):
+        return [RealisationCorrected(**meta, changes=_corrections(state, command))]
     if isinstance(command, ChangePhase):
         return [PhaseChanged(**meta, from_phase=state.phase, to_phase=command.phase)]
     if isinstance(command, ArticulateNeeds):

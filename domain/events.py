@@ -14,8 +14,8 @@ from pydantic import ConfigDict, Field, TypeAdapter
 
 from domain import bounds as b
 from domain.evolve import Evolving
-from domain.models import Lead, Location, MatchProposal, NeedsProfile, Realisation
-from domain.vocab import Bottleneck, ConsultationParty, Outcome, Stage, Verdict
+from domain.models import FieldChange, Lead, Location, MatchProposal, NeedsProfile, Realisation
+from domain.vocab import Bottleneck, ConsultationParty, NoteKind, Outcome, Stage, Verdict
 
 
 class EventBase(Evolving):
@@ -38,15 +38,28 @@ class EventBase(Evolving):
 
 
 class LeadDetected(EventBase):
+    """A new lead. ``demo`` marks a demo or test case (chained with the case, so it cannot be
+    changed quietly): the impact report and the inbox leave it out unless asked. ``source`` says
+    where an imported lead came from."""
+
+    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {"demo", "source"}
     type: Literal["LeadDetected"] = "LeadDetected"
     lead: Lead
+    demo: b.StrictBool = False
+    source: str | None = Field(default=None, max_length=b.SOURCE_MAX)
 
 
 class LeadUpdated(EventBase):
-    """Corrected lead facts (contact, coordinator, KvK, type). Phase has its own event."""
+    """Corrected lead facts (contact, coordinator, KvK, type). Phase has its own event.
 
+    ``lead`` is the whole lead after the update (what the fold takes); ``changes`` names each field
+    that changed, old and new (absent on updates recorded before partial updates, which sent the
+    whole lead)."""
+
+    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {"changes"}
     type: Literal["LeadUpdated"] = "LeadUpdated"
     lead: Lead
+    changes: list[FieldChange] | None = Field(default=None, max_length=b.LIST_MAX)
 
 
 class PhaseChanged(EventBase):
@@ -112,6 +125,21 @@ class CaseReopened(EventBase):
     to_stage: Stage
 
 
+class NoteRecorded(EventBase):
+    """A coordinator's note of a meeting, call or e-mail. Changes no stage and no reminder."""
+
+    type: Literal["NoteRecorded"] = "NoteRecorded"
+    text: str = Field(min_length=1, max_length=b.NOTE_MAX)
+    kind: NoteKind = NoteKind.OTHER
+
+
+class RealisationCorrected(EventBase):
+    """Corrected figures of a realised case (``reason`` says why), each old and new value."""
+
+    type: Literal["RealisationCorrected"] = "RealisationCorrected"
+    changes: list[FieldChange] = Field(min_length=1, max_length=3)
+
+
 class ReminderSent(EventBase):
     """A reminder or escalation issued to the case's outbox (recorded once, whatever the retries).
 
@@ -172,6 +200,8 @@ AnyEvent = Union[
     ReminderSent,
     ReminderFailed,
     ReminderDelivered,
+    NoteRecorded,
+    RealisationCorrected,
 ]
 """Every event, one of them; add a new event here."""
 Event = Annotated[AnyEvent, Field(discriminator="type")]

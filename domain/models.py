@@ -7,9 +7,16 @@ strictly typed (``domain.bounds``): a limit broken is refused with the field and
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from domain import bounds as b
 from domain.vocab import (
@@ -34,9 +41,7 @@ class Model(BaseModel):
 
 class Contact(Model):
     name: str = Field(min_length=1, max_length=b.NAME_MAX)
-    email: str | None = Field(
-        default=None, max_length=b.EMAIL_MAX, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    )
+    email: str | None = Field(default=None, max_length=b.EMAIL_MAX, pattern=b.EMAIL_PATTERN)
     phone: str | None = Field(default=None, max_length=b.PHONE_MAX)
 
 
@@ -54,6 +59,66 @@ class Lead(Model):
     coordinator: str | None = Field(
         default=None, max_length=b.RECIPIENT_MAX, description="who coordinates the case; reminders go here"
     )
+
+
+ChangeValue = (
+    b.StrictBool | Annotated[b.StrictInt, b.within(0, b.EUR_MAX)] | Annotated[str, b.length(b.FIELD_VALUE_MAX)] | None
+)
+"""A changed field's value as its JSON form: a name, a vocabulary value, a number, a flag, or nothing."""
+
+
+class FieldChange(Model):
+    """One field a command changed: ``field`` (dotted for nested ones, e.g. ``contact.email``),
+    its value before and after (JSON form)."""
+
+    field: Annotated[str, b.length(b.LABEL_MAX, min_length=1)]
+    old: ChangeValue
+    new: ChangeValue
+
+
+class Partial(Model):
+    """A set of changes: only the fields given are changes. A field left out stays as it is; a
+    field given as ``null`` clears an optional value. Dumps only the fields given, so the command
+    keeps its meaning through JSON (the CLI, Temporal's converter, the update validator)."""
+
+    @model_serializer(mode="wrap")
+    def _given_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {k: v for k, v in data.items() if k in self.model_fields_set}
+
+    def given(self) -> dict[str, Any]:
+        """The changes as JSON-form values, by field name."""
+        return self.model_dump(mode="json")
+
+
+class ContactChanges(Partial):
+    name: str | None = Field(default=None, min_length=1, max_length=b.NAME_MAX)
+    email: str | None = Field(default=None, max_length=b.EMAIL_MAX, pattern=b.EMAIL_PATTERN)
+    phone: str | None = Field(default=None, max_length=b.PHONE_MAX)
+
+
+class LeadChanges(Partial):
+    """The lead fields a coordinator changes (``update``), merged onto the current lead by the case
+    itself (``domain.decide``), so two coordinators changing different fields both win. Each value
+    follows the :class:`Lead` rules; the merged lead is validated as a whole. ``phase`` is refused
+    unless unchanged: the venture phase changes with ``change-phase`` (its own event)."""
+
+    company: str | None = Field(default=None, min_length=1, max_length=b.NAME_MAX)
+    kvk: str | None = Field(default=None, pattern=b.KVK_PATTERN)
+    home_region: Region | None = None
+    hotspot: HotspotId | None = None
+    technology_domain: TechnologyDomain | None = None
+    company_type: CompanyType | None = None
+    phase: VenturePhase | None = None
+    contact: ContactChanges | None = None
+    coordinator: str | None = Field(default=None, max_length=b.RECIPIENT_MAX)
+
+
+def lead_fields(lead: Lead) -> dict[str, Any]:
+    """The lead's fields as JSON-form values, contact fields dotted (``contact.email``)."""
+    data = lead.model_dump(mode="json")
+    contact = data.pop("contact")
+    return {**data, **{f"contact.{k}": v for k, v in contact.items()}}
 
 
 # --- needs articulation -------------------------------------------------------------------
@@ -216,11 +281,14 @@ __all__ = [
     "CapitalNeed",
     "Consultation",
     "Contact",
+    "ContactChanges",
     "EnergyNeed",
+    "FieldChange",
     "FinancingNeed",
     "HotspotOffer",
     "HousingNeed",
     "Lead",
+    "LeadChanges",
     "Location",
     "MatchProposal",
     "NeedsProfile",

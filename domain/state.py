@@ -22,7 +22,9 @@ from domain.events import (
     LocationChosen,
     MatchesProposed,
     NeedsArticulated,
+    NoteRecorded,
     PhaseChanged,
+    RealisationCorrected,
     RealisationStarted,
     Realised,
     ReminderDelivered,
@@ -80,6 +82,11 @@ class CaseState(BaseModel):
     recent_command_ids: list[str] = Field(
         default_factory=list, description=f"the last {RECENT_COMMANDS} command ids, oldest first"
     )
+    demo: bool = Field(default=False, description="a demo or test case: reports and the inbox leave it out")
+    source: str | None = Field(default=None, description="where an imported lead came from")
+    notes: int = Field(default=0, description="notes recorded (NoteRecorded)")
+    last_note_at: datetime | None = Field(default=None, description="when the latest note was recorded")
+    realisation_corrections: int = Field(default=0, description="corrections of the realisation's figures")
 
     @property
     def open(self) -> bool:
@@ -96,6 +103,7 @@ class CaseState(BaseModel):
             "technology_domain": self.lead.technology_domain.value,
             "phase": self.phase,
             "last_seq": self.last_seq,
+            "demo": self.demo,
         }
 
     def consultation(self, consultation_id: str) -> Consultation | None:
@@ -133,6 +141,8 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             phase_reached_at={event.lead.phase: event.at},
             stages_reached_at={Stage.DETECTION: event.at},
             recent_command_ids=[event.command_id] if event.command_id else [],
+            demo=event.demo,
+            source=event.source,
         )
     if state is None:
         raise ValueError(f"{event.event_id}: {event.type} before LeadDetected")
@@ -235,6 +245,14 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             closed_from=None,
             reopened=state.reopened + 1,
         )
+    if isinstance(event, NoteRecorded):
+        return state.model_copy(update={**common, "notes": state.notes + 1, "last_note_at": event.at})
+    if isinstance(event, RealisationCorrected):
+        if state.realisation is None:
+            raise ValueError(f"{event.event_id}: RealisationCorrected on a case that was not realised")
+        corrected = state.realisation.model_copy(update={c.field: c.new for c in event.changes})
+        return state.model_copy(update={
+            **common, "realisation": corrected, "realisation_corrections": state.realisation_corrections + 1})
     if isinstance(event, ReminderSent):
         return state.model_copy(update={**common, "reminder_keys": [*state.reminder_keys, event.key]})
     if isinstance(event, ReminderFailed):

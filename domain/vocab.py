@@ -141,6 +141,17 @@ class Verdict(str, Enum):
     NEGATIVE = "negative"
 
 
+class NoteKind(str, Enum):
+    """What a coordinator's note records. The progress talks "zijn ook bedoeld om leerervaringen te
+    bespreken die kunnen worden gebruikt voor nieuwe aandienende casussen" (sources/002): what was
+    said in a meeting, a call or an e-mail with the company is part of the case's story."""
+
+    MEETING = "meeting"
+    CALL = "call"
+    EMAIL = "email"
+    OTHER = "other"
+
+
 HOTSPOT_REGION: dict[HotspotId, Region] = {
     HotspotId.BRAINPORT_EINDHOVEN: Region.BOM,
     HotspotId.TWENTE: Region.OOST_NL,

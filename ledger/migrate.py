@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # Alembic is imported when a migration or a schema check runs
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0008"
+HEAD = "0009"
 """The newest migration in ``migrations/versions`` (a test keeps it equal to Alembic's head): lets
 :func:`check` confirm an up-to-date ledger with one query, without loading Alembic."""
 
@@ -101,13 +101,23 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, to: str = "head") -> None:
     from alembic import command
 
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, to)
+
+
+def downgrade(engine: Engine, to: str) -> None:
+    """Back to revision ``to`` (a rollback of a release's migrations; tests)."""
+    from alembic import command
+
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, to)
 
 
 def _stored_revision(engine: Engine) -> str | None:

@@ -3,7 +3,7 @@
 ``ledger_events`` is append-only: one row per domain event, unique per (case_id, seq), each row
 hash-chained to the previous one of its case. ``cases`` is a projection (the fold of a case's
 events), rebuilt from ``ledger_events`` at will; ``company_folded`` (the name case-folded) and
-``kvk`` let ``lead list --company`` find a case in SQL. ``case_serials`` hands out the case ids
+``kvk`` let ``lead list --company`` find a case in SQL, ``demo`` leave demo cases out. ``case_serials`` hands out the case ids
 ``BP-<year>-<number>`` (the last number used per year). ``case_heads`` and ``tree_heads`` hold the
 signatures that make a forged append detectable without the key (``ledger.heads``). Timestamps are ISO-8601 UTC text so SQLite and
 PostgreSQL round-trip them identically.
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -65,6 +66,8 @@ cases = Table(
     Column("state", Text, nullable=False),
     Column("detected_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    # a demo or test case (LeadDetected.demo): listings, the inbox and reports leave it out unless asked
+    Column("demo", Boolean, nullable=False, server_default=false()),
 )
 
 case_serials = Table(

@@ -27,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    false,
     func,
     insert,
     make_url,
@@ -117,6 +118,7 @@ class CaseSummary:
     last_seq: int
     detected_at: datetime
     updated_at: datetime
+    demo: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -131,6 +133,7 @@ class CaseSummary:
             "last_seq": self.last_seq,
             "detected_at": self.detected_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
+            "demo": self.demo,
         }
 
 
@@ -578,8 +581,13 @@ class Ledger:
         return CaseState.model_validate_json(raw) if raw else None
 
     @staticmethod
-    def _filtered(query: Select[Any], stage: str | None, region: str | None, company: str | None = None) -> Select[Any]:
+    def _filtered(
+        query: Select[Any], stage: str | None, region: str | None, company: str | None = None,
+        include_demo: bool = True,
+    ) -> Select[Any]:
         query = query.order_by(cases.c.detected_at, cases.c.case_id)
+        if not include_demo:
+            query = query.where(cases.c.demo == false())
         if stage:
             query = query.where(cases.c.stage == str(getattr(stage, "value", stage)))
         if region:
@@ -598,8 +606,9 @@ class Ledger:
     ) -> list[CaseState]:
         """Projected states of the cases, optionally in one stage and/or home region, and/or whose
         company name holds ``company`` (any case) or whose KvK number is ``company``, and/or whose
-        coordinator is ``coordinator`` (case-insensitive)."""
-        query = self._filtered(select(cases.c.state), stage, region, company)
+        coordinator is ``coordinator`` (case-insensitive); ``include_demo`` False leaves demo cases
+        out (in SQL, on the ``demo`` column)."""
+        query = self._filtered(select(cases.c.state), stage, region, company, include_demo)
         with self.engine.connect() as conn:
             states = [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
         if coordinator is not None:
@@ -608,12 +617,14 @@ class Ledger:
         return states
 
     def list_cases(
-        self, stage: str | None = None, region: str | None = None, company: str | None = None
+        self, stage: str | None = None, region: str | None = None, company: str | None = None,
+        include_demo: bool = True,
     ) -> list[CaseSummary]:
-        """The case list from the projection's columns (no state parsing), oldest detection first."""
+        """The case list from the projection's columns (no state parsing), oldest detection first;
+        the filters as in :meth:`case_states`."""
         columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__]
         with self.engine.connect() as conn:
-            rows = conn.execute(self._filtered(select(*columns), stage, region, company)).mappings()
+            rows = conn.execute(self._filtered(select(*columns), stage, region, company, include_demo)).mappings()
             return [
                 CaseSummary(
                     **{**r, "detected_at": datetime.fromisoformat(r["detected_at"]),

@@ -25,11 +25,11 @@ NEEDS: dict[str, Any] = {
     "space": {"m2": 3000, "cleanroom_iso_class": 7},
     "talent": {"hbo_fte": 20, "wo_fte": 10},
     "energy": {"grid_mva": 4},
-    "needed_by": "2028-01-01",
+    "needed_by": "2099-01-01",  # a needed-by date in the past is refused: far beyond any skipped test clock
 }
 
 
-def command(kind: str, **fields: Any) -> Command:
+def command(kind: str, /, **fields: Any) -> Command:
     return COMMAND_ADAPTER.validate_python({"type": kind, **ACTOR, **fields})
 
 

@@ -63,12 +63,15 @@ BASE: dict[str, dict[str, Any]] = {
                 "location": {"region": "oost-nl", "municipality": "Enschede"}},
     "record-reminder": {"key": "k", "rule": "r", "subject": "s", "channel": "email",
                         "recipient": "coordinator@example.org"},
+    "note": {"text": "t", "kind": "meeting"},
+    "correct-realisation": {"investment_eur": 1, "jobs": 1, "new_scaleup": True, "reason": "r"},
+    "update-changes": {"changes": {"company": "c", "contact": {"name": "n", "phone": "1"}}},
 }
 
 
 def data(kind: str, path: str | None = None, value: Any = None) -> dict[str, Any]:
     """A valid ``kind`` command as JSON-like data, with ``value`` put at ``path`` (dotted)."""
-    body = copy.deepcopy(BASE[kind]) | {"type": kind, **f.ACTOR}
+    body = copy.deepcopy(BASE[kind]) | {"type": kind.removesuffix("-changes"), **f.ACTOR}
     if path is not None:
         *parents, last = path.split(".")
         node: Any = body
@@ -115,6 +118,8 @@ INT_LIMITS = [
     ("realise", "jobs", 0, b.JOBS_MAX),
     ("change-phase", "phase", 1, 4),
     ("start", "lead.phase", 1, 4),
+    ("correct-realisation", "investment_eur", 0, b.EUR_MAX),
+    ("correct-realisation", "jobs", 0, b.JOBS_MAX),
     ("propose-matches", "limit", 1, 6),
 ]
 
@@ -127,6 +132,12 @@ TEXT_LIMITS = [
     ("start", "reason", b.REASON_MAX),
     ("start", "command_id", b.COMMAND_ID_MAX),
     ("update", "lead.company", b.NAME_MAX),
+    ("update-changes", "changes.company", b.NAME_MAX),
+    ("update-changes", "changes.contact.name", b.NAME_MAX),
+    ("update-changes", "changes.contact.phone", b.PHONE_MAX),
+    ("start", "source", b.SOURCE_MAX),
+    ("note", "text", b.NOTE_MAX),
+    ("correct-realisation", "reason", b.REASON_MAX),
     ("articulate-needs", "needs.notes", b.NOTES_MAX),
     ("choose-location", "municipality", b.MUNICIPALITY_MAX),
     ("realise", "location.municipality", b.MUNICIPALITY_MAX),

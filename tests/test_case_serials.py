@@ -154,13 +154,8 @@ def test_a_renamed_company_is_found_by_its_new_name(ledger):
 
 
 def test_migration_0007_fills_the_search_columns_of_existing_cases(ledger_url):
-    from alembic import command
-
     led = Ledger(ledger_url)
-    cfg = migrate._config()
-    with led.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006")
+    migrate.upgrade(led.engine, "0006")
     assert migrate.current_revision(led.engine) == "0006"
     # A case recorded under 0006: its projection row has no search columns yet.
     events = decide(None, f.start(company="Wafer Ünion BV", kvk="24681357"), Context("lead-wafer", T0))
@@ -188,9 +183,7 @@ def test_migration_0007_fills_the_search_columns_of_existing_cases(ledger_url):
             ),
             {"h": chain_hash(GENESIS, payload), "s": state.model_dump_json(), "at": iso(T0)},
         )
-    with led.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0007")
+    migrate.upgrade(led.engine, "0007")
     assert migrate.current_revision(led.engine) == "0007"
     assert migrate.compatible_ahead(led.engine, "0007", head="0006")  # an expand: 0006 workers keep running
     led.upgrade()

@@ -171,8 +171,61 @@ def test_hash_rule_by_hand():
     ev = case.events[0]
     data = ev.model_dump(mode="json")
     assert data.pop("command_id") is None  # added later: left out while unset (domain.evolve)
+    assert (data.pop("demo"), data.pop("source")) == (False, None)  # added later, at their defaults
     expected_json = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical_json(ev) == expected_json
     with_id = ev.model_copy(update={"command_id": "cmd-1"})
     assert '"command_id":"cmd-1"' in canonical_json(with_id)
     assert chain_hash(GENESIS, expected_json) == hashlib.sha256((GENESIS + expected_json).encode()).hexdigest()
+
+
+# Rows as code before issue 12 wrote them (canonical JSON, copied from that code's output).
+OLD_DETECTED = (
+    '{"actor":"test-coordinator","at":"2026-01-05T10:00:00Z","case_id":"lead-old","lead":{"company":"Photon Forge BV",'
+    '"company_type":"scaleup","contact":{"email":"anna@example.org","name":"Anna de Vries","phone":null},'
+    '"coordinator":"coordinator@example.org","home_region":"bom","hotspot":"brainport-eindhoven","kvk":"12345678",'
+    '"phase":2,"technology_domain":"photonics"},"organisation":"BOM","reason":null,"seq":1,"type":"LeadDetected"}'
+)
+OLD_UPDATED = OLD_DETECTED.replace("Forge BV", "Forge NV").replace('"seq":1,"type":"LeadDetected"', '"seq":2,"type":"LeadUpdated"')
+
+
+@pytest.mark.parametrize("old", [OLD_DETECTED, OLD_UPDATED], ids=["LeadDetected", "LeadUpdated"])
+def test_rows_from_before_the_added_fields_keep_their_bytes_and_hash(old):
+    """``demo``/``source`` (LeadDetected) and ``changes`` (LeadUpdated) were added later: an old row
+    parses to their defaults and dumps back to its exact bytes, so its hash still verifies."""
+    from domain.events import parse_event
+
+    event = parse_event(old)
+    assert canonical_json(event) == old
+    assert chain_hash(GENESIS, canonical_json(event)) == hashlib.sha256((GENESIS + old).encode()).hexdigest()
+    if event.type == "LeadDetected":
+        assert (event.demo, event.source) == (False, None)
+        assert fold([event]).demo is False
+    else:
+        assert event.changes is None
+
+
+def test_added_fields_appear_in_the_canonical_form_once_they_hold_a_value():
+    from domain.events import parse_event
+
+    detected = parse_event(OLD_DETECTED)
+    demo = detected.model_copy(update={"demo": True, "source": "import:pipeline.csv#row 3"})
+    new = canonical_json(demo)
+    assert '"demo":true' in new and '"source":"import:pipeline.csv#row 3"' in new
+    assert canonical_json(parse_event(new)) == new and parse_event(new) == demo
+    assert canonical_json(detected.model_copy(update={"demo": False})) == OLD_DETECTED  # False has one form
+    case = Case()
+    case.run(f.command("update", changes={"company": "Photon Forge NV"}))
+    updated = canonical_json(case.events[-1])
+    assert '"changes":[{"field":"company","new":"Photon Forge NV","old":"Photon Forge BV"}]' in updated
+    assert canonical_json(parse_event(updated)) == updated
+
+
+def test_a_field_named_as_added_must_exist():
+    from typing import ClassVar
+
+    from domain.events import EventBase
+
+    with pytest.raises(TypeError, match="names no field colour"):
+        class Broken(EventBase):  # noqa: F841
+            __added_fields__: ClassVar[frozenset[str]] = frozenset({"colour"})

@@ -257,3 +257,48 @@ def test_a_conflict_names_every_field_that_differs_and_no_value(ledger):
     message = str(err.value)  # a field only one side has (command_id) counts too; payloads stay out
     assert message.endswith("(differs in actor, command_id, reason)")
     assert "é" not in message and "ü" not in message and "someone-else" not in message
+
+
+def test_demo_cases_are_projected_and_listings_leave_them_out_in_sql(ledger):
+    real, _ = case_events("lead-real")
+    demo_state, demo = None, []
+    for i, cmd in enumerate([f.command("start", lead=f.LEAD, demo=True, source="import:demo.csv#row 2"),
+                             f.command("articulate-needs", needs=f.NEEDS)]):
+        new = decide(demo_state, cmd, Context("lead-demo", T0 + timedelta(hours=i)))
+        demo_state, demo = fold(new, demo_state), demo + new
+    ledger.append(real)
+    ledger.append(demo)
+    ids = lambda **kw: [s.case_id for s in ledger.list_cases(**kw)]  # noqa: E731
+    states = lambda **kw: [s.case_id for s in ledger.case_states(**kw)]  # noqa: E731
+    assert ids() == states() == ["lead-demo", "lead-real"]  # detected at the same time: by case id
+    assert ids(include_demo=False) == states(include_demo=False) == ["lead-real"]
+    assert ids(include_demo=False, stage="needs_articulation") == ["lead-real"]
+    assert [r.as_json()["demo"] for r in ledger.list_cases()] == [True, False]
+    state = ledger.case_state("lead-demo")
+    assert (state.demo, state.source) == (True, "import:demo.csv#row 2") and state == demo_state
+    ledger.rebuild_projection()
+    assert ids(include_demo=False) == ["lead-real"] and len(ids()) == 2
+
+
+def test_migration_0009_adds_the_demo_column_as_an_expand(ledger_url):
+    """Cases projected by 0008 code are real cases (the column's default), and 0008 workers keep running."""
+    from ledger import migrate
+
+    led = Ledger(ledger_url)
+    migrate.upgrade(led.engine, "0008")
+    events, state = case_events("lead-old", n_phase_changes=0)
+    with led.engine.begin() as conn:  # the row as 0008 code writes it: no demo column
+        conn.execute(text(
+            "INSERT INTO cases (case_id, company, company_folded, kvk, stage, outcome, region, hotspot,"
+            " technology_domain, phase, last_seq, head_hash, state, detected_at, updated_at) VALUES ('lead-old',"
+            " 'Photon Forge BV', 'photon forge bv', NULL, 'needs_articulation', NULL, 'bom', 'brainport-eindhoven',"
+            " 'photonics', 2, 2, :h, :s, :at, :at)"), {"h": "0" * 64, "s": state.model_dump_json(), "at": T0.isoformat()})
+    migrate.upgrade(led.engine, "0009")
+    assert migrate.compatible_ahead(led.engine, "0009", head="0008")
+    led.check_schema()
+    assert [(s.case_id, s.demo) for s in led.list_cases(include_demo=False)] == [("lead-old", False)]
+    migrate.downgrade(led.engine, "0008")
+    assert migrate.current_revision(led.engine) == "0008"
+    led.upgrade()
+    assert migrate.current_revision(led.engine) == migrate.HEAD == "0009"
+    led.dispose()

@@ -36,6 +36,14 @@ commands = st.one_of(
     st.sampled_from([f.command("close", outcome="withdrawn"), f.command("close", outcome="left_abroad"),
                      f.command("close", outcome="no_proposition_possible", bottleneck="talent")]),
     st.just(f.command("reopen")),
+    st.builds(lambda k: f.command("note", text="a call", kind=k), st.sampled_from(["meeting", "call", "email", "other"])),
+    st.builds(lambda n, s: f.command("correct-realisation", jobs=n, new_scaleup=s, reason="typo"),
+              st.integers(0, 3), st.booleans()),
+    st.builds(lambda name, email: f.command("update", changes={"company": name, "contact": {"email": email}}),
+              st.sampled_from(["Photon Forge BV", "Photon Forge NV"]),
+              st.sampled_from(["anna@example.org", "cfo@example.org"])),
+    st.builds(lambda due: f.command("articulate-needs", needs={**f.NEEDS, "needed_by": due}),
+              st.dates(T0.date() - timedelta(days=3), T0.date() + timedelta(days=3)).map(lambda d: d.isoformat())),
 )
 
 
@@ -49,6 +57,7 @@ def invariants(state) -> None:
         assert state.needs is not None
     if state.realisation is not None:
         assert state.stage == Stage.CLOSED
+    assert state.realisation_corrections == 0 or state.realisation is not None
 
 
 @settings(max_examples=200, deadline=None)
@@ -59,7 +68,7 @@ def test_random_sequences_keep_state_valid_refusals_change_nothing_fold_is_deter
     rejected = 0
     for i, cmd in enumerate([f.start(phase=1), *seq]):
         snapshot = None if state is None else state.model_dump()
-        ctx = Context("lead-prop", T0 + timedelta(hours=i))
+        ctx = Context("lead-prop", T0 + timedelta(hours=i), refuse_past_needed_by=i % 2 == 0)
         try:
             new = decide(state, cmd, ctx)
         except CommandRejected as refused:
@@ -72,9 +81,12 @@ def test_random_sequences_keep_state_valid_refusals_change_nothing_fold_is_deter
             rejected += 1
             continue
         check(state, cmd, ctx)  # what decide accepts, the validator lets through
-        state = fold(new, state)
+        before, state = state, fold(new, state)
         events += new
         invariants(state)
+        if new[0].type == "NoteRecorded":  # a note changes no stage and nothing a reminder follows
+            assert before is not None and state.model_copy(update={
+                k: getattr(before, k) for k in ("notes", "last_note_at", "last_seq", "updated_at")}) == before
     assert events, "the start command is always accepted"
     assert len(events) + rejected == len(seq) + 1
     assert [e.seq for e in events] == list(range(1, len(events) + 1))

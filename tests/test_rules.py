@@ -7,6 +7,7 @@ the other side of the rule. A new rule in ``check`` lands with a test here (docs
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -218,3 +219,192 @@ def test_case_closes_from_any_open_stage():
 
 def test_to_consultation_helper_reaches_consultation():
     assert to_consultation(Case()).stage == Stage.CONSULTATION
+
+
+# --- partial updates (issue 12, point 3) -----------------------------------------------------------
+
+
+def update(**changes):
+    return f.command("update", changes=changes)
+
+
+def test_a_partial_update_is_merged_onto_the_current_lead_and_names_what_changed():
+    state = Case().state
+    event = accepted(state, update(company="Photon Forge NV", contact={"phone": "+31 40 123 4567"}))
+    assert event.lead == state.lead.model_copy(update={
+        "company": "Photon Forge NV", "contact": state.lead.contact.model_copy(update={"phone": "+31 40 123 4567"})})
+    assert [(c.field, c.old, c.new) for c in event.changes] == [
+        ("company", "Photon Forge BV", "Photon Forge NV"), ("contact.phone", None, "+31 40 123 4567")]
+
+
+def test_a_partial_update_clears_an_optional_field_with_null_and_leaves_out_what_it_does_not_name():
+    state = Case().state
+    event = accepted(state, update(kvk=None, coordinator="someone@example.org"))
+    assert event.lead.kvk is None and event.lead.company == state.lead.company
+    assert [(c.field, c.old, c.new) for c in event.changes] == [
+        ("kvk", "12345678", None), ("coordinator", "coordinator@example.org", "someone@example.org")]
+
+
+def test_two_updates_built_from_the_same_stale_state_both_win():
+    case = Case()
+    case.run(update(company="Photon Forge NV"))  # the first coordinator
+    merged = case.run(update(contact={"email": "new@example.org"}))  # the second, from the same old state
+    assert merged.lead.company == "Photon Forge NV" and merged.lead.contact.email == "new@example.org"
+
+
+def test_a_partial_update_changes_something_but_never_the_phase():
+    state = Case(phase=2).state
+    refused(state, update(phase=3), "phase-via-change-phase", "changes.phase")
+    err = refused(state, update(company=f.LEAD["company"], phase=2), "no-change")
+    assert "unchanged" in err.message
+    refused(state, update(contact={"name": f.LEAD["contact"]["name"]}), "no-change")
+    assert [c.field for c in accepted(state, update(phase=2, company_type="grownup")).changes] == ["company_type"]
+
+
+def test_a_partial_update_whose_merged_lead_breaks_a_lead_rule_is_refused_naming_the_field():
+    state = Case().state
+    err = refused(state, update(company=None), "invalid-input", "changes.company")
+    assert "changes.company" in err.message
+    refused(state, update(contact={"name": None}), "invalid-input", "changes.contact.name")
+
+
+def test_update_carries_changes_or_the_whole_lead_not_both_nor_neither():
+    from domain.commands import parse_command
+
+    for body in ({}, {"changes": {"company": "X"}, "lead": f.LEAD}):
+        with pytest.raises(CommandRejected, match="either changes"):
+            parse_command({"type": "update", **f.ACTOR, **body})
+    with pytest.raises(CommandRejected) as err:
+        parse_command({"type": "update", **f.ACTOR, "changes": {"contact": {"email": "not an address"}}})
+    assert err.value.field == "changes.contact.email"
+
+
+def test_a_partial_update_keeps_its_meaning_through_json_and_temporals_converter():
+    """Only the fields given are changes: a client's dump must not turn every other field into a
+    ``null`` that clears it (the merge happens in the case, after the command crossed the wire)."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from domain.commands import parse_command
+
+    command = update(kvk=None, contact={"email": "new@example.org"})
+    payload = pydantic_data_converter.payload_converter.to_payloads([command])[0]
+    raw = json.loads(payload.data)
+    assert raw["changes"] == {"kvk": None, "contact": {"email": "new@example.org"}}
+    again = parse_command(raw)
+    assert again == command and again.changes.model_fields_set == {"kvk", "contact"}
+    event = accepted(Case().state, again)
+    assert [c.field for c in event.changes] == ["kvk", "contact.email"]
+
+
+def test_a_closed_case_refuses_a_partial_update():
+    case = Case()
+    case.run(f.command("close", outcome="withdrawn"))
+    refused(case.state, update(company="X BV"), "case-closed")
+
+
+# --- notes (issue 12, point 5) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", [*OPEN_STAGES, Stage.CLOSED], ids=lambda s: s.value)
+def test_a_note_is_accepted_in_every_stage_and_changes_no_stage_and_no_reminder(stage):
+    from domain.reminders import ReminderRules, plan
+
+    case = stage_case(Stage.REALISATION if stage == Stage.CLOSED else stage)
+    if stage == Stage.CLOSED:
+        case.run(f.command("realise", investment_eur=1, jobs=1))
+    before = case.state
+    after = case.run(f.command("note", text="met the CFO: the fab moves in 2028", kind="meeting"))
+    event = case.events[-1]
+    assert (event.type, event.text, event.kind.value) == ("NoteRecorded", "met the CFO: the fab moves in 2028", "meeting")
+    assert after.stage == before.stage and after.stage_entered_at == before.stage_entered_at
+    assert after.notes == before.notes + 1 and after.last_note_at == event.at
+    assert plan(after, ReminderRules()) == plan(before, ReminderRules())
+
+
+def test_a_note_needs_text_and_is_of_a_known_kind():
+    from domain.commands import parse_command
+
+    assert f.command("note", text="x").kind.value == "other"
+    for body, field in (({"text": ""}, "text"), ({"text": "x", "kind": "fax"}, "kind"), ({}, "text")):
+        with pytest.raises(CommandRejected) as err:
+            parse_command({"type": "note", **f.ACTOR, **body})
+        assert err.value.field == field
+
+
+# --- corrections of a realisation (issue 12, point 5) -------------------------------------------------
+
+
+def realised() -> Case:
+    case = stage_case(Stage.REALISATION)
+    case.run(f.command("realise", investment_eur=25_000_000, jobs=60, new_scaleup=False))
+    return case
+
+
+def test_a_correction_names_old_and_new_and_the_fold_takes_the_corrected_values():
+    case = realised()
+    event = accepted(case.state, f.command("correct-realisation", investment_eur=2_500_000, reason="a zero too many"))
+    assert [(c.field, c.old, c.new) for c in event.changes] == [("investment_eur", 25_000_000, 2_500_000)]
+    state = case.run(f.command("correct-realisation", jobs=61, new_scaleup=True, reason="counted again"))
+    assert (state.realisation.investment_eur, state.realisation.jobs, state.realisation.new_scaleup) == (
+        25_000_000, 61, True)
+    assert state.realisation_corrections == 1 and state.realisation.location == case.events[-2].realisation.location
+
+
+def test_only_a_realised_case_is_corrected():
+    cmd = f.command("correct-realisation", jobs=3, reason="typo")
+    refused(stage_case(Stage.REALISATION).state, cmd, "not-realised")
+    withdrawn = Case()
+    withdrawn.run(f.command("close", outcome="withdrawn"))
+    refused(withdrawn.state, cmd, "not-realised")
+    accepted(realised().state, cmd)
+
+
+def test_each_corrected_value_must_differ_from_the_recorded_one():
+    state = realised().state
+    refused(state, f.command("correct-realisation", jobs=60, reason="r"), "no-change", "jobs")
+    refused(state, f.command("correct-realisation", jobs=61, new_scaleup=False, reason="r"), "no-change", "new_scaleup")
+    accepted(state, f.command("correct-realisation", jobs=61, new_scaleup=True, reason="r"))
+
+
+def test_a_correction_needs_a_reason_and_something_to_correct():
+    from domain.commands import parse_command
+
+    base = {"type": "correct-realisation", **f.ACTOR}
+    for body, field, words in (({"jobs": 3}, "reason", "required"), ({"jobs": 3, "reason": "  "}, "reason", "spaces"),
+                               ({"reason": "typo"}, "(input)", "at least one of investment_eur, jobs, new_scaleup")):
+        with pytest.raises(CommandRejected) as err:
+            parse_command({**base, **body})
+        assert err.value.field == field and words in err.value.message, err.value
+
+
+# --- demo cases and imported leads (issue 12, points 5 and 6) -----------------------------------------
+
+
+def test_a_demo_case_and_the_source_of_an_imported_lead_are_facts_of_the_case():
+    event = accepted(None, f.command("start", lead=f.LEAD, demo=True, source="import:pipeline.csv#row 3"))
+    assert (event.demo, event.source) == (True, "import:pipeline.csv#row 3")
+    state = Case().state
+    assert (state.demo, state.source) == (False, None) and state.facts()["demo"] is False
+
+
+# --- past dates (issue 12, point 5) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("days, ok", [(-1, False), (0, True), (1, True)], ids=["yesterday", "today", "tomorrow"])
+def test_needed_by_today_is_accepted_yesterday_refused_behind_the_flag(days, ok):
+    state = Case().state
+    now = T0 + timedelta(days=3, hours=23, minutes=59)
+    needs = {**f.NEEDS, "needed_by": (now.date() + timedelta(days=days)).isoformat()}
+    command = f.command("articulate-needs", needs=needs)
+    ctx = Context("lead-rules", now, refuse_past_needed_by=True)
+    if ok:
+        check(state, command, ctx)
+        assert decide(state, command, ctx)[0].needs.needed_by == now.date() + timedelta(days=days)
+    else:
+        for call in (check, decide):
+            with pytest.raises(CommandRejected) as err:
+                call(state, command, ctx)
+            assert (err.value.rule, err.value.field) == ("needed-by-in-past", "needs.needed_by")
+            assert "lies in the past" in err.value.message
+    # histories from before the workflow patch decided without the rule: a past date was accepted
+    assert accepted(state, command, at=now).needs.needed_by == now.date() + timedelta(days=days)

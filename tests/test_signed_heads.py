@@ -164,6 +164,9 @@ def test_edited_projection_is_named(ledger, capsys):
     assert "company='Someone Else BV'" in found(verify(capsys, "--all")[1])["lead-a"][0][1]
     sql(ledger, "DELETE FROM cases WHERE case_id='lead-d'")
     assert "no row in the cases projection" in found(verify(capsys, "--all")[1])["lead-d"][0][1]
+    # a real case marked as a demo case (so listings and reports would leave it out): the chain says not
+    sql(ledger, "UPDATE cases SET demo=:d WHERE case_id='lead-e'", d=True)
+    assert "demo=True (the chain says False)" in found(verify(capsys, "--all")[1])["lead-e"][0][1]
 
 
 def test_edited_recorded_at_is_named(ledger, capsys):
