@@ -42,7 +42,7 @@ class ReminderRules(BaseModel):
     How rules change without workflow patches: a case receives the rules as data (the
     ``case_settings`` local activity, recorded in its history) and :func:`plan` derives everything
     from the case's state and these rules. So a new timing rule (the programme's "from the end of
-    venture phase 2", phase-dependent inbox messages, ...) is a new field here, or a new value of
+    venture phase 2", ...) is a new field here, or a new value of
     an existing one, whose default keeps today's behaviour, and a branch in :func:`plan` on that
     field, never on the code's age: histories replay with the rules they recorded, running cases
     adopt a new rule set at their next wake-up, and each reminder names the version it followed.
@@ -118,6 +118,18 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
+def _phase_words(phase: int) -> str:
+    """Where the lead is, for the articulation reminder: space needs "kunnen vanaf het einde van
+    levensfase 2 van het venture buildingsmodel inzichtelijk worden gemaakt" (sources/002), so the
+    reminder is owed from phase 2 on, and its text says the phase the lead is in now (a lead that
+    started in phase 3 never "reached phase 2"; one back in phase 1 had been in phase 2 or later)."""
+    if phase == 2:
+        return "reached venture phase 2"
+    if phase > 2:
+        return f"is in venture phase {phase}, past phase 2"
+    return f"is back in venture phase {phase} after phase 2 or later"
+
+
 def plan(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
     """Every reminder the case is owed in its current state, sent or not, earliest first."""
     if not state.open:
@@ -129,7 +141,7 @@ def plan(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
 
     phase2_at = min((at for phase, at in state.phase_reached_at.items() if phase >= 2), default=None)
     if rules.phase2 and phase2_at is not None and state.needs is None:
-        subject = f"{company} reached venture phase 2: start needs articulation"
+        subject = f"{company} {_phase_words(state.phase)}: start needs articulation"
         out.append(PlannedReminder(key="phase2:remind", rule="phase2", due_at=phase2_at, subject=subject, recipient=to))
         for i, after in enumerate(rules.phase2.follow_ups, start=1):
             out.append(PlannedReminder(key=f"phase2:follow-up-{i}", rule="phase2", due_at=phase2_at + after,

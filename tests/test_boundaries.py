@@ -57,6 +57,26 @@ def test_phase2_reminders_need_phase_2_and_stop_once_needs_are_articulated():
     assert "phase2:escalate" not in due(Case(phase=2).state, no_escalation)
 
 
+def test_the_articulation_reminder_says_the_phase_the_lead_is_in_and_keeps_its_timing():
+    """Issue 12: a lead that started in phase 3 was told it "reached venture phase 2"."""
+    def subjects(state) -> dict[str, str]:
+        return {r.key: r.subject for r in plan(state, ReminderRules()) if r.rule == "phase2"}
+
+    two = subjects(Case(phase=2).state)
+    assert two["phase2:remind"] == "Photon Forge BV reached venture phase 2: start needs articulation"
+    assert two["phase2:follow-up-1"] == "follow-up 1: Photon Forge BV reached venture phase 2: start needs articulation"
+    three = Case(phase=3).state
+    assert subjects(three)["phase2:remind"] == "Photon Forge BV is in venture phase 3, past phase 2: start needs articulation"
+    assert subjects(three)["phase2:escalate"].startswith("escalation: Photon Forge BV is in venture phase 3,")
+    assert due(three)["phase2:remind"] == T0  # the timing is unchanged (issue 14 changes it)
+    assert "venture phase 2" not in " ".join(subjects(Case(phase=4).state).values())
+    back = Case(phase=2)
+    state = back.run(f.command("change-phase", phase=1))
+    assert subjects(state)["phase2:remind"] == (
+        "Photon Forge BV is back in venture phase 1 after phase 2 or later: start needs articulation")
+    assert due(state)["phase2:remind"] == T0
+
+
 def test_stage_overdue_and_its_escalation():
     case = Case(phase=1)
     state = case.run(f.command("articulate-needs", needs=f.NEEDS))
