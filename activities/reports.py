@@ -23,6 +23,7 @@ class ReportRequest(BaseModel):
     period: str
     cutoff: datetime | None = None  # events with workflow time up to here; None: now (older runs)
     format: str = REPORT_FORMAT
+    include_demo: bool = False  # demo cases count too (never in the scheduled reports)
 
 
 class ReportResult(BaseModel):
@@ -45,7 +46,7 @@ class ReportActivities:
     @activity.defn(name="produce_report")
     def produce_report(self, req: ReportRequest) -> ReportResult:
         cutoff = req.cutoff or datetime.now(UTC)
-        content = render_report(self._ledger, req.period, req.format, as_of=cutoff)
+        content = render_report(self._ledger, req.period, req.format, as_of=cutoff, include_demo=req.include_demo)
         snap = self._snapshots.store(req.kind, req.period, req.format, cutoff, content)
         notice = (
             f"The {req.kind} report for {req.period} is ready: report {snap.id} "

@@ -74,6 +74,14 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Early articulation", "days from the first NeedsArticulated to the lead first reaching venture phase "
      "3 or later, counted in the period phase 3 is reached; the programme aims for 2 to 3 years "
      "(730-1095 days)."),
+    ("Corrections", "a realised case's investment_eur or new scale-up status corrected afterwards "
+     "(RealisationCorrected, with its reason) counts with its corrected value, also when the correction was "
+     "recorded after the period's end: it says the recorded figure was wrong from the start. The report says "
+     "how many of the period's realisations were corrected, and how many of them after the period's end."),
+    ("Demo cases", "cases started as demo or test cases (LeadDetected with demo set) are left out of every "
+     "figure unless the report is asked to include them; the header says how many were left out. The "
+     "ministry 'wil de resultaten kunnen volgen en meten hoe succesvol het experiment is' (sources/002): "
+     "a demonstration is no result."),
     ("Confidentiality", "companies are under NDA with their ROM: the report names no company and no case."),
 )
 
@@ -152,9 +160,12 @@ def _count(values: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(values).items()))
 
 
-def impact(cases: Iterable[CaseEvents] | Iterable[AnEvent], period: Period) -> Json:
-    """The whole report for ``period`` as plain data (JSON-ready)."""
-    all_facts = [facts(cid, evs, period.end) for cid, evs in group_cases(cases)]
+def impact(cases: Iterable[CaseEvents] | Iterable[AnEvent], period: Period, include_demo: bool = False) -> Json:
+    """The whole report for ``period`` as plain data (JSON-ready); demo cases are left out unless
+    ``include_demo``."""
+    every = [facts(cid, evs, period.end) for cid, evs in group_cases(cases)]
+    all_facts = every if include_demo else [c for c in every if not c.demo]
+    demo_cases = sum(1 for c in every if c.demo and c.detected_at)
     inp = period.__contains__
     share = period.programme_share
 
@@ -183,9 +194,16 @@ def impact(cases: Iterable[CaseEvents] | Iterable[AnEvent], period: Period) -> J
     for s in signals:
         by_region[s["region"]][s["bottleneck"]] = by_region[s["region"]].get(s["bottleneck"], 0) + 1
 
+    corrected = [c for c in realised if c.corrections]
     return {
         "period": {"label": period.label, "start": period.start.date().isoformat(),
                    "end_exclusive": period.end.date().isoformat(), "programme_share": round(share, 4)},
+        "demo": {"included": include_demo, "cases": demo_cases},
+        "corrections": {
+            "realisations_corrected": len(corrected),
+            "corrections": sum(len(c.corrections) for c in corrected),
+            "corrected_after_period_end": sum(1 for c in corrected if max(c.corrections) >= period.end),
+        },
         "definitions": [{"term": t, "definition": d} for t, d in DEFINITIONS],
         "indicators": indicators,
         "qualitative": _qualitative(all_facts, period, signals),

@@ -2,7 +2,10 @@
 
 Kept apart from :mod:`domain.impact` (which counts) so the one place that reads event JSON is
 small. Reads the canonical JSON dicts the ledger stores, not models: see :mod:`domain.impact`.
-Events at or after ``end`` are skipped, so the facts are those known at the period's end.
+Events at or after ``end`` are skipped, so the facts are those known at the period's end, with one
+exception: a ``RealisationCorrected`` of a realisation the period holds applies whenever it was
+recorded, since it says the figure was wrong from the start (a mistyped investment must not stay in
+every later rendering of the period's report).
 """
 
 from __future__ import annotations
@@ -43,12 +46,14 @@ class CaseFacts:
     investment: int = 0
     new_scaleup: bool = False
     destination: str | None = None
+    demo: bool = False
+    corrections: list[datetime] = field(default_factory=list)
 
     def days(self, a: str, b: str) -> float:
         return (self.stage_first[b] - self.stage_first[a]).total_seconds() / 86400
 
 
-_SKIP = frozenset({"ReminderSent"})  # nothing the report counts
+_SKIP = frozenset({"ReminderSent", "NoteRecorded"})  # nothing the report counts
 
 
 def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> CaseFacts:
@@ -60,13 +65,22 @@ def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> Case
         if t in _SKIP:
             continue
         at = datetime.fromisoformat(ev["at"])
+        if t == "RealisationCorrected":
+            if f.realised_at is not None:  # corrects a realisation the period's facts hold
+                f.corrections.append(at)
+                for change in ev["changes"]:
+                    if change["field"] == "investment_eur":
+                        f.investment = change["new"]
+                    elif change["field"] == "new_scaleup":
+                        f.new_scaleup = change["new"]
+            continue
         if at >= end:
             continue
         if t == "LeadDetected" or t == "LeadUpdated":
             lead = ev["lead"]
             f.region, f.domain, f.company_type = lead["home_region"], lead["technology_domain"], lead["company_type"]
             if t == "LeadDetected":
-                f.detected_at, phase = at, lead["phase"]
+                f.detected_at, phase, f.demo = at, lead["phase"], ev.get("demo", False)
         elif t == "PhaseChanged":
             phase = ev["to_phase"]
         elif t == "NeedsArticulated":

@@ -34,10 +34,14 @@ def _cases(ledger: Ledger, as_of: datetime | None = None) -> Iterator[tuple[str,
         yield case_id, (json.loads(payload) for _, payload in group if not payload.endswith(_REMINDER))
 
 
-def compute(ledger: Ledger, period: Period | str, as_of: datetime | None = None) -> dict:
+def compute(
+    ledger: Ledger, period: Period | str, as_of: datetime | None = None, include_demo: bool = False
+) -> dict:
     """The report's data for ``period`` (a :class:`Period` or its text, e.g. ``2026H1``), from the
-    events up to ``as_of`` (all when ``None``): the cut-off of a stored snapshot."""
-    return impact(_cases(ledger, as_of), period if isinstance(period, Period) else Period.parse(period))
+    events up to ``as_of`` (all when ``None``): the cut-off of a stored snapshot. Demo cases are
+    left out unless ``include_demo`` (the report says which, and how many)."""
+    return impact(_cases(ledger, as_of), period if isinstance(period, Period) else Period.parse(period),
+                  include_demo=include_demo)
 
 
 def render(data: dict, fmt: str) -> str:
@@ -54,9 +58,11 @@ def render(data: dict, fmt: str) -> str:
     raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
 
 
-def render_report(ledger: Ledger, period: Period | str, fmt: str, as_of: datetime | None = None) -> str:
+def render_report(
+    ledger: Ledger, period: Period | str, fmt: str, as_of: datetime | None = None, include_demo: bool = False
+) -> str:
     """The impact report for ``period`` in ``fmt`` (md, html or json): what the CLI and the
     scheduled reports produce. Raises :class:`domain.impact.PeriodError` for a bad period."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    return render(compute(ledger, period, as_of), fmt)
+    return render(compute(ledger, period, as_of, include_demo), fmt)

@@ -54,3 +54,20 @@ def pct(v: float | None) -> str:
 def step(key: str) -> str:
     """``needs_articulation->matchmaking`` as ``needs articulation → matchmaking``."""
     return key.replace("->", " → ").replace("_", " ")
+
+
+def demo_line(d: dict) -> str:
+    """What the report did with demo cases: ``demo cases excluded: 3`` (or ``included``)."""
+    demo = d["demo"]
+    return f"demo cases {'included' if demo['included'] else 'excluded'}: {demo['cases']:,}"
+
+
+def corrections_line(d: dict) -> str:
+    """How many of the period's realisations had their figures corrected."""
+    c = d["corrections"]
+    if not c["realisations_corrected"]:
+        return "no realisation of the period was corrected"
+    later = c["corrected_after_period_end"]
+    after = f", {later} of them after the period's end" if later else ""
+    return (f"{count(c['realisations_corrected'], 'realisation')} of the period corrected "
+            f"({count(c['corrections'], 'correction')}{after}); the figures are the corrected ones")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from reports import svg
-from reports.fmt import COLUMNS, NAMES, count, eur, n, pct, step, value
+from reports.fmt import COLUMNS, NAMES, corrections_line, count, demo_line, eur, n, pct, step, value
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2530;max-width:62rem;margin:2rem auto;padding:0 1rem;line-height:1.4}
@@ -111,7 +111,8 @@ def render_html(d: dict) -> str:
 <h1>Impact report {escape(p['label'])}</h1>
 <p class="sub">Deeptech scale-up taskforce (Meerjarenprogramma Bovenregionale Samenwerking Technologiebrandpunten)
 · {escape(p['start'])} up to {escape(p['end_exclusive'])} · {p['programme_share'] * 100:.1f}% of the 2025–2028
-programme, targets pro rata · portfolio at the period's end: {d['portfolio']} leads</p>
+programme, targets pro rata · portfolio at the period's end: {d['portfolio']} leads · {escape(demo_line(d))}
+· {escape(corrections_line(d))}</p>
 <p class="note">Confidential case data stays with the ROMs: this report names no company and no case.</p>
 {_indicators(d)}{_places(d)}{_times_and_signals(d)}</body></html>
 """

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.fmt import COLUMNS, NAMES, count, eur, n, pct, step, value
+from reports.fmt import COLUMNS, NAMES, corrections_line, count, demo_line, eur, n, pct, step, value
 
 # A table cell shows its text literally: no HTML, no Markdown markup, no row broken by | or a newline.
 _CELL = str.maketrans({c: "\\" + c for c in "\\`*_[]|"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " "})
@@ -19,7 +19,8 @@ def render_md(d: dict) -> str:
     out = [f"# Impact report {p['label']}", "",
            f"Deeptech scale-up taskforce. Period {p['start']} to {p['end_exclusive']} (exclusive): "
            f"{p['programme_share'] * 100:.1f}% of the 2025–2028 programme, targets pro rata. "
-           f"Portfolio at the period's end: {d['portfolio']} leads.", "", "## Indicators against targets", ""]
+           f"Portfolio at the period's end: {d['portfolio']} leads; {demo_line(d)}; {corrections_line(d)}.", "",
+           "## Indicators against targets", ""]
     out += _table(["indicator", "value", "target (pro rata)", "4-year target", "attainment"],
                   [[i["label"], value(i["key"], i["value"]), value(i["key"], i["target"]),
                     value(i["key"], i["target_4y"]), pct(i["attainment"])] for i in d["indicators"]])

@@ -27,7 +27,7 @@ from domain.chain import canonical_json
 from domain.impact import Period, PeriodError, impact
 from ledger.store import Ledger
 from reports import compute, render
-from tests.impact_data import events, scenario
+from tests.impact_data import at, events, scenario
 
 M = 1_000_000
 
@@ -229,3 +229,48 @@ def test_cli_writes_all_formats(ledger, tmp_path, monkeypatch, capsys):
     assert '"value": 40000000' in (tmp_path / "r.json").read_text()
     assert cli(["report", "impact", "--period", "2026H2"]) == 0
     assert "# Impact report 2026H2" in capsys.readouterr().out
+
+
+def test_demo_cases_are_left_out_unless_asked_and_the_header_says_so(evs):
+    """Issue 12: the demo's cases counted in the official report. Over the demo's eleven leads (marked
+    as demo cases) plus one real case, the report counts one lead."""
+    from tests.impact_data import Case, at, demo
+
+    demo_cases = demo()
+    for c in demo_cases:
+        assert c.events[0].type == "LeadDetected"
+        c.events[0] = c.events[0].model_copy(update={"demo": True})
+    real = Case("lead-real").do(at(2025, 6), "start", phase=2)
+    mixed = events([*demo_cases, real])
+    r = report(mixed, "2025-2028")
+    assert ind(r)["leads"] == 1 and ind(r)["retained_investment_eur"] == 0 and r["portfolio"] == 1
+    assert r["demo"] == {"included": False, "cases": 11}
+    both = impact(mixed, Period.parse("2025-2028"), include_demo=True)
+    assert ind(both)["leads"] == 12 and ind(both)["retained_investment_eur"] > 0
+    assert both["demo"] == {"included": True, "cases": 11}
+    assert "demo cases excluded: 11" in render(r, "md") and "demo cases excluded: 11" in render(r, "html")
+    assert "demo cases included: 11" in render(both, "md") and "demo cases included: 11" in render(both, "html")
+    assert report(evs, "2025-2028")["demo"] == {"included": False, "cases": 0}
+
+
+def test_corrected_realisations_count_with_their_corrected_values_and_the_report_says_how_many():
+    """A's EUR 100 M realised in 2025-10 was a typo for EUR 10 M, and it was no new scale-up: corrected
+    in January 2026, after the 2025 period's end, the 2025 report counts the corrected figures."""
+    cases = scenario()
+    before = {p: report(events(cases), p) for p in ("2025", "2026", "2025-2028")}
+    a = cases[0]
+    a.do(at(2026, 1, 15), "correct-realisation", investment_eur=10 * M, reason="a zero too many")
+    a.do(at(2026, 1, 16), "correct-realisation", new_scaleup=False, reason="a spin-off of a grown-up")
+    r = report(events(cases), "2025")
+    assert ind(r)["retained_investment_eur"] == 10 * M and ind(before["2025"])["retained_investment_eur"] == 100 * M
+    assert (ind(r)["new_scaleups"], ind(before["2025"])["new_scaleups"]) == (0, 1)
+    assert r["corrections"] == {"realisations_corrected": 1, "corrections": 2, "corrected_after_period_end": 1}
+    assert before["2025"]["corrections"] == {"realisations_corrected": 0, "corrections": 0,
+                                             "corrected_after_period_end": 0}
+    assert "1 realisation of the period corrected (2 corrections, 1 of them after the period's end)" in render(r, "md")
+    assert "no realisation of the period was corrected" in render(before["2025"], "md")
+    assert report(events(cases), "2026") == before["2026"]  # A was realised in 2025: 2026 is untouched
+    whole = report(events(cases), "2025-2028")
+    assert ind(whole)["retained_investment_eur"] == 300 * M  # A 10 + B 40 + E 250
+    assert whole["corrections"] == {"realisations_corrected": 1, "corrections": 2, "corrected_after_period_end": 0}
+    assert report(events(cases[1:]), "2025-2028")["corrections"]["realisations_corrected"] == 0

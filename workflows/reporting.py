@@ -39,6 +39,7 @@ class ReportKind(str, Enum):
 class ReportInput(BaseModel):
     kind: ReportKind
     period: str | None = None  # default: derived from the (scheduled) run time, Amsterdam time
+    include_demo: bool = False  # count demo cases too; the schedules never do (the report says so)
 
 
 def period_for(kind: ReportKind, year: int, month: int) -> str:
@@ -66,7 +67,7 @@ class ReportWorkflow:
         try:
             return await workflow.execute_activity_method(
                 ReportActivities.produce_report,
-                ReportRequest(kind=input.kind.value, period=period, cutoff=now),
+                ReportRequest(kind=input.kind.value, period=period, cutoff=now, include_demo=input.include_demo),
                 start_to_close_timeout=timedelta(minutes=5),
                 retry_policy=REPORT_RETRY,
             )
