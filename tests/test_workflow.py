@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from datetime import timedelta
 
@@ -198,3 +199,78 @@ async def test_a_command_keeps_the_reminder_timer_and_upserts_only_what_changed(
         if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
     ]
     assert upserted == [{"VenturePhase"}, {"VenturePhase"}]
+
+
+async def test_two_partial_updates_built_from_the_same_stale_state_both_win(env_worker, ledger):
+    """Issue 12: ``update`` used to carry the whole lead, merged on the client from the state it read,
+    so of two coordinators editing different fields the second undid the first. The case merges now."""
+    env, queue = env_worker
+    case_id = new_id()
+    stale = (await cases.start(env.client, queue, f.start(phase=1), case_id)).state  # both read this
+    await cases.execute(env.client, case_id, f.command("update", changes={"company": "Photon Forge Holding BV"}))
+    r = await cases.execute(env.client, case_id, f.command("update", changes={"contact": {"email": "cfo@example.org"}}))
+    assert (r.state.lead.company, r.state.lead.contact.email) == ("Photon Forge Holding BV", "cfo@example.org")
+    assert r.state.lead.contact.name == stale.lead.contact.name and r.state.lead.kvk == stale.lead.kvk
+    updates = [row.event for row in ledger.events(case_id) if row.type == "LeadUpdated"]
+    assert [[(c.field, c.old, c.new) for c in e.changes] for e in updates] == [
+        [("company", "Photon Forge BV", "Photon Forge Holding BV")],
+        [("contact.email", "anna@example.org", "cfo@example.org")],
+    ]
+    with pytest.raises(cases.BadInput, match="no-change"):
+        await cases.execute(env.client, case_id, f.command("update", changes={"company": "Photon Forge Holding BV"}))
+    # the whole-lead form, still accepted, from the same stale read: the first change is lost again
+    whole = {**stale.lead.model_dump(mode="json"), "coordinator": "someone@example.org"}
+    r = await cases.execute(env.client, case_id, f.command("update", lead=whole))
+    assert r.state.lead.company == "Photon Forge BV" and r.events[0].changes is None
+    assert fold(row.event for row in ledger.events(case_id)) == r.state
+
+
+async def test_a_note_and_a_correction_on_a_realised_case(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    r = await cases.start(env.client, queue, f.start(phase=1), case_id)
+    for cmd in f.happy_path(r.state.detected_at.date()):
+        r = await cases.execute(env.client, case_id, cmd)
+    assert r.state.stage == Stage.CLOSED and r.state.realisation.investment_eur == 25_000_000
+    r = await cases.execute(env.client, case_id, f.command("note", text="opening of the new line", kind="meeting"))
+    assert (r.state.stage, r.state.notes, r.events[0].type) == (Stage.CLOSED, 1, "NoteRecorded")
+    r = await cases.execute(env.client, case_id, f.command(
+        "correct-realisation", investment_eur=2_500_000, reason="a zero too many in the realise command"))
+    assert r.state.realisation.investment_eur == 2_500_000 and r.state.realisation_corrections == 1
+    before = len(ledger.events(case_id))
+    with pytest.raises(cases.BadInput, match="no-change"):
+        await cases.execute(env.client, case_id, f.command("correct-realisation", investment_eur=2_500_000, reason="r"))
+    rows = ledger.events(case_id)
+    assert len(rows) == before and [r.type for r in rows[-2:]] == ["NoteRecorded", "RealisationCorrected"]
+    assert fold(row.event for row in rows) == await cases.state(env.client, case_id)
+
+
+async def test_a_demo_case_is_marked_in_its_state_and_the_ledger(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    start = f.command("start", lead={**f.LEAD, "phase": 1}, demo=True, source="import:pipeline.csv#row 3")
+    r = await cases.start(env.client, queue, start, case_id)
+    assert (r.state.demo, r.state.source) == (True, "import:pipeline.csv#row 3")
+    assert ledger.events(case_id)[0].event.demo is True
+    assert case_id in [s.case_id for s in ledger.list_cases()]
+    assert case_id not in [s.case_id for s in ledger.list_cases(include_demo=False)]
+
+
+async def test_a_past_needed_by_date_is_refused_and_writes_nothing(env_worker, ledger):
+    env, queue = env_worker
+    case_id = new_id()
+    await cases.start(env.client, queue, f.start(phase=1), case_id)
+    before = await update_events(env.client, case_id)
+    past = f.command("articulate-needs", needs={**f.NEEDS, "needed_by": "2020-01-01"})
+    with pytest.raises(cases.BadInput, match="needed-by-in-past") as err:
+        await cases.execute(env.client, case_id, past)
+    assert "needs.needed_by" in str(err.value)
+    assert await update_events(env.client, case_id) == before
+    assert [r.type for r in ledger.events(case_id)] == ["LeadDetected"]
+    r = await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    assert r.state.stage == Stage.NEEDS_ARTICULATION
+    history = await env.client.get_workflow_handle(case_id).fetch_history()
+    markers = [e.marker_recorded_event_attributes for e in history.events
+               if e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED]
+    patches = [json.loads(m.details["patch-data"].payloads[0].data)["id"] for m in markers if m.marker_name == "core_patch"]
+    assert "refuse-past-needed-by" in patches

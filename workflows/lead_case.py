@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import case_ids
     from domain.commands import (
         SYSTEM_COMMANDS,
+        ArticulateNeeds,
         Command,
         ProposeMatches,
         RecordDelivery,
@@ -57,6 +58,11 @@ deployment (``case_settings``, at the start of a run and at every wake-up) inste
 input; state carried into a run is checked against the ledger's chain; a reminder is recorded
 together with its outbox message in one activity and its e-mail/webhook delivery runs apart from
 the case lock, with failures recorded (``ReminderFailed``) and retried by rule."""
+PATCH_PAST_NEEDED_BY = "refuse-past-needed-by"
+"""Cases that handle a needs articulation since this patch refuse a ``needs.needed_by`` before today
+(workflow time), as a past consultation due date always was (``Context.refuse_past_needed_by``).
+Evaluated at the first ``articulate-needs`` a run handles; histories from before took the needs
+with any date and replay so."""
 REJECTED = "CommandRejected"
 """ApplicationError type of a refused command; the CLI maps it to exit code 2."""
 
@@ -89,6 +95,7 @@ class LeadCaseWorkflow:
         self._settings_stale = True
         self._deliveries: dict[str, asyncio.Task[None]] = {}  # e-mail/webhook deliveries under way
         self._stuck_reminders: set[str] = set()  # reminders the ledger refused in this run
+        self._refuse_past_needed_by: bool | None = None  # see PATCH_PAST_NEEDED_BY; None: not yet asked
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseState | None:
@@ -337,7 +344,16 @@ class LeadCaseWorkflow:
         return self._state
 
     def _context(self) -> Context:
-        return Context(case_id=self._case_id, at=workflow.now())
+        # Before the patch is evaluated (no needs articulation handled in this run yet) the validator
+        # applies the new rule: validators do not run on replay, and a live handler will take the patch.
+        return Context(
+            case_id=self._case_id, at=workflow.now(), refuse_past_needed_by=self._refuse_past_needed_by is not False
+        )
+
+    def _adopt_patches_for(self, command: Command) -> None:
+        """Ask the patches a command's decision depends on (only in a handler: a validator may not)."""
+        if isinstance(command, ArticulateNeeds) and self._refuse_past_needed_by is None:
+            self._refuse_past_needed_by = workflow.patched(PATCH_PAST_NEEDED_BY)
 
     # --- commands ------------------------------------------------------------------------
 
@@ -352,6 +368,7 @@ class LeadCaseWorkflow:
         async with self._lock:  # one command at a time; the next one sees this one's state
             if self._already_applied(command):
                 return CommandResult(events=[], state=self._require_state(), duplicate=True)
+            self._adopt_patches_for(command)
             try:
                 if isinstance(command, ProposeMatches):
                     check(self._state, command, self._context())
