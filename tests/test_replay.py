@@ -25,6 +25,7 @@ def test_there_are_recorded_histories_of_every_kind():
     names = {p.name.split(".")[0] for p in HISTORIES}
     assert names >= {"happy-path", "back-to-matchmaking", "closed-and-reopened", "continued-as-new", "reminders"}
     assert names >= {"redelivery-v3", "resumed-v3", "happy-path-v3", "reminders-v3"}
+    assert names >= {"happy-path-v4", "partial-update-v4", "note-v4", "corrected-v4", "demo-v4"}
 
 
 async def test_recorded_histories_replay_with_the_current_code():
@@ -88,6 +89,27 @@ async def test_a_decision_changed_without_a_patch_fails_replay(changed, name):
 async def test_the_same_change_behind_a_patch_replays():
     outcomes = await replay([load(p) for p in HISTORIES], workflows=[WaitsOnlyWhenPatched])
     assert [o.error for o in outcomes if not o.ok] == []
+
+
+@workflow.defn(name="LeadCaseWorkflow")
+class RefusesPastNeededByUnpatched(LeadCaseWorkflow):
+    """The past needed-by rule applied to every run, without asking its patch."""
+
+    @workflow.run
+    async def run(self, input: CaseInput) -> CaseState | None:
+        return await super().run(input)
+
+    def _adopt_patches_for(self, command):  # type: ignore[no-untyped-def, override]
+        self._refuse_past_needed_by = True
+
+
+async def test_a_past_needed_by_accepted_before_its_patch_replays_and_would_not_without_the_patch():
+    """``past-needed-by.1.json`` was recorded by the code before ``refuse-past-needed-by`` (it cannot
+    be recorded now: the case refuses the command), with needs needed by 2020-01-01."""
+    history = load(Path(__file__).parent / "histories" / "past-needed-by.1.json")
+    assert [o.error for o in await replay([history])] == [None]
+    unpatched = (await replay([history], workflows=[RefusesPastNeededByUnpatched]))[0]
+    assert not unpatched.ok and "nondetermin" in unpatched.error.lower(), unpatched.error
 
 
 async def test_record_script_writes_histories_that_replay(tmp_path):

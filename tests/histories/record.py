@@ -90,6 +90,39 @@ async def resumed(client, case_id: str) -> None:
     await cases.execute(client, case_id, f.command("propose-matches"))
 
 
+async def partial_update(client, case_id: str) -> None:
+    """Two coordinators change different lead fields, each from the same state: the case merges both."""
+    await cases.start(client, QUEUE, f.start(phase=1), case_id)
+    await cases.execute(client, case_id, f.command("update", changes={"company": "Photon Forge Holding BV"}))
+    await cases.execute(client, case_id, f.command("update", changes={"contact": {"email": "cfo@example.org"}}))
+
+
+async def note(client, case_id: str) -> None:
+    """Notes in an open case and after it closed (changing no stage)."""
+    await cases.start(client, QUEUE, f.start(phase=1), case_id)
+    await cases.execute(client, case_id, f.command("note", text="first call with the founders", kind="call"))
+    await cases.execute(client, case_id, f.command("close", outcome="withdrawn"))
+    await cases.execute(client, case_id, f.command("note", text="they may come back in 2027", kind="meeting"))
+
+
+async def corrected(client, case_id: str) -> None:
+    """A realised case whose investment was mistyped, corrected with its reason."""
+    r = await cases.start(client, QUEUE, f.start(phase=1), case_id)
+    for cmd in f.happy_path(r.state.detected_at.date()):
+        await cases.execute(client, case_id, cmd)
+    await cases.execute(client, case_id, f.command(
+        "correct-realisation", investment_eur=2_500_000, reason="a zero too many in the realise command"))
+
+
+async def demo(client, case_id: str) -> None:
+    """A demo case (left out of reports) from an import, through a needs articulation (the
+    refuse-past-needed-by patch)."""
+    start = f.command("start", lead={**f.LEAD, "phase": 1}, demo=True, source="import:pipeline.csv#row 3")
+    await cases.start(client, QUEUE, start, case_id)
+    await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    await cases.execute(client, case_id, f.command("propose-matches"))
+
+
 async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
     runs = {
         "redelivery": lambda: redelivery(env, env.client, "lead-redelivery"),
@@ -99,6 +132,10 @@ async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
         "closed-and-reopened": lambda: closed_and_reopened(env.client, "lead-closed-and-reopened"),
         "continued-as-new": lambda: continued_as_new(env.client, "lead-continued-as-new"),
         "reminders": lambda: reminders(env, env.client, "lead-reminders"),
+        "partial-update": lambda: partial_update(env.client, "lead-partial-update"),
+        "note": lambda: note(env.client, "lead-note"),
+        "corrected": lambda: corrected(env.client, "lead-corrected"),
+        "demo": lambda: demo(env.client, "lead-demo"),
     }
     unknown = set(only or ()) - set(runs)
     if unknown:
