@@ -14,6 +14,7 @@ from pathlib import Path
 from temporalio.client import WorkflowHistory
 
 from audit.verify import Finding, verify_rows
+from domain.models import describe_changes
 from domain.state import fold
 from ledger.store import LedgerRow
 
@@ -69,7 +70,12 @@ def _gist(ev: dict) -> str:
     where = ", ".join(str(x) for x in (loc.get("hotspot"), loc.get("municipality"), loc.get("region")) if x)
     if t == "LeadDetected":
         lead = ev.get("lead", {})
-        return f"{lead.get('company')} · {lead.get('technology_domain')} · phase {lead.get('phase')}"
+        marks = "".join(f" · {m}" for m in ("demo case" if ev.get("demo") else None, ev.get("source")) if m)
+        return f"{lead.get('company')} · {lead.get('technology_domain')} · phase {lead.get('phase')}{marks}"
+    if t in ("LeadUpdated", "RealisationCorrected") and ev.get("changes"):
+        return describe_changes(ev["changes"])
+    if t == "NoteRecorded":
+        return f"{ev.get('kind')}: {ev.get('text')}"
     if t == "PhaseChanged":
         return f"phase {ev.get('from_phase')} → {ev.get('to_phase')}"
     if t == "NeedsArticulated":

@@ -87,8 +87,9 @@ def _merged_lead(state: CaseState, changes: LeadChanges) -> tuple[Lead, list[Fie
     if "phase" in given and given["phase"] != state.phase:
         raise CommandRejected("phase-via-change-phase", "the venture phase changes with change-phase", "changes.phase")
     given.pop("phase", None)
-    data = current.model_dump(mode="json")
-    data |= {**given, "contact": {**data["contact"], **given.get("contact", {})}}
+    contact = given.pop("contact", {})
+    data = current.model_dump(mode="json") | given
+    data["contact"] = None if contact is None else {**data["contact"], **contact}  # null: the Lead refuses it
     try:
         merged = Lead.model_validate(data)
     except ValidationError as err:

@@ -114,6 +114,15 @@ class LeadChanges(Partial):
     coordinator: str | None = Field(default=None, max_length=b.RECIPIENT_MAX)
 
 
+def describe_changes(changes: list[FieldChange] | list[dict[str, Any]]) -> str:
+    """``company: Photon Forge BV → Photon Forge NV; kvk: 12345678 → –`` (events or their JSON)."""
+    def shown(v: object) -> str:
+        return "–" if v is None else ("yes" if v is True else "no" if v is False else str(v))
+
+    items = [c.model_dump() if isinstance(c, FieldChange) else c for c in changes]
+    return "; ".join(f"{c['field']}: {shown(c['old'])} → {shown(c['new'])}" for c in items)
+
+
 def lead_fields(lead: Lead) -> dict[str, Any]:
     """The lead's fields as JSON-form values, contact fields dotted (``contact.email``)."""
     data = lead.model_dump(mode="json")

@@ -444,3 +444,25 @@ async def test_replay_and_dossier_of_a_live_case_across_continue_as_new(ts_worke
     assert len(replayed) == len(written) and all(o.ok for o in replayed)
     events = json.loads((tmp_path / "events.json").read_text())
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1)) and len(events) >= 26
+
+
+def test_the_dossier_timeline_says_what_changed_and_keeps_notes_inert(tmp_path):
+    """Partial updates and corrections show old → new, notes their kind and text (escaped), a demo
+    case and an imported lead say so."""
+    from audit.dossier import timeline
+    from domain.decide import Context, decide
+
+    led = Ledger.open(f"sqlite:///{tmp_path}/d.db", upgrade=True)
+    state, events = None, []
+    commands = [f.command("start", lead={**f.LEAD, "phase": 1}, demo=True, source="import:pipeline.csv#row 3"),
+                f.command("update", changes={"company": "Photon Forge NV", "kvk": None}),
+                f.command("note", text="<script>alert(1)</script> met the CFO", kind="meeting")]
+    for i, cmd in enumerate(commands):
+        new = decide(state, cmd, Context("lead-dossier", T0 + timedelta(hours=i)))
+        state, events = fold(new, state), events + new
+    led.append(events)
+    page = timeline("lead-dossier", led.events("lead-dossier"))
+    led.dispose()
+    assert "demo case · import:pipeline.csv#row 3" in page
+    assert "company: Photon Forge BV → Photon Forge NV; kvk: 12345678 → –" in page
+    assert "meeting: &lt;script&gt;alert(1)&lt;/script&gt; met the CFO" in page and "<script>" not in page

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from domain.decide import CommandRejected, Context, check, decide
+from domain.models import describe_changes
 from domain.vocab import Stage
 from tests import factories as f
 from tests.test_domain import T0, Case, propose, to_consultation
@@ -266,6 +267,8 @@ def test_a_partial_update_whose_merged_lead_breaks_a_lead_rule_is_refused_naming
     err = refused(state, update(company=None), "invalid-input", "changes.company")
     assert "changes.company" in err.message
     refused(state, update(contact={"name": None}), "invalid-input", "changes.contact.name")
+    refused(state, update(contact=None), "invalid-input", "changes.contact")
+    refused(state, update(home_region=None, hotspot=None), "invalid-input", "changes.home_region")
 
 
 def test_update_carries_changes_or_the_whole_lead_not_both_nor_neither():
@@ -344,7 +347,9 @@ def test_a_correction_names_old_and_new_and_the_fold_takes_the_corrected_values(
     case = realised()
     event = accepted(case.state, f.command("correct-realisation", investment_eur=2_500_000, reason="a zero too many"))
     assert [(c.field, c.old, c.new) for c in event.changes] == [("investment_eur", 25_000_000, 2_500_000)]
+    assert describe_changes(event.changes) == "investment_eur: 25000000 → 2500000"
     state = case.run(f.command("correct-realisation", jobs=61, new_scaleup=True, reason="counted again"))
+    assert describe_changes(case.events[-1].changes) == "jobs: 60 → 61; new_scaleup: no → yes"
     assert (state.realisation.investment_eur, state.realisation.jobs, state.realisation.new_scaleup) == (
         25_000_000, 61, True)
     assert state.realisation_corrections == 1 and state.realisation.location == case.events[-2].realisation.location
