@@ -148,7 +148,8 @@ def scripts() -> list[dict[str, Any]]:
 async def run_case(cases: Cases, script: dict[str, Any], config: CaseConfig) -> dict[str, Any]:
     """Play one script through the client library; the case id is the ledger's next serial."""
     meta = {"actor": ACTOR, "organisation": ORG}
-    result = await cases.start(command_from("start", {"lead": script["lead"]}, meta), config=config)
+    # a demo case: the impact report and the inbox leave it out unless asked (LeadDetected.demo)
+    result = await cases.start(command_from("start", {"lead": script["lead"], "demo": True}, meta), config=config)
     case_id = result.state.case_id
     for kind, fields, reason in script["steps"]:
         result = await cases.act(case_id, command_from(kind, fields, {**meta, "reason": reason}))

@@ -33,8 +33,10 @@ def command(kind: str, /, **fields: Any) -> Command:
     return COMMAND_ADAPTER.validate_python({"type": kind, **ACTOR, **fields})
 
 
-def start(**lead: Any) -> DetectLead:
-    return DetectLead.model_validate({"type": "start", **ACTOR, "lead": {**LEAD, **lead}})
+def start(demo: bool = False, source: str | None = None, **lead: Any) -> DetectLead:
+    """A start of :data:`LEAD` with ``lead`` fields changed; ``demo``/``source`` as in ``DetectLead``."""
+    return DetectLead.model_validate(
+        {"type": "start", **ACTOR, "lead": {**LEAD, **lead}, "demo": demo, "source": source})
 
 
 def happy_path(today: date, hotspot: str = "twente") -> list[Command]:

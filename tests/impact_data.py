@@ -35,11 +35,7 @@ class Case:
         self.events: list[Event] = []
 
     def do(self, when: datetime, kind: str, **fields) -> Case:
-        if kind == "start":  # lead fields, and whether it is a demo case
-            demo = fields.pop("demo", False)
-            cmd = f.command("start", lead={**f.LEAD, **fields}, demo=demo)
-        else:
-            cmd = f.command(kind, **fields)
+        cmd = f.start(**fields) if kind == "start" else f.command(kind, **fields)
         events = decide(self.state, cmd, Context(self.case_id, when))
         self.state = fold(events, self.state)
         self.events += events

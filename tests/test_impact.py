@@ -274,3 +274,31 @@ def test_corrected_realisations_count_with_their_corrected_values_and_the_report
     assert ind(whole)["retained_investment_eur"] == 300 * M  # A 10 + B 40 + E 250
     assert whole["corrections"] == {"realisations_corrected": 1, "corrections": 2, "corrected_after_period_end": 0}
     assert report(events(cases[1:]), "2025-2028")["corrections"]["realisations_corrected"] == 0
+
+
+async def test_the_demo_starts_demo_cases():
+    """``brandpunt demo`` marks its five cases as demo cases, so they never count in a report."""
+    from types import SimpleNamespace
+
+    from demo import run_case, scripts
+    from domain.commands import DetectLead
+    from workflows.case_io import CaseConfig
+
+    class Started(Exception):
+        """Only the start command matters here: the recorder stops the script after it."""
+
+    started: list[DetectLead] = []
+
+    class Recorder:
+        async def start(self, command: DetectLead, case_id: str | None = None, *,
+                        config: CaseConfig | None = None) -> SimpleNamespace:
+            started.append(command)
+            return SimpleNamespace(state=SimpleNamespace(case_id="BP-2026-0001"))
+
+        async def act(self, case_id: str, command: object) -> SimpleNamespace:
+            raise Started
+
+    for script in scripts():
+        with pytest.raises(Started):
+            await run_case(Recorder(), script, CaseConfig())
+    assert len(started) == 5 and all(c.demo for c in started)

@@ -10,6 +10,7 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 
 from audit.replay import history_from_json, replay
+from domain.commands import Command
 from domain.state import CaseState
 from workflows.case_io import CaseInput
 from workflows.lead_case import LeadCaseWorkflow
@@ -99,7 +100,7 @@ class RefusesPastNeededByUnpatched(LeadCaseWorkflow):
     async def run(self, input: CaseInput) -> CaseState | None:
         return await super().run(input)
 
-    def _adopt_patches_for(self, command):  # type: ignore[no-untyped-def, override]
+    def _adopt_patches_for(self, command: Command) -> None:
         self._refuse_past_needed_by = True
 
 

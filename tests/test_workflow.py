@@ -248,8 +248,7 @@ async def test_a_note_and_a_correction_on_a_realised_case(env_worker, ledger):
 async def test_a_demo_case_is_marked_in_its_state_and_the_ledger(env_worker, ledger):
     env, queue = env_worker
     case_id = new_id()
-    start = f.command("start", lead={**f.LEAD, "phase": 1}, demo=True, source="import:pipeline.csv#row 3")
-    r = await cases.start(env.client, queue, start, case_id)
+    r = await cases.start(env.client, queue, f.start(phase=1, demo=True, source="import:pipeline.csv#row 3"), case_id)
     assert (r.state.demo, r.state.source) == (True, "import:pipeline.csv#row 3")
     assert ledger.events(case_id)[0].event.demo is True
     assert case_id in [s.case_id for s in ledger.list_cases()]

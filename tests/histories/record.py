@@ -117,8 +117,7 @@ async def corrected(client, case_id: str) -> None:
 async def demo(client, case_id: str) -> None:
     """A demo case (left out of reports) from an import, through a needs articulation (the
     refuse-past-needed-by patch)."""
-    start = f.command("start", lead={**f.LEAD, "phase": 1}, demo=True, source="import:pipeline.csv#row 3")
-    await cases.start(client, QUEUE, start, case_id)
+    await cases.start(client, QUEUE, f.start(phase=1, demo=True, source="import:pipeline.csv#row 3"), case_id)
     await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
     await cases.execute(client, case_id, f.command("propose-matches"))
 
