@@ -32,7 +32,6 @@ from client.errors import CaseError
 from domain.reminders import ReminderRules
 from keys import Keyring, NoKey, PublicKeys, Signer, keys_dir
 from ledger.heads import DEFAULT_INTERVAL, TreeHeadMaker, TreeHeadRefused, make_tree_head
-from ledger.outbox import Outbox
 from ledger.store import Ledger
 from settings import Settings, safe_url
 from workflows.lead_case import LeadCaseWorkflow
@@ -59,14 +58,14 @@ class ShortDatabaseErrors(Interceptor):
 
 class _ShortDatabaseErrors(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from ledger.errors import database_error
+        from ledger.errors import database_error, is_database_error
 
         try:
             return await super().execute_activity(input)
-        except SQLAlchemyError as err:
-            raise database_error(err) from None
+        except Exception as err:
+            if is_database_error(err):
+                raise database_error(err) from None
+            raise
 
 
 def versioned(deployment_name: str, build_id: str) -> WorkerDeploymentConfig:
@@ -117,11 +116,11 @@ def build_worker(
     channels = channels or Channels.from_env()
     rules = rules or ReminderRules()
     ledger.adopt_reminder_rules(rules, actor="brandpunt-worker", at=datetime.now(UTC))
-    maker = TreeHeadMaker(ledger.engine, signer, trusted or signer.public(), tree_head_interval, tree_head_copy)
+    maker = TreeHeadMaker(ledger, signer, trusted or signer.public(), tree_head_interval, tree_head_copy)
     recorder = LedgerActivities(ledger, signer, maker)
     matcher = MatchmakingActivities(ledger)
     deployment = DeploymentActivities(rules, channels.configured())
-    notifier = NotifyActivities(Outbox(ledger.engine), channels)
+    notifier = NotifyActivities(ledger.outbox, channels)
     reporter = ReportActivities(ledger, notifier, ReminderRules().escalation_recipient)  # reports go to the DB
     return Worker(
         client,
@@ -184,7 +183,7 @@ def fresh_tree_head(ledger: Ledger, signer: Signer, trusted: PublicKeys) -> None
     from observability import logs
 
     try:
-        make_tree_head(ledger.engine, signer, trusted, tree_head_copy())
+        make_tree_head(ledger, signer, trusted, tree_head_copy())
     except TreeHeadRefused as err:
         logs.get("brandpunt.worker").error("no signed tree head made", problem=str(err))
 
@@ -252,7 +251,7 @@ def _serve_health(settings: Settings, worker: Worker, stop: asyncio.Event, ledge
     channels = [name for name, on in (("email", c.smtp_host), ("webhook", c.webhook_url)) if on]
     health = Health(
         ready=lambda: worker.is_running and not worker.is_shutdown and not stop.is_set(),
-        metrics=lambda: ops.prometheus_text(ledger.engine, channels),
+        metrics=lambda: ops.prometheus_text(ledger, channels),
     )
     bound = health.start(int(port))
     logs.get("brandpunt.worker").info("health endpoint listening", port=bound, paths="/healthz /readyz /metrics")

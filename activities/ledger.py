@@ -58,13 +58,10 @@ def classify(err: Exception) -> Exception:
 
     The message is short and carries no payload (SQL parameters hold confidential event data).
     """
-    from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    from ledger.errors import database_error, describe
+    from ledger.errors import database_error, describe, is_transient
     from ledger.store import LedgerConflict, LedgerGap
 
-    if isinstance(err, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)):
+    if is_transient(err):
         return database_error(err)  # unreachable, locked, restarting: the retry policy keeps trying
     if isinstance(err, (LedgerConflict, LedgerGap)):
         return ApplicationError(str(err)[:1000], type=type(err).__name__, non_retryable=True)

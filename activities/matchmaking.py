@@ -30,7 +30,7 @@ class MatchmakingActivities:
 
     @activity.defn(name="match_hotspots")
     def match_hotspots(self, input: MatchInput) -> MatchResult:
-        offers = self._ledger.hotspot_offers()
+        offers = self._ledger.offers.all()
         if not offers:
             raise RuntimeError("no hotspot offers in the database; run `brandpunt db upgrade`")
         return score_offers(input.lead, input.needs, offers)

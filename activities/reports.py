@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities.notify import Notification, NotifyActivities
-from ledger.snapshots import ReportSnapshots
 from ledger.store import Ledger
 from reports import render_report
 
@@ -39,7 +38,7 @@ class ReportResult(BaseModel):
 class ReportActivities:
     def __init__(self, ledger: Ledger, notifier: NotifyActivities, recipient: str) -> None:
         self._ledger = ledger
-        self._snapshots = ReportSnapshots(ledger.engine)
+        self._snapshots = ledger.snapshots
         self._notifier = notifier
         self._recipient = recipient
 

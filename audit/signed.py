@@ -30,16 +30,22 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-
-from sqlalchemy import Table, exists, func, select
+from typing import Generic, Protocol, TypeVar
 
 from audit.verify import CaseHead, Finding, Report, rows_of, verify_rows
 from domain.state import CaseState
 from keys import PublicKeys
-from ledger.heads import TreeHead, head_message, latest_tree_head, sth_root
-from ledger.schema import case_heads, cases, ledger_events
-from ledger.store import AnyRow, Ledger, iso
+from ledger.heads import (
+    SignedHead,
+    TreeHead,
+    head_message,
+    heads_without_events,
+    signed_heads_page,
+    tree_state,
+)
+from ledger.store import Ledger, ProjectionRow, iso
 
 LEDGER = "(ledger)"
 PAGE = 256
@@ -66,29 +72,31 @@ class LedgerReport:
         return not self.findings
 
 
-class _Rows:
-    """Rows of a per-case table, fetched in pages in the database's case_id order beside the walk."""
+class _Keyed(Protocol):
+    @property
+    def case_id(self) -> str: ...
 
-    def __init__(self, ledger: Ledger, table: Table, stop: str | None, single: bool) -> None:
-        self.ledger, self.table, self.stop, self.single = ledger, table, stop, single
-        self.cache: dict[str, AnyRow] = {}
 
-    def get(self, case_id: str) -> AnyRow | None:
+R = TypeVar("R", bound=_Keyed)
+
+
+class _Rows(Generic[R]):
+    """Rows of a per-case table, fetched in pages in the database's case_id order beside the walk.
+
+    ``page(from_case, stop=..., limit=...)`` is ``Ledger.projection_page`` or
+    ``ledger.heads.signed_heads_page``; a case not in the current page starts the next one."""
+
+    def __init__(self, page: Callable[..., list[R]], stop: str | None, single: bool) -> None:
+        self.page, self.stop, self.limit = page, stop, 1 if single else PAGE
+        self.cache: dict[str, R] = {}
+
+    def get(self, case_id: str) -> R | None:
         if case_id not in self.cache:
-            c = self.table.c.case_id
-            query = select(self.table)
-            if self.single:
-                query = query.where(c == case_id)
-            else:
-                query = query.where(c >= case_id).order_by(c).limit(PAGE)
-                if self.stop is not None:
-                    query = query.where(c < self.stop)
-            with self.ledger.engine.connect() as conn:
-                self.cache = {r.case_id: r for r in conn.execute(query)}
+            self.cache = {r.case_id: r for r in self.page(case_id, stop=self.stop, limit=self.limit)}
         return self.cache.pop(case_id, None)
 
 
-def _projection_problem(head: CaseHead, row: AnyRow | None, strict: bool) -> str | None:
+def _projection_problem(head: CaseHead, row: ProjectionRow | None, strict: bool) -> str | None:
     if row is None:
         return "no row in the cases projection (deleted?)"
     state = head.state
@@ -117,9 +125,9 @@ class _Cases:
     def __init__(self, ledger: Ledger, strict: bool, keys: PublicKeys | None, sth_ok: bool,
                  stop: str | None, single: bool, report: Report, want_heads: bool) -> None:
         self.strict, self.keys, self.sth_ok, self.report = strict, keys, sth_ok, report
-        self.projections = _Rows(ledger, cases, stop, single)
-        self.signed = _Rows(ledger, case_heads, stop, single)
-        self.head_row: AnyRow | None = None
+        self.projections: _Rows[ProjectionRow] = _Rows(ledger.projection_page, stop, single)
+        self.signed: _Rows[SignedHead] = _Rows(partial(signed_heads_page, ledger), stop, single)
+        self.head_row: SignedHead | None = None
         self.findings: list[Finding] = []
         self.heads: list[tuple[str, int, str, str]] | None = [] if want_heads else None
 
@@ -142,7 +150,7 @@ class _Cases:
                 self.findings.append(finding)
         head.state = None
 
-    def _head(self, e: CaseHead, h: AnyRow | None) -> Finding | None:
+    def _head(self, e: CaseHead, h: SignedHead | None) -> Finding | None:
         assert self.keys is not None
         case_id, end = e.case_id, (e.last_seq, e.head_hash, e.seal)
         if h is None:
@@ -197,29 +205,25 @@ def _walk(url: str, strict: bool, keys_raw: dict[str, bytes] | None, revoked: li
 
 def _tree_findings(ledger: Ledger, keys: PublicKeys, outside: Path | None) -> tuple[TreeHead | None, bool, list[Finding]]:
     findings: list[Finding] = []
-    options = {"isolation_level": "REPEATABLE READ"} if ledger.engine.dialect.name == "postgresql" else {}
-    with ledger.engine.connect().execution_options(**options) as conn, conn.begin():  # one snapshot
-        sth = latest_tree_head(conn)
-        if sth is None:
-            anything = conn.execute(select(exists().where(ledger_events.c.id.is_not(None)))).scalar() or \
-                conn.execute(select(exists().where(case_heads.c.case_id.is_not(None)))).scalar()
-            if anything:
-                findings.append(Finding(LEDGER, 0, "no signed tree head in the ledger (deleted?); the worker "
-                                        "makes one at start and after appends", "tree"))
+    now = tree_state(ledger)  # the tree head and the heads' root, read in one snapshot
+    sth = now.tree_head
+    if sth is None:
+        if now.anything:
+            findings.append(Finding(LEDGER, 0, "no signed tree head in the ledger (deleted?); the worker "
+                                    "makes one at start and after appends", "tree"))
+        ok = False
+    else:
+        problem = keys.problem(sth.key_id, sth.message(), sth.signature)
+        ok = problem is None
+        if problem:
+            findings.append(Finding(LEDGER, 0, f"the signed tree head #{sth.serial} is not trusted ({problem}): "
+                                    "replaced or forged", "tree"))
+        if ok and (now.root, now.cases, now.events) != (sth.root, sth.cases, sth.events):
             ok = False
-        else:
-            problem = keys.problem(sth.key_id, sth.message(), sth.signature)
-            ok = problem is None
-            if problem:
-                findings.append(Finding(LEDGER, 0, f"the signed tree head #{sth.serial} is not trusted ({problem}): "
-                                        "replaced or forged", "tree"))
-            root, n_cases, n_events = sth_root(conn)
-            if ok and (root, n_cases, n_events) != (sth.root, sth.cases, sth.events):
-                ok = False
-                findings.append(Finding(LEDGER, 0, f"the case heads no longer give signed tree head #{sth.serial}'s "
-                                        f"root (it covers {sth.cases} cases / {sth.events} events, the heads now "
-                                        f"{n_cases} / {n_events}): a head row was deleted or edited since; every "
-                                        "case's own head signature is checked instead", "tree"))
+            findings.append(Finding(LEDGER, 0, f"the case heads no longer give signed tree head #{sth.serial}'s "
+                                    f"root (it covers {sth.cases} cases / {sth.events} events, the heads now "
+                                    f"{now.cases} / {now.events}): a head row was deleted or edited since; every "
+                                    "case's own head signature is checked instead", "tree"))
     if outside is not None and outside.exists():
         try:
             kept = json.loads(outside.read_text(encoding="utf-8"))
@@ -238,30 +242,22 @@ def _tree_findings(ledger: Ledger, keys: PublicKeys, outside: Path | None) -> tu
 
 
 def _orphans(ledger: Ledger, keys: PublicKeys | None) -> list[Finding]:
-    findings = []
-    no_events = lambda t: ~exists().where(ledger_events.c.case_id == t.c.case_id)  # noqa: E731
-    with ledger.engine.connect() as conn:
-        for (case_id,) in conn.execute(select(cases.c.case_id).where(no_events(cases))):
-            findings.append(Finding(case_id, 1, "a cases projection row without any events (the case's events "
-                                    "were deleted, or the row was made up)", "deleted"))
-        if keys is not None:
-            for case_id, seq, sth_seq in conn.execute(
-                select(case_heads.c.case_id, case_heads.c.seq, case_heads.c.sth_seq).where(no_events(case_heads))
-            ):
-                findings.append(Finding(case_id, 1, f"the whole case (signed head seq {seq}) was deleted"
-                                        + (" since the signed tree head" if sth_seq is not None else ""), "deleted"))
+    findings = [Finding(case_id, 1, "a cases projection row without any events (the case's events were deleted, "
+                        "or the row was made up)", "deleted") for case_id in ledger.projections_without_events()]
+    if keys is not None:
+        for case_id, seq, sth_seq in heads_without_events(ledger):
+            findings.append(Finding(case_id, 1, f"the whole case (signed head seq {seq}) was deleted"
+                                    + (" since the signed tree head" if sth_seq is not None else ""), "deleted"))
     return findings
 
 
 def _split(ledger: Ledger, processes: int) -> list[tuple[str | None, str | None]]:
     if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [(None, None)]
-    with ledger.engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(ledger_events)).scalar_one()
-        if n < max(MIN_SPLIT, processes):
-            return [(None, None)]
-        bounds = [conn.execute(select(ledger_events.c.case_id).order_by(ledger_events.c.case_id, ledger_events.c.seq)
-                               .offset(n * i // processes).limit(1)).scalar_one() for i in range(1, processes)]
+    n = ledger.count_events()
+    if n < max(MIN_SPLIT, processes):
+        return [(None, None)]
+    bounds = ledger.case_ids_at([n * i // processes for i in range(1, processes)])
     bounds = sorted(set(bounds), key=bounds.index)
     edges: list[str | None] = [None, *bounds, None]
     return list(zip(edges[:-1], edges[1:], strict=True))
@@ -291,7 +287,7 @@ def verify_ledger(
     if len(args) == 1:
         results = [_walk(*args[0])]
     else:
-        ledger.engine.dispose()  # no pooled connection may cross the fork
+        ledger.dispose()  # no pooled connection may cross the fork
         with ProcessPoolExecutor(len(args) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_walk, *a) for a in args[1:]]
             results = [_walk(*args[0])] + [f.result() for f in futures]

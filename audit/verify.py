@@ -73,16 +73,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
-
-from sqlalchemy import literal, select, tuple_
 
 from domain.chain import GENESIS, canonical_json
 from domain.events import EVENT_ADAPTER, Event, parse_event
 from domain.state import CaseState, apply
 from ledger.heads import seal as seal_of
-from ledger.schema import ledger_events
-from ledger.store import Ledger, LedgerRow, iso
+from ledger.store import Ledger, LedgerRow, StoredRow, iso
+
+WalkedRow = LedgerRow | StoredRow
+"""What the walk takes: one case's ``LedgerRow``s or the whole ledger's ``StoredRow``s (``at`` as text)."""
 
 RECENT_HASHES = 4096
 """How far back an insertion can be recognised as such (rather than as a replaced row)."""
@@ -149,7 +148,7 @@ def _canonical(payload: str, strict: bool) -> tuple[dict | None, Event | None, s
     return data, event, None
 
 
-def _column_mismatch(row: LedgerRow, data: dict) -> str | None:
+def _column_mismatch(row: WalkedRow, data: dict) -> str | None:
     for column, value in (
         ("case_id", row.case_id), ("type", row.type), ("actor", row.actor),
         ("organisation", row.organisation),
@@ -171,7 +170,7 @@ def _column_mismatch(row: LedgerRow, data: dict) -> str | None:
     return None
 
 
-def _sound_event(row: LedgerRow) -> Event | None:
+def _sound_event(row: WalkedRow) -> Event | None:
     """The row's event if its payload and columns pass the strict checks, else ``None``.
 
     The quick way through ``_canonical`` and ``_column_mismatch`` for a sound row: pydantic parses
@@ -218,7 +217,7 @@ class _Chain:
     def broken(self) -> bool:
         return self.head.broken
 
-    def accept(self, row: LedgerRow) -> Finding | None:
+    def accept(self, row: WalkedRow) -> Finding | None:
         if self.fold and self.event is not None:
             try:
                 self.head.state = apply(self.head.state, self.event)
@@ -231,7 +230,7 @@ class _Chain:
             self.recent.popitem(last=False)
         return None
 
-    def insertion(self, row: LedgerRow, own_seq: object) -> Finding | None:
+    def insertion(self, row: WalkedRow, own_seq: object) -> Finding | None:
         """If ``row`` links back to an earlier verified event k, rows k+1.. were put in between."""
         k = self.recent.get(row.prev_hash)
         if k is None or k >= self.head.last_seq or own_seq not in (k + 1, row.seq):
@@ -239,7 +238,7 @@ class _Chain:
         return Finding(row.case_id, k + 1, f"{_span(k + 1, self.head.last_seq)} inserted: the event now at "
                        f"seq {row.seq} (its own seq {own_seq}) links to seq {k}")
 
-    def check(self, row: LedgerRow, strict: bool) -> Finding | None:
+    def check(self, row: WalkedRow, strict: bool) -> Finding | None:
         case_id, expected = row.case_id, self.head.last_seq + 1
         if row.seq > expected:
             return Finding(case_id, expected, f"seq {expected} is missing (deleted row?); next is seq {row.seq}")
@@ -275,7 +274,7 @@ class _Chain:
 
 
 def verify_rows(
-    rows: Iterable[LedgerRow],
+    rows: Iterable[WalkedRow],
     *,
     strict: bool = True,
     on_head: Callable[[CaseHead], None] | None = None,
@@ -320,61 +319,15 @@ def verify_rows(
     return report
 
 
-class _Row(NamedTuple):
-    """A ``ledger_events`` row as ``rows_of`` reads it: ``LedgerRow``'s names, ``at`` as stored text."""
-
-    id: int
-    case_id: str
-    seq: int
-    event_id: str
-    type: str
-    at: str
-    actor: str
-    organisation: str | None
-    payload: str
-    prev_hash: str
-    hash: str
-    recorded_at_text: str
-    seal: str | None
-
-
 def rows_of(
     ledger: Ledger, case_id: str | None = None, batch: int = 10_000,
     start: str | None = None, stop: str | None = None,
-) -> Iterator[LedgerRow]:  # or Row: see below
-    """One case's rows, or every row of the ledger streamed in (case_id, seq) order.
-
-    Pages by keyset, each page in its own short read transaction (a long one would keep SQLite
-    from checkpointing its WAL while the workers write). The key is compared as a row value,
-    ``(case_id, seq) > (:c, :s)``, which SQLite and PostgreSQL answer with a seek in the unique
-    index; the ``case_id > :c OR (...)`` spelling scans the index from its start for every page,
-    which made a 1M-event walk quadratic (0.2 s per page at the end). ``start``/``stop``: only
-    cases with ``start <= case_id < stop`` (in the database's order), to split the walk.
-
-    The whole-ledger walk yields ``_Row`` tuples of the driver's values (``LedgerRow``'s attribute
-    names, but ``at`` as the stored text and no ``recorded_at`` datetime): building a ``LedgerRow``
-    and parsing two datetimes per row was a tenth of the strict walk. One case: ``LedgerRow``.
+) -> Iterator[WalkedRow]:
+    """One case's rows (``Ledger.events``: ``LedgerRow``), or every row of the ledger in (case_id, seq)
+    order as stored (``Ledger.stored_rows``: ``StoredRow``, the driver's values, paged by keyset in
+    ``ledger.paging``). ``start``/``stop``: only cases with ``start <= case_id < stop``, to split the walk.
+    ``verify_rows`` takes either: it reads the attributes both have, and ``at`` as text or datetime.
     """
     if case_id is not None:
-        yield from ledger.events(case_id)
-        return
-    t = ledger_events.c
-    key = tuple_(t.case_id, t.seq)
-    order = (t.case_id, t.seq)
-    columns = (t.id, t.case_id, t.seq, t.event_id, t.type, t.at, t.actor, t.organisation, t.payload,
-               t.prev_hash, t.hash, t.recorded_at.label("recorded_at_text"), t.seal)
-    last: tuple[str, int] | None = None
-    while True:
-        query = select(*columns).order_by(*order).limit(batch)
-        if stop is not None:
-            query = query.where(ledger_events.c.case_id < stop)
-        if last is None and start is not None:
-            query = query.where(ledger_events.c.case_id >= start)
-        if last is not None:
-            query = query.where(key > tuple_(literal(last[0]), literal(last[1])))
-        with ledger.engine.connect() as conn:
-            page = conn.execute(query).cursor.fetchall()  # the driver's tuples: text and int columns
-        if not page:
-            return
-        yield from map(_Row._make, page)
-        last = (page[-1][1], page[-1][2])
+        return iter(ledger.events(case_id))
+    return ledger.stored_rows(batch=batch, start=start, stop=stop)

@@ -6,8 +6,8 @@ Builds a ledger of N events in a SQLite file in a temp dir (or --url), half in l
 --case-events events (locations tried, consultations refused, new proposals, again and again),
 half in short cases (the happy path, back to matchmaking, closed and reopened). The events are
 real: ``domain.decide`` over a pool of distinct cases (matchmaking scored against the shipped
-hotspot offers), cloned under new case ids, chained with the real hash rule, bulk-inserted with
-SQLAlchemy Core, with their seals, the ``cases`` projection and a signed head per case (a
+hotspot offers), cloned under new case ids, chained with the real hash rule, bulk-inserted by
+``ledger.bulk.load``, with their seals, the ``cases`` projection and a signed head per case (a
 throwaway key). Then it times the bare read, the chain-only walk (old: what ``verify --all``
 checked before the new checks, both canonical-form strengths, run by this code's ``verify_rows``;
 for the code before a change, run the bench from its checkout) side by side with the full
@@ -20,31 +20,26 @@ head, i.e. one signature per case, and with none, i.e. one signature), and the a
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import os
 import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
-
-from sqlalchemy import delete, insert
 
 from audit.history import as_of
 from audit.signed import verify_ledger
 from audit.verify import rows_of, verify_rows
-from domain.chain import GENESIS, canonical_json
+from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.commands import DetectLead
 from domain.events import parse_event
 from domain.state import fold
 from keys import Signer
-from ledger import heads
+from ledger import bulk, heads
 from ledger.heads import make_tree_head
-from ledger.schema import case_heads, ledger_events
-from ledger.schema import cases as cases_table
 from ledger.store import Ledger, iso
 from tests import audit_cases as ac
 from tests import factories as f
@@ -55,8 +50,6 @@ T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 PLACEHOLDER = "lead-template-000000"
 COMPANIES = ["Photon Forge BV", "Quantum Delta Labs", "Nano Grid BV", "Chip Ridge", "Bio Fab Holland"]
 ORGS = ["BOM", "Oost NL", "NOM", "InnovationQuarter", None]
-BATCH = 20_000
-
 Template = list[tuple[str, int, str, str, str | None, str]]  # type, seq, at, actor, organisation, payload
 
 
@@ -94,27 +87,29 @@ def build(ledger: Ledger, total: int, per_case: int, signer: Signer) -> tuple[fl
     short, long = templates(per_case)
     projections = {id(t): _projection(t) for t in short + long}
     started = time.perf_counter()
-    now, batch, n, cases = iso(datetime.now(UTC)), [], 0, 0
-    projected, signed = [], []
+    now = iso(datetime.now(UTC))
+    projected: list[dict[str, object]] = []
+    signed: list[dict[str, object]] = []
     long_plan = ((f"lead-bench-long-{c:05d}", long[c % len(long)]) for c in itertools.count())
     short_plan = ((f"lead-bench-{c:07d}", short[c % len(short)]) for c in itertools.count())
-    with ledger.engine.begin() as conn:
+
+    def events() -> Iterator[dict[str, object]]:
+        n = 0
         for source, target in ((long_plan, total // 2), (short_plan, total)):
             for case_id, template in source:
                 if n + len(template) > target:
                     break
-                cases += 1
                 prev = seal = GENESIS
                 key = f'"case_id":"{PLACEHOLDER}"'
                 for type_, seq, at, actor, org, payload in template:
                     payload = payload.replace(key, f'"case_id":"{case_id}"', 1)
-                    h = hashlib.sha256((prev + payload).encode()).hexdigest()
+                    h = chain_hash(prev, payload)
                     seal = heads.seal(seal, h, now)
-                    batch.append({
+                    yield {
                         "case_id": case_id, "seq": seq, "event_id": f"{case_id}/{seq}", "type": type_, "at": at,
                         "actor": actor, "organisation": org, "payload": payload, "prev_hash": prev, "hash": h,
                         "recorded_at": now, "seal": seal,
-                    })
+                    }
                     prev = h
                 n += len(template)
                 proj = projections[id(template)]
@@ -124,15 +119,9 @@ def build(ledger: Ledger, total: int, per_case: int, signer: Signer) -> tuple[fl
                 signed.append({"case_id": case_id, "seq": last, "hash": prev, "seal": seal,
                                "key_id": signer.key_id,
                                "signature": signer.sign(heads.head_message(case_id, last, prev, seal))})
-                if len(batch) >= BATCH:
-                    conn.execute(insert(ledger_events), batch)
-                    batch = []
-        if batch:
-            conn.execute(insert(ledger_events), batch)
-        for i in range(0, len(projected), BATCH // 10):
-            conn.execute(insert(cases_table), projected[i:i + BATCH // 10])
-            conn.execute(insert(case_heads), signed[i:i + BATCH // 10])
-    return time.perf_counter() - started, cases
+
+    bulk.load(ledger, events=events(), projections=projected, heads=signed)  # events first: they fill the lists
+    return time.perf_counter() - started, len(projected)
 
 
 def rss_mib() -> float:
@@ -159,9 +148,7 @@ def main() -> None:
     url = a.url or f"sqlite:///{tmp}/ledger.db"
     ledger = Ledger.open(url, upgrade=True)
     signer = Signer.generate()
-    with ledger.engine.begin() as conn:  # tree head #1 before any case head: every case "changed since"
-        conn.execute(delete(case_heads))
-    make_tree_head(ledger.engine, signer, signer.public())
+    make_tree_head(ledger, signer, signer.public())  # #1 before any case head: every case "changed since"
     if ledger.count_events() < a.events:
         secs, cases = build(ledger, a.events, a.case_events, signer)
         print(f"built {ledger.count_events():,} events in {cases:,} cases in {secs:.1f} s "
@@ -174,11 +161,12 @@ def main() -> None:
     t = time.perf_counter()
     read = sum(1 for _ in rows_of(ledger))
     read_s = time.perf_counter() - t
-    print(f"read only (audit.verify.rows_of -> driver tuples, row-value keyset): {read / read_s:,.0f} rows/s")
+    print(f"read only (audit.verify.rows_of -> Ledger.stored_rows, driver tuples): {read / read_s:,.0f} rows/s")
     if a.ledger_reader:
         t = time.perf_counter()
         read = sum(1 for _ in ledger.iter_all_rows())
-        print(f"read only (Ledger.iter_all_rows, OR keyset): {read / (time.perf_counter() - t):,.0f} rows/s")
+        print(f"read only (Ledger.iter_all_rows: the same pages as LedgerRow): "
+              f"{read / (time.perf_counter() - t):,.0f} rows/s")
 
     trusted = signer.public()
     results: dict[str, float] = {}
@@ -204,7 +192,7 @@ def main() -> None:
         ("new: strict + projection + signatures, every case changed, 2 proc", True, 2),
     ):
         run(label, lambda strict=strict, jobs=jobs: verify_ledger(ledger, strict=strict, keys=trusted, processes=jobs))
-    sth = make_tree_head(ledger.engine, signer, trusted)
+    sth = make_tree_head(ledger, signer, trusted)
     print(f"  (signed tree head #{sth.serial} over {sth.cases:,} case heads)")
     for label, strict, jobs in (
         ("new: strict + projection + tree head, 2 processes (default)", True, 2),
@@ -213,7 +201,7 @@ def main() -> None:
     ):
         run(label, lambda strict=strict, jobs=jobs: verify_ledger(ledger, strict=strict, keys=trusted, processes=jobs))
     t = time.perf_counter()
-    sth = make_tree_head(ledger.engine, signer, trusted)
+    sth = make_tree_head(ledger, signer, trusted)
     print(f"  making a signed tree head with nothing changed: {time.perf_counter() - t:.2f} s")
     old, new, one = ("old: chains only, strict (verify_rows)", "new: strict + projection + tree head, 2 processes (default)",
                      "new: strict + projection + tree head, 1 process")

@@ -4,7 +4,7 @@
 
 Builds a ledger of realistic cases with the real domain (``decide``) spread over 2025-2028 —
 realised elsewhere and at home, closed without a proposition, sent back from consultation to
-matchmaking, withdrawn and reopened, still open, with reminders — written with direct bulk inserts
+matchmaking, withdrawn and reopened, still open, with reminders — written with ``ledger.bulk.load``
 (hash-chained like the ledger's own, which would take minutes one command at a time), then times
 ``render_report`` for the whole programme and for a half year in JSON, HTML and Markdown.
 Prints figures; asserts nothing.
@@ -16,9 +16,8 @@ import argparse
 import random
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import insert
 
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.commands import Command
@@ -26,7 +25,7 @@ from domain.decide import Context, decide
 from domain.models import MatchProposal
 from domain.state import fold
 from domain.vocab import HotspotId, Region
-from ledger.schema import ledger_events
+from ledger import bulk
 from ledger.store import Ledger, iso
 from reports import render_report
 from tests import factories as f
@@ -86,8 +85,11 @@ def case_commands(rng: random.Random) -> list[tuple[int, Command]]:
 
 
 def build(ledger: Ledger, n: int) -> int:
+    return bulk.load(ledger, events=_rows(n))
+
+
+def _rows(n: int) -> Iterator[dict[str, object]]:
     rng = random.Random(42)
-    rows, total = [], 0
     now = iso(datetime.now(UTC))
     for i in range(n):
         case_id = f"lead-report-{i:06d}"
@@ -98,19 +100,10 @@ def build(ledger: Ledger, n: int) -> int:
                 state = fold([ev], state)
                 payload = canonical_json(ev)
                 h = chain_hash(prev, payload)
-                rows.append({"case_id": case_id, "seq": ev.seq, "event_id": ev.event_id, "type": ev.type,
-                             "at": iso(ev.at), "actor": ev.actor, "organisation": ev.organisation,
-                             "payload": payload, "prev_hash": prev, "hash": h, "recorded_at": now})
+                yield {"case_id": case_id, "seq": ev.seq, "event_id": ev.event_id, "type": ev.type,
+                       "at": iso(ev.at), "actor": ev.actor, "organisation": ev.organisation,
+                       "payload": payload, "prev_hash": prev, "hash": h, "recorded_at": now}
                 prev = h
-        if len(rows) > 20_000:
-            with ledger.engine.begin() as conn:
-                conn.execute(insert(ledger_events), rows)
-            total += len(rows)
-            rows = []
-    with ledger.engine.begin() as conn:
-        if rows:
-            conn.execute(insert(ledger_events), rows)
-    return total + len(rows)
 
 
 def main() -> None:

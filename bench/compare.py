@@ -479,15 +479,7 @@ async def idle_soak(client: Client, ledger: Ledger, db: Path, n: int, run_id: st
 
 
 def _count(ledger: Ledger, event_type: str, case_prefix: str) -> int:
-    from sqlalchemy import func, select
-
-    from ledger.schema import ledger_events
-
-    with ledger.engine.connect() as conn:
-        return conn.execute(
-            select(func.count()).select_from(ledger_events).where(
-                ledger_events.c.type == event_type, ledger_events.c.case_id.startswith(case_prefix))
-        ).scalar_one()
+    return ledger.count_events(event_type=event_type, case_prefix=case_prefix)
 
 
 def _db_size(db: Path) -> float:

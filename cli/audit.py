@@ -201,10 +201,10 @@ def run_sign_tree_head(args: argparse.Namespace) -> int:
                 print("refusing to adopt: the ledger does not verify (see above)", file=sys.stderr)
                 return 1
             todo = {f.case_id for f in result.findings if f.kind in ("unsigned", "revoked")}
-            adopted = adopt(ledger.engine, signer, {c: (h.last_seq, h.head_hash, h.seal)
-                                                    for c, h in result.heads.items() if c in todo})
+            adopted = adopt(ledger, signer, {c: (h.last_seq, h.head_hash, h.seal)
+                                             for c, h in result.heads.items() if c in todo})
         try:
-            sth = make_tree_head(ledger.engine, signer, trusted, outside)
+            sth = make_tree_head(ledger, signer, trusted, outside)
         except TreeHeadRefused as err:
             print(f"brandpunt: {err}", file=sys.stderr)
             return 1

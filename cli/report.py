@@ -41,12 +41,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _snapshots() -> tuple[Ledger, ReportSnapshots]:
     import settings as config
-    from ledger.snapshots import ReportSnapshots
     from ledger.store import Ledger
 
     ledger = Ledger.open(config.load().ledger_url)
     ledger.check_schema()
-    return ledger, ReportSnapshots(ledger.engine)
+    return ledger, ledger.snapshots
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -8,7 +8,13 @@ a CLI error) is :func:`database_error` of it instead: no statement, no parameter
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 MAX_MESSAGE = 300
+
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+"""The database unreachable, locked or restarting, or the pool exhausted: a retry may succeed."""
 
 
 class LedgerDatabaseError(Exception):
@@ -27,6 +33,16 @@ def describe(err: BaseException) -> str:
     if first.startswith("(") and ") " in first and orig is err:  # SQLAlchemy's "(driver.Class) message"
         first = first.split(") ", 1)[1]
     return redact(f"{name}: {first}")[:MAX_MESSAGE]
+
+
+def is_database_error(err: BaseException) -> bool:
+    """Whether ``err`` came from the database layer (SQLAlchemy or the driver under it)."""
+    return isinstance(err, SQLAlchemyError)
+
+
+def is_transient(err: BaseException) -> bool:
+    """Whether ``err`` is a database failure a retry may cure (:data:`TRANSIENT`), not refused data."""
+    return isinstance(err, TRANSIENT)
 
 
 def database_error(err: BaseException) -> LedgerDatabaseError:

@@ -15,6 +15,10 @@
   a serial number, the time, and the numbers of cases and events. ``audit verify --all`` then checks
   one STH signature and the root, and verifies a case's head signature only when the case changed
   since the STH (or the root does not match, to name the case).
+
+Everything here takes the :class:`~ledger.store.Ledger` (its SQL stays in ``ledger/``): making and
+adopting heads, and what ``audit verify`` reads of them (:func:`tree_state` in one snapshot,
+:func:`signed_heads_page` beside its walk, :func:`heads_without_events`).
 """
 
 from __future__ import annotations
@@ -27,11 +31,16 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, exists, func, insert, select, update
 
 from keys import PublicKeys, Signer
-from ledger.schema import case_heads, tree_heads
+from ledger.paging import keyset_page
+from ledger.schema import case_heads, ledger_events, tree_heads
+
+if TYPE_CHECKING:
+    from ledger.store import Ledger
 
 DEFAULT_INTERVAL = 30.0
 
@@ -99,7 +108,71 @@ class TreeHeadRefused(RuntimeError):
     """The case heads no longer give the last tree head: signing over them would launder a deletion."""
 
 
-def make_tree_head(engine: Engine, signer: Signer, trusted: PublicKeys, outside: Path | None = None) -> TreeHead:
+class SignedHead(NamedTuple):
+    """One ``case_heads`` row: the case's head as signed, and its leaf in the latest tree head."""
+
+    case_id: str
+    seq: int
+    hash: str
+    seal: str
+    key_id: str
+    signature: str
+    sth_seq: int | None
+    sth_hash: str | None
+    sth_seal: str | None
+
+
+_HEAD_COLUMNS = tuple(case_heads.c[name] for name in SignedHead._fields)
+
+
+def signed_heads_page(ledger: Ledger, from_case: str, *, stop: str | None = None, limit: int = 256) -> list[SignedHead]:
+    """``case_heads`` rows of ``from_case`` and the cases after it (database order, below ``stop``),
+    at most ``limit``: read in pages beside a walk of the events (``ledger.paging``)."""
+    page = keyset_page(ledger._engine, _HEAD_COLUMNS, (case_heads.c.case_id,), limit=limit, start=from_case,
+                       stop=stop)
+    return [SignedHead._make(r) for r in page]
+
+
+def heads_without_events(ledger: Ledger) -> list[tuple[str, int, int | None]]:
+    """(case_id, seq, sth_seq) of every signed head whose case has no event left (a deleted case)."""
+    orphan = ~exists().where(ledger_events.c.case_id == case_heads.c.case_id)
+    with ledger._engine.connect() as conn:
+        rows = conn.execute(
+            select(case_heads.c.case_id, case_heads.c.seq, case_heads.c.sth_seq).where(orphan)
+            .order_by(case_heads.c.case_id)
+        ).all()
+    return [(c, s, t) for c, s, t in rows]
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """What ``audit verify`` checks the newest signed tree head against, read in one snapshot.
+
+    ``root``/``cases``/``events``: :func:`sth_root` over the case heads now (only with a tree head);
+    ``anything``: whether the ledger holds any event or case head (only without one)."""
+
+    tree_head: TreeHead | None
+    root: str | None = None
+    cases: int = 0
+    events: int = 0
+    anything: bool = False
+
+
+def tree_state(ledger: Ledger) -> TreeState:
+    """The newest tree head and the case heads' root now, in one snapshot (PostgreSQL: REPEATABLE
+    READ; SQLite: one read transaction), so a head written meanwhile cannot pass for a deletion."""
+    options = {"isolation_level": "REPEATABLE READ"} if ledger.dialect == "postgresql" else {}
+    with ledger._engine.connect().execution_options(**options) as conn, conn.begin():
+        sth = latest_tree_head(conn)
+        if sth is None:
+            anything = bool(conn.execute(select(exists().where(ledger_events.c.id.is_not(None)))).scalar()
+                            or conn.execute(select(exists().where(case_heads.c.case_id.is_not(None)))).scalar())
+            return TreeState(None, anything=anything)
+        root, n_cases, n_events = sth_root(conn)
+        return TreeState(sth, root, n_cases, n_events)
+
+
+def make_tree_head(ledger: Ledger, signer: Signer, trusted: PublicKeys, outside: Path | None = None) -> TreeHead:
     """Sign a new tree head over the current case heads, taking in only heads whose signature verifies.
 
     Refused (:class:`TreeHeadRefused`) when the ``sth_*`` leaves no longer give the newest tree
@@ -110,7 +183,7 @@ def make_tree_head(engine: Engine, signer: Signer, trusted: PublicKeys, outside:
     touch the current head columns, not ``sth_*``.
     """
     refused: list[str] = []
-    with engine.connect().execution_options(ledger_write=True) as conn, conn.begin():
+    with ledger._writing() as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(select(func.pg_advisory_xact_lock(0x62702D737468)))  # "bp-sth"
         previous = latest_tree_head(conn)
@@ -163,9 +236,9 @@ def _read_outside(path: Path | None) -> dict | None:
         return None
 
 
-def adopt(engine: Engine, signer: Signer, heads: dict[str, tuple[int, str, str]]) -> int:
+def adopt(ledger: Ledger, signer: Signer, heads: dict[str, tuple[int, str, str]]) -> int:
     """Sign the given verified chain ends (case -> (seq, hash, seal)) as case heads; returns how many."""
-    with engine.connect().execution_options(ledger_write=True) as conn, conn.begin():
+    with ledger._writing() as conn, conn.begin():
         for case_id, (seq, hash_, seal_) in heads.items():
             write_head(conn, signer, case_id, seq, hash_, seal_)
     return len(heads)
@@ -177,9 +250,9 @@ class TreeHeadMaker:
     Called from the append activity's thread after its transaction committed; one maker at a time
     per process (another thread finding it busy just goes on)."""
 
-    def __init__(self, engine: Engine, signer: Signer, trusted: PublicKeys, interval: float = DEFAULT_INTERVAL,
+    def __init__(self, ledger: Ledger, signer: Signer, trusted: PublicKeys, interval: float = DEFAULT_INTERVAL,
                  outside: Path | None = None) -> None:
-        self.engine, self.signer, self.trusted, self.interval = engine, signer, trusted, interval
+        self.ledger, self.signer, self.trusted, self.interval = ledger, signer, trusted, interval
         self.outside = outside
         self._lock = threading.Lock()
         self._last = 0.0
@@ -191,11 +264,12 @@ class TreeHeadMaker:
         if not self.due() or not self._lock.acquire(blocking=False):
             return None
         try:
-            return make_tree_head(self.engine, self.signer, self.trusted, self.outside)
+            return make_tree_head(self.ledger, self.signer, self.trusted, self.outside)
         finally:
             self._last = time.monotonic()  # refused or not: not again before the interval
             self._lock.release()
 
 
-__all__ = ["TreeHeadRefused", "TreeHead", "TreeHeadMaker", "adopt", "head_message", "latest_tree_head", "leaf",
-           "make_tree_head", "seal", "sth_root", "tree_message", "write_head"]
+__all__ = ["SignedHead", "TreeHeadRefused", "TreeHead", "TreeHeadMaker", "TreeState", "adopt", "head_message",
+           "heads_without_events", "latest_tree_head", "leaf", "make_tree_head", "seal", "signed_heads_page",
+           "sth_root", "tree_message", "tree_state", "write_head"]

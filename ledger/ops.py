@@ -12,18 +12,22 @@ Counts only (one indexed query each); every worker answers the same numbers, so 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, and_, exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from ledger.schema import cases, outbox, outbox_deliveries, report_snapshots
 from ledger.store import iso
 
+if TYPE_CHECKING:
+    from ledger.store import Ledger
 
-def undelivered(engine: Engine, channels: list[str], grace: timedelta = timedelta(minutes=10)) -> dict[str, int]:
+
+def undelivered(ledger: Ledger, channels: list[str], grace: timedelta = timedelta(minutes=10)) -> dict[str, int]:
     """channel -> messages older than ``grace`` it has not delivered (email: only address recipients)."""
     before = iso(datetime.now(UTC) - grace)
     counts = {}
-    with engine.connect() as conn:
+    with ledger._engine.connect() as conn:
         for channel in channels:
             delivered = exists().where(
                 and_(outbox_deliveries.c.message_id == outbox.c.message_id, outbox_deliveries.c.channel == channel)
@@ -35,10 +39,10 @@ def undelivered(engine: Engine, channels: list[str], grace: timedelta = timedelt
     return counts
 
 
-def stale_cases(engine: Engine, stale_after: timedelta = timedelta(days=90)) -> dict[str, int]:
+def stale_cases(ledger: Ledger, stale_after: timedelta = timedelta(days=90)) -> dict[str, int]:
     """stage -> open cases whose last event is older than ``stale_after``."""
     before = iso(datetime.now(UTC) - stale_after)
-    with engine.connect() as conn:
+    with ledger._engine.connect() as conn:
         rows = conn.execute(
             select(cases.c.stage, func.count())
             .where(cases.c.outcome.is_(None), cases.c.updated_at < before)
@@ -47,22 +51,22 @@ def stale_cases(engine: Engine, stale_after: timedelta = timedelta(days=90)) -> 
         return {stage: n for stage, n in rows}
 
 
-def report_count(engine: Engine) -> int:
-    with engine.connect() as conn:
+def report_count(ledger: Ledger) -> int:
+    with ledger._engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(report_snapshots)).scalar_one()
 
 
-def prometheus_text(engine: Engine, channels: list[str], stale_after: timedelta = timedelta(days=90)) -> str:
+def prometheus_text(ledger: Ledger, channels: list[str], stale_after: timedelta = timedelta(days=90)) -> str:
     lines = [
         "# HELP brandpunt_outbox_undelivered_messages Notices a configured channel has not delivered (older than 10 min).",
         "# TYPE brandpunt_outbox_undelivered_messages gauge",
         *(f'brandpunt_outbox_undelivered_messages{{channel="{c}"}} {n}'
-          for c, n in undelivered(engine, channels).items()),
+          for c, n in undelivered(ledger, channels).items()),
         f"# HELP brandpunt_cases_stale Open cases without a new event for {stale_after.days} days.",
         "# TYPE brandpunt_cases_stale gauge",
-        *(f'brandpunt_cases_stale{{stage="{s}"}} {n}' for s, n in sorted(stale_cases(engine, stale_after).items())),
+        *(f'brandpunt_cases_stale{{stage="{s}"}} {n}' for s, n in sorted(stale_cases(ledger, stale_after).items())),
         "# HELP brandpunt_report_snapshots Reports kept in the ledger database.",
         "# TYPE brandpunt_report_snapshots gauge",
-        f"brandpunt_report_snapshots {report_count(engine)}",
+        f"brandpunt_report_snapshots {report_count(ledger)}",
     ]
     return "\n".join(lines) + "\n"

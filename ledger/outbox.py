@@ -2,7 +2,8 @@
 
 Insert and delivery marks are idempotent on ``message_id`` (``<case_id>/<reminder key>``), so an
 activity retried after a crash finds the message already there and skips channels that already
-delivered it.
+delivered it. Reached as ``Ledger.outbox`` (which also writes a reminder's message in its append's
+own transaction).
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ class OutboxMessage:
 
 class Outbox:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     def put(self, msg: OutboxMessage) -> bool:
         """Store ``msg`` once; returns False when it was already there."""
         try:
-            with self.engine.begin() as conn:
+            with self._engine.begin() as conn:
                 conn.execute(
                     insert(outbox).values(
                         message_id=msg.message_id, case_id=msg.case_id, key=msg.key,
@@ -50,7 +51,7 @@ class Outbox:
             return False
 
     def delivered(self, message_id: str) -> set[str]:
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             rows = conn.execute(
                 select(outbox_deliveries.c.channel).where(outbox_deliveries.c.message_id == message_id)
             )
@@ -58,7 +59,7 @@ class Outbox:
 
     def mark(self, message_id: str, channel: str, detail: str | None = None) -> None:
         try:
-            with self.engine.begin() as conn:
+            with self._engine.begin() as conn:
                 conn.execute(
                     insert(outbox_deliveries).values(
                         message_id=message_id, channel=channel,
@@ -70,7 +71,7 @@ class Outbox:
 
     def get(self, message_id: str) -> OutboxMessage | None:
         """One message with the channels that delivered it, or None."""
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             r = conn.execute(select(outbox).where(outbox.c.message_id == message_id)).first()
             if r is None:
                 return None
@@ -87,7 +88,7 @@ class Outbox:
         query = select(outbox).order_by(outbox.c.created_at, outbox.c.message_id)
         if case_id:
             query = query.where(outbox.c.case_id == case_id)
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             rows = conn.execute(query).all()
             marks = conn.execute(select(outbox_deliveries)).all()
         by_msg: dict[str, list[str]] = {}

@@ -3,7 +3,7 @@
 A scheduled report is stored here, not on the worker's disk (read-only in production, and gone
 with the container). Each snapshot is unique per (kind, period, format, cut-off) and never
 updated: storing the same key again (an activity retried after a crash) returns the snapshot that
-is already there, and a database trigger refuses any UPDATE.
+is already there, and a database trigger refuses any UPDATE. Reached as ``Ledger.snapshots``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger.schema import report_snapshots as t
@@ -41,13 +41,13 @@ _LISTED = (t.c.id, t.c.kind, t.c.period, t.c.cutoff, t.c.format, t.c.sha256, t.c
 
 class ReportSnapshots:
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     def store(self, kind: str, period: str, fmt: str, cutoff: datetime, content: str) -> ReportSnapshot:
         """Keep ``content`` as the snapshot of (kind, period, fmt, cutoff); the first one stored wins."""
         key = {"kind": kind, "period": period, "format": fmt, "cutoff": iso(cutoff)}
         try:
-            with self.engine.begin() as conn:
+            with self._engine.begin() as conn:
                 conn.execute(
                     insert(t).values(
                         **key, content=content, sha256=sha256(content), created_at=iso(datetime.now(UTC))
@@ -55,7 +55,7 @@ class ReportSnapshots:
                 )
         except IntegrityError:
             pass  # already stored (a retried activity): keep the first
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             row = conn.execute(
                 select(*_LISTED, t.c.content).where(*(getattr(t.c, k) == v for k, v in key.items()))
             ).one()
@@ -63,20 +63,18 @@ class ReportSnapshots:
 
     def list(self, kind: str | None = None, period: str | None = None) -> list[ReportSnapshot]:
         """Every snapshot (without its content), oldest first."""
-        from sqlalchemy import func
-
         query = select(*_LISTED, func.length(t.c.content).label("size")).order_by(t.c.id)
         if kind:
             query = query.where(t.c.kind == kind)
         if period:
             query = query.where(t.c.period == period)
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             return [
                 ReportSnapshot(**{k: v for k, v in r._mapping.items()}) for r in conn.execute(query)
             ]
 
     def get(self, snapshot_id: int) -> ReportSnapshot | None:
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             row = conn.execute(select(*_LISTED, t.c.content).where(t.c.id == snapshot_id)).one_or_none()
         return None if row is None else _snapshot(row, with_content=True)
 

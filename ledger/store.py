@@ -11,12 +11,12 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    exists,
     false,
     func,
     insert,
@@ -41,7 +42,6 @@ from domain.bounds import KVK_PATTERN
 from domain.case_ids import serial_id
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import Event, parse_event
-from domain.models import HotspotOffer
 from domain.programme import (
     PROGRAMME_CHAIN,
     ProgrammeEvent,
@@ -52,10 +52,10 @@ from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
 from ledger import heads, migrate
 from ledger.migrate import SchemaError
+from ledger.paging import keyset_page, keyset_pages
 from ledger.schema import (
     case_serials,
     cases,
-    hotspot_offers,
     ledger_events,
     outbox,
     outbox_deliveries,
@@ -65,12 +65,13 @@ from observability import telemetry
 
 if TYPE_CHECKING:
     from keys import Signer
-    from ledger.outbox import OutboxMessage
-
-HOTSPOTS_FILE = Path(__file__).parent / "data" / "hotspots.json"
+    from ledger.offers import HotspotOffers
+    from ledger.outbox import Outbox, OutboxMessage
+    from ledger.snapshots import ReportSnapshots
 
 __all__ = [
-    "AppendResult", "CaseSummary", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "SchemaError",
+    "AppendResult", "CaseSummary", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "ProjectionRow",
+    "SchemaError", "StoredRow",
 ]
 
 # Writers of one case are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock per
@@ -141,6 +142,59 @@ AnyRow = Row[*tuple[Any, ...]]
 """A result row of any columns (SQLAlchemy types a row by its columns' types)."""
 
 
+class StoredRow(NamedTuple):
+    """A ``ledger_events`` row exactly as stored (the driver's values), as the whole-ledger walk reads it.
+
+    ``LedgerRow``'s attribute names, but ``at`` is the stored text and there is no ``recorded_at``
+    datetime (``recorded_at_text`` is the stored text the seal covers): building a ``LedgerRow``
+    and parsing two datetimes per row was a tenth of the strict verify walk."""
+
+    id: int
+    case_id: str
+    seq: int
+    event_id: str
+    type: str
+    at: str
+    actor: str
+    organisation: str | None
+    payload: str
+    prev_hash: str
+    hash: str
+    recorded_at_text: str
+    seal: str | None
+
+
+_T = ledger_events.c
+_STORED = (_T.id, _T.case_id, _T.seq, _T.event_id, _T.type, _T.at, _T.actor, _T.organisation, _T.payload,
+           _T.prev_hash, _T.hash, _T.recorded_at.label("recorded_at_text"), _T.seal)
+"""The columns of a :class:`StoredRow`, in its order."""
+
+
+class ProjectionRow(NamedTuple):
+    """One row of the ``cases`` projection as stored (text timestamps, the state as JSON text; ``demo`` last:
+    :meth:`Ledger.projection_page` makes the driver's 0/1 of SQLite a bool)."""
+
+    case_id: str
+    company: str
+    company_folded: str
+    kvk: str | None
+    stage: str
+    outcome: str | None
+    region: str
+    hotspot: str
+    technology_domain: str
+    phase: int
+    last_seq: int
+    head_hash: str
+    state: str
+    detected_at: str
+    updated_at: str
+    demo: bool
+
+
+_PROJECTION = tuple(cases.c[name] for name in ProjectionRow._fields)
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     id: int
@@ -163,15 +217,13 @@ class LedgerRow:
         return parse_event(self.payload)
 
     @classmethod
-    def of(cls, row: AnyRow) -> LedgerRow:
-        m = row._mapping
+    def of(cls, row: StoredRow) -> LedgerRow:
         return cls(
-            **{k: m[k] for k in ("id", "case_id", "seq", "event_id", "type", "actor", "organisation",
-                                 "payload", "prev_hash", "hash")},
-            at=datetime.fromisoformat(m["at"]),
-            recorded_at=datetime.fromisoformat(m["recorded_at"]),
-            seal=m.get("seal"),
-            recorded_at_text=m["recorded_at"],
+            id=row.id, case_id=row.case_id, seq=row.seq, event_id=row.event_id, type=row.type,
+            at=datetime.fromisoformat(row.at), actor=row.actor, organisation=row.organisation,
+            payload=row.payload, prev_hash=row.prev_hash, hash=row.hash,
+            recorded_at=datetime.fromisoformat(row.recorded_at_text), seal=row.seal,
+            recorded_at_text=row.recorded_at_text,
         )
 
 
@@ -228,6 +280,16 @@ def _differences(stored: str, offered: str) -> str:
 
 
 class Ledger:
+    """The ledger database: the event store and its ``cases`` projection, and the door to the rest.
+
+    Every SQL statement of brandpunt is under ``ledger/``; nothing outside it touches the engine
+    (tests/test_layers_sql.py). The other tables are reached through this object: the hotspot
+    catalogue (:attr:`offers`, ``ledger.offers``), the outbox (:attr:`outbox`), report snapshots
+    (:attr:`snapshots`), signed case and tree heads (``ledger.heads``, functions taking the ledger),
+    gauges (``ledger.ops``) and bulk loading for benchmarks (``ledger.bulk``). Show
+    :attr:`safe_url`, never :attr:`url` (it may hold a password).
+    """
+
     def __init__(self, url: str) -> None:
         self.url = url
         parsed = make_url(url)
@@ -235,16 +297,61 @@ class Ledger:
             path = parsed.database
             if path and path != ":memory:" and not path.startswith("file:"):
                 Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(
+            self._engine: Engine = create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
             )
-            event.listen(self.engine, "connect", _sqlite_connect)
-            event.listen(self.engine, "begin", _sqlite_begin)
+            event.listen(self._engine, "connect", _sqlite_connect)
+            event.listen(self._engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(
+            self._engine = create_engine(
                 url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
             )
         # hide_parameters: bound parameters (event JSON, company data) never enter exception text
+
+    @property
+    def engine(self) -> Engine:
+        """Transitional: only ``cli/main.py`` (being rewritten) still reads it, for the URL it shows.
+
+        Use :attr:`safe_url` (and the ledger's methods) instead; tests/test_layers_sql.py fails once
+        nothing outside ``ledger/`` needs it, and then this property goes."""
+        return self._engine
+
+    @property
+    def safe_url(self) -> str:
+        """The database URL to show: password hidden, credentials redacted (``settings.safe_url``)."""
+        from settings import safe_url
+
+        return safe_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        """The durable outbox beside the ledger (``ledger.outbox``), over this ledger's database."""
+        from ledger.outbox import Outbox
+
+        return Outbox(self._engine)
+
+    @cached_property
+    def snapshots(self) -> ReportSnapshots:
+        """The produced reports kept as immutable snapshots (``ledger.snapshots``)."""
+        from ledger.snapshots import ReportSnapshots
+
+        return ReportSnapshots(self._engine)
+
+    @cached_property
+    def offers(self) -> HotspotOffers:
+        """The hotspot catalogue matchmaking scores against (``ledger.offers``)."""
+        from ledger.offers import HotspotOffers
+
+        return HotspotOffers(self._engine)
+
+    def seed_hotspots(self) -> int:
+        """Load (or refresh) the shipped hotspot offers; idempotent (``HotspotOffers.seed``)."""
+        return self.offers.seed()
 
     @classmethod
     def open(cls, url: str, upgrade: bool = False) -> Ledger:
@@ -257,14 +364,15 @@ class Ledger:
         return ledger
 
     def upgrade(self) -> None:
-        migrate.upgrade(self.engine)
+        migrate.upgrade(self._engine)
 
     def check_schema(self) -> None:
         """Raise :class:`SchemaError` unless the database is at this code's schema revision."""
-        migrate.check(self.engine, self.engine.url.render_as_string(hide_password=True))
+        migrate.check(self._engine, self.safe_url)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        """Close the pooled connections (the ledger stays usable: new ones are opened on demand)."""
+        self._engine.dispose()
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -301,7 +409,7 @@ class Ledger:
 
     def _writing(self) -> Connection:
         """A connection whose transactions take SQLite's write lock at BEGIN (BEGIN IMMEDIATE)."""
-        return self.engine.connect().execution_options(ledger_write=True)
+        return self._engine.connect().execution_options(ledger_write=True)
 
     def _append(
         self, events: Sequence[Event], messages: Sequence[OutboxMessage] = (), signer: Signer | None = None
@@ -374,7 +482,7 @@ class Ledger:
 
     def fold_case(self, case_id: str) -> CaseState | None:
         """The fold of the case's stored events (not the projection): what a resumed case starts from."""
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             return self._fold_stored(conn, case_id)
 
     # --- programme-level events ------------------------------------------------------------
@@ -415,7 +523,7 @@ class Ledger:
 
     def reminder_rules(self) -> ReminderRulesChanged | None:
         """The reminder rules in force (the latest ``ReminderRulesChanged``), or None before any."""
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             payload = conn.execute(_latest_rules(programme_events.c.payload)).scalar()
         if payload is None:
             return None
@@ -425,12 +533,12 @@ class Ledger:
 
     def programme_rows(self) -> list[dict[str, Any]]:
         """The programme chain's stored rows as they are (for ``audit verify``), in seq order."""
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             return [dict(r) for r in conn.execute(select(programme_events).order_by(programme_events.c.seq)).mappings()]
 
     def programme_events(self) -> list[tuple[ProgrammeEvent, str, str]]:
         """Every programme event with its (prev_hash, hash), in order."""
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             rows = conn.execute(select(programme_events).order_by(programme_events.c.seq)).all()
         return [(parse_programme_event(r.payload), r.prev_hash, r.hash) for r in rows]
 
@@ -528,33 +636,29 @@ class Ledger:
     def events(
         self, case_id: str, *, as_of: datetime | None = None, upto_seq: int | None = None
     ) -> list[LedgerRow]:
-        query = select(ledger_events).where(ledger_events.c.case_id == case_id)
+        """One case's rows in seq order (workflow time ``<= as_of`` and seq ``<= upto_seq``, when given)."""
+        query = select(*_STORED).where(ledger_events.c.case_id == case_id)
         if as_of is not None:
             query = query.where(ledger_events.c.at <= iso(as_of))
         if upto_seq is not None:
             query = query.where(ledger_events.c.seq <= upto_seq)
-        with self.engine.connect() as conn:
-            return [LedgerRow.of(r) for r in conn.execute(query.order_by(ledger_events.c.seq))]
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(ledger_events.c.seq)).cursor.fetchall()
+        return [LedgerRow.of(StoredRow._make(r)) for r in rows]
+
+    def stored_rows(
+        self, *, batch: int = 10_000, start: str | None = None, stop: str | None = None
+    ) -> Iterator[StoredRow]:
+        """Every row as stored, in (case_id, seq) order, streamed by keyset pages (``ledger.paging``).
+
+        ``start``/``stop``: only cases with ``start <= case_id < stop`` in the database's order
+        (:meth:`case_ids_at` gives cut points), to split a walk over processes."""
+        for page in keyset_pages(self._engine, _STORED, (_T.case_id, _T.seq), batch=batch, start=start, stop=stop):
+            yield from map(StoredRow._make, page)
 
     def iter_all_rows(self, batch: int = 10_000) -> Iterator[LedgerRow]:
-        """Every row ordered by (case_id, seq), streamed in batches (keyset pagination)."""
-        last: tuple[str, int] = ("", 0)
-        while True:
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(ledger_events)
-                    .where(
-                        (ledger_events.c.case_id > last[0])
-                        | ((ledger_events.c.case_id == last[0]) & (ledger_events.c.seq > last[1]))
-                    )
-                    .order_by(ledger_events.c.case_id, ledger_events.c.seq)
-                    .limit(batch)
-                ).all()
-            if not rows:
-                return
-            for r in rows:
-                yield LedgerRow.of(r)
-            last = (rows[-1].case_id, rows[-1].seq)
+        """Every row ordered by (case_id, seq) as a :class:`LedgerRow`: :meth:`stored_rows`, parsed."""
+        return map(LedgerRow.of, self.stored_rows(batch=batch))
 
     def iter_payloads(self, as_of: datetime | None = None) -> Iterator[tuple[str, str]]:
         """(case_id, canonical JSON) of every event (with workflow time ``<= as_of``, when given),
@@ -562,21 +666,50 @@ class Ledger:
         query = select(ledger_events.c.case_id, ledger_events.c.payload)
         if as_of is not None:
             query = query.where(ledger_events.c.at <= iso(as_of))
-        with self.engine.connect().execution_options(stream_results=True, yield_per=20_000) as conn:
+        with self._engine.connect().execution_options(stream_results=True, yield_per=20_000) as conn:
             result = conn.execute(query.order_by(ledger_events.c.case_id, ledger_events.c.seq))
             yield from result  # rows unpack as (case_id, payload)
 
-    def count_events(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(ledger_events)).scalar_one()
+    def count_events(self, *, event_type: str | None = None, case_prefix: str | None = None) -> int:
+        """How many events the ledger holds (of ``event_type``, of cases whose id starts with ``case_prefix``)."""
+        query = select(func.count()).select_from(ledger_events)
+        if event_type is not None:
+            query = query.where(ledger_events.c.type == event_type)
+        if case_prefix is not None:
+            query = query.where(ledger_events.c.case_id.startswith(case_prefix, autoescape=True))
+        with self._engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    def case_ids_at(self, offsets: Sequence[int]) -> list[str]:
+        """The case id of the event at each offset of the (case_id, seq) order: where to cut a walk."""
+        with self._engine.connect() as conn:
+            return [
+                conn.execute(
+                    select(ledger_events.c.case_id).order_by(ledger_events.c.case_id, ledger_events.c.seq)
+                    .offset(offset).limit(1)
+                ).scalar_one()
+                for offset in offsets
+            ]
+
+    def projection_page(self, from_case: str, *, stop: str | None = None, limit: int = 256) -> list[ProjectionRow]:
+        """``cases`` rows of ``from_case`` and the cases after it (database order, below ``stop``),
+        at most ``limit``: the projection read in pages beside a walk of the events."""
+        page = keyset_page(self._engine, _PROJECTION, (cases.c.case_id,), limit=limit, start=from_case, stop=stop)
+        return [ProjectionRow._make((*r[:-1], bool(r[-1]))) for r in page]  # demo: SQLite's driver says 0/1
+
+    def projections_without_events(self) -> list[str]:
+        """Case ids with a ``cases`` row but no event (a deleted case, or a made-up row)."""
+        orphan = ~exists().where(ledger_events.c.case_id == cases.c.case_id)
+        with self._engine.connect() as conn:
+            return list(conn.execute(select(cases.c.case_id).where(orphan).order_by(cases.c.case_id)).scalars())
 
     def case_ids(self) -> list[str]:
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             return list(conn.execute(select(ledger_events.c.case_id).distinct().order_by(ledger_events.c.case_id)).scalars())
 
     def case_state(self, case_id: str) -> CaseState | None:
         """The projected state (the fold of the case's ledger events)."""
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             raw = conn.execute(select(cases.c.state).where(cases.c.case_id == case_id)).scalar()
         return CaseState.model_validate_json(raw) if raw else None
 
@@ -609,7 +742,7 @@ class Ledger:
         coordinator is ``coordinator`` (case-insensitive); ``include_demo`` False leaves demo cases
         out (in SQL, on the ``demo`` column)."""
         query = self._filtered(select(cases.c.state), stage, region, company, include_demo)
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             states = [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
         if coordinator is not None:
             who = coordinator.strip().casefold()
@@ -623,7 +756,7 @@ class Ledger:
         """The case list from the projection's columns (no state parsing), oldest detection first;
         the filters as in :meth:`case_states`."""
         columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__]
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             rows = conn.execute(self._filtered(select(*columns), stage, region, company, include_demo)).mappings()
             return [
                 CaseSummary(
@@ -632,26 +765,3 @@ class Ledger:
                 )
                 for r in rows
             ]
-
-    # --- hotspot offers --------------------------------------------------------------------
-
-    def load_hotspot_offers(self, offers: Iterable[HotspotOffer]) -> int:
-        n = 0
-        with self.engine.begin() as conn:
-            for offer in offers:
-                values = {"name": offer.name, "region": offer.region.value, "data": offer.model_dump_json()}
-                found = conn.execute(update(hotspot_offers).where(hotspot_offers.c.id == offer.id.value).values(**values))
-                if found.rowcount == 0:
-                    conn.execute(insert(hotspot_offers).values(id=offer.id.value, **values))
-                n += 1
-        return n
-
-    def seed_hotspots(self, path: Path = HOTSPOTS_FILE) -> int:
-        """Load (or refresh) the shipped hotspot offers; idempotent."""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return self.load_hotspot_offers(HotspotOffer.model_validate(o) for o in data)
-
-    def hotspot_offers(self) -> list[HotspotOffer]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(hotspot_offers.c.data).order_by(hotspot_offers.c.id)).scalars()
-            return [HotspotOffer.model_validate_json(r) for r in rows]

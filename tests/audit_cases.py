@@ -7,7 +7,6 @@ given pace of workflow time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,13 +17,13 @@ from domain.events import Event
 from domain.matchmaking import score_offers
 from domain.models import HotspotOffer
 from domain.state import CaseState, apply
-from ledger.store import HOTSPOTS_FILE
+from ledger.offers import shipped
 from tests import factories as f
 
 
 @cache
 def offers() -> tuple[HotspotOffer, ...]:
-    return tuple(HotspotOffer.model_validate(o) for o in json.loads(HOTSPOTS_FILE.read_text(encoding="utf-8")))
+    return tuple(shipped())
 
 
 def run(case_id: str, commands: Iterator[Command] | list[Command], t0: datetime,

@@ -56,7 +56,7 @@ def findings(out: dict) -> dict[str, tuple[int, str]]:
 
 
 def sql(ledger: Ledger, statement: str, **params) -> None:
-    with ledger.engine.begin() as conn:
+    with ledger._engine.begin() as conn:
         conn.execute(text(statement), params)
 
 

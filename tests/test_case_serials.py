@@ -42,7 +42,7 @@ def test_serials_are_readable_per_year_and_increase(ledger):
 
 
 def test_serials_go_past_four_digits(ledger):
-    with ledger.engine.begin() as conn:
+    with ledger._engine.begin() as conn:
         conn.execute(text("INSERT INTO case_serials (year, last_number) VALUES (2026, 9999)"))
     assert ledger.allocate_case_id(2026) == "BP-2026-10000"
     assert case_ids.valid("BP-2026-10000")
@@ -155,8 +155,8 @@ def test_a_renamed_company_is_found_by_its_new_name(ledger):
 
 def test_migration_0007_fills_the_search_columns_of_existing_cases(ledger_url):
     led = Ledger(ledger_url)
-    migrate.upgrade(led.engine, "0006")
-    assert migrate.current_revision(led.engine) == "0006"
+    migrate.upgrade(led._engine, "0006")
+    assert migrate.current_revision(led._engine) == "0006"
     # A case recorded under 0006: its projection row has no search columns yet.
     events = decide(None, f.start(company="Wafer Ünion BV", kvk="24681357"), Context("lead-wafer", T0))
     from domain.chain import GENESIS, canonical_json, chain_hash
@@ -165,7 +165,7 @@ def test_migration_0007_fills_the_search_columns_of_existing_cases(ledger_url):
 
     state = fold(events)
     payload = canonical_json(events[0])
-    with led.engine.begin() as conn:
+    with led._engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO ledger_events (case_id, seq, event_id, type, at, actor, organisation, payload,"
@@ -183,12 +183,12 @@ def test_migration_0007_fills_the_search_columns_of_existing_cases(ledger_url):
             ),
             {"h": chain_hash(GENESIS, payload), "s": state.model_dump_json(), "at": iso(T0)},
         )
-    migrate.upgrade(led.engine, "0007")
-    assert migrate.current_revision(led.engine) == "0007"
-    assert migrate.compatible_ahead(led.engine, "0007", head="0006")  # an expand: 0006 workers keep running
+    migrate.upgrade(led._engine, "0007")
+    assert migrate.current_revision(led._engine) == "0007"
+    assert migrate.compatible_ahead(led._engine, "0007", head="0006")  # an expand: 0006 workers keep running
     led.upgrade()
     led.check_schema()
-    assert migrate.current_revision(led.engine) == migrate.HEAD
+    assert migrate.current_revision(led._engine) == migrate.HEAD
     assert [s.case_id for s in led.list_cases(company="wafer ünion")] == ["lead-wafer"]
     assert [s.case_id for s in led.list_cases(company="24681357")] == ["lead-wafer"]
     assert led.allocate_case_id(2026) == "BP-2026-0001"

@@ -191,7 +191,6 @@ async def test_smtp_down_neither_delays_commands_nor_is_lost(dev_server_env, cas
     commands complete while its delivery is still being retried, then the failure is recorded
     with the rules' retry time (nothing retries forever, nothing holds the case)."""
     from activities.notify import Channels
-    from ledger.outbox import Outbox
 
     ledger = Ledger.open(case_ledger_url, upgrade=True)
     client = dev_server_env.client
@@ -205,7 +204,7 @@ async def test_smtp_down_neither_delays_commands_nor_is_lost(dev_server_env, cas
                 if "ReminderSent" in ledger_types(ledger, case_id):
                     break
                 await asyncio.sleep(0.1)
-            [message] = Outbox(ledger.engine).messages(case_id)
+            [message] = ledger.outbox.messages(case_id)
             assert message.delivered == ("outbox",)  # in the inbox already; e-mail still owed
             latencies = []
             for i in range(50):
@@ -235,7 +234,6 @@ async def test_a_failed_delivery_is_retried_by_rule_and_its_success_recorded(tim
     retry an hour later (the rules' first retry); the case records the failure, then the
     delivery, and its inbox entry is delivered by e-mail once."""
     from activities.notify import Channels
-    from ledger.outbox import Outbox
 
     ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", upgrade=True)
     env = time_skipping_env
@@ -258,7 +256,7 @@ async def test_a_failed_delivery_is_retried_by_rule_and_its_success_recorded(tim
             assert ledger_types(ledger, case_id) == [
                 "LeadDetected", "ReminderSent", "ReminderFailed", "ReminderDelivered"]
             assert len(mail.messages) == 1
-            [message] = Outbox(ledger.engine).messages(case_id)
+            [message] = ledger.outbox.messages(case_id)
             assert message.delivered == ("email", "outbox")
             assert (await cases.state(env.client, case_id)).failed_deliveries == {}
             await env.client.get_workflow_handle(case_id).terminate("test over")

@@ -36,7 +36,7 @@ SECRET_COMPANY = "Vertrouwelijk Kwantum Geheim BV"  # must never show in a failu
 
 def block_writes(ledger: Ledger, case_prefix: str) -> None:
     """Make the database refuse new ledger rows of some cases (their event JSON goes with the insert)."""
-    with ledger.engine.begin() as conn:
+    with ledger._engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text(
                 "CREATE TRIGGER refuse_rows BEFORE INSERT ON ledger_events "
@@ -73,7 +73,7 @@ async def test_healthy_cases_are_clean_and_a_failing_ledger_is_reported(
     async with build_worker(client, ledger, good_queue, signer=Signer.generate()), \
             build_worker(client, refusing, bad_queue, signer=Signer.generate()):
         refusing.dispose()
-        refusing.engine = Ledger(f"postgresql+psycopg://brandpunt@127.0.0.1:{free_port()}/ledger").engine
+        refusing._engine = Ledger(f"postgresql+psycopg://brandpunt@127.0.0.1:{free_port()}/ledger")._engine
         for case_id in healthy:
             await cases.start(client, good_queue, f.start(phase=1), case_id)
         await cases.execute(client, healthy[0], f.command("articulate-needs", needs=f.NEEDS))
@@ -206,7 +206,7 @@ def test_failure_text_is_short_and_has_no_credentials():
 
 def _drop_ledger_table(home) -> None:
     ledger = Ledger(f"sqlite:///{home / 'ledger.db'}")
-    with ledger.engine.begin() as conn:
+    with ledger._engine.begin() as conn:
         conn.execute(text("DROP TABLE ledger_events"))
     ledger.dispose()
 

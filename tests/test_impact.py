@@ -313,14 +313,12 @@ async def test_a_scheduled_report_leaves_demo_cases_out_unless_its_input_asks(le
 
     from activities.notify import Channels, NotifyActivities
     from activities.reports import ReportActivities
-    from ledger.outbox import Outbox
-    from ledger.snapshots import ReportSnapshots
     from tests.impact_data import Case
     from workflows.reporting import ReportInput, ReportKind, ReportWorkflow
     from workflows.sandbox import workflow_runner
 
     ledger.append(Case("lead-demo-x").do(at(2026, 3), "start", phase=2, demo=True).events)
-    reporter = ReportActivities(ledger, NotifyActivities(Outbox(ledger.engine), Channels()), "coordinating-rom")
+    reporter = ReportActivities(ledger, NotifyActivities(ledger.outbox, Channels()), "coordinating-rom")
     client, queue = time_skipping_env.client, f"reports-{uuid.uuid4().hex[:8]}"
     with ThreadPoolExecutor(2) as pool:
         async with Worker(client, task_queue=queue, workflows=[ReportWorkflow], activities=[reporter.produce_report],
@@ -331,7 +329,7 @@ async def test_a_scheduled_report_leaves_demo_cases_out_unless_its_input_asks(le
             asked = await client.execute_workflow(
                 ReportWorkflow.run, ReportInput(kind=ReportKind.ANNUAL, period="2026", include_demo=True),
                 id=f"report-{queue}-2", task_queue=queue)
-    snapshots = ReportSnapshots(ledger.engine)
+    snapshots = ledger.snapshots
     stored = [snapshots.get(r.snapshot_id) for r in (plain, asked)]
     assert stored[0] is not None and "demo cases excluded: 1" in stored[0].content
     assert stored[1] is not None and "demo cases included: 1" in stored[1].content

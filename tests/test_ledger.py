@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.decide import Context, decide
-from domain.models import HotspotOffer
 from domain.state import fold
-from ledger.store import HOTSPOTS_FILE, Ledger, LedgerConflict, LedgerGap, SchemaError
+from ledger.offers import shipped
+from ledger.store import Ledger, LedgerConflict, LedgerGap, SchemaError
 from tests import factories as f
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -103,11 +103,11 @@ def test_projection_equals_the_fold(ledger):
 def test_a_missing_projection_is_rebuilt_from_the_events(ledger):
     events, state = case_events()
     ledger.append(events[:3])
-    with ledger.engine.begin() as conn:
+    with ledger._engine.begin() as conn:
         conn.execute(text("DELETE FROM cases"))
     ledger.append(events[3:])  # refolds the stored events before applying the new ones
     assert ledger.case_state("lead-ledger-test") == state
-    with ledger.engine.begin() as conn:
+    with ledger._engine.begin() as conn:
         conn.execute(text("DELETE FROM cases"))
     assert ledger.rebuild_projection() == 1
     assert ledger.case_state("lead-ledger-test") == state
@@ -140,6 +140,41 @@ def test_as_of_and_upto(ledger):
     assert [r.seq for r in ledger.events("lead-ledger-test", as_of=T0 + timedelta(hours=2))] == [1, 2, 3]
     assert [r.seq for r in ledger.events("lead-ledger-test", upto_seq=2)] == [1, 2]
     assert [r.case_id for r in ledger.iter_all_rows(batch=2)] == ["lead-ledger-test"] * 5
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 4, 100])
+def test_every_row_is_read_once_in_case_and_seq_order_whatever_the_page_size(ledger, batch):
+    """``Ledger.stored_rows`` (keyset pages, ``ledger.paging``) and ``iter_all_rows`` (the same pages as
+    ``LedgerRow``) give every row once, in (case_id, seq) order, across page and case boundaries."""
+    sizes = {"lead-b": 3, "lead-a": 1, "lead-c": 4}
+    for case_id, n in sizes.items():
+        ledger.append(case_events(case_id, n_phase_changes=n)[0])
+    want = [(c, seq) for c in sorted(sizes) for seq in range(1, sizes[c] + 3)]
+    stored = list(ledger.stored_rows(batch=batch))
+    assert [(r.case_id, r.seq) for r in stored] == want
+    parsed = list(ledger.iter_all_rows(batch=batch))
+    assert parsed == [row for c in sorted(sizes) for row in ledger.events(c)]
+    assert [(r.at.isoformat(), r.recorded_at.isoformat()) for r in parsed] == [
+        (datetime.fromisoformat(r.at).isoformat(), r.recorded_at_text) for r in stored]
+    # a range of cases, as a split walk reads it: start inclusive, stop exclusive
+    assert {r.case_id for r in ledger.stored_rows(batch=batch, start="lead-b")} == {"lead-b", "lead-c"}
+    assert {r.case_id for r in ledger.stored_rows(batch=batch, start="lead-a", stop="lead-c")} == {"lead-a", "lead-b"}
+    assert ledger.case_ids_at([0, 2, 3, len(want) - 1]) == ["lead-a", "lead-a", "lead-b", "lead-c"]
+
+
+def test_count_events_by_type_and_case_prefix(ledger):
+    ledger.append(case_events("lead-x_1", n_phase_changes=2)[0])
+    ledger.append(case_events("lead-xa1", n_phase_changes=1)[0])
+    assert ledger.count_events() == 7
+    assert ledger.count_events(event_type="PhaseChanged") == 3
+    assert ledger.count_events(case_prefix="lead-x_") == 4  # "_" is a character, not a LIKE wildcard
+    assert ledger.count_events(event_type="LeadDetected", case_prefix="lead-xa") == 1
+
+
+def test_the_shown_url_hides_the_password():
+    ledger = Ledger("postgresql+psycopg://brandpunt:s3cret-pw@127.0.0.1:1/ledger")  # connects to nothing
+    assert ledger.safe_url == "postgresql+psycopg://brandpunt:***@127.0.0.1:1/ledger"
+    ledger.dispose()
 
 
 @pytest.mark.parametrize("batch_sizes", [(3, 3, 3, 3), (1, 2, 3, 5)], ids=["same-batches", "mixed-batches"])
@@ -195,13 +230,13 @@ def test_unmigrated_database_is_refused_with_how_to_fix(ledger_url):
     fresh.upgrade()
     fresh.upgrade()  # idempotent
     fresh.check_schema()
-    if fresh.engine.dialect.name == "postgresql":  # the version table lives in the test's schema
-        with fresh.engine.connect() as conn:
+    if fresh._engine.dialect.name == "postgresql":  # the version table lives in the test's schema
+        with fresh._engine.connect() as conn:
             schemas = conn.execute(text(
                 "SELECT table_schema FROM information_schema.tables WHERE table_name = 'alembic_version'"
                 " AND table_schema = current_schema()")).scalars().all()
         assert len(schemas) == 1
-    with fresh.engine.begin() as conn:
+    with fresh._engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(SchemaError, match="newer"):
         fresh.check_schema()
@@ -209,23 +244,23 @@ def test_unmigrated_database_is_refused_with_how_to_fix(ledger_url):
 
 
 def test_hotspot_offers_round_trip(ledger):
-    shipped = [HotspotOffer.model_validate(o) for o in json.loads(HOTSPOTS_FILE.read_text(encoding="utf-8"))]
+    catalogue = shipped()
     assert ledger.seed_hotspots() == 6
     assert ledger.seed_hotspots() == 6  # idempotent
-    offers = ledger.hotspot_offers()
+    offers = ledger.offers.all()
     assert {o.id.value for o in offers} == {
         "brainport-eindhoven", "twente", "arnhem-nijmegen", "zuidvleugel", "groningen", "almere"}
-    assert sorted(offers, key=lambda o: o.id.value) == sorted(shipped, key=lambda o: o.id.value)
-    changed = shipped[0].model_copy(update={"available_m2": shipped[0].available_m2 + 1})
-    assert ledger.load_hotspot_offers([changed]) == 1  # an upsert, not a second row
-    offers = ledger.hotspot_offers()
+    assert sorted(offers, key=lambda o: o.id.value) == sorted(catalogue, key=lambda o: o.id.value)
+    changed = catalogue[0].model_copy(update={"available_m2": catalogue[0].available_m2 + 1})
+    assert ledger.offers.load([changed]) == 1  # an upsert, not a second row
+    offers = ledger.offers.all()
     assert len(offers) == 6 and changed in offers
 
 
 def test_sqlite_file_setup(tmp_path):
     led = Ledger.open(f"sqlite:///{tmp_path / 'new' / 'dir' / 'ledger.db'}", upgrade=True)
     assert (tmp_path / "new" / "dir" / "ledger.db").exists()
-    with led.engine.connect() as conn:
+    with led._engine.connect() as conn:
         pragmas = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in
                    ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")]
     assert pragmas == ["wal", 1, 30000, 1]
@@ -285,20 +320,20 @@ def test_migration_0009_adds_the_demo_column_as_an_expand(ledger_url):
     from ledger import migrate
 
     led = Ledger(ledger_url)
-    migrate.upgrade(led.engine, "0008")
+    migrate.upgrade(led._engine, "0008")
     events, state = case_events("lead-old", n_phase_changes=0)
-    with led.engine.begin() as conn:  # the row as 0008 code writes it: no demo column
+    with led._engine.begin() as conn:  # the row as 0008 code writes it: no demo column
         conn.execute(text(
             "INSERT INTO cases (case_id, company, company_folded, kvk, stage, outcome, region, hotspot,"
             " technology_domain, phase, last_seq, head_hash, state, detected_at, updated_at) VALUES ('lead-old',"
             " 'Photon Forge BV', 'photon forge bv', NULL, 'needs_articulation', NULL, 'bom', 'brainport-eindhoven',"
             " 'photonics', 2, 2, :h, :s, :at, :at)"), {"h": "0" * 64, "s": state.model_dump_json(), "at": T0.isoformat()})
-    migrate.upgrade(led.engine, "0009")
-    assert migrate.compatible_ahead(led.engine, "0009", head="0008")
+    migrate.upgrade(led._engine, "0009")
+    assert migrate.compatible_ahead(led._engine, "0009", head="0008")
     led.check_schema()
     assert [(s.case_id, s.demo) for s in led.list_cases(include_demo=False)] == [("lead-old", False)]
-    migrate.downgrade(led.engine, "0008")
-    assert migrate.current_revision(led.engine) == "0008"
+    migrate.downgrade(led._engine, "0008")
+    assert migrate.current_revision(led._engine) == "0008"
     led.upgrade()
-    assert migrate.current_revision(led.engine) == migrate.HEAD == "0009"
+    assert migrate.current_revision(led._engine) == migrate.HEAD == "0009"
     led.dispose()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import random
 
 from domain.matchmaking import score_offers
-from domain.models import HotspotOffer, Lead, NeedsProfile
-from ledger.store import HOTSPOTS_FILE
+from domain.models import Lead, NeedsProfile
+from ledger.offers import shipped
 from tests import factories as f
 
-OFFERS = [HotspotOffer.model_validate(o) for o in json.loads(HOTSPOTS_FILE.read_text())]
+OFFERS = shipped()
 LEAD = Lead.model_validate(f.LEAD)
 
 

@@ -7,7 +7,6 @@ import urllib.error
 import pytest
 
 from activities.notify import Channels, Notification, NotifyActivities
-from ledger.outbox import Outbox
 from ledger.store import Ledger
 from tests.peers import MailSink, WebhookSink
 
@@ -15,7 +14,7 @@ from tests.peers import MailSink, WebhookSink
 @pytest.fixture
 def outbox(ledger_url):
     ledger = Ledger.open(ledger_url, upgrade=True)
-    yield Outbox(ledger.engine)
+    yield ledger.outbox
     ledger.dispose()
 
 

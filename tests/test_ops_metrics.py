@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import text
 
 from ledger import ops
-from ledger.outbox import Outbox, OutboxMessage
+from ledger.outbox import OutboxMessage
 from ledger.store import Ledger
 
 OBSERVABILITY = Path(__file__).resolve().parent.parent / "deploy" / "observability"
@@ -19,17 +19,17 @@ OBSERVABILITY = Path(__file__).resolve().parent.parent / "deploy" / "observabili
 def test_outbox_backlog_and_report_count(ledger_url):
     ledger = Ledger.open(ledger_url, upgrade=True)
     try:
-        box = Outbox(ledger.engine)
+        box = ledger.outbox
         for i, recipient in enumerate(["a@example.org", "coordinator"]):
             box.put(OutboxMessage(message_id=f"m{i}", case_id="lead-x", key="k", recipient=recipient,
                                   subject="s", body="b", escalation=False))
         box.mark("m0", "webhook", "HTTP 200")
-        with ledger.engine.begin() as conn:  # both an hour old
+        with ledger._engine.begin() as conn:  # both an hour old
             conn.execute(text("UPDATE outbox SET created_at = '2020-01-01T00:00:00+00:00'"))
-        assert ops.undelivered(ledger.engine, ["email", "webhook"]) == {"email": 1, "webhook": 1}
-        assert ops.undelivered(ledger.engine, ["webhook"], grace=timedelta(days=36500)) == {"webhook": 0}
-        assert ops.stale_cases(ledger.engine) == {}
-        scraped = ops.prometheus_text(ledger.engine, ["email"])
+        assert ops.undelivered(ledger, ["email", "webhook"]) == {"email": 1, "webhook": 1}
+        assert ops.undelivered(ledger, ["webhook"], grace=timedelta(days=36500)) == {"webhook": 0}
+        assert ops.stale_cases(ledger) == {}
+        scraped = ops.prometheus_text(ledger, ["email"])
         assert 'brandpunt_outbox_undelivered_messages{channel="email"} 1' in scraped
         assert "brandpunt_report_snapshots 0" in scraped
     finally:

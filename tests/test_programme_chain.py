@@ -27,7 +27,7 @@ def ledger(ledger_url):
 
 
 def sql(led: Ledger, statement: str, **params: object) -> None:
-    with led.engine.begin() as conn:
+    with led._engine.begin() as conn:
         conn.execute(text(statement), params)
 
 

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ledger.snapshots import ReportSnapshots, sha256
+from ledger.snapshots import sha256
 from ledger.store import Ledger
 
 BIN = os.path.dirname(sys.executable)
@@ -26,7 +26,7 @@ BIN = os.path.dirname(sys.executable)
 def test_a_snapshot_is_stored_once_and_never_updated(ledger_url):
     ledger = Ledger.open(ledger_url, upgrade=True)
     try:
-        snapshots = ReportSnapshots(ledger.engine)
+        snapshots = ledger.snapshots
         cutoff = datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
         first = snapshots.store("progress", "2026H1", "html", cutoff, "<h1>one</h1>")
         again = snapshots.store("progress", "2026H1", "html", cutoff, "<h1>two</h1>")  # a retried activity
@@ -38,7 +38,7 @@ def test_a_snapshot_is_stored_once_and_never_updated(ledger_url):
         got = snapshots.get(first.id)
         assert got is not None and got.content == "<h1>one</h1>" and got.size == len("<h1>one</h1>")
         assert snapshots.get(999_999) is None
-        with pytest.raises(DBAPIError, match="immutable"), ledger.engine.begin() as conn:
+        with pytest.raises(DBAPIError, match="immutable"), ledger._engine.begin() as conn:
             conn.execute(text("UPDATE report_snapshots SET content = 'forged' WHERE id = :id"), {"id": first.id})
         assert snapshots.get(first.id).content == "<h1>one</h1>"
     finally:

@@ -42,8 +42,7 @@ def test_report_periods():
 
 
 async def test_report_workflow_stores_the_report_and_its_notice(ts_worker):
-    from ledger.outbox import Outbox
-    from ledger.snapshots import ReportSnapshots, sha256
+    from ledger.snapshots import sha256
     from workflows.reporting import ReportInput, ReportWorkflow
 
     env, queue, ledger = ts_worker
@@ -57,10 +56,10 @@ async def test_report_workflow_stores_the_report_and_its_notice(ts_worker):
     assert derived.period.isdigit() and len(derived.period) == 4
     assert result.period == "2026H1" and "progress report for 2026H1 is ready" in result.notice
     assert result.path is None and result.cutoff is not None
-    snap = ReportSnapshots(ledger.engine).get(result.snapshot_id)
+    snap = ledger.snapshots.get(result.snapshot_id)
     assert snap is not None and snap.kind == "progress" and snap.period == "2026H1" and snap.format == "html"
     assert "Impact report 2026H1" in snap.content and sha256(snap.content) == snap.sha256 == result.sha256
-    [msg] = [m for m in Outbox(ledger.engine).messages("programme") if m.key == "report:progress:2026H1"]
+    [msg] = [m for m in ledger.outbox.messages("programme") if m.key == "report:progress:2026H1"]
     assert msg.body == result.notice and f"brandpunt report get {snap.id}" in msg.body
 
 

@@ -12,7 +12,7 @@ from ledger.store import Ledger, SchemaError
 
 def _move_to(ledger: Ledger, revision: str, declared: tuple[str, str] | None) -> None:
     """Make the database look as if a newer release had migrated it to ``revision``."""
-    with ledger.engine.begin() as conn:
+    with ledger._engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
         conn.execute(text(f"DELETE FROM {migrate.COMPAT_TABLE}"))
         if declared:
@@ -44,7 +44,7 @@ def test_a_database_ahead_by_an_expand_migration_is_accepted_a_contract_is_not(l
 def test_the_newest_migration_declares_its_compatibility(ledger_url):
     ledger = Ledger.open(ledger_url, upgrade=True)
     try:
-        with ledger.engine.connect() as conn:
+        with ledger._engine.connect() as conn:
             row = conn.execute(text(f"SELECT revision, oldest_compatible FROM {migrate.COMPAT_TABLE}")).one()
         assert row[0] == migrate.HEAD and int(row[1]) <= int(migrate.HEAD)
     finally:

@@ -82,7 +82,7 @@ def forged_append(led: Ledger, case_id: str, reason: str = "forged") -> int:
 
 
 def head(led: Ledger, case_id: str):
-    with led.engine.connect() as conn:
+    with led._engine.connect() as conn:
         return conn.execute(text("SELECT * FROM case_heads WHERE case_id=:c"), {"c": case_id}).first()
 
 
@@ -190,7 +190,7 @@ def test_edited_recorded_at_is_named(ledger, capsys):
 def test_deleted_and_replaced_tree_heads_are_detected(ledger, capsys, keys):
     assert cli(["audit", "sign-tree-head"]) == 0  # a second one: #2
     capsys.readouterr()
-    with ledger.engine.connect() as conn:
+    with ledger._engine.connect() as conn:
         sth = dict(conn.execute(text("SELECT * FROM tree_heads ORDER BY serial DESC")).first()._mapping)
     assert sth["serial"] == 2 and json.loads((keys.dir / "ledger-tree-head.json").read_text())["serial"] == 2
     mallory = Signer.generate()

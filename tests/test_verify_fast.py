@@ -15,13 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit.verify import _canonical, _column_mismatch, _Row, _sound_event, rows_of, verify_rows
+from audit.verify import _canonical, _column_mismatch, _sound_event, rows_of, verify_rows
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.decide import CommandRejected, Context, decide
 from domain.events import parse_event
 from domain.state import fold
 from ledger.heads import seal
-from ledger.store import Ledger, iso
+from ledger.store import Ledger, StoredRow, iso
 from tests import audit_cases as ac
 from tests import factories as f
 from tests.test_properties import commands
@@ -48,13 +48,13 @@ def _assert_same(row) -> None:
         assert canonical_json(fast) == row.payload
 
 
-def _raw(event, id_: int = 1, prev: str = GENESIS, prev_seal: str = GENESIS, **columns) -> _Row:
+def _raw(event, id_: int = 1, prev: str = GENESIS, prev_seal: str = GENESIS, **columns) -> StoredRow:
     payload = canonical_json(event)
     h = chain_hash(prev, payload)
     values = dict(id=id_, case_id=event.case_id, seq=event.seq, event_id=event.event_id, type=event.type,
                   at=iso(event.at), actor=event.actor, organisation=event.organisation, payload=payload,
                   prev_hash=prev, hash=h, recorded_at_text=iso(T0), seal=seal(prev_seal, h, iso(T0)))
-    return _Row(**{**values, **columns})
+    return StoredRow(**{**values, **columns})
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def ledger(ledger_url):
 
 def test_every_recorded_row_passes_the_quick_way_with_the_full_checks_event(ledger):
     raw = list(rows_of(ledger, batch=7))
-    assert raw and all(isinstance(r, _Row) for r in raw)
+    assert raw and all(isinstance(r, StoredRow) for r in raw)
     for r in raw:
         assert _sound_event(r) is not None, r
         _assert_same(r)

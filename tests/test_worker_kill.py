@@ -72,7 +72,6 @@ async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env,
 async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(dev_server_env, case_ledger_url,
                                                                               tmp_path):
     from keys import Keyring
-    from ledger.outbox import Outbox
     from tests.peers import WebhookSink
 
     ledger_url = case_ledger_url
@@ -101,7 +100,7 @@ async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(de
             worker.send_signal(signal.SIGKILL)
             worker.wait()
             worker = start_worker(env)
-            outbox = Outbox(ledger.engine)
+            outbox = ledger.outbox
             for _ in range(900):  # the killed attempt times out (20 s), then the retry delivers
                 if any("webhook" in m.delivered for m in outbox.messages(case_id)):
                     break
