@@ -67,14 +67,13 @@ engine: under load 1.5x the wall speed of one process (at 1.2x the CPU).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.chain import GENESIS, canonical_json
+from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import EVENT_ADAPTER, Event, parse_event
 from domain.state import CaseState, apply
 from ledger.heads import seal as seal_of
@@ -142,7 +141,7 @@ def _canonical(payload: str, strict: bool) -> tuple[dict | None, Event | None, s
         except ValueError as err:
             return None, None, f"payload is not a valid event ({str(err).splitlines()[0]})"
     else:
-        again = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        again = canonical_json(data)  # json.dumps(sort_keys, separators ",", ":", ensure_ascii=False)
     if again != payload:
         return None, None, "payload is not the canonical JSON of the event (edited by hand?)"
     return data, event, None
@@ -261,7 +260,7 @@ class _Chain:
             return self.insertion(row, row.seq) or Finding(
                 case_id, row.seq, f"prev_hash does not link to seq {row.seq - 1}'s hash "
                 "(an earlier event was replaced and re-hashed?)")
-        if hashlib.sha256((row.prev_hash + row.payload).encode("utf-8")).hexdigest() != row.hash:
+        if chain_hash(row.prev_hash, row.payload) != row.hash:
             return Finding(case_id, row.seq, "hash is not sha256(prev_hash ‖ payload): the event was modified")
         self.next_seal = seal_of(self.head.seal, row.hash, row.recorded_at_text)
         if row.seal != self.next_seal:
