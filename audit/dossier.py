@@ -48,22 +48,6 @@ The head hash printed last can be compared with a checkpoint published earlier
 '''
 
 
-def _row(r: LedgerRow) -> dict:
-    return {
-        "seq": r.seq, "event_id": r.event_id, "type": r.type, "at": r.at.isoformat(), "actor": r.actor,
-        "organisation": r.organisation, "payload": r.payload, "prev_hash": r.prev_hash, "hash": r.hash,
-        "recorded_at": r.recorded_at.isoformat(),
-    }
-
-
-def _payload(r: LedgerRow) -> dict:
-    try:
-        data = json.loads(r.payload)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _gist(ev: dict) -> str:
     """One readable line of what an event says (the full event is in the details below it)."""
     t, loc = ev.get("type"), ev.get("location") or {}
@@ -106,7 +90,7 @@ def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None
     state = fold(r.event for r in rows if finding is None or r.seq < finding.seq)
     items = []
     for r in rows:
-        ev = _payload(r)
+        ev: dict = r.payload_json() or {}
         detail = {k: v for k, v in ev.items()
                   if k not in ("case_id", "seq", "at", "actor", "organisation", "reason", "type")}
         items.append(
@@ -139,7 +123,8 @@ def write(
     """Write the dossier; also return the chain's first broken link (shown in the timeline)."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / "events.json", out / "timeline.html", out / "VERIFY.txt"]
-    files[0].write_text(json.dumps([_row(r) for r in rows], indent=2, ensure_ascii=False), encoding="utf-8")
+    files[0].write_text(json.dumps([r.as_json(stored=True) for r in rows], indent=2, ensure_ascii=False),
+                        encoding="utf-8")
     findings = verify_rows(rows).findings
     finding = findings[0] if findings else None
     files[1].write_text(timeline(case_id, rows, finding), encoding="utf-8")

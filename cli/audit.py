@@ -13,7 +13,7 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from client.errors import BadInput
 from client.views import check_case_id
@@ -21,7 +21,7 @@ from client.views import check_case_id
 if TYPE_CHECKING:
     from audit.checkpoint import Checkpoint
     from keys import PublicKeys
-    from ledger.store import Ledger, LedgerRow
+    from ledger.store import Ledger
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -268,15 +268,6 @@ def _as_of(value: str | None) -> datetime | None:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _event_json(row: LedgerRow) -> dict[str, Any]:
-    """The stored event as JSON; a payload that is not even JSON (tampered) shown as stored."""
-    try:
-        data = json.loads(row.payload)
-    except ValueError:
-        data = None
-    return data if isinstance(data, dict) else {"seq": row.seq, "payload_as_stored": row.payload}
-
-
 def run_history(args: argparse.Namespace) -> int:
     from audit.history import as_of
 
@@ -296,7 +287,7 @@ def run_history(args: argparse.Namespace) -> int:
             "case_id": args.case_id, "as_of": at.isoformat() if at else None,
             "chain": got.finding.as_json() if got.finding else "intact",
             "state": state.model_dump(mode="json") if state else None,
-            "events": [_event_json(r) | {"hash": r.hash, "prev_hash": r.prev_hash} for r in got.rows],
+            "events": [r.as_json() for r in got.rows],  # a tampered payload is shown as stored
         }, indent=2, ensure_ascii=False))
         return 1 if got.finding else 0
     if got.finding:

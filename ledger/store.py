@@ -226,6 +226,41 @@ class LedgerRow:
             recorded_at_text=row.recorded_at_text,
         )
 
+    def payload_json(self) -> dict[str, object] | None:
+        """The stored payload parsed as a JSON object, or ``None`` when it is none (a tampered row)."""
+        try:
+            data = json.loads(self.payload)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def as_json(self, *, stored: bool = False) -> dict[str, object]:
+        """The row's JSON form: what ``lead show --json``, ``audit history --json`` and a dossier give.
+
+        seq, type, at (ISO), actor, organisation, prev_hash, hash, the event's ``command_id`` when
+        it has one, and ``event``: the payload parsed (``None``, with ``payload_as_stored``, when the
+        stored payload is no JSON object: a tampered row is shown, not hidden). ``stored=True``
+        (a dossier's ``events.json``) gives instead of ``event`` the columns an outside check needs
+        byte for byte: ``payload`` as stored (what the hash covers), ``event_id`` and ``recorded_at``
+        as stored (what the seal covers).
+        """
+        data = self.payload_json()
+        out: dict[str, object] = {
+            "seq": self.seq, "type": self.type, "at": self.at.isoformat(), "actor": self.actor,
+            "organisation": self.organisation, "prev_hash": self.prev_hash, "hash": self.hash,
+        }
+        if data is not None and data.get("command_id") is not None:
+            out["command_id"] = data["command_id"]
+        if stored:
+            out["event_id"] = self.event_id
+            out["recorded_at"] = self.recorded_at_text or self.recorded_at.isoformat()
+            out["payload"] = self.payload
+        else:
+            out["event"] = data
+            if data is None:
+                out["payload_as_stored"] = self.payload
+        return out
+
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # SQLAlchemy's recipe for SQLite transactions: pysqlite stops issuing BEGIN itself, and

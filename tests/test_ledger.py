@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from datetime import UTC, datetime, timedelta
@@ -160,6 +161,27 @@ def test_every_row_is_read_once_in_case_and_seq_order_whatever_the_page_size(led
     assert {r.case_id for r in ledger.stored_rows(batch=batch, start="lead-b")} == {"lead-b", "lead-c"}
     assert {r.case_id for r in ledger.stored_rows(batch=batch, start="lead-a", stop="lead-c")} == {"lead-a", "lead-b"}
     assert ledger.case_ids_at([0, 2, 3, len(want) - 1]) == ["lead-a", "lead-a", "lead-b", "lead-c"]
+
+
+def test_a_row_as_json(ledger):
+    events, _ = case_events()
+    events[1] = events[1].model_copy(update={"command_id": "cmd-1"})
+    ledger.append(events)
+    first, second = ledger.events("lead-ledger-test")[:2]
+    shown = second.as_json()
+    assert shown == {
+        "seq": 2, "type": "NeedsArticulated", "at": events[1].at.isoformat(), "actor": events[1].actor,
+        "organisation": events[1].organisation, "prev_hash": first.hash, "hash": second.hash,
+        "command_id": "cmd-1", "event": json.loads(canonical_json(events[1])),
+    }
+    assert "command_id" not in first.as_json() and first.as_json()["event"]["type"] == "LeadDetected"
+    json.dumps(shown)  # plain JSON types only
+    stored = second.as_json(stored=True)  # a dossier's events.json: the bytes an outside check needs
+    assert "event" not in stored and stored["payload"] == second.payload == canonical_json(events[1])
+    assert (stored["event_id"], stored["recorded_at"]) == ("lead-ledger-test/2", second.recorded_at_text)
+    tampered = dataclasses.replace(second, payload="{not json")
+    assert tampered.as_json()["event"] is None and tampered.as_json()["payload_as_stored"] == "{not json"
+    assert "command_id" not in tampered.as_json()
 
 
 def test_count_events_by_type_and_case_prefix(ledger):
