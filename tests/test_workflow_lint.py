@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.allow_list import allow_listed
+
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("workflows", "domain")
 
@@ -245,17 +247,8 @@ def _mutable(value: ast.expr) -> bool:
 
 def scan_tree(root: Path = ROOT) -> tuple[list[Finding], set[tuple[str, str]]]:
     """Findings not allow-listed, and the allow-list entries that matched nothing (stale)."""
-    findings, used = [], set()
-    for package in SCANNED:
-        for path in sorted((root / package).rglob("*.py")):
-            rel = path.relative_to(root).as_posix()
-            for finding in scan_source(path.read_text(encoding="utf-8"), rel):
-                key = (rel, finding.rule)
-                if key in ALLOWED:
-                    used.add(key)
-                else:
-                    findings.append(finding)
-    return findings, set(ALLOWED) - used
+    paths = [path for package in SCANNED for path in sorted((root / package).rglob("*.py"))]
+    return allow_listed(root, paths, scan_source, ALLOWED)
 
 
 def test_workflow_and_domain_code_has_no_nondeterminism_io_threads_or_shared_state():
