@@ -344,14 +344,6 @@ class Ledger:
         # hide_parameters: bound parameters (event JSON, company data) never enter exception text
 
     @property
-    def engine(self) -> Engine:
-        """Transitional: only ``cli/main.py`` (being rewritten) still reads it, for the URL it shows.
-
-        Use :attr:`safe_url` (and the ledger's methods) instead; tests/test_layers_sql.py fails once
-        nothing outside ``ledger/`` needs it, and then this property goes."""
-        return self._engine
-
-    @property
     def safe_url(self) -> str:
         """The database URL to show: password hidden, credentials redacted (``settings.safe_url``)."""
         from settings import safe_url
