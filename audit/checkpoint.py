@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from audit.verify import CaseHead, Finding
+from domain.chain import merkle_root
 
 RULE = (
     "leaf = sha256('<case_id>\\n<last_seq>\\n<head_hash>'); leaves sorted by case_id; "
@@ -32,19 +33,6 @@ RULE = (
 
 def leaf(case_id: str, last_seq: int, head_hash: str) -> str:
     return hashlib.sha256(f"{case_id}\n{last_seq}\n{head_hash}".encode()).hexdigest()
-
-
-def merkle_root(leaves: list[str]) -> str:
-    if not leaves:
-        return hashlib.sha256(b"").hexdigest()
-    level = leaves
-    while len(level) > 1:
-        pairs = range(0, len(level) - 1, 2)
-        nxt = [hashlib.sha256((level[i] + level[i + 1]).encode()).hexdigest() for i in pairs]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
-    return level[0]
 
 
 @dataclass(frozen=True)

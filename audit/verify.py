@@ -76,7 +76,7 @@ from datetime import datetime
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import EVENT_ADAPTER, Event, parse_event
 from domain.state import CaseState, apply
-from ledger.heads import seal as seal_of
+from ledger.seals import seal as seal_of
 from ledger.store import Ledger, LedgerRow, StoredRow, iso
 
 WalkedRow = LedgerRow | StoredRow

@@ -30,3 +30,20 @@ def canonical_json(event: Evolving | dict[str, Any]) -> str:
 
 def chain_hash(prev_hash: str, canonical: str) -> str:
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def merkle_root(leaves: list[str]) -> str:
+    """The Merkle root over hex ``leaves`` (in the order given): each level pairs neighbours as
+    ``sha256(left_hex + right_hex)``, an odd last node is carried up unchanged; no leaves:
+    ``sha256(b"")``. A checkpoint's root (``audit.checkpoint``) and a signed tree head's
+    (``ledger.heads``)."""
+    if not leaves:
+        return hashlib.sha256(b"").hexdigest()
+    level = leaves
+    while len(level) > 1:
+        pairs = range(0, len(level) - 1, 2)
+        nxt = [hashlib.sha256((level[i] + level[i + 1]).encode()).hexdigest() for i in pairs]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]

@@ -1,12 +1,8 @@
 """Signed case heads and signed tree heads: what makes a forged append detectable without the key.
 
-- **Seal** (per row, in ``ledger_events.seal``): ``sha256(prev_seal ‖ hash ‖ recorded_at)``, from 64
-  zeros per case. The event hash (``domain.chain``) covers the event; the seal adds the storage
-  metadata the event leaves out, without touching the hash rule (old rows and VERIFY.txt keep working).
-- **Case head** (``case_heads``, one row per case): the worker signs ``head_message(case, seq, hash,
-  seal)`` with the ledger key in the same transaction as the append (one Ed25519 signature per
-  append batch, ~50 µs). A row appended with database access but without the key leaves the chain
-  past its signed head; editing the head row breaks its signature.
+- **Seal** and **case head** (``ledger.seals``, written by every append in its own transaction; re-
+  exported here): a row appended with database access but without the key leaves the chain past
+  its signed head; editing the head row breaks its signature.
 - **Signed tree head** (``tree_heads``): every so often (the worker, after an append, when the last
   one is older than ``BRANDPUNT_TREE_HEAD_INTERVAL`` seconds, default 30; or ``brandpunt audit
   sign-tree-head``) the heads that changed since the last STH have their signatures *verified*
@@ -35,22 +31,16 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Connection, exists, func, insert, select, update
 
+from domain.chain import merkle_root
 from keys import PublicKeys, Signer
 from ledger.paging import keyset_page
 from ledger.schema import case_heads, ledger_events, tree_heads
+from ledger.seals import head_message, seal, write_head
 
 if TYPE_CHECKING:
     from ledger.store import Ledger
 
 DEFAULT_INTERVAL = 30.0
-
-
-def seal(prev_seal: str, hash_: str, recorded_at: str) -> str:
-    return hashlib.sha256((prev_seal + hash_ + recorded_at).encode("utf-8")).hexdigest()
-
-
-def head_message(case_id: str, seq: int, hash_: str, seal_: str) -> bytes:
-    return f"brandpunt/case-head/v1\n{case_id}\n{seq}\n{hash_}\n{seal_}".encode()
 
 
 def tree_message(serial: int, made_at: str, cases: int, events: int, root: str) -> bytes:
@@ -67,17 +57,8 @@ def sth_root(conn: Connection) -> tuple[str, int, int]:
         select(case_heads.c.case_id, case_heads.c.sth_seq, case_heads.c.sth_hash, case_heads.c.sth_seal)
         .where(case_heads.c.sth_seq.is_not(None))
     ))
-    from audit.checkpoint import merkle_root  # not at import time: audit imports the ledger
-
     rows.sort(key=lambda r: r[0])
     return merkle_root([leaf(*r) for r in rows]), len(rows), sum(r[1] for r in rows)
-
-
-def write_head(conn: Connection, signer: Signer, case_id: str, seq: int, hash_: str, seal_: str) -> None:
-    values = {"seq": seq, "hash": hash_, "seal": seal_, "key_id": signer.key_id,
-              "signature": signer.sign(head_message(case_id, seq, hash_, seal_))}
-    if not conn.execute(update(case_heads).where(case_heads.c.case_id == case_id).values(**values)).rowcount:
-        conn.execute(insert(case_heads).values(case_id=case_id, **values))
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, func, select
 
-from ledger.schema import cases, outbox, outbox_deliveries, report_snapshots
-from ledger.store import iso
+from ledger.schema import cases, iso, outbox, outbox_deliveries, report_snapshots
 
 if TYPE_CHECKING:
     from ledger.store import Ledger

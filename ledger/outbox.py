@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ledger.schema import outbox, outbox_deliveries
-from ledger.store import iso
+from ledger.schema import iso, outbox, outbox_deliveries
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ PostgreSQL round-trip them identically.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     CHAR,
     Boolean,
@@ -26,6 +28,12 @@ from sqlalchemy import (
 )
 
 metadata = MetaData()
+
+
+def iso(dt: datetime) -> str:
+    """Timestamps as fixed-width ISO-8601 UTC text: sortable, and identical on every database."""
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
 
 ledger_events = Table(
     "ledger_events",

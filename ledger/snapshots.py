@@ -11,12 +11,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Row, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from ledger.schema import iso
 from ledger.schema import report_snapshots as t
-from ledger.store import AnyRow, iso
+
+AnyRow = Row[*tuple[Any, ...]]
+"""A result row of any columns (SQLAlchemy types a row by its columns' types)."""
 
 
 @dataclass(frozen=True)

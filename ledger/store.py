@@ -22,7 +22,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Row,
     Select,
     create_engine,
     delete,
@@ -50,12 +49,13 @@ from domain.programme import (
 )
 from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
-from ledger import heads, migrate
+from ledger import migrate, seals
 from ledger.migrate import SchemaError
 from ledger.paging import keyset_page, keyset_pages
 from ledger.schema import (
     case_serials,
     cases,
+    iso,
     ledger_events,
     outbox,
     outbox_deliveries,
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AppendResult", "CaseSummary", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "ProjectionRow",
-    "SchemaError", "StoredRow",
+    "SchemaError", "StoredRow", "iso",
 ]
 
 # Writers of one case are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock per
@@ -90,11 +90,6 @@ class LedgerGap(Exception):
     """An event whose predecessor is not in the ledger. Never retried: it is a bug."""
 
     retryable = False
-
-
-def iso(dt: datetime) -> str:
-    """Timestamps as fixed-width ISO-8601 UTC text: sortable, and identical on every database."""
-    return dt.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -136,10 +131,6 @@ class CaseSummary:
             "updated_at": self.updated_at.isoformat(),
             "demo": self.demo,
         }
-
-
-AnyRow = Row[*tuple[Any, ...]]
-"""A result row of any columns (SQLAlchemy types a row by its columns' types)."""
 
 
 class StoredRow(NamedTuple):
@@ -478,7 +469,7 @@ class Ledger:
                 new_hash = chain_hash(head_hash, canonical)
                 if head_seal is None:  # a row written by pre-0008 code after the migration
                     head_seal = self._stored_seal(conn, case_id)
-                new_seal = heads.seal(head_seal, new_hash, now)
+                new_seal = seals.seal(head_seal, new_hash, now)
                 conn.execute(
                     insert(ledger_events).values(
                         case_id=case_id,
@@ -504,7 +495,7 @@ class Ledger:
                 for msg in messages:
                     _put_outbox(conn, msg, now)
                 if signer is not None:
-                    heads.write_head(conn, signer, case_id, head_seq, head_hash, head_seal)
+                    seals.write_head(conn, signer, case_id, head_seq, head_hash, head_seal)
         return AppendResult(inserted, skipped, head_hash)
 
     def fold_case(self, case_id: str) -> CaseState | None:
@@ -613,7 +604,7 @@ class Ledger:
             select(ledger_events.c.hash, ledger_events.c.recorded_at)
             .where(ledger_events.c.case_id == case_id).order_by(ledger_events.c.seq)
         ):
-            value = heads.seal(value, hash_, recorded_at)
+            value = seals.seal(value, hash_, recorded_at)
         return value
 
     @staticmethod
