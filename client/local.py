@@ -12,11 +12,8 @@ import asyncio
 import builtins  # `list` is also a method name in LocalCases: builtins.list in the methods after it
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from temporalio.client import Client
-
-from client import temporal
 from client.api import DEADLINE, CaseFilter, CaseView
 from client.errors import CaseNotFound, CommandTimeout
 from client.inbox import InboxItem, items
@@ -27,7 +24,11 @@ from domain.reminders import ReminderRules
 from domain.state import CaseState, fold
 from ledger.store import Ledger
 from settings import Settings, safe_url
-from workflows.case_io import CaseConfig, CommandResult
+
+if TYPE_CHECKING:  # the Temporal transport loads on first use: reading and listing never need it
+    from temporalio.client import Client
+
+    from workflows.case_io import CaseConfig, CommandResult
 
 T = TypeVar("T")
 
@@ -90,8 +91,10 @@ class LocalCases:
         else:
             async with self._allocating:
                 case_id = await self._read(Ledger.allocate_case_id)
+        from client import temporal as transport
+
         try:
-            return await temporal.start(
+            return await transport.start(
                 await self.temporal(), self._settings.task_queue, command, case_id, config=config,
                 deadline=deadline,
             )
@@ -101,10 +104,14 @@ class LocalCases:
             raise
 
     async def act(self, case_id: str, command: Command, *, deadline: float = DEADLINE) -> CommandResult:
-        return await temporal.execute(await self.temporal(), case_id, command, deadline=deadline)
+        from client import temporal as transport
+
+        return await transport.execute(await self.temporal(), case_id, command, deadline=deadline)
 
     async def resume(self, case_id: str) -> CaseState:
-        return await temporal.resume(await self.temporal(), self._settings.task_queue, case_id)
+        from client import temporal as transport
+
+        return await transport.resume(await self.temporal(), self._settings.task_queue, case_id)
 
     # --- reading ---------------------------------------------------------------------------------
 
