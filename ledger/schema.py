@@ -3,7 +3,8 @@
 ``ledger_events`` is append-only: one row per domain event, unique per (case_id, seq), each row
 hash-chained to the previous one of its case. ``cases`` is a projection (the fold of a case's
 events), rebuilt from ``ledger_events`` at will; ``company_folded`` (the name case-folded) and
-``kvk`` let ``lead list --company`` find a case in SQL, ``demo`` leave demo cases out. ``case_serials`` hands out the case ids
+``kvk`` let ``lead list --company`` find a case in SQL, ``coordinator_folded`` ``--coordinator``, ``demo``
+leave demo cases out. ``case_serials`` hands out the case ids
 ``BP-<year>-<number>`` (the last number used per year). ``case_heads`` and ``tree_heads`` hold the
 signatures that make a forged append detectable without the key (``ledger.heads``). Timestamps are ISO-8601 UTC text so SQLite and
 PostgreSQL round-trip them identically.
@@ -63,6 +64,8 @@ cases = Table(
     Column("company", String(200), nullable=False),
     Column("company_folded", Text, nullable=False, server_default=""),
     Column("kvk", String(8), index=True),
+    # the coordinator trimmed and case-folded (NULL: none): `lead list --coordinator/--mine` in SQL
+    Column("coordinator_folded", Text, index=True),
     Column("stage", String(40), nullable=False, index=True),
     Column("outcome", String(40)),
     Column("region", String(40), nullable=False, index=True),

@@ -296,6 +296,11 @@ def _put_outbox(conn: Connection, msg: OutboxMessage, now: str) -> None:
     conn.execute(insert(outbox_deliveries).values(message_id=msg.message_id, channel="outbox", delivered_at=now))
 
 
+def folded_name(name: str | None) -> str | None:
+    """A name as the projection's search columns hold it: trimmed and case-folded (None if empty)."""
+    return (name or "").strip().casefold() or None
+
+
 def _differences(stored: str, offered: str) -> str:
     """The top-level fields in which two canonical event JSONs differ, for a conflict message.
 
@@ -640,6 +645,7 @@ class Ledger:
         values = {
             **state.facts(),
             "company_folded": state.lead.company.casefold(),
+            "coordinator_folded": folded_name(state.lead.coordinator),
             "kvk": state.lead.kvk,
             "head_hash": head_hash,
             "state": state.model_dump_json(),
@@ -734,11 +740,13 @@ class Ledger:
     @staticmethod
     def _filtered(
         query: Select[Any], stage: str | None, region: str | None, company: str | None = None,
-        include_demo: bool = True,
+        coordinator: str | None = None, include_demo: bool = True,
     ) -> Select[Any]:
         query = query.order_by(cases.c.detected_at, cases.c.case_id)
         if not include_demo:
             query = query.where(cases.c.demo == false())
+        if coordinator is not None:  # one indexed comparison, no state parsed
+            query = query.where(cases.c.coordinator_folded == folded_name(coordinator))
         if stage:
             query = query.where(cases.c.stage == str(getattr(stage, "value", stage)))
         if region:
@@ -759,23 +767,21 @@ class Ledger:
         company name holds ``company`` (any case) or whose KvK number is ``company``, and/or whose
         coordinator is ``coordinator`` (case-insensitive); ``include_demo`` False leaves demo cases
         out (in SQL, on the ``demo`` column)."""
-        query = self._filtered(select(cases.c.state), stage, region, company, include_demo)
+        query = self._filtered(select(cases.c.state), stage, region, company, coordinator, include_demo)
         with self._engine.connect() as conn:
-            states = [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
-        if coordinator is not None:
-            who = coordinator.strip().casefold()
-            states = [s for s in states if (s.lead.coordinator or "").strip().casefold() == who]
-        return states
+            return [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
 
     def list_cases(
         self, stage: str | None = None, region: str | None = None, company: str | None = None,
-        include_demo: bool = True,
+        coordinator: str | None = None, include_demo: bool = True,
     ) -> list[CaseSummary]:
         """The case list from the projection's columns (no state parsing), oldest detection first;
         the filters as in :meth:`case_states`."""
         columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__]
         with self._engine.connect() as conn:
-            rows = conn.execute(self._filtered(select(*columns), stage, region, company, include_demo)).mappings()
+            rows = conn.execute(
+                self._filtered(select(*columns), stage, region, company, coordinator, include_demo)
+            ).mappings()
             return [
                 CaseSummary(
                     **{**r, "detected_at": datetime.fromisoformat(r["detected_at"]),
