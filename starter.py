@@ -21,8 +21,11 @@ def main() -> None:
     # Leave without interpreter finalisation: the Temporal SDK's native runtime threads can abort
     # a finalising interpreter ("Fatal Python error" at exit). Everything is flushed and shut
     # down by now (telemetry in cli.main, clients and workers by their async-with blocks).
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader left (`| head`): what it did not read is not wanted
+            pass
     os._exit(code)
 
 

@@ -95,10 +95,7 @@ async def resume(args: argparse.Namespace) -> int:
 
 def line(c: dict[str, Any]) -> str:
     end = f" -> {c['outcome']}" if c["outcome"] else ""
-    return (
-        f"{c['case_id']:<40} {c['company'][:28]:<28} {c['stage']:<18} phase {c['phase']}  "
-        f"{c['region']}{end}"
-    )
+    return f"{c['case_id']}  {c['company']}  {c['stage']}{end}  phase {c['phase']}  {c['region']}"
 
 
 async def show(args: argparse.Namespace) -> int:
@@ -136,11 +133,45 @@ async def show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+LIST_COLUMNS = (
+    ("CASE", "case_id"), ("COMPANY", "company"), ("STAGE", "stage"), ("PHASE", "phase"), ("REGION", "region"),
+    ("COORDINATOR", "coordinator"),
+)
+CSV_COLUMNS = (
+    "case_id", "company", "kvk", "stage", "outcome", "phase", "region", "hotspot", "technology_domain",
+    "company_type", "coordinator", "destination", "destination_region", "bottleneck", "updated_at",
+)
+"""``lead list --csv``: a header row of these names (as in ``--json``), then one row per case."""
+
+
+def _coordinator(args: argparse.Namespace) -> str | None:
+    """The coordinator whose cases to list: ``--coordinator``, or the acting one for ``--mine``."""
+    if not args.mine:
+        return args.coordinator
+    import settings as config
+
+    actor = args.actor or config.load().actor
+    if not actor:
+        raise BadInput("--mine: who is asking? pass --actor NAME or set BRANDPUNT_ACTOR", "mine")
+    return actor
+
+
+def write_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = CSV_COLUMNS) -> None:
+    """``rows`` as CSV (RFC 4180: CRLF line ends, quoted where needed) with a header row, to stdout."""
+    import csv
+    import sys
+
+    out = csv.writer(sys.stdout, lineterminator="\r\n")
+    out.writerow(columns)
+    out.writerows([["" if row.get(c) is None else row[c] for c in columns] for row in rows])
+
+
 async def list_cases(args: argparse.Namespace) -> int:
     from client.api import CaseFilter
     from client.views import summary
 
-    where = CaseFilter(stage=args.stage, region=args.region, company=args.company)
+    where = CaseFilter(stage=args.stage, region=args.region, company=args.company,
+                       coordinator=_coordinator(args), include_demo=True)
     async with _cases() as cases:
         try:
             rows = [summary(st) for st in await cases.list(where)]
@@ -148,9 +179,19 @@ async def list_cases(args: argparse.Namespace) -> int:
             raise as_flag(err) from None
     if args.json:
         emit_json(rows)
+    elif args.csv:
+        write_csv(rows)
     else:
-        for row in rows:
-            print(line(row))
+        import shutil
+        import sys
+
+        from cli import table
+
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe gets it whole
+        shown = [{**row, "stage": f"{row['stage']} ({row['outcome']})" if row["outcome"] else row["stage"]}
+                 for row in rows]
+        if shown:
+            print("\n".join(table.render(LIST_COLUMNS, shown, width, shrink=("company", "coordinator"))))
         print(f"{len(rows)} case(s)")
     return EXIT_OK
 

@@ -77,13 +77,20 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("case_id", metavar="CASE")
     show.add_argument("--json", action="store_true")
 
-    ls = lsub.add_parser("list", help="cases in the ledger")
+    ls = lsub.add_parser("list", help="cases in the ledger, oldest first")
     ls.add_argument(
         "--company", metavar="TEXT", help="company name containing TEXT (any case), or KvK number TEXT"
     )
-    ls.add_argument("--stage")
-    ls.add_argument("--region")
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--stage", help="one stage (a wrong name is refused with the valid ones)")
+    ls.add_argument("--region", help="home region (ROM)")
+    who = ls.add_mutually_exclusive_group()
+    who.add_argument("--coordinator", metavar="NAME", help="cases NAME coordinates (any case)")
+    who.add_argument("--mine", action="store_true",
+                     help="cases the acting coordinator coordinates (--actor, default $BRANDPUNT_ACTOR)")
+    ls.add_argument("--actor", help="who is asking, for --mine (default $BRANDPUNT_ACTOR)")
+    out = ls.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--csv", action="store_true", help="CSV (RFC 4180) with a header row, to standard output")
 
     for module in SUBCOMMANDS:
         module.register(sub)
@@ -138,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     from observability import logs, telemetry
     from settings import redact
 
-    logs.configure()
+    logs.configure(sdk=args.cmd in ("dev", "worker"))  # the processes that run a worker
     telemetry.setup_tracing(service="brandpunt-cli" if args.cmd in ("lead", "demo") else "brandpunt")
     try:
         return asyncio.run(_traced(args))
@@ -150,10 +157,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `brandpunt lead show --json | head -1`: the reader has what it wanted
+        quiet_stdout()
+        return EXIT_OK
     except Exception as err:  # noqa: BLE001 - last resort: one clear line (or a masked traceback), exit 1
         return _last_resort(err)
     finally:
         telemetry.shutdown()
+
+
+def quiet_stdout() -> None:
+    """Point standard output at /dev/null: its reader has gone, and the interpreter's last flush of
+    what is still buffered must not fail with a second BrokenPipeError (and its traceback)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _last_resort(err: Exception) -> int:

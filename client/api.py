@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import Enum
-from typing import Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
 
 from client.errors import BadInput
 from client.inbox import InboxItem
@@ -24,10 +24,12 @@ from domain.bounds import SEARCH_MAX
 from domain.commands import Command, DetectLead
 from domain.errors import CommandRejected
 from domain.models import Lead
-from domain.state import CaseState
 from domain.vocab import Region, Stage
-from ledger.store import LedgerRow
-from workflows.case_io import CaseConfig, CommandResult
+
+if TYPE_CHECKING:  # annotations only: a listing loads neither the workflow's models nor the ledger here
+    from domain.state import CaseState
+    from ledger.store import LedgerRow
+    from workflows.case_io import CaseConfig, CommandResult
 
 DEADLINE = 60.0
 """Seconds a client waits for a command's answer before it says the command may still take effect."""
@@ -42,7 +44,10 @@ def choice(field: str, value: str | None, allowed: type[Enum]) -> str | None:
     if value in values:
         return value
     near = difflib.get_close_matches(value, values, n=1, cutoff=0.6)
-    hint = f" (did you mean {near[0]}?)" if near else ""
+    if not near:  # a part of one or two of them: "needs", "oost"
+        parts = [v for v in values if len(value) >= 3 and value.casefold() in v]
+        near = parts if len(parts) <= 2 else []
+    hint = f" (did you mean {' or '.join(near)}?)" if near else ""
     raise BadInput(f"{field}: unknown value {value!r}{hint}; valid: {', '.join(values)}", field)
 
 
@@ -62,6 +67,8 @@ class CaseFilter:
         for name, value in (("company", self.company), ("coordinator", self.coordinator)):
             if value is not None and len(value) > SEARCH_MAX:
                 raise BadInput(f"{name}: at most {SEARCH_MAX} characters", name)
+        if self.coordinator is not None and not self.coordinator.strip():
+            raise BadInput("coordinator: empty; give a name (or leave the filter out)", "coordinator")
         return replace(
             self, stage=choice("stage", self.stage, Stage), region=choice("region", self.region, Region)
         )
