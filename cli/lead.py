@@ -77,8 +77,13 @@ async def act(args: argparse.Namespace) -> int:
         print(f"case {result.state.case_id} started (use this id in later actions)")
     if result.duplicate:
         print(f"command {command.command_id} was applied before; nothing new recorded")
+    from client.story import describe
+
     for e in result.events:
-        print(f"{e.event_id} {e.type} recorded")
+        what, details, changes = describe(e, None)
+        print(f"{e.event_id} {e.type} recorded: {what}")
+        for text in (*details, *map(str, changes)):
+            print(f"  {text}")
     print(line(summary(result.state)))
     return EXIT_OK
 
@@ -105,11 +110,13 @@ async def show(args: argparse.Namespace) -> int:
     query and the auditor compute too), so ``show`` needs no round trip to Temporal and still
     works for a case whose workflow has left Temporal's retention.
     """
+    from client.story import timeline
     from client.views import summary
 
     async with _cases() as cases:
         view = await cases.read(args.case_id)
     state, rows = view.state, view.timeline
+    story = timeline(r.event for r in rows)
     if args.json:
         events = [
             {
@@ -124,13 +131,71 @@ async def show(args: argparse.Namespace) -> int:
             }
             for r in rows
         ]
-        emit_json({**summary(state), "state": state.model_dump(mode="json"), "events": events})
+        emit_json({**summary(state), "state": state.model_dump(mode="json"), "events": events,
+                   "reminders": [x.as_json() for x in view.reminders],
+                   "timeline": [entry.as_json() for entry in story]})
         return EXIT_OK
-    print(line(summary(state)))
-    for r in rows:
-        why = f"  ({r.event.reason})" if r.event.reason else ""
-        print(f"  {r.seq:>3} {r.at:%Y-%m-%d %H:%M} {r.type:<22} {r.actor}{why}  {r.hash[:12]}")
+    print("\n".join(show_lines(view, story)))
     return EXIT_OK
+
+
+def show_lines(view: Any, story: list[Any]) -> list[str]:
+    """``lead show`` as text: the lead, needs, proposals, location, consultations, realisation,
+    open reminders, then the timeline (when, who, what, why, and what changed)."""
+    from client.story import needs_lines, place, proposal_lines, realisation_line
+
+    state = view.state
+    lead = state.lead
+    kvk = f"  (KvK {lead.kvk})" if lead.kvk else ""
+    contact = " ".join(x for x in (lead.contact.name, f"<{lead.contact.email}>" if lead.contact.email else "",
+                                   lead.contact.phone or "") if x)
+    stage = f"{state.stage.value} since {state.stage_entered_at:%Y-%m-%d}"
+    if state.outcome:
+        stage += f": {state.outcome.value}" + (f" (bottleneck {state.bottleneck.value})" if state.bottleneck else "")
+    out = [
+        f"{state.case_id}  {lead.company}{kvk}",
+        f"  stage        {stage}",
+        f"  lead         {lead.company_type.value}, venture phase {state.phase}, {lead.technology_domain.value}",
+        f"  region       {lead.home_region.value} (nearest hotspot {lead.hotspot.value})",
+        f"  coordinator  {lead.coordinator or '(none)'}",
+        f"  contact      {contact}",
+        f"  detected     {state.detected_at:%Y-%m-%d %H:%M}; last event #{state.last_seq} "
+        f"{state.updated_at:%Y-%m-%d %H:%M}",
+    ]
+
+    def section(title: str, lines: list[str]) -> None:
+        out.extend(["", title, *(f"  {x}" for x in lines)])
+
+    if state.needs:
+        section(f"Needs (needed by {state.needs.needed_by})", needs_lines(state.needs))
+    else:
+        section("Needs", ["not articulated yet"])
+    if state.proposals or state.bottleneck:
+        bottleneck = [f"bottleneck: {state.bottleneck.value}"] if state.bottleneck else []
+        section("Proposals (best first)", [*proposal_lines(state.proposals), *bottleneck])
+    if state.location:
+        section("Chosen location", [place(state.location)])
+    if state.consultations:
+        width = max(len(c.party.value) for c in state.consultations)
+        lines = []
+        for c in state.consultations:
+            answer = (f"{c.verdict.value}: {c.answer}" if c.verdict else "withdrawn" if c.withdrawn
+                      else "open, no answer yet")
+            lines.append(f"{c.consultation_id}  {c.party.value:<{width}}  due {c.due}  {c.subject}  ->  {answer}")
+        section("Consultations", lines)
+    if state.realisation:
+        section("Realisation", [realisation_line(state.realisation)])
+    if view.reminders:
+        width = max(len(x.label) for x in view.reminders)
+        section("Open reminders", [f"{x.label:<{width}}  {x.subject} -> {x.recipient}" for x in view.reminders])
+    lines = []
+    for entry in story:
+        lines.append(f"#{entry.seq:<3} {entry.at:%Y-%m-%d %H:%M}  {entry.who}  {entry.what}")
+        lines.extend(f"       {x}" for x in (*entry.details, *map(str, entry.changes)))
+        if entry.reason:
+            lines.append(f"       why: {entry.reason}")
+    section("Timeline", lines)
+    return out
 
 
 LIST_COLUMNS = (

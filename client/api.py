@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import builtins  # `list` is also a method name in Cases: builtins.list in the methods after it
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
@@ -76,10 +76,13 @@ class CaseFilter:
 
 @dataclass(frozen=True)
 class CaseView:
-    """One case as people read it: its state (the fold of its events) and its ledger rows."""
+    """One case as people read it: its state (the fold of its events), its ledger rows, and its
+    open reminders (the inbox's items for this case: what is due, overdue, or the next step of
+    each reminder chain, however far ahead)."""
 
     state: CaseState
     timeline: list[LedgerRow]
+    reminders: list[InboxItem] = field(default_factory=list)
 
 
 @overload

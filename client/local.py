@@ -31,6 +31,14 @@ if TYPE_CHECKING:  # the Temporal transport loads on first use: reading and list
     from workflows.case_io import CaseConfig, CommandResult
 
 T = TypeVar("T")
+AHEAD = timedelta(days=36_500)
+"""How far ahead a case's own reminders are shown (``read``): the next step of every chain."""
+
+
+def _rules(ledger: Ledger) -> ReminderRules:
+    """The reminder rules the workers run with (the latest in the programme chain), else the defaults."""
+    adopted = ledger.reminder_rules()
+    return adopted.rules if adopted else ReminderRules()
 
 
 class LocalCases:
@@ -121,7 +129,8 @@ class LocalCases:
         state = fold(r.event for r in rows)
         if state is None:
             raise CaseNotFound(case_id, safe_url(self._settings.ledger_url))
-        return CaseView(state=state, timeline=rows)
+        rules = await self._read(_rules)
+        return CaseView(state=state, timeline=rows, reminders=items([state], rules, datetime.now(UTC), AHEAD))
 
     async def list(self, where: CaseFilter = CaseFilter()) -> list[CaseState]:
         where = where.checked()
@@ -146,9 +155,7 @@ class LocalCases:
 
     async def inbox(self, within: timedelta, include_demo: bool = False) -> builtins.list[InboxItem]:
         def compute(ledger: Ledger) -> list[InboxItem]:
-            adopted = ledger.reminder_rules()  # the rules the workers run with (the programme chain)
-            rules = adopted.rules if adopted else ReminderRules()
             states = ledger.case_states(include_demo=include_demo)
-            return items(states, rules, datetime.now(UTC), within)
+            return items(states, _rules(ledger), datetime.now(UTC), within)
 
         return await self._read(compute)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
+from datetime import UTC, datetime, timedelta
 
 from cli.lead import CSV_COLUMNS
 from tests.test_cli_e2e import BIN, SERIAL, dev  # noqa: F401 - `dev` is the fixture
@@ -98,3 +100,55 @@ def test_output_into_a_closed_pipe_ends_quietly(dev):  # noqa: F811
     for args in (["lead", "show", case, "--json"], ["lead", "list"], ["lead", "list", "--csv"]):
         done = into_closed_pipe(dev, *args)
         assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+
+
+def test_show_tells_the_case_propose_matches_prints_scores_and_the_inbox_says_due_in_7_days(dev):  # noqa: F811
+    case = start(dev, "Photon Forge BV", "--kvk", "12345678", "--contact-email", "anna@example.org")
+    dev.run("lead", "articulate-needs", case, "--m2", "3000", "--cleanroom-iso-class", "7", "--wo-fte", "10",
+            "--grid-mva", "4", "--needed-by", "2030-01-01", "--reason", "intake 12 May")
+    proposed = dev.run("lead", "propose-matches", case).stdout  # the README promises scores and reasons
+    assert re.search(r"^  1\. [a-z-]+ \([a-z-]+\) score [01]\.\d\d, (not )?viable", proposed, re.M), proposed
+    assert re.search(r"^       - space: [\d,]+ m² available", proposed, re.M), proposed
+    dev.run("lead", "choose-location", case, "--hotspot", "twente", "--municipality", "Enschede")
+    due = datetime.now(UTC).date() + timedelta(days=7)  # dates are UTC, as the workflow and the inbox see them
+    dev.run("lead", "request-consultation", case, "--party", "grid_operator", "--subject", "4 MVA",
+            "--due", due.isoformat())
+    dev.run("lead", "update", case, "--coordinator", "e2e-coordinator", "--contact-phone", "+31 6 1234 5678",
+            "--reason", "taking the case over")
+
+    inbox = dev.run("reminders", "due").stdout  # the consultation's early reminder has gone out ...
+    mine = [line for line in inbox.splitlines() if case in line]
+    assert mine and all("overdue" not in line.lower() for line in mine), inbox  # ... it is not late
+    today = datetime.now(UTC).date()
+    assert any(line.startswith(f"due in {(due - today).days} days") for line in mine), inbox
+
+    shown = dev.run("lead", "show", case).stdout
+    head, rest = shown.split("\nTimeline\n")
+    for needle in [f"{case}  Photon Forge BV  (KvK 12345678)", "stage        consultation since",
+                   "scaleup, venture phase 1, photonics", "region       bom (nearest hotspot brainport-eindhoven)",
+                   "coordinator  e2e-coordinator", "contact      A. de Vries <anna@example.org> +31 6 1234 5678",
+                   "Needs (needed by 2030-01-01)", "space: 3,000 m², cleanroom ISO 7", "energy: 4 MVA",
+                   "Proposals (best first)", "Chosen location\n  twente, Enschede (oost-nl)",
+                   f"C1  grid_operator  due {due}  4 MVA  ->  open, no answer yet", "Open reminders"]:
+        assert needle in head, (needle, head)
+    assert re.search(r"^  1\. [a-z-]+ \([a-z-]+\) score [01]\.\d\d", head, re.M)
+    assert re.search(rf"^  due in {(due - today).days} days +{re.escape('Photon Forge BV: consultation C1')}", head,
+                     re.M), head
+    timeline = rest.splitlines()
+    assert timeline[0].startswith("  #1 ") and "e2e-coordinator, NFIA  lead detected: Photon Forge BV" in timeline[0]
+    assert "         why: intake 12 May" in timeline
+    update = next(i for i, line in enumerate(timeline) if line.endswith("lead updated"))
+    assert timeline[update + 1:update + 4] == [
+        "         coordinator: (none) → e2e-coordinator",
+        "         contact.phone: (none) → +31 6 1234 5678",
+        "         why: taking the case over",
+    ]
+    assert any(f"consultation C1 asked of the grid_operator: 4 MVA; answer due {due}" in line for line in timeline)
+
+    data = dev.json("lead", "show", case)  # --json: the shape it had, plus reminders and the timeline
+    assert {"case_id", "state", "events", "stage", "coordinator"} <= set(data)
+    assert [e["seq"] for e in data["events"]] == [t["seq"] for t in data["timeline"]] == list(
+        range(1, data["last_seq"] + 1))
+    assert any(r["label"].startswith("due in") and r["deadline"] == due.isoformat() for r in data["reminders"])
+    changed = next(t for t in data["timeline"] if t["type"] == "LeadUpdated")["changes"]
+    assert {"field": "coordinator", "old": None, "new": "e2e-coordinator"} in changed
