@@ -347,7 +347,9 @@ async def run_dossier(args: argparse.Namespace) -> int:
     except TemporalUnreachable as err:
         print(f"warning: no Temporal history in the dossier: {err}", file=sys.stderr)
         histories = []
-    files, finding = dossier.write(Path(args.out), args.case_id, rows, histories)
+    from cli.files import call
+
+    files, finding = call(args.out, lambda: dossier.write(Path(args.out), args.case_id, rows, histories))
     for path in files:
         print(path)
     if finding:

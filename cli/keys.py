@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from client.errors import BadInput
@@ -99,6 +98,8 @@ def run_export(args: argparse.Namespace) -> int:
     data = ring.export_public()
     if not data["keys"]:
         raise BadInput(f"no public keys in {ring.dir}: run `brandpunt keys init` first")
-    Path(args.out).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    from cli.files import write_text
+
+    write_text(args.out, json.dumps(data, indent=2) + "\n")
     print(f"{len(data['keys'])} public key(s) written to {args.out}")
     return 0

@@ -12,6 +12,7 @@ import inspect
 import sys
 
 from cli import audit, keys, reminders, report, schedules
+from cli.files import seconds
 from client.errors import BadInput, CaseError
 from settings import SettingsError
 
@@ -34,7 +35,7 @@ def _meta_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--command-id", help="the command's id (default: a new one); sending a command again "
                    "with the id a timed-out attempt printed never applies it twice")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS",
                    help="how long to wait for the answer (default 60)")
 
 
@@ -189,6 +190,9 @@ def _last_resort(err: Exception) -> int:
 
     if isinstance(err, SchemaError | LedgerDatabaseError):
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
+    elif isinstance(err, OSError) and err.strerror:  # e.g. the ledger's folder cannot be made
+        where = f": {err.filename}" if err.filename else ""
+        print(f"brandpunt: {redact(f'{err.strerror}{where}')}", file=sys.stderr)
     elif isinstance(err, SQLAlchemyError):
         try:
             where = f" at {safe_url(load().ledger_url)}"

@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
+from cli.files import days
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rem = sub.add_parser("reminders", help="reminders due or overdue across all cases")
     rsub = rem.add_subparsers(dest="reminders_cmd", required=True)
     due = rsub.add_parser("due", help="what is due or overdue (and what falls due soon)")
-    due.add_argument("--within", type=int, default=14, help="also list what falls due within N days")
+    due.add_argument("--within", type=days, default=14, metavar="N",
+                     help="also list what falls due within N days (0-3660, default 14)")
     due.add_argument("--include-demo", action="store_true", help="also the demo cases (left out by default)")
     due.add_argument("--json", action="store_true")
     due.set_defaults(func=run_due)

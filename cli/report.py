@@ -9,7 +9,6 @@ as immutable snapshots (``ledger.snapshots``).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from client.errors import BadInput, CaseError
@@ -85,7 +84,9 @@ def run_get(args: argparse.Namespace) -> int:
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        from cli.files import write_text
+
+        write_text(out, text)
         print(out)
     else:
         print(text, end="" if text.endswith("\n") else "\n")
