@@ -1,7 +1,9 @@
 """Command-line flags for each coordinator command, and how they become a domain command.
 
 Flags only gather input; ``domain.commands`` validates it (pydantic) and ``domain.decide`` judges
-it. A ``--file`` JSON gives the same fields as the flags; flags given on the line win.
+it. A ``--file`` JSON object holds the same flags by name (``{"company": ..., "contact-name": ...}``
+for ``lead start``, ``{"needed-by": ...}`` for ``articulate-needs``); flags given on the line win,
+and a key that is no flag of the command is refused, naming the flags (``client.forms``).
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
-from client.api import command_from
+from client import forms
 from client.errors import BadInput
-from domain.commands import Command
+from client.forms import Paths
 from domain.vocab import (
     Bottleneck,
     CompanyType,
@@ -47,29 +49,6 @@ def _lead_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coordinator", help="who coordinates the case (receives reminders)")
 
 
-def _lead_body(a: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
-    lead = dict(base.get("lead", {}))
-    contact = dict(lead.get("contact", {}))
-    for flag, field in [
-        ("company", "company"),
-        ("kvk", "kvk"),
-        ("region", "home_region"),
-        ("hotspot", "hotspot"),
-        ("domain", "technology_domain"),
-        ("company_type", "company_type"),
-        ("phase", "phase"),
-        ("coordinator", "coordinator"),
-    ]:
-        if getattr(a, flag) is not None:
-            lead[field] = getattr(a, flag)
-    for flag in ("name", "email", "phone"):
-        if getattr(a, f"contact_{flag}") is not None:
-            contact[flag] = getattr(a, f"contact_{flag}")
-    if contact:
-        lead["contact"] = contact
-    return {"lead": lead}
-
-
 def _needs_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("growth space (give at least one kind)")
     g.add_argument("--m2", type=int, help="space: floor area in m²")
@@ -92,52 +71,34 @@ def _needs_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--notes")
 
 
-def _needs_body(a: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
-    needs = dict(base.get("needs", {}))
-
-    def put(kind: str, field: str, value: Any) -> None:
-        if value is not None:
-            needs[kind] = {**needs.get(kind, {}), field: value}
-
-    put("space", "m2", a.m2)
-    put("space", "cleanroom_iso_class", a.cleanroom_iso_class)
-    put("space", "vibration_free", a.vibration_free)
-    put("space", "heavy_transport", a.heavy_transport)
-    put("space", "environmental_category", a.environmental_category)
-    put("capital", "capex_eur", a.capex_eur)
-    put("capital", "shared_facility_ok", False if a.no_shared_facility else None)
-    put("talent", "mbo_fte", a.mbo_fte)
-    put("talent", "hbo_fte", a.hbo_fte)
-    put("talent", "wo_fte", a.wo_fte)
-    put("housing", "jobs", a.jobs)
-    put("housing", "housing_units", a.housing_units)
-    put("housing", "needs_public_transport", a.public_transport)
-    put("energy", "grid_mva", a.grid_mva)
-    put("financing", "amount_eur", a.financing_eur)
-    put("financing", "instruments", a.instrument)
-    if a.needed_by is not None:
-        needs["needed_by"] = a.needed_by
-    if a.notes is not None:
-        needs["notes"] = a.notes
-    return {"needs": needs}
-
+NEEDS: dict[str, tuple[str, ...]] = {
+    "m2": ("needs", "space", "m2"),
+    "cleanroom-iso-class": ("needs", "space", "cleanroom_iso_class"),
+    "vibration-free": ("needs", "space", "vibration_free"),
+    "heavy-transport": ("needs", "space", "heavy_transport"),
+    "environmental-category": ("needs", "space", "environmental_category"),
+    "capex-eur": ("needs", "capital", "capex_eur"),
+    "no-shared-facility": ("needs", "capital", "shared_facility_ok"),  # negated: see NEGATED
+    "mbo-fte": ("needs", "talent", "mbo_fte"),
+    "hbo-fte": ("needs", "talent", "hbo_fte"),
+    "wo-fte": ("needs", "talent", "wo_fte"),
+    "jobs": ("needs", "housing", "jobs"),
+    "housing-units": ("needs", "housing", "housing_units"),
+    "public-transport": ("needs", "housing", "needs_public_transport"),
+    "grid-mva": ("needs", "energy", "grid_mva"),
+    "financing-eur": ("needs", "financing", "amount_eur"),
+    "instrument": ("needs", "financing", "instruments"),
+    "needed-by": ("needs", "needed_by"),
+    "notes": ("needs", "notes"),
+}
+NEGATED = {"no-shared-facility"}
+"""Flags that say "not": given (true), the field they place is false; not given, it keeps its default."""
+LOCATION = {name: ("location", name) for name in ("hotspot", "region", "municipality")}
 
 def _location_flags(p: argparse._ActionsContainer) -> None:
     p.add_argument("--hotspot", choices=_values(HotspotId))
     p.add_argument("--region", choices=_values(Region))
     p.add_argument("--municipality")
-
-
-def _pick(a: argparse.Namespace, *names: str) -> dict[str, Any]:
-    return {n: getattr(a, n) for n in names if getattr(a, n) is not None}
-
-
-def _realise_body(a: argparse.Namespace, base: dict[str, Any]) -> dict[str, Any]:
-    body = _pick(a, "investment_eur", "jobs", "new_scaleup")
-    location = _pick(a, "hotspot", "region", "municipality")
-    if location:
-        body["location"] = location
-    return body
 
 
 def _realise_flags(p: argparse.ArgumentParser) -> None:
@@ -152,48 +113,51 @@ def _none(p: argparse.ArgumentParser) -> None:
     return None
 
 
-Spec = tuple[str, Callable[[argparse.ArgumentParser], object], Callable[..., dict[str, Any]]]
-"""(help, adds the command's flags (its result unused), builds the command's fields from the flags and a --file)."""
+@dataclass(frozen=True)
+class Spec:
+    """A coordinator command on the command line: its help, its flags, where each flag's value goes
+    in the command's body (``None``: to the field its flag's ``dest`` names)."""
 
+    help: str
+    add_flags: Callable[[argparse.ArgumentParser], object]
+    paths: Paths | None = None
+
+
+START = Spec("start a case for a new lead", _lead_flags, {k: ("lead", *v) for k, v in forms.LEAD.items()})
 COMMANDS: dict[str, Spec] = {
-    "update": ("correct the lead's facts (not its phase)", _lead_flags, _lead_body),
-    "change-phase": (
+    "update": Spec("correct the lead's facts (not its phase)", _lead_flags, START.paths),
+    "change-phase": Spec(
         "record a new venture phase",
         lambda p: p.add_argument("--phase", type=int, help="1-4 (required, here or in --file)"),
-        lambda a, b: _pick(a, "phase"),
     ),
-    "articulate-needs": ("record the growth question", _needs_flags, _needs_body),
-    "propose-matches": (
+    "articulate-needs": Spec("record the growth question", _needs_flags, NEEDS),
+    "propose-matches": Spec(
         "score the hotspots against the needs",
         lambda p: p.add_argument("--limit", type=int, help="how many proposals (default 3)"),
-        lambda a, b: _pick(a, "limit"),
     ),
-    "choose-location": (
-        "record the location the company chose",
-        _location_flags,
-        lambda a, b: _pick(a, "hotspot", "region", "municipality"),
-    ),
-    "request-consultation": (
+    "choose-location": Spec("record the location the company chose", _location_flags),
+    "request-consultation": Spec(
         "consult a municipality, province or grid operator",
         lambda p: (
             p.add_argument("--party", choices=_values(ConsultationParty)),
             p.add_argument("--subject"),
             p.add_argument("--due", help="YYYY-MM-DD"),
         ),
-        lambda a, b: _pick(a, "party", "subject", "due"),
     ),
-    "answer-consultation": (
+    "answer-consultation": Spec(
         "record a consulted party's answer (negative returns to matchmaking)",
         lambda p: (
             p.add_argument("--consultation", dest="consultation_id", help="e.g. C1"),
             p.add_argument("--verdict", choices=_values(Verdict)),
             p.add_argument("--answer"),
         ),
-        lambda a, b: _pick(a, "consultation_id", "verdict", "answer"),
     ),
-    "start-realisation": ("the company goes ahead at the chosen location", _none, lambda a, b: {}),
-    "realise": ("record the realised growth and close the case", _realise_flags, _realise_body),
-    "close": (
+    "start-realisation": Spec("the company goes ahead at the chosen location", _none),
+    "realise": Spec(
+        "record the realised growth and close the case", _realise_flags,
+        {"investment-eur": ("investment_eur",), "jobs": ("jobs",), "new-scaleup": ("new_scaleup",), **LOCATION},
+    ),
+    "close": Spec(
         "end the case without realisation",
         lambda p: (
             p.add_argument(
@@ -202,26 +166,68 @@ COMMANDS: dict[str, Spec] = {
             ),
             p.add_argument("--bottleneck", choices=_values(Bottleneck)),
         ),
-        lambda a, b: _pick(a, "outcome", "bottleneck"),
     ),
-    "reopen": ("reopen a case closed without realisation", _none, lambda a, b: {}),
+    "reopen": Spec("reopen a case closed without realisation", _none),
 }
+MAX_FILE = 16 * 1024 * 1024
+"""A ``--file`` is read only below 16 MiB: a command is at most 64 KiB of JSON (``domain.bounds``, which
+refuses a larger one with its size), so a file past this is not one, and is not read into memory."""
+NOT_IN_FILES = frozenset({"help", "file", "json", "actor", "organisation", "command-id", "timeout"})
+"""Flags a ``--file`` does not give: who acts and how the answer is shown come from the command line."""
+
+
+def file_flags(p: argparse.ArgumentParser) -> dict[str, str]:
+    """The flags of a command parser a ``--file`` may give, by name (no dashes), with their ``dest``."""
+    return {
+        opt[2:]: action.dest
+        for action in p._actions
+        for opt in action.option_strings
+        if opt.startswith("--") and opt[2:] not in NOT_IN_FILES
+    }
 
 
 def read_file(path: str | None) -> dict[str, Any]:
     if path is None:
         return {}
+    text = forms.read_text(path, f"--file {path}", MAX_FILE)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInput(f"--file {path}: no such file") from None
+        data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise BadInput(f"--file {path}: not valid JSON ({err})") from None
+        raise BadInput(f"--file {path}: not valid JSON ({err})", "file") from None
     if not isinstance(data, dict):
-        raise BadInput(f"--file {path}: expected a JSON object")
+        raise BadInput(f"--file {path}: expected a JSON object (the flags by name)", "file")
     return data
 
 
-def build(kind: str, body: dict[str, Any], meta: dict[str, Any]) -> Command:
-    """``body`` as a ``kind`` command (:func:`client.api.command_from`: the workflow's own check)."""
-    return command_from(kind, body, meta)
+def given(args: argparse.Namespace, kind: str) -> dict[str, Any]:
+    """The command's values by flag name: the flags on the line, then what ``--file`` gives for the
+    flags left out (unknown keys refused, naming the flags to use)."""
+    values = {name: getattr(args, dest) for name, dest in args.flags.items()}
+    data = read_file(args.file)
+    forms.check_names(data, list(values), spec(kind).paths or {}, f"--file {args.file}",
+                      f"A --file for `lead {kind}` holds its flags")
+    for name, value in data.items():
+        if values[name] is None:
+            values[name] = [value] if name == "instrument" and isinstance(value, str) else value
+    for name in NEGATED & values.keys():
+        values[name] = False if values[name] is True else None if values[name] in (None, False) else values[name]
+    return values
+
+
+def spec(kind: str) -> Spec:
+    return START if kind == "start" else COMMANDS[kind]
+
+
+def paths(kind: str, dests: dict[str, str]) -> Paths:
+    """Where each flag of ``kind`` puts its value (``dests``: the flags' argparse destinations)."""
+    return spec(kind).paths or {name: (dest,) for name, dest in dests.items()}
+
+
+def with_flags(err: BadInput, where: Paths) -> BadInput:
+    """``err`` with each field it names followed by the flag that sets it (``lead.phase (--phase): ...``)."""
+    lines = []
+    for text in str(err).splitlines():
+        field, sep, _ = text.strip().partition(": ")
+        flag = forms.flag_of(field, where) if sep and " " not in field else None
+        lines.append(text.replace(f"{field}: ", f"{field} (--{flag}): ", 1) if flag else text)
+    return BadInput("\n".join(lines), err.field)

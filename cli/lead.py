@@ -49,31 +49,43 @@ def _meta(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def act(args: argparse.Namespace) -> int:
-    from cli.flags import COMMANDS, _lead_body, read_file
+    from cli.flags import given, paths, with_flags
+    from client import forms
     from client.api import command_from
     from client.views import summary
 
     meta = _meta(args)
-    base = read_file(args.file)
+    kind = args.lead_cmd
+    values = given(args, kind)
+    meta["reason"] = values.pop("reason")  # the line's --reason, else the file's
+    case_id = values.pop("case-id", None) if kind == "start" else args.case_id
+    where = paths(kind, {n: d for n, d in args.flags.items() if n in values})
+
+    def command_of(data: dict[str, Any]) -> Any:
+        try:
+            return command_from(kind, data, meta)
+        except BadInput as err:
+            raise with_flags(err, where) from None
+
     async with _cases() as cases:
-        if args.lead_cmd == "start":
-            command = command_from("start", _lead_body(args, {"lead": base.get("lead", base)}), meta)
-            given = args.case_id or base.get("case_id")
-            result = await cases.start(command, given, deadline=args.timeout)
+        if kind == "start":
+            command = command_of(forms.body(values, where))
+            similar = await cases.similar(command.lead)
+            result = await cases.start(command, case_id, deadline=args.timeout)
+            warn_similar(result.state.case_id, [s.case_id for s in similar])
         else:
-            _, _, body_of = COMMANDS[args.lead_cmd]
-            if args.lead_cmd == "update":
-                current = (await cases.read(args.case_id)).state
-                base = {"lead": {**current.lead.model_dump(mode="json"), **base.get("lead", base)}}
-            elif args.lead_cmd == "articulate-needs" and base and "needs" not in base:
-                base = {"needs": base}  # the file may hold the needs profile itself
-            command = command_from(args.lead_cmd, {**base, **body_of(args, base)}, meta)
-            result = await cases.act(args.case_id, command, deadline=args.timeout)
+            data = forms.body(values, where)
+            if kind == "update":
+                current = (await cases.read(case_id)).state.lead.model_dump(mode="json")
+                lead = data.get("lead", {})
+                data = {"lead": {**current, **lead, "contact": {**current["contact"], **lead.get("contact", {})}}}
+            command = command_of(data)
+            result = await cases.act(case_id, command, deadline=args.timeout)
     if args.json:
         emit_json({**summary(result.state), "duplicate": result.duplicate,
                    "events": [e.model_dump(mode="json") for e in result.events]})
         return EXIT_OK
-    if args.lead_cmd == "start":  # the id names nobody: it is how every later action finds the case
+    if kind == "start":  # the id names nobody: it is how every later action finds the case
         print(f"case {result.state.case_id} started (use this id in later actions)")
     if result.duplicate:
         print(f"command {command.command_id} was applied before; nothing new recorded")
@@ -85,6 +97,53 @@ async def act(args: argparse.Namespace) -> int:
         for text in (*details, *map(str, changes)):
             print(f"  {text}")
     print(line(summary(result.state)))
+    return EXIT_OK
+
+
+def warn_similar(case_id: str, others: list[str]) -> None:
+    """A warning on stderr (not a refusal) when a new lead's name or KvK number is another case's:
+    the case ids only (the other case may be one the coordinator is not to see)."""
+    import sys
+
+    others = [c for c in others if c != case_id]
+    if others:
+        print(f"brandpunt: warning: {case_id} has the company name or KvK number of {', '.join(others)} "
+              "(the same company?)", file=sys.stderr)
+
+
+async def import_leads(args: argparse.Namespace) -> int:
+    """``lead import FILE.csv [--dry-run]``: check every row, then start each lead (``client.imports``)."""
+    import sys
+
+    from client import imports
+
+    meta = _meta(args)
+    plan = imports.read(args.file, meta)
+    for problem in plan.problems:
+        print(problem, file=sys.stderr)
+    if plan.problems:
+        rows = len({p.row for p in plan.problems if p.row})
+        raise BadInput(f"{plan.file}: {len(plan.problems)} problem(s) in {rows} row(s); "
+                       f"{'nothing written (dry run)' if args.dry_run else 'nothing imported'}", "file")
+    started = skipped = 0
+    async with _cases() as cases:
+        if args.dry_run:
+            skips = await imports.skips(cases, plan)
+            for row in plan.rows:
+                why = skips.get(row.number)
+                print(f"row {row.number}: would skip: {why}" if why else f"row {row.number}: would start {row.company}")
+            print(f"{plan.file}: {len(plan.rows)} row(s) without problems; {len(plan.rows) - len(skips)} would start, "
+                  f"{len(skips)} skipped (dry run: nothing written)")
+            return EXIT_OK
+        async for outcome in imports.run(cases, plan, args.timeout):
+            n = outcome.row.number
+            if outcome.case_id:
+                started += 1
+                print(f"row {n}: {outcome.case_id} started ({outcome.row.company})", flush=True)
+            else:
+                skipped += 1
+                print(f"row {n}: skipped: {outcome.skipped}", flush=True)
+    print(f"{plan.file}: {started} started, {skipped} skipped")
     return EXIT_OK
 
 
@@ -261,7 +320,7 @@ async def list_cases(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"show": show, "list": list_cases, "resume": resume}
+HANDLERS = {"show": show, "list": list_cases, "resume": resume, "import": import_leads}
 
 
 async def run(args: argparse.Namespace) -> int:

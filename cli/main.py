@@ -40,7 +40,7 @@ def _meta_flags(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    from cli.flags import COMMANDS, _lead_flags
+    from cli.flags import COMMANDS, START, file_flags
 
     top = argparse.ArgumentParser(prog="brandpunt", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
@@ -56,20 +56,29 @@ def parser() -> argparse.ArgumentParser:
     lead = sub.add_parser("lead", help="cases: start, act, show, list")
     lsub = lead.add_subparsers(dest="lead_cmd", required=True, metavar="ACTION")
 
-    start = lsub.add_parser("start", help="start a case for a new lead")
-    start.add_argument("--file", help="JSON file with the lead (fields as in the flags)")
-    start.add_argument(
-        "--case-id", help="default: the next serial from the ledger, BP-<year>-<NNNN> (ids name nobody)"
-    )
-    _lead_flags(start)
-    _meta_flags(start)
-
-    for name, (help_text, add_flags, _) in COMMANDS.items():
-        p = lsub.add_parser(name, help=help_text)
-        p.add_argument("case_id", metavar="CASE")
-        p.add_argument("--file", help="JSON file with the command's fields")
-        add_flags(p)
+    for name, spec in {"start": START, **COMMANDS}.items():
+        p = lsub.add_parser(name, help=spec.help)
+        if name == "start":
+            p.add_argument(
+                "--case-id", help="default: the next serial from the ledger, BP-<year>-<NNNN> (ids name nobody)"
+            )
+        else:
+            p.add_argument("case_id", metavar="CASE")
+        p.add_argument("--file", help='JSON object of the flags by name, e.g. {"phase": 3}; flags on the line win')
+        spec.add_flags(p)
         _meta_flags(p)
+        p.set_defaults(flags=file_flags(p))
+
+    imp = lsub.add_parser("import", help="bring in a pipeline: a CSV file, one lead per row (columns as the "
+                          "`lead start` flags: company, kvk, region, ...; see the README)")
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="check every row and say what would happen; write nothing (exit 2 on any problem)")
+    imp.add_argument("--actor", help="who imports (default $BRANDPUNT_ACTOR); recorded on every lead")
+    imp.add_argument("--organisation", help="on whose behalf (default $BRANDPUNT_ORGANISATION)")
+    imp.add_argument("--reason", help="why; recorded on every lead with the row it came from")
+    imp.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS", help="per lead (default 60)")
+    imp.set_defaults(command_id=None)
 
     resume = lsub.add_parser("resume", help="operators: run an ended case's workflow again from its ledger chain")
     resume.add_argument("case_id", metavar="CASE")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -95,11 +96,37 @@ def test_list_has_a_header_full_names_coordinator_mine_csv_and_refuses_unknown_f
             assert needle in stderr, (needle, stderr)
 
 
-def test_output_into_a_closed_pipe_ends_quietly(dev):  # noqa: F811
+def test_paths_that_ended_in_a_traceback_end_in_a_clear_message(dev, tmp_path):  # noqa: F811
     case = start(dev, "Pipe Fitters BV")
-    for args in (["lead", "show", case, "--json"], ["lead", "list"], ["lead", "list", "--csv"]):
-        done = into_closed_pipe(dev, *args)
+    for args in (["lead", "show", case, "--json"], ["lead", "show", case], ["lead", "list"],
+                 ["lead", "list", "--csv"], ["reminders", "due"]):
+        done = into_closed_pipe(dev, *args)  # `brandpunt lead show --json | head -1`
         assert (done.returncode, done.stderr) == (0, ""), (args, done.stderr)
+
+    missing = tmp_path / "no-such-folder" / "report.md"
+    for args, needles in [
+        (["report", "impact", "--period", "2026", "--out", str(missing)],
+         ["--out", str(missing), f"the folder {missing.parent} does not exist"]),
+        (["report", "impact", "--period", "2026", "--out", str(tmp_path)], ["--out", "is a folder"]),
+        (["audit", "dossier", case, "--out", str(BIN)], ["--out", "a file is in the way"]),
+        (["keys", "export-public", "--out", str(missing)], ["--out", "does not exist"]),
+        (["reminders", "due", "--within", "100000000"], ["--within", "0 to 3660"]),
+        (["reminders", "due", "--within", "-5"], ["--within"]),
+        (["lead", "change-phase", case, "--phase", "2", "--timeout", "nan"], ["--timeout", "more than 0"]),
+        (["lead", "change-phase", case, "--phase", "2", "--timeout", "0"], ["--timeout", "more than 0"]),
+        (["lead", "import", str(tmp_path)], ["a folder, not a file"]),
+        (["lead", "articulate-needs", case, "--file", str(tmp_path)], ["--file", "a folder, not a file"]),
+    ]:
+        stderr = refused(dev, *args)
+        for needle in needles:
+            assert needle in stderr, (args, needle, stderr)
+    assert not missing.parent.exists()
+    assert dev.json("lead", "show", case)["last_seq"] == 1  # nothing was recorded on the way
+
+    unmakeable = subprocess.run([str(BIN), "lead", "list"], capture_output=True, text=True, timeout=120,
+                                env={**dev.env, "BRANDPUNT_LEDGER_URL": f"sqlite:///{BIN}/ledger.db"})
+    assert unmakeable.returncode == 1 and "Traceback" not in unmakeable.stderr, unmakeable.stderr
+    assert unmakeable.stderr.startswith("brandpunt: ") and str(BIN) in unmakeable.stderr
 
 
 def test_show_tells_the_case_propose_matches_prints_scores_and_the_inbox_says_due_in_7_days(dev):  # noqa: F811
@@ -152,3 +179,87 @@ def test_show_tells_the_case_propose_matches_prints_scores_and_the_inbox_says_du
     assert any(r["label"].startswith("due in") and r["deadline"] == due.isoformat() for r in data["reminders"])
     changed = next(t for t in data["timeline"] if t["type"] == "LeadUpdated")["changes"]
     assert {"field": "coordinator", "old": None, "new": "e2e-coordinator"} in changed
+
+
+def test_file_holds_flag_names_a_duplicate_is_warned_and_a_pipeline_is_imported(dev, tmp_path):  # noqa: F811
+    def file(name: str, data: object) -> str:
+        (tmp_path / name).write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
+        return str(tmp_path / name)
+
+    lead = {"company": "Photon Forge BV", "kvk": "12345678", "region": "bom", "hotspot": "brainport-eindhoven",
+            "domain": "photonics", "type": "scaleup", "phase": 1, "contact-name": "Anna de Vries",
+            "contact-email": "anna@example.org", "reason": "met at the fair"}
+    first = dev.json("lead", "start", "--file", file("lead.json", lead))
+    case = first["case_id"]
+    recorded = first["events"][0]
+    assert (recorded["lead"]["home_region"], recorded["lead"]["contact"]["email"], recorded["reason"]) == (
+        "bom", "anna@example.org", "met at the fair")
+    dev.run("lead", "articulate-needs", case, "--file", file("needs.json", {"m2": 800, "needed-by": "2030-01-01"}),
+            "--wo-fte", "4")  # the file and the flags together
+    assert dev.json("lead", "show", case)["state"]["needs"]["space"]["m2"] == 800
+
+    old_lead = {"company": "X", "home_region": "bom", "hotspot": "twente", "technology_domain": "quantum",
+                "company_type": "startup", "phase": 1, "contact": {"name": "x"}}
+    stderr = refused(dev, "lead", "start", "--file", file("old.json", old_lead))
+    for needle in ["'home_region' (use region)", "'technology_domain' (use domain)", "'company_type' (use type)",
+                   "'contact' (use contact-name, contact-email, contact-phone)",
+                   "A --file for `lead start` holds its flags by name: case-id, company, kvk, region"]:
+        assert needle in stderr, (needle, stderr)
+    stderr = refused(dev, "lead", "articulate-needs", case, "--file",
+                     file("oldneeds.json", {"space": {"m2": 3}, "needed_by": "2030-01-01"}))
+    assert "'space' (use m2, cleanroom-iso-class" in stderr and "'needed_by' (use needed-by)" in stderr
+    assert [r["case_id"] for r in dev.json("lead", "list")] == [case]  # refused: nothing recorded
+
+    same_name = dev.run("lead", "start", "--company", "photon forge bv", *LEAD)  # a warning, not a refusal
+    second = SERIAL.search(same_name.stdout).group(0)
+    assert f"brandpunt: warning: {second} has the company name or KvK number of {case}" in same_name.stderr
+    assert "Photon" not in same_name.stderr and "photon" not in same_name.stderr  # case ids only
+    same_kvk = dev.run("lead", "start", "--company", "Forge Holding BV", "--kvk", "12345678", *LEAD)
+    assert f"has the company name or KvK number of {case} (the same company?)" in same_kvk.stderr
+    other = dev.run("lead", "start", "--company", "Unrelated BV", *LEAD)
+    assert "warning" not in other.stderr
+    before = dev.json("lead", "list")
+
+    header = "company,kvk,region,hotspot,domain,type,phase,coordinator,contact-name,contact-email,contact-phone"
+    bad = file("bad.csv", "\r\n".join([
+        header,
+        "Wafer Union BV,,nom,groningen,semiconductors,scaleup,2,,W. Bakker,,",
+        "Atlantis BV,123,atlantis,twente,quantum,startup,one,,x,,",
+        "Nameless BV,,bom,twente,quantum,startup,2,,,not-an-address,",
+    ]) + "\r\n")
+    for args in (["--dry-run"], []):
+        done = dev.run("lead", "import", bad, *args, check=False)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        lines = done.stderr.splitlines()
+        for needle in ["row 3, column kvk:", "row 3, column region:", "row 3, column phase:",
+                       "row 4, column contact-name: Field required", "row 4, column contact-email:"]:
+            assert any(line.startswith(needle) for line in lines), (needle, done.stderr)
+        assert "5 problem(s) in 2 row(s)" in done.stderr
+        assert not any(line.startswith("row 2") for line in lines)  # the good row has no problem
+    assert dev.json("lead", "list") == before  # nothing written, the good row neither
+
+    good = file("pipeline.csv", "\r\n".join([
+        header,
+        "Wafer Union BV,,nom,groningen,semiconductors,scaleup,2,w@nom.nl,W. Bakker,,",
+        "Photon Forge Holding,12345678,bom,brainport-eindhoven,photonics,scaleup,2,,A,,",  # KvK of `case`
+        '"Smit, De Boer & Zonen BV",87654321,oost-nl,twente,mechatronics,grownup,3,,P. Smit,,+31 53 765 4321',
+        "wafer union bv,,nom,groningen,semiconductors,scaleup,2,,W. Bakker,,",  # row 2 again
+    ]) + "\r\n")
+    dry = dev.run("lead", "import", good, "--dry-run").stdout
+    assert "row 2: would start Wafer Union BV" in dry and "row 4: would start Smit, De Boer & Zonen BV" in dry
+    assert f"row 3: would skip: Photon Forge Holding exists already as {case}" in dry
+    assert "row 5: would skip: the same company as row 2" in dry
+    assert dev.json("lead", "list") == before  # a dry run writes nothing
+    done = dev.run("lead", "import", good).stdout
+    started = dict(re.findall(r"^row (\d+): (BP-\d{4}-\d+) started", done, re.M))
+    assert sorted(started) == ["2", "4"], done
+    assert f"row 3: skipped: Photon Forge Holding exists already as {case}" in done
+    assert "pipeline.csv: 2 started, 2 skipped" in done
+    imported = dev.json("lead", "show", started["4"])
+    assert imported["company"] == "Smit, De Boer & Zonen BV" and imported["phase"] == 3
+    detected = imported["events"][0]
+    assert detected["event"]["reason"] == "import:pipeline.csv#row 4" and detected["actor"] == "e2e-coordinator"
+    again = dev.run("lead", "import", good).stdout  # safe to run again: nothing twice
+    assert f"row 2: skipped: imported before as {started['2']}" in again
+    assert "pipeline.csv: 0 started, 4 skipped" in again
+    assert len(dev.json("lead", "list")) == len(before) + 2

@@ -241,9 +241,8 @@ def test_unreachable_server_is_exit_1_with_how_to_start(tmp_path):
 
 def test_every_other_action_from_flags_and_files(dev, tmp_path):
     """The actions the walk-through above does not use, each from its flags (and start from a file)."""
-    lead = {"company": "Grid Hungry BV", "home_region": "oost-nl", "hotspot": "twente",
-            "technology_domain": "energy-materials", "company_type": "scaleup", "phase": 1,
-            "contact": {"name": "G. Veld"}}
+    lead = {"company": "Grid Hungry BV", "region": "oost-nl", "hotspot": "twente",
+            "domain": "energy-materials", "type": "scaleup", "phase": 1, "contact-name": "G. Veld"}
     (tmp_path / "lead.json").write_text(json.dumps(lead))
     case = dev.json("lead", "start", "--file", str(tmp_path / "lead.json"))["case_id"]
     assert SERIAL.fullmatch(case)
@@ -314,14 +313,14 @@ def test_case_ids_name_nobody_inputs_are_bounded_and_cases_are_found_by_company(
         path.write_text(json.dumps(data), encoding="utf-8")
         return str(path)
 
-    lead = {"company": "Big Mail BV", "home_region": "bom", "hotspot": "twente", "technology_domain": "quantum",
-            "company_type": "startup", "phase": 1, "contact": {"name": "M"}}
+    lead = {"company": "Big Mail BV", "region": "bom", "hotspot": "twente", "domain": "quantum",
+            "type": "startup", "phase": 1, "contact-name": "M"}
     big_email = "a" * 1_500_000 + "@example.org"
     needs = ["--needed-by", "2028-01-01"]
     refused = [
-        (["lead", "start", "--file", file("big.json", {**lead, "contact": {"name": "M", "email": big_email}})],
+        (["lead", "start", "--file", file("big.json", {**lead, "contact-email": big_email})],
          ["1,500,", "at most 65,536 bytes"]),
-        (["lead", "start", "--file", file("long.json", {**lead, "contact": {"name": "M", "email": "a" * 250 + "@x.nl"}})],
+        (["lead", "start", "--file", file("long.json", {**lead, "contact-email": "a" * 250 + "@x.nl"})],
          ["contact.email", "at most 254 characters"]),
         (["lead", "start", "--file", file("p.json", {**lead, "phase": "1"})], ["phase", "valid integer"]),
         (["lead", "start", "--file", file("t.json", {**lead, "phase": True})], ["phase", "valid integer"]),
@@ -334,10 +333,10 @@ def test_case_ids_name_nobody_inputs_are_bounded_and_cases_are_found_by_company(
         (["lead", "articulate-needs", case, "--grid-mva", "10000.5", *needs], ["energy.grid_mva", "10000"]),
         (["lead", "articulate-needs", case, "--m2", "10000001", *needs], ["space.m2", "10000000"]),
         (["lead", "articulate-needs", case, "--wo-fte", "100001", *needs], ["talent.wo_fte", "100000"]),
-        (["lead", "articulate-needs", case, "--file", file("n.json", {"space": {"m2": "3000"}, "needed_by": "2028-01-01"})],
+        (["lead", "articulate-needs", case, "--file", file("n.json", {"m2": "3000", "needed-by": "2028-01-01"})],
          ["space.m2", "valid integer"]),
-        (["lead", "articulate-needs", case, "--file", file("v.json", {"space": {"m2": 30, "vibration_free": 1},
-                                                                     "needed_by": "2028-01-01"})],
+        (["lead", "articulate-needs", case, "--file", file("v.json", {"m2": 30, "vibration-free": 1,
+                                                                     "needed-by": "2028-01-01"})],
          ["space.vibration_free", "valid boolean"]),
         (["lead", "change-phase", case, "--file", file("c.json", {"phase": 3.0})], ["phase", "valid integer"]),
         (["lead", "change-phase", case, "--phase", "3", "--reason", "r" * 2001], ["reason", "at most 2000"]),
