@@ -24,6 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from domain.commands import Command
 from domain.decide import Context, decide
 from domain.state import fold
 from ledger.store import Ledger
@@ -47,7 +48,7 @@ def build(ledger: Ledger, n: int) -> int:
         at = T0 + timedelta(minutes=7 * i)
         lead = {**f.LEAD, "company": company(i), "kvk": f"{20_000_000 + i}", "phase": 1 + i % 3,
                 "coordinator": COORDINATORS[i % len(COORDINATORS)]}
-        commands = [f.start(**lead)]
+        commands: list[Command] = [f.start(**lead)]
         if i % 3 == 0:
             commands.append(f.command("articulate-needs", needs=f.NEEDS))
         state = None

@@ -117,7 +117,7 @@ def _row(number: int, values: dict[str, Any], meta: dict[str, Any], file: str) -
     reason = meta.get("reason")
     row_meta["reason"] = f"{reason} ({source(file, number)})" if reason else source(file, number)
     try:
-        return Row(number, command_from("start", forms.body(values, PATHS), row_meta))  # type: ignore[arg-type]
+        return Row(number, command_from("start", forms.body(values, PATHS), row_meta))
     except BadInput as err:
         problems = []
         for line in str(err).splitlines()[1:]:
