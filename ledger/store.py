@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -34,7 +35,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from domain.bounds import KVK_PATTERN
@@ -49,7 +49,7 @@ from domain.programme import (
 )
 from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
-from ledger import migrate, seals
+from ledger import migrate
 from ledger.migrate import SchemaError
 from ledger.paging import keyset_page, keyset_pages
 from ledger.schema import (
@@ -437,6 +437,8 @@ class Ledger:
     def _append(
         self, events: Sequence[Event], messages: Sequence[OutboxMessage] = (), signer: Signer | None = None
     ) -> AppendResult:
+        from ledger import seals  # here, not at import: a reading command need not load the keys (13 ms)
+
         case_id = events[0].case_id
         inserted = skipped = 0
         now = iso(datetime.now(UTC))
@@ -579,7 +581,8 @@ class Ledger:
         year = year if year is not None else datetime.now(UTC).year
         serial_id(year, 1)  # refuses a year no serial can have, before anything is written
         with self._writing() as conn, conn.begin():
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            dialect = import_module(f"sqlalchemy.dialects.{conn.dialect.name}")  # its own upsert; loaded here,
+            # not at import: the PostgreSQL dialect costs a listing 18 ms of start-up (bench/bench_list.py)
             bump = (
                 dialect.insert(case_serials)
                 .values(year=year, last_number=1)
@@ -604,6 +607,8 @@ class Ledger:
 
     @staticmethod
     def _stored_seal(conn: Connection, case_id: str) -> str:
+        from ledger import seals
+
         value = GENESIS
         for hash_, recorded_at in conn.execute(
             select(ledger_events.c.hash, ledger_events.c.recorded_at)
