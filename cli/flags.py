@@ -24,6 +24,7 @@ from domain.vocab import (
     ConsultationParty,
     FinancingInstrument,
     HotspotId,
+    NoteKind,
     Outcome,
     Region,
     TechnologyDomain,
@@ -91,7 +92,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "needed-by": ("needs", "needed_by"),
     "notes": ("needs", "notes"),
 }
-NEGATED = {"no-shared-facility"}
+NEGATED = {"no-shared-facility", "not-new-scaleup"}
 """Flags that say "not": given (true), the field they place is false; not given, it keeps its default."""
 LOCATION = {name: ("location", name) for name in ("hotspot", "region", "municipality")}
 
@@ -113,6 +114,19 @@ def _none(p: argparse.ArgumentParser) -> None:
     return None
 
 
+def _note_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--text", help="what was said or agreed (required)")
+    p.add_argument("--kind", choices=_values(NoteKind), help="meeting, call, email or other (default other)")
+
+
+def _correction_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--investment-eur", type=int, help="the right investment retained, EUR")
+    p.add_argument("--jobs", type=int, help="the right number of jobs")
+    scaleup = p.add_mutually_exclusive_group()
+    scaleup.add_argument("--new-scaleup", action="store_true", default=None, help="it is a new scale-up")
+    scaleup.add_argument("--not-new-scaleup", action="store_true", default=None, help="it is no new scale-up")
+
+
 @dataclass(frozen=True)
 class Spec:
     """A coordinator command on the command line: its help, its flags, where each flag's value goes
@@ -123,9 +137,20 @@ class Spec:
     paths: Paths | None = None
 
 
-START = Spec("start a case for a new lead", _lead_flags, {k: ("lead", *v) for k, v in forms.LEAD.items()})
+def _start_flags(p: argparse.ArgumentParser) -> None:
+    _lead_flags(p)
+    p.add_argument("--demo", action="store_true", default=None,
+                   help="a demo, training or test case: the impact report and the inbox leave it out")
+
+
+START = Spec("start a case for a new lead", _start_flags,
+             {**{k: ("lead", *v) for k, v in forms.LEAD.items()}, "demo": ("demo",)})
 COMMANDS: dict[str, Spec] = {
-    "update": Spec("correct the lead's facts (not its phase)", _lead_flags, START.paths),
+    "update": Spec(
+        "correct the lead's facts (not its phase); only the fields given change",
+        _lead_flags, {k: ("changes", *v) for k, v in forms.LEAD.items()},
+    ),
+    "note": Spec("record a note of a meeting, call or e-mail (changes no stage)", _note_flags),
     "change-phase": Spec(
         "record a new venture phase",
         lambda p: p.add_argument("--phase", type=int, help="1-4 (required, here or in --file)"),
@@ -168,6 +193,11 @@ COMMANDS: dict[str, Spec] = {
         ),
     ),
     "reopen": Spec("reopen a case closed without realisation", _none),
+    "correct-realisation": Spec(
+        "correct a realised case's figures (--reason required)", _correction_flags,
+        {"investment-eur": ("investment_eur",), "jobs": ("jobs",), "new-scaleup": ("new_scaleup",),
+         "not-new-scaleup": ("new_scaleup",)},
+    ),
 }
 MAX_FILE = 16 * 1024 * 1024
 """A ``--file`` is read only below 16 MiB: a command is at most 64 KiB of JSON (``domain.bounds``, which
@@ -220,7 +250,7 @@ def spec(kind: str) -> Spec:
 
 def paths(kind: str, dests: dict[str, str]) -> Paths:
     """Where each flag of ``kind`` puts its value (``dests``: the flags' argparse destinations)."""
-    return spec(kind).paths or {name: (dest,) for name, dest in dests.items()}
+    return {**(spec(kind).paths or {name: (dest,) for name, dest in dests.items()}), "reason": ("reason",)}
 
 
 def with_flags(err: BadInput, where: Paths) -> BadInput:

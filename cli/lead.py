@@ -60,6 +60,9 @@ async def act(args: argparse.Namespace) -> int:
     meta["reason"] = values.pop("reason")  # the line's --reason, else the file's
     case_id = values.pop("case-id", None) if kind == "start" else args.case_id
     where = paths(kind, {n: d for n, d in args.flags.items() if n in values})
+    if kind == "update" and all(v is None for v in values.values()):
+        raise BadInput("update: give the fields that change (e.g. --coordinator NAME); what was said in a "
+                       "meeting, call or e-mail is `brandpunt lead note CASE --text ...`", "changes")
 
     def command_of(data: dict[str, Any]) -> Any:
         try:
@@ -73,13 +76,8 @@ async def act(args: argparse.Namespace) -> int:
             similar = await cases.similar(command.lead)
             result = await cases.start(command, case_id, deadline=args.timeout)
             warn_similar(result.state.case_id, [s.case_id for s in similar])
-        else:
-            data = forms.body(values, where)
-            if kind == "update":
-                current = (await cases.read(case_id)).state.lead.model_dump(mode="json")
-                lead = data.get("lead", {})
-                data = {"lead": {**current, **lead, "contact": {**current["contact"], **lead.get("contact", {})}}}
-            command = command_of(data)
+        else:  # `update` sends only the fields given: the case merges them (domain.decide)
+            command = command_of(forms.body(values, where))
             result = await cases.act(case_id, command, deadline=args.timeout)
     if args.json:
         emit_json({**summary(result.state), "duplicate": result.duplicate,
@@ -211,8 +209,9 @@ def show_lines(view: Any, story: list[Any]) -> list[str]:
     stage = f"{state.stage.value} since {state.stage_entered_at:%Y-%m-%d}"
     if state.outcome:
         stage += f": {state.outcome.value}" + (f" (bottleneck {state.bottleneck.value})" if state.bottleneck else "")
+    demo = "  [a demo case]" if state.demo else ""
     out = [
-        f"{state.case_id}  {lead.company}{kvk}",
+        f"{state.case_id}  {lead.company}{kvk}{demo}",
         f"  stage        {stage}",
         f"  lead         {lead.company_type.value}, venture phase {state.phase}, {lead.technology_domain.value}",
         f"  region       {lead.home_region.value} (nearest hotspot {lead.hotspot.value})",
@@ -221,6 +220,10 @@ def show_lines(view: Any, story: list[Any]) -> list[str]:
         f"  detected     {state.detected_at:%Y-%m-%d %H:%M}; last event #{state.last_seq} "
         f"{state.updated_at:%Y-%m-%d %H:%M}",
     ]
+    if state.source:
+        out.append(f"  source       {state.source}")
+    if state.notes and state.last_note_at:
+        out.append(f"  notes        {state.notes}, the last {state.last_note_at:%Y-%m-%d %H:%M} (in the timeline)")
 
     def section(title: str, lines: list[str]) -> None:
         out.extend(["", title, *(f"  {x}" for x in lines)])
@@ -243,7 +246,10 @@ def show_lines(view: Any, story: list[Any]) -> list[str]:
             lines.append(f"{c.consultation_id}  {c.party.value:<{width}}  due {c.due}  {c.subject}  ->  {answer}")
         section("Consultations", lines)
     if state.realisation:
-        section("Realisation", [realisation_line(state.realisation)])
+        corrections = [f"corrected {e.at:%Y-%m-%d} by {e.who}: {'; '.join(map(str, e.changes))}"
+                       + (f" (why: {e.reason})" if e.reason else "")
+                       for e in story if e.type == "RealisationCorrected"]
+        section("Realisation", [realisation_line(state.realisation), *corrections])
     if view.reminders:
         width = max(len(x.label) for x in view.reminders)
         section("Open reminders", [f"{x.label:<{width}}  {x.subject} -> {x.recipient}" for x in view.reminders])
@@ -263,7 +269,7 @@ LIST_COLUMNS = (
 )
 CSV_COLUMNS = (
     "case_id", "company", "kvk", "stage", "outcome", "phase", "region", "hotspot", "technology_domain",
-    "company_type", "coordinator", "destination", "destination_region", "bottleneck", "updated_at",
+    "company_type", "coordinator", "destination", "destination_region", "bottleneck", "demo", "updated_at",
 )
 """``lead list --csv``: a header row of these names (as in ``--json``), then one row per case."""
 
@@ -287,7 +293,10 @@ def write_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = CSV_COLUMNS
 
     out = csv.writer(sys.stdout, lineterminator="\r\n")
     out.writerow(columns)
-    out.writerows([["" if row.get(c) is None else row[c] for c in columns] for row in rows])
+    def text(value: Any) -> Any:  # as in --json: nothing for null, true/false for a flag
+        return "" if value is None else str(value).lower() if isinstance(value, bool) else value
+
+    out.writerows([[text(row.get(c)) for c in columns] for row in rows])
 
 
 async def list_cases(args: argparse.Namespace) -> int:
@@ -312,8 +321,8 @@ async def list_cases(args: argparse.Namespace) -> int:
         from cli import table
 
         width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # a pipe gets it whole
-        shown = [{**row, "stage": f"{row['stage']} ({row['outcome']})" if row["outcome"] else row["stage"]}
-                 for row in rows]
+        shown = [{**row, "stage": f"{row['stage']} ({row['outcome']})" if row["outcome"] else row["stage"],
+                  "company": f"{row['company']} [demo]" if row["demo"] else row["company"]} for row in rows]
         if shown:
             print("\n".join(table.render(LIST_COLUMNS, shown, width, shrink=("company", "coordinator"))))
         print(f"{len(rows)} case(s)")

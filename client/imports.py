@@ -11,7 +11,7 @@ and is safe to run again:
   run after a crash does not start the lead again;
 - a row whose company name or KvK number an existing case has (``Cases.similar``), or an earlier row
   of the same file, is skipped, saying which;
-- each lead started records where it came from (``import:<file name>#row N``) in its reason.
+- each lead started records where it came from (``LeadDetected.source``: ``import:<file name>#row N``).
 """
 
 from __future__ import annotations
@@ -114,10 +114,9 @@ def _row(number: int, values: dict[str, Any], meta: dict[str, Any], file: str) -
     if values.get("phase") is not None and values["phase"].isdigit():
         values["phase"] = int(values["phase"])  # anything else stays text: refused as no whole number
     row_meta = {**meta, "command_id": command_id(file, number, values)}
-    reason = meta.get("reason")
-    row_meta["reason"] = f"{reason} ({source(file, number)})" if reason else source(file, number)
     try:
-        return Row(number, command_from("start", forms.body(values, PATHS), row_meta))
+        body = {**forms.body(values, PATHS), "source": source(file, number)}
+        return Row(number, command_from("start", body, row_meta))
     except BadInput as err:
         problems = []
         for line in str(err).splitlines()[1:]:

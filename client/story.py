@@ -17,7 +17,7 @@ from typing import Any
 
 from domain import events as ev
 from domain.events import Event
-from domain.models import Lead, Location, MatchProposal, NeedsProfile, Realisation
+from domain.models import FieldChange, Lead, Location, MatchProposal, NeedsProfile, Realisation, lead_fields
 from domain.state import CaseState, apply
 
 
@@ -72,17 +72,15 @@ def _eur(n: int) -> str:
     return f"EUR {n:,}"
 
 
-def lead_fields(lead: Lead) -> dict[str, Any]:
-    """The lead's fields by dotted name (``contact.email``), as their JSON values."""
-    data = lead.model_dump(mode="json")
-    contact = data.pop("contact")
-    return {**data, **{f"contact.{k}": v for k, v in contact.items()}}
-
-
 def lead_changes(before: Lead, after: Lead) -> list[Change]:
-    """The fields in which two leads differ (phase excepted: it has its own event)."""
+    """The fields in which two leads differ (phase excepted: it has its own event): how an update
+    recorded before updates named their changes is told."""
     old, new = lead_fields(before), lead_fields(after)
     return [Change(k, old.get(k), new.get(k)) for k in new if k != "phase" and old.get(k) != new.get(k)]
+
+
+def recorded(changes: list[FieldChange]) -> list[Change]:
+    return [Change(c.field, c.old, c.new) for c in changes]
 
 
 def place(location: Location) -> str:
@@ -142,12 +140,20 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
     """(what, detail lines, changes) of ``event``, given the state before it."""
     if isinstance(event, ev.LeadDetected):
         lead = event.lead
-        return (f"lead detected: {lead.company}, phase {lead.phase}, {lead.home_region.value}", [], [])
+        demo = " (a demo case: left out of the impact report and the inbox)" if event.demo else ""
+        came = [f"source: {event.source}"] if event.source else []
+        return (f"lead detected: {lead.company}, phase {lead.phase}, {lead.home_region.value}{demo}", came, [])
     if isinstance(event, ev.LeadUpdated):
-        if before is None:  # told alone (a command's result): what it changed is not at hand
+        if event.changes is not None:
+            return ("lead updated", [], recorded(event.changes))
+        if before is None:  # an update of old (the whole lead) told alone: what it changed is not at hand
             return ("lead updated", [], [])
         changes = lead_changes(before.lead, event.lead)
         return ("lead updated" if changes else "lead updated (no field changed)", [], changes)
+    if isinstance(event, ev.NoteRecorded):
+        return (f"note ({event.kind.value}): {event.text}", [], [])
+    if isinstance(event, ev.RealisationCorrected):
+        return ("realisation corrected", [], recorded(event.changes))
     if isinstance(event, ev.PhaseChanged):
         return (f"venture phase {event.from_phase} → {event.to_phase}", [],
                 [Change("phase", event.from_phase, event.to_phase)])

@@ -49,12 +49,13 @@ def into_closed_pipe(dev, *args: str) -> subprocess.CompletedProcess[str]:  # no
 def test_list_has_a_header_full_names_coordinator_mine_csv_and_refuses_unknown_filters(dev):  # noqa: F811
     mine = start(dev, LONG_NAME, "--kvk", "87654321", "--coordinator", "E2E-Coordinator")
     anna = start(dev, 'Smit, "De Boer" & Zonen BV', "--coordinator", "Anna.Jansen@BOM.nl")
-    nobody = start(dev, "Qubit Works BV")
+    nobody = start(dev, "Qubit Works BV", "--demo")  # a training case: shown, and marked
 
     plain = dev.run("lead", "list").stdout.splitlines()
     assert plain[0].split() == ["CASE", "COMPANY", "STAGE", "PHASE", "REGION", "COORDINATOR"]
     assert LONG_NAME in plain[1] and plain[1].startswith(mine)  # the whole name: stdout is no terminal
     assert plain[-1] == "3 case(s)"
+    assert plain[3].startswith(f"{nobody}  Qubit Works BV [demo]") and "[demo]" not in plain[1] + plain[2]
 
     def found(*args: str) -> list[str]:
         return [r["case_id"] for r in dev.json("lead", "list", *args)]
@@ -80,6 +81,7 @@ def test_list_has_a_header_full_names_coordinator_mine_csv_and_refuses_unknown_f
     assert rows[1]["company"] == 'Smit, "De Boer" & Zonen BV'  # a comma and quotes survive
     assert (rows[0]["kvk"], rows[0]["coordinator"], rows[2]["coordinator"]) == ("87654321", "E2E-Coordinator", "")
     assert rows[0]["stage"] == "detection" and rows[0]["phase"] == "1"
+    assert [r["demo"] for r in rows] == ["false", "false", "true"]
 
     for args, needles in [
         (["--stage", "needs"], ["--stage", "unknown value 'needs'", "did you mean needs_articulation",
@@ -258,8 +260,63 @@ def test_file_holds_flag_names_a_duplicate_is_warned_and_a_pipeline_is_imported(
     imported = dev.json("lead", "show", started["4"])
     assert imported["company"] == "Smit, De Boer & Zonen BV" and imported["phase"] == 3
     detected = imported["events"][0]
-    assert detected["event"]["reason"] == "import:pipeline.csv#row 4" and detected["actor"] == "e2e-coordinator"
+    assert detected["event"]["source"] == "import:pipeline.csv#row 4" and detected["actor"] == "e2e-coordinator"
+    assert imported["state"]["source"] == "import:pipeline.csv#row 4"
+    assert "  source       import:pipeline.csv#row 4" in dev.run("lead", "show", started["4"]).stdout
     again = dev.run("lead", "import", good).stdout  # safe to run again: nothing twice
     assert f"row 2: skipped: imported before as {started['2']}" in again
     assert "pipeline.csv: 0 started, 4 skipped" in again
     assert len(dev.json("lead", "list")) == len(before) + 2
+
+
+def test_notes_partial_updates_corrections_and_a_past_needed_by(dev):  # noqa: F811
+    case = start(dev, "Grid Hungry BV", "--coordinator", "anna@oost.nl")
+    stderr = refused(dev, "lead", "update", case, "--reason", "met them")  # nothing to change: a note is for that
+    assert "lead note" in stderr
+    noted = dev.json("lead", "note", case, "--text", "Met the CFO: 30 MVA by 2028", "--kind", "meeting",
+                     "--reason", "site visit")
+    assert noted["events"][0]["type"] == "NoteRecorded" and noted["stage"] == "detection"  # no stage moves
+    assert "--text" in refused(dev, "lead", "note", case)
+    assert "--kind" in refused(dev, "lead", "note", case, "--text", "x", "--kind", "letter")
+
+    first = dev.json("lead", "update", case, "--contact-phone", "+31 6 1", "--reason", "new number")["events"][0]
+    assert first["changes"] == [{"field": "contact.phone", "old": None, "new": "+31 6 1"}]  # only the field given
+    second = dev.json("lead", "update", case, "--coordinator", "piet@oost.nl")["events"][0]
+    assert second["changes"] == [{"field": "coordinator", "old": "anna@oost.nl", "new": "piet@oost.nl"}]
+    lead = dev.json("lead", "show", case)["state"]["lead"]
+    assert (lead["contact"]["phone"], lead["coordinator"], lead["contact"]["name"]) == (
+        "+31 6 1", "piet@oost.nl", "A. de Vries")
+    assert "[rule no-change]" in refused(dev, "lead", "update", case, "--coordinator", "piet@oost.nl")
+
+    yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
+    stderr = refused(dev, "lead", "articulate-needs", case, "--grid-mva", "30", "--needed-by", yesterday)
+    assert "needs.needed_by" in stderr and "in the past" in stderr, stderr
+    assert dev.json("lead", "show", case)["stage"] == "detection"  # refused: nothing recorded
+
+    later = (datetime.now(UTC).date() + timedelta(days=90)).isoformat()
+    dev.run("lead", "articulate-needs", case, "--grid-mva", "3", "--needed-by", later)
+    dev.run("lead", "propose-matches", case)
+    dev.run("lead", "choose-location", case, "--hotspot", "twente")
+    dev.run("lead", "request-consultation", case, "--party", "grid_operator", "--subject", "3 MVA", "--due", later)
+    dev.run("lead", "answer-consultation", case, "--consultation", "C1", "--verdict", "positive", "--answer", "ok")
+    dev.run("lead", "start-realisation", case)
+    dev.run("lead", "realise", case, "--investment-eur", "40000000", "--jobs", "120", "--new-scaleup")
+    stderr = refused(dev, "lead", "correct-realisation", case, "--investment-eur", "4000000")
+    assert "reason (--reason)" in stderr, stderr  # a correction says why
+    assert "at least one" in refused(dev, "lead", "correct-realisation", case, "--reason", "typo")
+    corrected = dev.json("lead", "correct-realisation", case, "--investment-eur", "4000000", "--not-new-scaleup",
+                         "--reason", "typo: one zero too many")
+    assert corrected["events"][0]["changes"] == [
+        {"field": "investment_eur", "old": 40_000_000, "new": 4_000_000},
+        {"field": "new_scaleup", "old": True, "new": False}]
+    dev.run("lead", "note", case, "--text", "Opening ceremony on 1 June", "--kind", "email")  # closed: still noted
+
+    shown = dev.run("lead", "show", case).stdout
+    assert "Realisation\n  at twente (oost-nl): EUR 4,000,000, 120 jobs\n  corrected " in shown, shown
+    assert ("investment_eur: 40000000 → 4000000; new_scaleup: True → False (why: typo: one zero too many)"
+            in shown)
+    assert "  notes        2, the last " in shown
+    for line in ["note (meeting): Met the CFO: 30 MVA by 2028", "note (email): Opening ceremony on 1 June",
+                 "contact.phone: (none) → +31 6 1", "coordinator: anna@oost.nl → piet@oost.nl", "why: site visit"]:
+        assert line in shown, (line, shown)
+    assert dev.run("audit", "verify", case).returncode == 0

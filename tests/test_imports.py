@@ -36,7 +36,7 @@ def test_a_row_becomes_a_start_command_with_its_source_and_a_repeatable_id():
     assert (lead.company, lead.kvk, lead.home_region.value, lead.phase, lead.contact.email, lead.contact.phone) == (
         "Photon Forge BV", "12345678", "bom", 2, "anna@example.org", None)
     assert (first.command.actor, first.command.organisation) == ("j.jansen", "BOM")
-    assert first.command.reason == "import:pipeline.csv#row 2"
+    assert first.command.source == "import:pipeline.csv#row 2" and first.command.reason is None
     again = plan(HEADER, GOOD, "Qubit BV,,nom,groningen,quantum,startup,1,,Q,,")
     assert [r.command.command_id for r in again.rows] == [r.command.command_id for r in checked.rows]
     assert first.command.command_id != second.command.command_id
@@ -44,7 +44,8 @@ def test_a_row_becomes_a_start_command_with_its_source_and_a_repeatable_id():
     edited = plan(HEADER, GOOD.replace("Anna", "Anne")).rows[0].command.command_id
     assert len({first.command.command_id, other_file, edited}) == 3
     with_reason = imports.parse(f"{HEADER}\n{GOOD}\n", "p.csv", {**META, "reason": "ROM pipeline 2026"})
-    assert with_reason.rows[0].command.reason == "ROM pipeline 2026 (import:p.csv#row 2)"
+    assert (with_reason.rows[0].command.reason, with_reason.rows[0].command.source) == (
+        "ROM pipeline 2026", "import:p.csv#row 2")
 
 
 def test_every_problem_is_named_by_row_and_column():
@@ -82,7 +83,7 @@ def test_semicolons_and_a_byte_order_mark_as_excel_writes_them(tmp_path):
     path.write_bytes(("\ufeff" + HEADER.replace(",", ";") + "\r\n" + GOOD.replace(",", ";") + "\r\n").encode())
     checked = imports.read(str(path), META)
     assert checked.problems == [] and checked.rows[0].command.lead.company == "Photon Forge BV"
-    assert checked.rows[0].command.reason == "import:excel.csv#row 2"  # the file's name, not its path
+    assert checked.rows[0].command.source == "import:excel.csv#row 2"  # the file's name, not its path
 
 
 @pytest.mark.parametrize(("kind", "needle"), [("missing", "no such file"), ("folder", "a folder"),
@@ -123,7 +124,7 @@ def test_every_flag_of_a_command_has_its_place_in_the_body():
 
     commands = parser()._subparsers._group_actions[0].choices["lead"]._subparsers._group_actions[0].choices
     tabled = [kind for kind in ("start", *flags.COMMANDS) if flags.spec(kind).paths is not None]
-    assert tabled == ["start", "update", "articulate-needs", "realise"]
+    assert tabled == ["start", "update", "articulate-needs", "realise", "correct-realisation"]
     for kind in tabled:
         named = set(commands[kind].get_default("flags")) - {"reason", "case-id"}
         assert named == set(flags.spec(kind).paths), kind
