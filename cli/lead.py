@@ -53,6 +53,7 @@ async def act(args: argparse.Namespace) -> int:
     from client import forms
     from client.api import command_from
     from client.views import summary
+    from domain.commands import DetectLead
 
     meta = _meta(args)
     kind = args.lead_cmd
@@ -64,20 +65,16 @@ async def act(args: argparse.Namespace) -> int:
         raise BadInput("update: give the fields that change (e.g. --coordinator NAME); what was said in a "
                        "meeting, call or e-mail is `brandpunt lead note CASE --text ...`", "changes")
 
-    def command_of(data: dict[str, Any]) -> Any:
-        try:
-            return command_from(kind, data, meta)
-        except BadInput as err:
-            raise with_flags(err, where) from None
-
+    try:  # `update` too sends only the fields given: the case merges them (domain.decide)
+        command = command_from(kind, forms.body(values, where), meta)
+    except BadInput as err:
+        raise with_flags(err, where) from None
     async with _cases() as cases:
-        if kind == "start":
-            command = command_of(forms.body(values, where))
+        if isinstance(command, DetectLead):
             similar = await cases.similar(command.lead)
             result = await cases.start(command, case_id, deadline=args.timeout)
             warn_similar(result.state.case_id, [s.case_id for s in similar])
-        else:  # `update` sends only the fields given: the case merges them (domain.decide)
-            command = command_of(forms.body(values, where))
+        else:
             result = await cases.act(case_id, command, deadline=args.timeout)
     if args.json:
         emit_json({**summary(result.state), "duplicate": result.duplicate,
@@ -286,6 +283,23 @@ def _coordinator(args: argparse.Namespace) -> str | None:
     return actor
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""A cell a spreadsheet would run as a formula starts so (OWASP, "CSV injection"): a company name
+typed as ``=HYPERLINK(...)`` must stay text when the export is opened."""
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: as in ``--json`` (nothing for null, true/false for a flag), and text
+    that would start a formula kept text by a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = CSV_COLUMNS) -> None:
     """``rows`` as CSV (RFC 4180: CRLF line ends, quoted where needed) with a header row, to stdout."""
     import csv
@@ -293,10 +307,7 @@ def write_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = CSV_COLUMNS
 
     out = csv.writer(sys.stdout, lineterminator="\r\n")
     out.writerow(columns)
-    def text(value: Any) -> Any:  # as in --json: nothing for null, true/false for a flag
-        return "" if value is None else str(value).lower() if isinstance(value, bool) else value
-
-    out.writerows([[text(row.get(c)) for c in columns] for row in rows])
+    out.writerows([[csv_cell(row.get(c)) for c in columns] for row in rows])
 
 
 async def list_cases(args: argparse.Namespace) -> int:

@@ -3,9 +3,9 @@
 What ``lead show`` prints and what a web page of a case would show, so it lives here, in the client
 library, not in the command line: the state's parts in words (:func:`needs_lines`,
 :func:`proposal_lines` with scores and reasons, :func:`place`, :func:`realisation_line`) and
-:func:`timeline`, each ledger event with the fields it changed. Each event is described by what it records, never by guessing from its
-type name; an update that predates recorded changes is described by comparing the lead before and
-after (the fold of the events before it).
+:func:`timeline`, each ledger event with the fields it changed. Each event is described by what it
+records; an update recorded before updates named their changes (the whole lead) is described by
+comparing the lead before and after it (the fold of the events before it).
 """
 
 from __future__ import annotations

@@ -103,3 +103,19 @@ def test_table_shrinks_the_named_column_to_fit_a_terminal():
     narrow = table.render(COLUMNS, ROWS, width=10, shrink=("company",))  # never below 12 characters
     assert "Koninklijke…  anna" in narrow[1]
     assert table.render(COLUMNS, ROWS, width=500, shrink=("company",)) == table.render(COLUMNS, ROWS)
+
+
+def test_csv_cells_stay_data_in_a_spreadsheet(capsys):
+    from cli.lead import write_csv
+
+    write_csv([{"case_id": "BP-2026-0001", "company": '=HYPERLINK("http://x","y")', "kvk": None, "demo": True},
+               {"case_id": "BP-2026-0002", "company": "@SUM(A1)", "kvk": "12345678", "demo": False},
+               {"case_id": "BP-2026-0003", "company": "Plus-Minus BV", "kvk": None, "demo": False}],
+              ("case_id", "company", "kvk", "demo"))
+    assert capsys.readouterr().out.split("\r\n") == [
+        "case_id,company,kvk,demo",
+        "BP-2026-0001,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",,true",
+        "BP-2026-0002,'@SUM(A1),12345678,false",
+        "BP-2026-0003,Plus-Minus BV,,false",
+        "",
+    ]
