@@ -171,21 +171,8 @@ async def show(args: argparse.Namespace) -> int:
         view = await cases.read(args.case_id)
     state, rows = view.state, view.timeline
     story = timeline(r.event for r in rows)
-    if args.json:
-        events = [
-            {
-                "seq": r.seq,
-                "type": r.type,
-                "at": r.at.isoformat(),
-                "actor": r.actor,
-                "organisation": r.organisation,
-                "prev_hash": r.prev_hash,
-                "hash": r.hash,
-                "event": json.loads(r.payload),
-            }
-            for r in rows
-        ]
-        emit_json({**summary(state), "state": state.model_dump(mode="json"), "events": events,
+    if args.json:  # the rows in the ledger's one JSON form (LedgerRow.as_json), then what is new
+        emit_json({**summary(state), "state": state.model_dump(mode="json"), "events": [r.as_json() for r in rows],
                    "reminders": [x.as_json() for x in view.reminders],
                    "timeline": [entry.as_json() for entry in story]})
         return EXIT_OK
