@@ -191,9 +191,7 @@ def _last_resort(err: Exception) -> int:
     class and message (no SQL, no parameters), anything else as a traceback with credentials masked."""
     import traceback
 
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ledger.errors import LedgerDatabaseError, describe
+    from ledger.errors import LedgerDatabaseError, describe, is_database_error
     from ledger.store import SchemaError
     from settings import load, redact, safe_url
 
@@ -202,7 +200,7 @@ def _last_resort(err: Exception) -> int:
     elif isinstance(err, OSError) and err.strerror:  # e.g. the ledger's folder cannot be made
         where = f": {err.filename}" if err.filename else ""
         print(f"brandpunt: {redact(f'{err.strerror}{where}')}", file=sys.stderr)
-    elif isinstance(err, SQLAlchemyError):
+    elif is_database_error(err):
         try:
             where = f" at {safe_url(load().ledger_url)}"
         except Exception:  # noqa: BLE001 - the settings themselves may be what is wrong

@@ -34,8 +34,6 @@ ENGINE_ATTRIBUTES = {"engine", "_engine"}
 ALLOWED: dict[tuple[str, str], str] = {
     ("settings.py", "import sqlalchemy"): "safe_url parses a URL with sqlalchemy.make_url to hide its password; "
                                           "it opens no connection",
-    ("cli/main.py", "import sqlalchemy"): "_last_resort tells a database error by its class; it should ask "
-                                          "ledger.errors.is_database_error (cli/ is being reworked meanwhile)",
 }
 
 
