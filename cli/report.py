@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                      help="YYYY, YYYYH1, YYYYH2, YYYYQ1-4 or YYYY-YYYY (e.g. 2026H1, 2026, 2025-2028)")
     imp.add_argument("--format", choices=["md", "html", "json"], default="md")
     imp.add_argument("--out", help="write to this file instead of standard output")
+    imp.add_argument("--include-demo", action="store_true",
+                     help="count the demo cases too (left out by default; the report's header says which)")
     imp.set_defaults(func=run_impact)
     ls = rsub.add_parser("list", help="the produced reports kept in the ledger database")
     ls.add_argument("--kind", choices=["progress", "annual", "final"])
@@ -105,7 +107,7 @@ def run_impact(args: argparse.Namespace) -> int:
     ledger = Ledger.open(config.load().ledger_url)
     try:
         ledger.check_schema()
-        text = render_report(ledger, period, args.format)
+        text = render_report(ledger, period, args.format, include_demo=args.include_demo)
     finally:
         ledger.dispose()
     _emit(text, args.out)

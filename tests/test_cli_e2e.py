@@ -168,6 +168,20 @@ async def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
         assert folded.model_dump(mode="json") == shown["state"]
         assert folded == await dev.workflow_state(r["case_id"])
 
+    # demo data never counts: the impact report over the demo plus one real case counts one lead
+    dev.run("lead", "start", "--company", "Real Photonics BV", "--region", "bom", "--hotspot",
+            "brainport-eindhoven", "--domain", "photonics", "--type", "scaleup", "--phase", "1",
+            "--contact-name", "R. Jansen")
+
+    def leads(*flags: str) -> tuple[int, dict[str, object]]:
+        report = json.loads(dev.run("report", "impact", "--period", "2025-2028", "--format", "json", *flags).stdout)
+        return next(i["value"] for i in report["indicators"] if i["key"] == "leads"), report["demo"]
+
+    assert leads() == (1, {"included": False, "cases": 5})
+    assert leads("--include-demo") == (6, {"included": True, "cases": 5})
+    header = dev.run("report", "impact", "--period", "2025-2028").stdout
+    assert "demo cases excluded: 5" in header
+
 
 def test_coordinator_walkthrough_and_refusals_record_nothing(dev):
     start = dev.json(
