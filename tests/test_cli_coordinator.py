@@ -320,3 +320,15 @@ def test_notes_partial_updates_corrections_and_a_past_needed_by(dev):  # noqa: F
                  "contact.phone: (none) → +31 6 1", "coordinator: anna@oost.nl → piet@oost.nl", "why: site visit"]:
         assert line in shown, (line, shown)
     assert dev.run("audit", "verify", case).returncode == 0
+
+
+def test_the_articulation_reminder_says_the_phase_the_lead_is_in(dev):  # noqa: F811
+    """A lead that starts in phase 3 was never told it "reached venture phase 2" (issue 12)."""
+    in_three = start(dev, "Late Phase BV", "--phase", "3", "--coordinator", "e2e-coordinator")
+    in_two = start(dev, "Phase Two BV", "--phase", "2", "--coordinator", "e2e-coordinator")
+    items = dev.json("reminders", "due", "--within", "3660")
+    subjects = {i["case_id"]: i["subject"] for i in items if i["rule"] == "phase2"}
+    assert set(subjects) >= {in_three, in_two}, items
+    assert "reached venture phase 2" not in subjects[in_three]
+    assert "is in venture phase 3, past phase 2" in subjects[in_three]
+    assert "reached venture phase 2" in subjects[in_two]
