@@ -68,7 +68,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = asub.add_parser("dossier", help="export a self-contained dossier of a case")
     d.add_argument("case_id", metavar="CASE")
     d.add_argument("--out", required=True, help="directory to write")
+    d.add_argument("--reason", help="why the dossier is exported (recorded in the access log; default: audit)")
     d.set_defaults(func=run_dossier)
+
+    a = asub.add_parser("access", help="who opened a case's file from outside its owner, dossier exports, "
+                        "administrative acts (the access log); --verify checks its chain")
+    a.add_argument("case_id", metavar="CASE", nargs="?", help="one case's entries (default: all)")
+    a.add_argument("--verify", action="store_true", help="check the access log's hash chain and columns")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=run_access)
 
     hp = asub.add_parser("health", help="running workflows that are stuck: failing workflow task, activity "
                                         "retrying past the thresholds (exit 1 if any)")
@@ -350,12 +358,59 @@ async def run_dossier(args: argparse.Namespace) -> int:
     from cli.files import call
 
     files, finding = call(args.out, lambda: dossier.write(Path(args.out), args.case_id, rows, histories))
+    _record_export(args.case_id, args.reason)
     for path in files:
         print(path)
     if finding:
         print(f"BAD {finding} (exported as stored; the timeline says so)", file=sys.stderr)
         return 1
     return 0
+
+
+def _record_export(case_id: str, reason: str | None) -> None:
+    """Every dossier export goes into the access log: who (``BRANDPUNT_ACTOR``, else the operating
+    system's user), for which organisation, when and why."""
+    import getpass
+
+    import settings as config
+    from domain.access_log import AccessKind
+
+    s = config.load()
+    ledger = _ledger()
+    try:
+        ledger.access_log.record(
+            at=datetime.now(UTC), subject=s.actor or f"os:{getpass.getuser()}",
+            organisation=s.organisation or "operator", kind=AccessKind.EXPORT_DOSSIER, case_id=case_id,
+            purpose=reason or "audit",
+        )
+    finally:
+        ledger.dispose()
+
+
+def run_access(args: argparse.Namespace) -> int:
+    import json
+
+    if args.case_id is not None:
+        check_case_id(args.case_id)
+    ledger = _ledger()
+    try:
+        stored = ledger.access_log.entries(args.case_id)
+        problems = ledger.access_log.problems() if args.verify else []
+    finally:
+        ledger.dispose()
+    if args.json:
+        print(json.dumps({"entries": [{**x.entry.model_dump(mode="json"), "hash": x.hash} for x in stored],
+                          "problems": problems}, indent=2, ensure_ascii=False))
+    else:
+        for x in stored:
+            e = x.entry
+            on = f" {e.case_id}" if e.case_id else ""
+            print(f"{e.seq:>5} {e.at:%Y-%m-%d %H:%M} {e.kind.value:<15}{on}  {e.subject} ({e.organisation})  "
+                  f"why: {e.purpose}" + (f"  [{e.detail}]" if e.detail else ""))
+        print(f"{len(stored)} access(es)" + (f" to {args.case_id}" if args.case_id else ""))
+        if args.verify:
+            print("\n".join(f"BAD {p}" for p in problems) if problems else "OK: the access log's chain is sound")
+    return 1 if problems else 0
 
 
 def _duration(value: str) -> timedelta | None:

@@ -12,6 +12,7 @@ PostgreSQL round-trip them identically.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -139,6 +140,27 @@ programme_events = Table(
     Column("hash", CHAR(64), nullable=False),
     Column("recorded_at", String(40), nullable=False),
 )
+
+def lock_key(chain: str) -> int:
+    """A signed 64-bit key for PostgreSQL's advisory lock on one chain (a case id, or a named chain)."""
+    return int.from_bytes(hashlib.sha256(chain.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("case_id", String(200), index=True),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", CHAR(64), nullable=False),
+    Column("hash", CHAR(64), nullable=False),
+)
+"""Who opened a case's file from outside its owner, dossier exports, administrative acts: one chain
+(``domain.access_log``); append-only (a trigger refuses UPDATE and DELETE)."""
 
 outbox = Table(
     "outbox",

@@ -7,7 +7,6 @@ into a no-op and refuses a *different* event under an existing id, so nothing is
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sqlite3
@@ -57,6 +56,7 @@ from ledger.schema import (
     cases,
     iso,
     ledger_events,
+    lock_key,
     outbox,
     outbox_deliveries,
     programme_events,
@@ -65,6 +65,7 @@ from observability import telemetry
 
 if TYPE_CHECKING:
     from keys import Signer
+    from ledger.access_log import AccessLog
     from ledger.offers import HotspotOffers
     from ledger.outbox import Outbox, OutboxMessage
     from ledger.snapshots import ReportSnapshots
@@ -267,9 +268,7 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("ledger_write") else "BEGIN")
 
 
-def _case_lock_key(case_id: str) -> int:
-    """A signed 64-bit key for PostgreSQL's advisory lock on one case."""
-    return int.from_bytes(hashlib.sha256(case_id.encode("utf-8")).digest()[:8], "big", signed=True)
+_case_lock_key = lock_key  # one case's chain (ledger.schema.lock_key)
 
 
 def _latest_rules(column: ColumnElement[Any]) -> Select[Any]:
@@ -364,6 +363,14 @@ class Ledger:
         from ledger.snapshots import ReportSnapshots
 
         return ReportSnapshots(self._engine)
+
+    @cached_property
+    def access_log(self) -> AccessLog:
+        """Who opened a case's file from outside its owner, dossier exports, administrative acts
+        (``ledger.access_log``): one append-only chain."""
+        from ledger.access_log import AccessLog
+
+        return AccessLog(self._engine)
 
     @cached_property
     def offers(self) -> HotspotOffers:
