@@ -221,7 +221,11 @@ async def test_smtp_down_neither_delays_commands_nor_is_lost(dev_server_env, cas
             failed = [r.event for r in ledger.events(case_id) if r.type == "ReminderFailed"]
             assert len(failed) == 1 and failed[0].channels == ["email"] and failed[0].failures == 1
             assert failed[0].retry_at - failed[0].at == ReminderRules().delivery_retry_after[0]
-            state = await cases.state(client, case_id)
+            for _ in range(100):  # the ledger holds ReminderFailed a moment before the case folds it
+                state = await cases.state(client, case_id)
+                if "phase2:remind" in state.failed_deliveries:
+                    break
+                await asyncio.sleep(0.1)
             assert state.failed_deliveries["phase2:remind"].failures == 1
         assert verify_rows(rows_of(ledger, case_id)).ok
     finally:
