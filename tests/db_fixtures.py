@@ -29,6 +29,14 @@ if BACKEND not in ("sqlite", "postgresql"):
     raise RuntimeError(f"BRANDPUNT_TEST_LEDGER={BACKEND!r}: use sqlite or postgresql")
 
 
+class SecretURL(str):
+    """A database URL that shows itself with its password hidden: a failing test's traceback prints
+    its arguments (``case_ledger_url = '...'``), and CI logs must never hold the password."""
+
+    def __repr__(self) -> str:
+        return repr(safe_url(str(self)))
+
+
 def _pg_available() -> str | None:
     try:
         engine = create_engine(PG_URL)
@@ -58,7 +66,7 @@ def pg_schema() -> Iterator[str]:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
     try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        yield SecretURL(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
