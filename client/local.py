@@ -62,13 +62,7 @@ class LocalCases:
 
     def ledger(self) -> Ledger:
         if self._ledger is None:
-            ledger = Ledger.open(self._settings.ledger_url, upgrade=False)
-            try:
-                ledger.check_schema()
-            except Exception:
-                ledger.dispose()
-                raise
-            self._ledger = ledger
+            self._ledger = Ledger.open_checked(self._settings.ledger_url)
         return self._ledger
 
     async def _read(self, call: Callable[[Ledger], T]) -> T:

@@ -199,6 +199,24 @@ report_snapshots = Table(
 )
 """Produced reports, immutable: one row per (kind, period, format, cut-off); a trigger refuses UPDATE."""
 
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    # personal access tokens of the API (ledger.tokens): the secret itself is never stored, only
+    # sha256 of it; the identity (subject, organisation, roles) is what the token acts as
+    Column("token_id", String(32), primary_key=True),
+    Column("token_hash", CHAR(64), nullable=False, unique=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("organisation", String(200), nullable=False),
+    Column("roles", String(200), nullable=False),  # space-separated Role values
+    Column("scopes", String(40), nullable=False),  # space-separated: read, act
+    Column("name", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+"""Personal access tokens for the CLI and scripts: created and revoked by their user, hashed, scoped, expiring."""
+
 ledger_schema_compat = Table(
     "ledger_schema_compat",
     metadata,

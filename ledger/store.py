@@ -51,6 +51,7 @@ from domain.state import CaseState, apply, fold
 from ledger import migrate
 from ledger.migrate import SchemaError
 from ledger.paging import keyset_page, keyset_pages
+from ledger.rows import LedgerRow, StoredRow
 from ledger.schema import (
     case_serials,
     cases,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
     from ledger.offers import HotspotOffers
     from ledger.outbox import Outbox, OutboxMessage
     from ledger.snapshots import ReportSnapshots
+    from ledger.tokens import AccessTokens
 
 __all__ = [
     "AppendResult", "CaseSummary", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "ProjectionRow",
@@ -134,28 +136,6 @@ class CaseSummary:
         }
 
 
-class StoredRow(NamedTuple):
-    """A ``ledger_events`` row exactly as stored (the driver's values), as the whole-ledger walk reads it.
-
-    ``LedgerRow``'s attribute names, but ``at`` is the stored text and there is no ``recorded_at``
-    datetime (``recorded_at_text`` is the stored text the seal covers): building a ``LedgerRow``
-    and parsing two datetimes per row was a tenth of the strict verify walk."""
-
-    id: int
-    case_id: str
-    seq: int
-    event_id: str
-    type: str
-    at: str
-    actor: str
-    organisation: str | None
-    payload: str
-    prev_hash: str
-    hash: str
-    recorded_at_text: str
-    seal: str | None
-
-
 _T = ledger_events.c
 _STORED = (_T.id, _T.case_id, _T.seq, _T.event_id, _T.type, _T.at, _T.actor, _T.organisation, _T.payload,
            _T.prev_hash, _T.hash, _T.recorded_at.label("recorded_at_text"), _T.seal)
@@ -185,73 +165,6 @@ class ProjectionRow(NamedTuple):
 
 
 _PROJECTION = tuple(cases.c[name] for name in ProjectionRow._fields)
-
-
-@dataclass(frozen=True)
-class LedgerRow:
-    id: int
-    case_id: str
-    seq: int
-    event_id: str
-    type: str
-    at: datetime
-    actor: str
-    organisation: str | None
-    payload: str
-    prev_hash: str
-    hash: str
-    recorded_at: datetime
-    seal: str | None = None  # sha256(prev_seal ‖ hash ‖ recorded_at): ledger.heads
-    recorded_at_text: str = ""  # recorded_at exactly as stored (what the seal covers)
-
-    @cached_property
-    def event(self) -> Event:
-        return parse_event(self.payload)
-
-    @classmethod
-    def of(cls, row: StoredRow) -> LedgerRow:
-        return cls(
-            id=row.id, case_id=row.case_id, seq=row.seq, event_id=row.event_id, type=row.type,
-            at=datetime.fromisoformat(row.at), actor=row.actor, organisation=row.organisation,
-            payload=row.payload, prev_hash=row.prev_hash, hash=row.hash,
-            recorded_at=datetime.fromisoformat(row.recorded_at_text), seal=row.seal,
-            recorded_at_text=row.recorded_at_text,
-        )
-
-    def payload_json(self) -> dict[str, object] | None:
-        """The stored payload parsed as a JSON object, or ``None`` when it is none (a tampered row)."""
-        try:
-            data = json.loads(self.payload)
-        except ValueError:
-            return None
-        return data if isinstance(data, dict) else None
-
-    def as_json(self, *, stored: bool = False) -> dict[str, object]:
-        """The row's JSON form: what ``lead show --json``, ``audit history --json`` and a dossier give.
-
-        seq, type, at (ISO), actor, organisation, prev_hash, hash, the event's ``command_id`` when
-        it has one, and ``event``: the payload parsed (``None``, with ``payload_as_stored``, when the
-        stored payload is no JSON object: a tampered row is shown, not hidden). ``stored=True``
-        (a dossier's ``events.json``) gives instead of ``event`` the columns an outside check needs
-        byte for byte: ``payload`` as stored (what the hash covers), ``event_id`` and ``recorded_at``
-        as stored (what the seal covers).
-        """
-        data = self.payload_json()
-        out: dict[str, object] = {
-            "seq": self.seq, "type": self.type, "at": self.at.isoformat(), "actor": self.actor,
-            "organisation": self.organisation, "prev_hash": self.prev_hash, "hash": self.hash,
-        }
-        if data is not None and data.get("command_id") is not None:
-            out["command_id"] = data["command_id"]
-        if stored:
-            out["event_id"] = self.event_id
-            out["recorded_at"] = self.recorded_at_text or self.recorded_at.isoformat()
-            out["payload"] = self.payload
-        else:
-            out["event"] = data
-            if data is None:
-                out["payload_as_stored"] = self.payload
-        return out
 
 
 def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -314,9 +227,10 @@ class Ledger:
 
     Every SQL statement of brandpunt is under ``ledger/``; nothing outside it touches the engine
     (tests/test_layers_sql.py). The other tables are reached through this object: the hotspot
-    catalogue (:attr:`offers`, ``ledger.offers``), the outbox (:attr:`outbox`), report snapshots
-    (:attr:`snapshots`), signed case and tree heads (``ledger.heads``, functions taking the ledger),
-    gauges (``ledger.ops``) and bulk loading for benchmarks (``ledger.bulk``). Show
+    catalogue (:attr:`offers`, ``ledger.offers``), the outbox (:attr:`outbox`), the API's access
+    tokens (:attr:`tokens`, ``ledger.tokens``), report snapshots (:attr:`snapshots`), signed case and
+    tree heads (``ledger.heads``, functions taking the ledger), gauges (``ledger.ops``) and bulk
+    loading for benchmarks (``ledger.bulk``). Show
     :attr:`safe_url`, never :attr:`url` (it may hold a password).
     """
 
@@ -373,6 +287,13 @@ class Ledger:
         return AccessLog(self._engine)
 
     @cached_property
+    def tokens(self) -> AccessTokens:
+        """The API's personal access tokens, stored by their hash (``ledger.tokens``)."""
+        from ledger.tokens import AccessTokens
+
+        return AccessTokens(self._engine)
+
+    @cached_property
     def offers(self) -> HotspotOffers:
         """The hotspot catalogue matchmaking scores against (``ledger.offers``)."""
         from ledger.offers import HotspotOffers
@@ -391,6 +312,18 @@ class Ledger:
         ledger = cls(url)
         if upgrade:
             ledger.upgrade()
+        return ledger
+
+    @classmethod
+    def open_checked(cls, url: str) -> Ledger:
+        """A ledger on ``url`` whose schema is this code's (:class:`SchemaError` otherwise, and nothing
+        left open): what a program that only uses the ledger opens (the client library, the API host)."""
+        ledger = cls(url)
+        try:
+            ledger.check_schema()
+        except Exception:
+            ledger.dispose()
+            raise
         return ledger
 
     def upgrade(self) -> None:
