@@ -32,6 +32,48 @@ class TemporalTLS:
     server_name: str | None = None  # TEMPORAL_TLS_SERVER_NAME (when the certificate's name is not the host)
 
 
+DEV_API_PORT_OFFSET = 767
+"""``brandpunt dev`` serves the API on Temporal's port plus this (7233 -> 8000) unless BRANDPUNT_WEB_PORT says."""
+WEB_PORT = 8000
+"""``brandpunt web``'s port unless BRANDPUNT_WEB_PORT or ``--port`` says."""
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The HTTP API host (``brandpunt web``, and the one ``brandpunt dev`` starts) and the CLI's way to it."""
+
+    host: str = "127.0.0.1"  # BRANDPUNT_WEB_HOST
+    port: str = ""  # BRANDPUNT_WEB_PORT (checked by port())
+    public_url: str | None = None  # BRANDPUNT_PUBLIC_URL: the API as browsers reach it (the OIDC redirect)
+    session_secret: str | None = field(default=None, repr=False)  # BRANDPUNT_SESSION_SECRET: signs session cookies
+    dev_login: bool = False  # BRANDPUNT_DEV_LOGIN=1: the development sign-in (set by `brandpunt dev` only)
+    oidc_issuer: str | None = None  # BRANDPUNT_OIDC_ISSUER
+    oidc_client_id: str | None = None  # BRANDPUNT_OIDC_CLIENT_ID
+    oidc_client_secret: str | None = field(default=None, repr=False)  # BRANDPUNT_OIDC_CLIENT_SECRET
+    oidc_org_claim: str = "organisation"  # BRANDPUNT_OIDC_ORG_CLAIM: the claim naming the organisation's id
+    oidc_roles_claim: str = "roles"  # BRANDPUNT_OIDC_ROLES_CLAIM: the claim listing the roles
+    oidc_audience: str | None = None  # BRANDPUNT_OIDC_AUDIENCE: of bearer JWTs (default: the client id)
+    api_url: str | None = None  # BRANDPUNT_API_URL: the CLI acts and reads through this API
+    api_token: str | None = field(default=None, repr=False)  # BRANDPUNT_API_TOKEN: a token for scripts (else `brandpunt login`'s)
+
+    def port_or(self, default: int) -> int:
+        """BRANDPUNT_WEB_PORT, or ``default`` when it is not set; :class:`SettingsError` when it is no port."""
+        if not self.port.strip():
+            return default
+        try:
+            port = int(self.port)
+        except ValueError:
+            port = -1
+        if not 0 < port < 65536:
+            raise SettingsError(f"BRANDPUNT_WEB_PORT={self.port}: a port number, 1-65535")
+        return port
+
+    @property
+    def oidc(self) -> bool:
+        """An identity provider is configured (issuer and client id; the secret is checked where it is used)."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -46,6 +88,7 @@ class Settings:
     worker_deployment: str | None = None  # BRANDPUNT_WORKER_DEPLOYMENT: worker versioning on (with a build id)
     build_id: str | None = None  # BRANDPUNT_BUILD_ID: this worker's version in the deployment (the release)
     extra: dict[str, str] = field(default_factory=dict)
+    web: WebSettings = field(default_factory=WebSettings)
 
     def deployment_version(self) -> tuple[str, str] | None:
         """``(deployment name, build id)`` when worker versioning is configured, else ``None``
@@ -134,6 +177,28 @@ def load(env: dict[str, str] | None = None) -> Settings:
             "organisations": env.get("BRANDPUNT_ORGANISATIONS", ""),
             "health_port": env.get("BRANDPUNT_HEALTH_PORT", ""),  # the worker's /healthz, /readyz
         },
+        web=_web(env),
+    )
+
+
+def _web(env: dict[str, str]) -> WebSettings:
+    def get(name: str) -> str | None:
+        return env.get(name, "").strip() or None
+
+    return WebSettings(
+        host=get("BRANDPUNT_WEB_HOST") or "127.0.0.1",
+        port=env.get("BRANDPUNT_WEB_PORT", ""),
+        public_url=(get("BRANDPUNT_PUBLIC_URL") or "").rstrip("/") or None,
+        session_secret=get("BRANDPUNT_SESSION_SECRET"),
+        dev_login=env.get("BRANDPUNT_DEV_LOGIN", "").strip() == "1",
+        oidc_issuer=(get("BRANDPUNT_OIDC_ISSUER") or "").rstrip("/") or None,
+        oidc_client_id=get("BRANDPUNT_OIDC_CLIENT_ID"),
+        oidc_client_secret=get("BRANDPUNT_OIDC_CLIENT_SECRET"),
+        oidc_org_claim=get("BRANDPUNT_OIDC_ORG_CLAIM") or "organisation",
+        oidc_roles_claim=get("BRANDPUNT_OIDC_ROLES_CLAIM") or "roles",
+        oidc_audience=get("BRANDPUNT_OIDC_AUDIENCE"),
+        api_url=(get("BRANDPUNT_API_URL") or "").rstrip("/") or None,
+        api_token=get("BRANDPUNT_API_TOKEN"),
     )
 
 
@@ -154,7 +219,10 @@ def _tls(env: dict[str, str]) -> TemporalTLS | None:
 
 # --- secrets: never printed, never logged --------------------------------------------------------
 
-SECRET_VARIABLES = ("TEMPORAL_API_KEY", "BRANDPUNT_SMTP_PASSWORD", "PGPASSWORD")
+SECRET_VARIABLES = (
+    "TEMPORAL_API_KEY", "BRANDPUNT_SMTP_PASSWORD", "PGPASSWORD", "BRANDPUNT_OIDC_CLIENT_SECRET",
+    "BRANDPUNT_SESSION_SECRET", "BRANDPUNT_API_TOKEN",
+)
 """Variables whose values are secrets by name; any variable ending in one of ``_SECRET_SUFFIXES``
 counts too, and so does the password in ``BRANDPUNT_LEDGER_URL``."""
 _SECRET_SUFFIXES = ("_PASSWORD", "_API_KEY", "_TOKEN", "_SECRET")
@@ -164,11 +232,13 @@ _URL_CREDENTIALS = re.compile(
     r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@'\"]*):(?P<secret>[^\s@/?#'\"]*)@"
 )
 _SECRET_PARAMS = re.compile(
-    r"(?P<head>[?&;\s](?:password|passwd|pwd|sslpassword|api[_-]?key|access[_-]?token|token|secret)=)"
+    r"(?P<head>[?&;\s](?:password|passwd|pwd|sslpassword|api[_-]?key|access[_-]?token|token|secret|client_secret)=)"
     r"(?P<secret>[^&;\s'\"]+)",
     re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?P<head>\b(?:Bearer|Basic)\s+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})")
+_ACCESS_TOKEN = re.compile(r"(?P<head>\bbpat_)(?P<secret>[A-Za-z0-9_-]{16,})")
+"""The API's personal access tokens (``api.tokens``: ``bpat_`` and the secret), wherever they appear."""
 
 
 def secret_values(env: dict[str, str] | None = None) -> list[str]:
@@ -184,8 +254,8 @@ def secret_values(env: dict[str, str] | None = None) -> list[str]:
 
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     """``text`` with every credential masked: ``user:password@`` in any URL, ``password=``/``token=``
-    parameters, ``Bearer`` tokens, and the configured secrets (``secrets``, default
-    :func:`secret_values` of the environment) wherever they appear.
+    parameters, ``Bearer`` tokens, the API's access tokens (``bpat_...``), and the configured secrets
+    (``secrets``, default :func:`secret_values` of the environment) wherever they appear.
 
     The one function every banner, error message and log line goes through."""
     if not text:
@@ -193,6 +263,7 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     text = _URL_CREDENTIALS.sub(lambda m: f"{m.group('head')}:{MASK}@", text)
     text = _SECRET_PARAMS.sub(lambda m: f"{m.group('head')}{MASK}", text)
     text = _BEARER.sub(lambda m: f"{m.group('head')}{MASK}", text)
+    text = _ACCESS_TOKEN.sub(lambda m: f"{m.group('head')}{MASK}", text)
     for value in secret_values() if secrets is None else secrets:
         text = text.replace(value, MASK)
     return text

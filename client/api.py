@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import builtins  # `list` is also a method name in Cases: builtins.list in the methods after it
 import difflib
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Literal, Protocol, overload
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
 from client.errors import BadInput
 from client.inbox import InboxItem
 from domain import commands
 from domain.bounds import SEARCH_MAX
-from domain.commands import Command, DetectLead
+from domain.commands import Command, CommandBase, DetectLead
 from domain.errors import CommandRejected
 from domain.models import Lead
 from domain.vocab import Region, Stage
@@ -83,6 +84,18 @@ class CaseView:
     state: CaseState
     timeline: list[LedgerRow]
     reminders: list[InboxItem] = field(default_factory=list)
+
+
+C = TypeVar("C", bound=CommandBase)
+
+
+def with_command_id(command: C) -> C:
+    """``command`` with a command id (a new one unless the caller chose it, for a retry): the
+    transports send it as the update's id, so a retry with the same id is applied once."""
+    if command.command_id:
+        return command
+    kind = type(command).model_fields["type"].default  # every command class has its own `type`
+    return command.model_copy(update={"command_id": f"{kind}-{uuid.uuid4()}"})
 
 
 @overload

@@ -54,8 +54,21 @@ class CaseEnded(BadInput):
         self.case_id = case_id
 
 
+class Unauthenticated(BadInput):
+    """No verified identity: no credentials, or expired, revoked or forged ones (the API's 401).
+    Nothing was read or recorded; the message says how to sign in."""
+
+
+class Forbidden(BadInput):
+    """The verified caller may not do this (the API's 403): ``rule`` names why, nothing was recorded."""
+
+    def __init__(self, message: str, field: str | None = None, rule: str = "not-allowed") -> None:
+        super().__init__(message, field)
+        self.rule = rule
+
+
 class Unreachable(CaseError):
-    """The Temporal server (or, later, the API host) did not answer; the message says how to start one."""
+    """The Temporal server (or the API host) did not answer; the message says how to start one."""
 
 
 TemporalUnreachable = Unreachable

@@ -10,7 +10,6 @@ tests and benchmarks that drive Temporal directly may call these functions.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -25,6 +24,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from client.api import with_command_id
 from client.errors import (
     BadInput,
     CaseEnded,
@@ -35,7 +35,7 @@ from client.errors import (
     CommandTimeout,
 )
 from client.views import check_case_id
-from domain.commands import Command, CommandBase, DetectLead, check_size
+from domain.commands import Command, DetectLead, check_size
 from domain.errors import CommandRejected
 from domain.state import CaseState
 from workflows.case_io import CaseConfig, CaseInput, CommandResult
@@ -47,7 +47,6 @@ BUSY_RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Back-off (seconds) when the server is busy (its limit of updates in flight per case): bounded."""
 
 T = TypeVar("T")
-C = TypeVar("C", bound=CommandBase)
 CaseHandle = WorkflowHandle[LeadCaseWorkflow, CaseState | None]
 
 
@@ -57,14 +56,6 @@ def case_handle(client: Client, case_id: str) -> CaseHandle:
     # get_workflow_handle_for accepts (no-argument or one-argument run)
     handle: CaseHandle = client.get_workflow_handle_for(LeadCaseWorkflow.run, case_id)
     return handle
-
-
-def with_command_id(command: C) -> C:
-    """``command`` with a command id (a new one unless the caller chose it, for a retry)."""
-    if command.command_id:
-        return command
-    kind = type(command).model_fields["type"].default  # every command class has its own `type`
-    return command.model_copy(update={"command_id": f"{kind}-{uuid.uuid4()}"})
 
 
 async def _within_deadline(call: Callable[[], Awaitable[T]], case_id: str, command: Command, deadline: float) -> T:
