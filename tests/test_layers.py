@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("audit",),  # verifies the ledger, replays histories
     ("client",),  # the one interface people's programs use
     ("worker", "devserver", "demo"),  # hosts and programs over the client library
-    ("cli",),  # the command line: translates between people and the client library
+    ("cli", "api"),  # the command line and the HTTP API: translate between people and the client library
     ("starter",),  # the console script
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}

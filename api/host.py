@@ -1,0 +1,72 @@
+"""What an API host holds: the deployment's settings and organisations, the client library it acts
+through, the ledger (for tokens and reports), its clock and the identity provider."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from client.api import Cases
+from domain.organisations import Organisations
+from settings import Settings
+
+if TYPE_CHECKING:
+    from domain.access import Actor
+    from ledger.store import Ledger
+
+T = TypeVar("T")
+
+
+class Verifier(Protocol):
+    """The identity provider's side of bearer JWTs (``api.oidc.Provider``)."""
+
+    async def verify(self, token: str) -> dict[str, Any]: ...
+
+    def actor(self, claims: dict[str, Any]) -> Actor: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Host:
+    def __init__(self, settings: Settings, cases: Cases | None = None, ledger: Ledger | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.organisations: Organisations = settings.organisations()
+        self.clock = clock
+        self._ledger = ledger
+        self._own_ledger = ledger is None
+        self._cases = cases
+        self._own_cases = cases is None
+        self.oidc: Verifier | None = None
+
+    def ledger(self) -> Ledger:
+        """The ledger database (opened on first use; its schema must be this code's)."""
+        if self._ledger is None:
+            from ledger.store import Ledger
+
+            self._ledger = Ledger.open_checked(self.settings.ledger_url)
+        return self._ledger
+
+    @property
+    def cases(self) -> Cases:
+        """The client library the host acts and reads through (``LocalCases`` over this ledger)."""
+        if self._cases is None:
+            from client.local import LocalCases
+
+            self._cases = LocalCases(self.settings, ledger=self.ledger())
+        return self._cases
+
+    async def run(self, call: Callable[[Ledger], T]) -> T:
+        """A ledger call off the event loop (other requests are served meanwhile)."""
+        ledger = self.ledger()
+        return await asyncio.to_thread(call, ledger)
+
+    async def aclose(self) -> None:
+        if self._cases is not None and self._own_cases:
+            await self._cases.aclose()
+        if self._ledger is not None and self._own_ledger:
+            self._ledger.dispose()
