@@ -83,10 +83,11 @@ class Api:
 
 
 @asynccontextmanager
-async def api(config: settings.Settings, ledger: Ledger, cases: Any = None, **options: Any) -> AsyncIterator[Api]:
+async def api(config: settings.Settings, ledger: Ledger, cases: Any = None, base_url: str = BASE,
+              **options: Any) -> AsyncIterator[Api]:
     clock = Clock()
     app = create_app(config, cases, ledger=ledger, clock=clock, **options)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
         yield Api(app=app, ledger=ledger, http=http, clock=clock)
     await app.state.host.aclose()
