@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from settings import Settings, load, make_private, safe_url
 from workflows.search_attributes import ALL_KEYS
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from ledger.store import Ledger
+
+Companion = Callable[[Settings, "Client", "Ledger"], AbstractAsyncContextManager[str]]
+"""Something ``brandpunt dev`` runs beside the server and the worker (the API, given by the CLI:
+this module sits below it): entered once the server is up, it yields the banner's words for it."""
 
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
 UI_PORT_OFFSET = 1000  # 7233 -> 8233, the dev server's usual UI port
@@ -58,7 +70,7 @@ async def start_server(settings: Settings) -> WorkflowEnvironment:
     )
 
 
-async def run_dev() -> int:
+async def run_dev(companion: Companion | None = None) -> int:
     import worker
     from ledger.store import Ledger
 
@@ -70,10 +82,11 @@ async def run_dev() -> int:
     worker.fresh_tree_head(ledger, signer, trusted)
     stop = worker.stop_on_signals()
     ip, port = host_port(settings.temporal_address)
-    async with await start_server(settings) as env:
+    async with await start_server(settings) as env, AsyncExitStack() as beside:
+        also = f"; {await beside.enter_async_context(companion(settings, env.client, ledger))}" if companion else ""
         print(
             f"brandpunt dev: Temporal on {settings.temporal_address} (UI http://{ip}:{port + UI_PORT_OFFSET}), "
-            f"history in {settings.dev_db}, ledger {safe_url(settings.ledger_url)}. Ctrl-C stops.",
+            f"history in {settings.dev_db}, ledger {safe_url(settings.ledger_url)}{also}. Ctrl-C stops.",
             flush=True,
         )
         runner = worker.build_worker(

@@ -29,16 +29,22 @@ def as_flag(err: BadInput) -> BadInput:
 
 
 def _cases() -> Any:
+    """The client library: through the API when BRANDPUNT_API_URL is set, else Temporal and the ledger."""
     import settings as config
-    from client.local import LocalCases
+    from client.choose import cases_for
 
-    return LocalCases(config.load())
+    return cases_for(config.load())
 
 
 def _meta(args: argparse.Namespace) -> dict[str, Any]:
     import settings as config
 
     s = config.load()
+    if s.web.api_url:  # the API records the signed-in identity; --actor/--organisation only if they are it
+        from client.http import SIGNED_IN
+
+        return {"actor": args.actor or SIGNED_IN, "organisation": args.organisation, "reason": args.reason,
+                "command_id": args.command_id}
     actor = args.actor or s.actor
     if not actor:
         raise BadInput("no actor: pass --actor NAME or set BRANDPUNT_ACTOR (every event records who acted)", "actor")
@@ -264,7 +270,13 @@ def _coordinator(args: argparse.Namespace) -> str | None:
         return args.coordinator
     import settings as config
 
-    actor = args.actor or config.load().actor
+    s = config.load()
+    if s.web.api_url:
+        from client.http import signed_in
+
+        actor = args.actor or signed_in(s)
+    else:
+        actor = args.actor or s.actor
     if not actor:
         raise BadInput("--mine: who is asking? pass --actor NAME or set BRANDPUNT_ACTOR", "mine")
     return actor

@@ -11,14 +11,14 @@ import asyncio
 import inspect
 import sys
 
-from cli import audit, keys, reminders, report, schedules
+from cli import audit, keys, reminders, report, schedules, web
 from cli.files import seconds
 from client.errors import BadInput, CaseError
 from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
-SUBCOMMANDS = (reminders, schedules, audit, report, keys)
+SUBCOMMANDS = (reminders, schedules, audit, report, keys, web)
 """Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
 ``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
 
@@ -45,7 +45,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="brandpunt", description=__doc__.splitlines()[0])
     sub = top.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
-    sub.add_parser("dev", help="run the embedded Temporal dev server and a worker (Ctrl-C stops)")
+    sub.add_parser("dev", help="run the embedded Temporal dev server, a worker and the API with a development "
+                   "sign-in (Ctrl-C stops)")
     sub.add_parser("worker", help="run a worker against $TEMPORAL_ADDRESS")
     db = sub.add_parser("db", help="ledger database").add_subparsers(dest="db_cmd", required=True)
     db.add_parser("upgrade", help="create or migrate the ledger schema and load the hotspot offers")
@@ -112,9 +113,13 @@ async def _dispatch(args: argparse.Namespace) -> int:
         result = args.func(args)
         return await result if inspect.isawaitable(result) else result
     if args.cmd == "dev":
+        import os
+
+        from api.serve import dev_api
         from devserver import run_dev
 
-        return await run_dev()
+        os.environ["BRANDPUNT_DEV_LOGIN"] = "1"  # development mode, explicit: this process's API has a dev sign-in
+        return await run_dev(dev_api)
     if args.cmd == "worker":
         import settings as config
         import worker

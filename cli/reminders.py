@@ -24,11 +24,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 async def run_due(args: argparse.Namespace) -> int:
-    from cli.lead import emit_json
-    from client.local import LocalCases
-    from settings import load
+    from cli.lead import _cases, emit_json
 
-    async with LocalCases(load()) as cases:
+    async with _cases() as cases:
         found = await cases.inbox(timedelta(days=args.within), include_demo=args.include_demo)
     if args.json:
         emit_json([x.as_json() for x in found])

@@ -126,6 +126,8 @@ def configure(fmt: str | None = None, level: str | None = None, stream: Any = No
     root.setLevel(level)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines narrate every schema check
+    for name in ("httpx", "httpcore"):  # a line per request, URL and query (a company filter) included
+        logging.getLogger(name).setLevel(logging.WARNING)
     _configured = True
     if not sdk:
         return

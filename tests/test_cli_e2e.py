@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from devserver import temporal_cli
+from settings import DEV_API_PORT_OFFSET
 
 BIN = Path(sys.executable).parent / "brandpunt"
 SERIAL = re.compile(r"BP-\d{4}-\d{4,}")
@@ -37,9 +38,10 @@ class Dev:
     def __init__(self, home: Path, ledger_url: str) -> None:
         self.home = home
         port = free_port()
-        while port + 1000 > 65535 or not _free(port + 1000):
+        while port + 1000 > 65535 or not _free(port + 1000) or not _free(port + DEV_API_PORT_OFFSET):
             port = free_port()
         self.address = f"127.0.0.1:{port}"
+        self.api_url = f"http://127.0.0.1:{port + DEV_API_PORT_OFFSET}"  # the API `brandpunt dev` serves
         self.env = {
             **os.environ,
             "BRANDPUNT_HOME": str(home),
