@@ -297,3 +297,29 @@ def test_secrets_of_the_api_are_masked():
            "BRANDPUNT_API_TOKEN": "bpat_whatever-3"}
     assert set(settings.secret_values(env)) == set(env.values())
     assert "oidc-secret-1" not in repr(settings.load(env)) and "session-secret-2" not in repr(settings.load(env))
+
+
+async def test_the_openapi_schema_documents_bodies_responses_and_problems(tmp_path, sqlite_ledger):
+    async with api(settings_for(tmp_path, sqlite_ledger.url), sqlite_ledger) as a:
+        answer = await a.http.get("/openapi.json")
+    assert answer.status_code == 200
+    spec = answer.json()
+    components = spec["components"]["schemas"]
+    act = spec["paths"]["/api/cases/{case_id}/commands"]["post"]
+    body = act["requestBody"]["content"]["application/json"]["schema"]
+    refs = [r["$ref"].rsplit("/", 1)[-1] for r in body["oneOf"]]
+    assert "RecordNoteRequest" in refs and "DetectLeadRequest" not in refs and "RecordReminderRequest" not in refs
+    assert all(name in components for name in refs)
+    assert "actor" not in components["RecordNoteRequest"]["properties"]  # the identity is the API's to fill in
+    assert "organisation" not in components["DetectLeadRequest"]["properties"]
+    assert act["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CommandResult")
+    for path in ("/api/me", "/api/cases", "/api/cases/{case_id}", "/api/inbox", "/api/overview",
+                 "/api/reports/impact", "/api/tokens"):
+        assert path in spec["paths"], path
+    described = await _problem(tmp_path, sqlite_ledger, "forbidden")
+    assert described["status"] == 403
+
+
+async def _problem(tmp_path, ledger, slug):
+    async with api(settings_for(tmp_path, ledger.url), ledger) as a:
+        return (await a.http.get(f"/problems/{slug}")).json()
