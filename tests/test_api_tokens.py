@@ -323,3 +323,24 @@ async def test_the_openapi_schema_documents_bodies_responses_and_problems(tmp_pa
 async def _problem(tmp_path, ledger, slug):
     async with api(settings_for(tmp_path, ledger.url), ledger) as a:
         return (await a.http.get(f"/problems/{slug}")).json()
+
+
+def test_the_servers_socket_sends_without_waiting_for_acks():
+    """TCP_NODELAY on the API's socket (and a protocol asyncio recognises, so it sets it on every
+    accepted connection too): without it each kept-alive request waited ~40 ms for a delayed ACK."""
+    import socket
+
+    from api.serve import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        sock.close()
+    taken = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(settings.SettingsError, match="BRANDPUNT_WEB_PORT"):
+            bind("127.0.0.1", taken.getsockname()[1])
+    finally:
+        taken.close()
