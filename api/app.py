@@ -16,6 +16,9 @@ Every endpoint asks :func:`domain.access.may` (with ``client.access.access_of`` 
   region is another ROM's is refused (403 naming ``lead.home_region``), because the company is
   under NDA with its own ROM and, until cases can be shared, its owner is that ROM
   (``client.access``);
+- opening a case's file from outside its owning organisation (an auditor's, a share's) is an entry
+  in the access log first (who, when, why: the reason ``may`` gave), and so is making or revoking a
+  personal access token;
 - listings, the inbox and duplicate checks hold only the cases the caller may read; the national
   overview (taskforce lead, auditor) holds no company identity; the impact report holds no free
   text typed into a case file, except for auditors (who may read every case file).
@@ -43,7 +46,8 @@ from client.access import access_of, owner_of
 from client.api import DEADLINE, CaseFilter, Cases, command_from
 from client.errors import BadInput, Forbidden
 from client.views import check_case_id
-from domain.access import Action, may
+from domain.access import Action, Decision, may
+from domain.access_log import AccessKind
 from domain.bounds import COMMAND_JSON_MAX
 from domain.models import Lead
 from domain.state import CaseState
@@ -114,14 +118,17 @@ def case_router() -> APIRouter:
         host: Host = request.app.state.host
         return host
 
-    async def readable(request: Request, caller: Caller, case_id: str) -> CaseState:
-        """The case's current state, when ``caller`` may read it; else the not-found problem."""
+    async def readable(request: Request, caller: Caller, case_id: str) -> tuple[CaseState, Decision]:
+        """The case's current state and why ``caller`` may read it; else the not-found problem."""
         host = host_of(request)
         check_case_id(case_id)
         state = await host.run(lambda ledger: ledger.case_state(case_id))
-        if state is None or not may(caller.actor, Action.READ, access_of(state, host.organisations), host.clock()):
+        if state is None:
             raise not_found(case_id)
-        return state
+        decision = may(caller.actor, Action.READ, access_of(state, host.organisations), host.clock())
+        if not decision:
+            raise not_found(case_id)
+        return state, decision
 
     def visible(host: Host, caller: Caller, states: list[CaseState]) -> list[CaseState]:
         now = host.clock()
@@ -191,7 +198,9 @@ def case_router() -> APIRouter:
     @routes.get("/cases/{case_id}", response_model=models.CaseView, summary="A case: state, timeline, reminders")
     async def show(request: Request, case_id: str, caller: Caller = Depends(needs(READ))) -> models.CaseView:
         host = host_of(request)
-        await readable(request, caller, case_id)
+        state, decision = await readable(request, caller, case_id)
+        if caller.organisation != access_of(state, host.organisations).owner:  # recorded before it is shown
+            await host.record_access(caller.actor, AccessKind.READ_CASE, decision.reason, case_id=case_id)
         view = await host.cases.read(case_id)
         return models.CaseView.model_validate({
             "state": view.state, "timeline": [r.as_json(stored=True) for r in view.timeline],
@@ -204,7 +213,7 @@ def case_router() -> APIRouter:
     async def act(request: Request, case_id: str, deadline: float | None = Query(None, gt=0, le=DEADLINE_MAX),
                   caller: Caller = Depends(needs(ACT))) -> CommandResult:
         host = host_of(request)
-        state = await readable(request, caller, case_id)
+        state, _ = await readable(request, caller, case_id)
         allowed = may(caller.actor, Action.ACT, access_of(state, host.organisations), host.clock())
         if not allowed:
             raise Forbidden(f"act on {case_id}: {allowed.reason}", rule="act")

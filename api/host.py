@@ -14,6 +14,7 @@ from settings import Settings
 
 if TYPE_CHECKING:
     from domain.access import Actor
+    from domain.access_log import AccessKind
     from ledger.store import Ledger
 
 T = TypeVar("T")
@@ -64,6 +65,15 @@ class Host:
         """A ledger call off the event loop (other requests are served meanwhile)."""
         ledger = self.ledger()
         return await asyncio.to_thread(call, ledger)
+
+    async def record_access(self, actor: Actor, kind: AccessKind, purpose: str, *, case_id: str | None = None,
+                            detail: str | None = None) -> None:
+        """An entry in the access log (``ledger.access_log``): who, when, what and why. Written before
+        what it records is shown or done, so a failure to record shows and does nothing."""
+        now = self.clock()
+        await self.run(lambda ledger: ledger.access_log.record(
+            at=now, subject=actor.subject, organisation=actor.organisation, kind=kind, purpose=purpose,
+            case_id=case_id, detail=detail))
 
     async def aclose(self) -> None:
         if self._cases is not None and self._own_cases:

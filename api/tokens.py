@@ -24,6 +24,7 @@ from api.credentials import digest, new_secret
 from api.identity import READ, Caller, needs
 from api.problems import Problem
 from client.errors import Forbidden
+from domain.access_log import AccessKind
 from ledger.tokens import StoredToken
 
 MAX_DAYS = 365
@@ -83,6 +84,8 @@ async def issue(request: Request, caller: Caller, asked: TokenRequest) -> NewTok
         created_at=now, expires_at=now + timedelta(days=asked.expires_in_days),
     )
     secret = new_secret()
+    await host.record_access(caller.actor, AccessKind.CREATE_TOKEN, "personal access token",
+                 detail=f"{stored.token_id} ({' '.join(stored.scopes)}) until {stored.expires_at:%Y-%m-%d}")
     await host.run(lambda ledger: ledger.tokens.add(stored, digest(secret)))
     return NewToken(**TokenInfo.of(stored).model_dump(), token=secret)
 
@@ -105,6 +108,10 @@ def router() -> APIRouter:
         host = request.app.state.host
         if len(token_id) > 32:
             raise Problem("not-found", "no such token of yours", field="token_id")
+        mine = await host.run(lambda ledger: ledger.tokens.of_subject(caller.subject))
+        if not any(t.token_id == token_id for t in mine):
+            raise Problem("not-found", "no such token of yours", field="token_id")
+        await host.record_access(caller.actor, AccessKind.REVOKE_TOKEN, "personal access token", detail=token_id)
         done = await host.run(lambda ledger: ledger.tokens.revoke(token_id, caller.subject, host.clock()))
         if done is None:
             raise Problem("not-found", "no such token of yours", field="token_id")

@@ -185,8 +185,10 @@ async def test_a_bom_coordinator_cannot_read_or_act_on_an_oost_nl_case_and_can_o
         assert answer.status_code == 404
     assert oost not in {c["case_id"] for c in (await env.http.get("/api/cases", headers=headers)).json()["cases"]}
     assert env.ledger.count_events() == before
+    logged = len(env.ledger.access_log.entries(bom))
     shown = await env.http.get(f"/api/cases/{bom}", headers=headers)
     assert shown.status_code == 200 and shown.json()["state"]["lead"]["company"] == SECRET_COMPANY
+    assert len(env.ledger.access_log.entries(bom)) == logged  # its own ROM's file: no access-log entry
     acted = await env.http.post(f"/api/cases/{bom}/commands", headers=headers, json=note("visited the site"))
     assert acted.status_code == 200 and acted.json()["events"][0]["type"] == "NoteRecorded"
     assert env.ledger.count_events() == before + 1
@@ -196,7 +198,11 @@ async def test_an_auditor_reads_every_case_and_acts_on_none(env):
     headers = env.as_(AUDITOR)
     for which in ("bom", "oost"):
         case_id = case_of(env, which)
+        before = len(env.ledger.access_log.entries(case_id))
         assert (await env.http.get(f"/api/cases/{case_id}", headers=headers)).status_code == 200
+        opened = env.ledger.access_log.entries(case_id)[before:]  # the owner can see who looked, and why
+        assert [(x.entry.kind.value, x.entry.subject, x.entry.organisation, x.entry.purpose) for x in opened] == \
+            [("read-case", "astrid.audit", "audit-office", "audit")]
         before = env.ledger.count_events()
         refused = await env.http.post(f"/api/cases/{case_id}/commands", headers=headers, json=note())
         assert refused.status_code == 403

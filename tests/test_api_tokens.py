@@ -72,11 +72,11 @@ def test_the_store_refuses_anything_but_a_sha256(sqlite_ledger):
     assert sqlite_ledger.tokens.of_subject("anna.bom") == []
 
 
-def test_migration_0011_is_an_expand(tmp_path):
+def test_migration_0012_is_an_expand(tmp_path):
     led = Ledger.open(f"sqlite:///{tmp_path / 'l.db'}", upgrade=True)
     try:
-        assert migrate.current_revision(led._engine) == "0011"
-        assert migrate.compatible_ahead(led._engine, "0011", head="0010")  # 0010 workers keep running
+        assert migrate.current_revision(led._engine) == "0012"
+        assert migrate.compatible_ahead(led._engine, "0012", head="0011")  # 0011 workers keep running
     finally:
         led.dispose()
 
@@ -262,6 +262,15 @@ async def test_a_browser_session_makes_tokens_with_its_csrf_token_and_a_token_ca
         assert too_long.status_code == 422 and too_long.json()["field"] == "expires_in_days"
         unknown = await a.http.post("/auth/dev", data={"user": "minister"})
         assert unknown.status_code == 422 and unknown.json()["field"] == "user"
+
+        mine = (await a.http.get("/api/tokens")).json()
+        gone = await a.http.delete(f"/api/tokens/{mine[0]['id']}", headers={"X-CSRF-Token": me["csrf_token"]})
+        assert gone.status_code == 200
+        logged = [(x.entry.kind.value, x.entry.subject, x.entry.detail) for x in sqlite_ledger.access_log.entries()]
+        assert logged == [("create-token", "bom.coordinator", f"{made.json()['id']} (read) until "
+                           f"{made.json()['expires_at'][:10]}"),
+                          ("revoke-token", "bom.coordinator", made.json()["id"])]
+        assert token not in repr(logged)
 
         out = await a.http.post("/auth/logout", data={"csrf": me["csrf_token"]})
         assert out.status_code == 303
