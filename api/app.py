@@ -126,7 +126,7 @@ def case_router() -> APIRouter:
         if state is None:
             raise not_found(case_id)
         decision = may(caller.actor, Action.READ, access_of(state, host.organisations), host.clock())
-        if not decision:
+        if not decision:  # 404, not 403: that another ROM has a case under this id is its NDA's to keep
             raise not_found(case_id)
         return state, decision
 
@@ -169,8 +169,8 @@ def case_router() -> APIRouter:
         if not allowed:
             raise Forbidden(f"start: {allowed.reason}", rule="role")
         body = await json_body(request)
-        case_id = body.pop("case_id", None)
-        if case_id is not None:
+        case_id = body.pop("case_id", None)  # a retry after a timeout names the id it was given
+        if case_id is not None:  # (a taken id answers 409: ids are serials that name nobody, nothing leaks)
             check_case_id(case_id)
         body.pop("type", None)
         command = command_from("start", body, _meta(caller, body))
