@@ -7,7 +7,7 @@ strictly typed (``domain.bounds``): a limit broken is refused with the field and
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from domain import bounds as b
+from domain.evolve import Evolving
 from domain.vocab import (
     HOTSPOT_REGION,
     Bottleneck,
@@ -247,13 +248,22 @@ class HotspotOffer(Model):
         return self
 
 
-class MatchProposal(Model):
+class MatchProposal(Model, Evolving):
+    """A hotspot scored against the needs (``domain.matchmaking``). ``offer_version`` is the version
+    of the offer it was scored against and ``illustrative`` whether that offer's figures were
+    example figures (``domain.offers``); its first reason cites both. Both were added later: a
+    proposal recorded before has neither (``None``/``False``: not recorded) and keeps its bytes."""
+
+    __added_fields__: ClassVar[frozenset[str]] = frozenset({"offer_version", "illustrative"})
+
     hotspot: HotspotId
     region: Region
     score: Annotated[b.FiniteFloat, b.finite(ge=0, le=1)]
     viable: b.StrictBool
     reasons: list[Annotated[str, b.length(b.MATCH_REASON_MAX)]] = Field(max_length=b.MATCH_REASONS_MAX)
     shortfalls: list[GrowthSpaceKind] = Field(default_factory=list, max_length=b.LIST_MAX)
+    offer_version: Annotated[str, b.length(b.LABEL_MAX, min_length=1)] | None = None
+    illustrative: b.StrictBool = False
 
 
 class Location(Model):
