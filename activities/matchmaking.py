@@ -2,7 +2,8 @@
 
 The scoring rule lives in ``domain.matchmaking``; this activity only supplies the current offers,
 which change over time (sites fill up, grid headroom grows), so they are read at decision time
-and the proposals that resulted are recorded in the ``MatchesProposed`` event.
+and the proposals that resulted are recorded in the ``MatchesProposed`` event, each citing the
+version of the offer it was scored against and whether that offer is illustrative.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class MatchmakingActivities:
 
     @activity.defn(name="match_hotspots")
     def match_hotspots(self, input: MatchInput) -> MatchResult:
-        offers = self._ledger.offers.all()
+        offers = self._ledger.offers.current()  # OffersNotVersioned: the command fails saying so
         if not offers:
             raise RuntimeError("no hotspot offers in the database; run `brandpunt db upgrade`")
         return score_offers(input.lead, input.needs, offers)

@@ -65,8 +65,10 @@ def _gist(ev: dict) -> str:
     if t == "NeedsArticulated":
         return f"needed by {ev.get('needs', {}).get('needed_by')}"
     if t == "MatchesProposed":
-        best = ", ".join(str(p.get("hotspot")) for p in ev.get("proposals", [])[:3])
-        return f"proposed: {best or 'none'}" + (f" · bottleneck {ev['bottleneck']}" if ev.get("bottleneck") else "")
+        proposals = ev.get("proposals", [])
+        best = ", ".join(str(p.get("hotspot")) for p in proposals[:3])
+        return (f"proposed: {best or 'none'}" + (f" · bottleneck {ev['bottleneck']}" if ev.get("bottleneck") else "")
+                + _offers_used(proposals))
     if t == "LocationChosen":
         return where
     if t == "ConsultationRequested":
@@ -84,6 +86,21 @@ def _gist(ev: dict) -> str:
     if t == "ReminderSent":
         return f"{ev.get('subject')} → {ev.get('recipient')}"
     return ""
+
+
+def _offers_used(proposals: list[dict]) -> str:
+    """What the proposals were scored against: the offer versions and whether they are illustrative
+    (``MatchProposal.offer_version``/``illustrative``), or that a proposal recorded before offers
+    were versioned does not say."""
+    if not proposals:
+        return ""
+    versions = sorted({str(p["offer_version"]) for p in proposals if p.get("offer_version")})
+    if len(versions) < len(proposals):
+        return " · offer versions not recorded"
+    illustrative = sum(1 for p in proposals if p.get("illustrative"))
+    kind = ("all illustrative" if illustrative == len(proposals)
+            else "none illustrative" if not illustrative else f"{illustrative} illustrative")
+    return f" · offers {', '.join(versions)} ({kind})"
 
 
 def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None) -> str:

@@ -133,12 +133,15 @@ def run_verify(args: argparse.Namespace) -> int:
         if case_id:
             raise BadInput("--against checks the whole ledger: use it with --all")
         saved = _load_checkpoint(args.against)
+    from audit.offers import verify_offers
     from audit.programme import verify_programme
 
     keys, outside = _trusted_keys(args)
     ledger = _ledger()
     try:
         programme_events, programme_finding = verify_programme(ledger) if not case_id else (0, None)
+        # the offers in force against the chain's loads, once the chain itself holds
+        offer_findings = verify_offers(ledger) if not case_id and programme_finding is None else []
         result = verify_ledger(
             ledger, strict=not args.fast, keys=keys, case_id=case_id, outside=outside,
             want_heads=saved is not None,
@@ -150,7 +153,7 @@ def run_verify(args: argparse.Namespace) -> int:
     report = result.report
     if case_id and not report.cases:
         raise BadInput(f"no case {case_id} in the ledger")
-    findings = list(result.findings) + ([programme_finding] if programme_finding else [])
+    findings = list(result.findings) + ([programme_finding] if programme_finding else []) + offer_findings
     root_ok = None
     if isinstance(saved, Checkpoint):
         findings += compare(saved, result.heads, report.hash_at)

@@ -11,14 +11,14 @@ import asyncio
 import inspect
 import sys
 
-from cli import audit, keys, reminders, report, schedules, web
+from cli import audit, keys, offers, reminders, report, schedules, web
 from cli.files import seconds
 from client.errors import BadInput, CaseError
 from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
-SUBCOMMANDS = (reminders, schedules, audit, report, keys, web)
+SUBCOMMANDS = (reminders, schedules, audit, report, keys, web, offers)
 """Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
 ``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
 
@@ -49,9 +49,10 @@ def parser() -> argparse.ArgumentParser:
                    "sign-in (Ctrl-C stops)")
     sub.add_parser("worker", help="run a worker against $TEMPORAL_ADDRESS")
     db = sub.add_parser("db", help="ledger database").add_subparsers(dest="db_cmd", required=True)
-    db.add_parser("upgrade", help="create or migrate the ledger schema and load the hotspot offers")
+    db.add_parser("upgrade", help="create or migrate the ledger schema; load the shipped (illustrative) hotspot "
+                  "offers where no offers loaded from a file are in force")
 
-    demo = sub.add_parser("demo", help="run the five programme cases to their outcomes")
+    demo = sub.add_parser("demo", help="run the programme's five cases as it tells them (demo cases; 1 and 2 stay open)")
     demo.add_argument("--json", action="store_true")
 
     lead = sub.add_parser("lead", help="cases: start, act, show, list")
@@ -131,10 +132,19 @@ async def _dispatch(args: argparse.Namespace) -> int:
         from ledger.store import Ledger
 
         s = config.load()
+        from ledger.offers import OffersUnusable
+
         ledger = Ledger.open(s.ledger_url, upgrade=True)
-        n = ledger.seed_hotspots()
-        ledger.dispose()
-        print(f"ledger schema up to date at {config.safe_url(s.ledger_url)}; {n} hotspot offers loaded")
+        try:
+            plan = ledger.seed_hotspots()
+            offers = ledger.offers.current()
+        except OffersUnusable as err:
+            raise CaseError(f"ledger schema up to date; hotspot offers not loaded: {err}") from None
+        finally:
+            ledger.dispose()
+        print(f"ledger schema up to date at {config.safe_url(s.ledger_url)}; {len(offers)} hotspot offers in force, "
+              f"{sum(o.provenance.illustrative for o in offers)} of them illustrative "
+              f"({len(plan.offers)} loaded from the shipped catalogue now, {len(plan.kept)} loaded from a file kept)")
         return EXIT_OK
     if args.cmd == "demo":
         from demo import run_demo

@@ -11,6 +11,12 @@ Viable offers rank first, then by score, then by hotspot id, so the order is tot
 
 When nothing is viable, the bottleneck is the kind of growth space that fails at the most
 hotspots: that is the signal the programme collects for spatial-economic policy.
+
+Every proposal says what it was scored against: the offer's version and whether its figures are
+illustrative (``MatchProposal.offer_version``/``illustrative``); its first reason cites the offer
+(``domain.offers.citation``: version, as-of date, illustrative or not, source) and every other
+reason ends with the version and whether it is illustrative (``domain.offers.cited``), so no reason
+recorded in the ledger passes example figures off as a ROM's.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict
 
 from domain.models import HotspotOffer, Lead, MatchProposal, NeedsProfile
+from domain.offers import CatalogueOffer, citation, cited
 from domain.vocab import Bottleneck, GrowthSpaceKind
 
 DOMAIN_WEIGHT = 0.5
@@ -142,7 +149,9 @@ _SCORERS = {
 }
 
 
-def score_offer(lead: Lead, needs: NeedsProfile, offer: HotspotOffer) -> MatchProposal:
+def score_offer(lead: Lead, needs: NeedsProfile, entry: CatalogueOffer) -> MatchProposal:
+    """``entry``'s offer scored against ``needs``; the proposal cites the offer's version."""
+    offer = entry.offer
     fit = _Fit()
     for kind in needs.kinds:
         _SCORERS[kind](fit, needs, offer)
@@ -160,20 +169,22 @@ def score_offer(lead: Lead, needs: NeedsProfile, offer: HotspotOffer) -> MatchPr
         region=offer.region,
         score=score,
         viable=not fit.shortfalls,
-        reasons=fit.reasons,
+        reasons=[citation(entry), *(cited(r, entry) for r in fit.reasons)],
         shortfalls=fit.shortfalls,
+        offer_version=entry.version,
+        illustrative=entry.provenance.illustrative,
     )
 
 
 def score_offers(
     lead: Lead,
     needs: NeedsProfile,
-    offers: Sequence[HotspotOffer],
+    offers: Sequence[CatalogueOffer],
     *,
     exclude_home_hotspot: bool = False,
 ) -> MatchResult:
     """Every offer scored, best first; ``bottleneck`` set only when none is viable."""
-    candidates = [o for o in offers if not (exclude_home_hotspot and o.id == lead.hotspot)]
+    candidates = [o for o in offers if not (exclude_home_hotspot and o.hotspot == lead.hotspot)]
     proposals = sorted(
         (score_offer(lead, needs, o) for o in candidates),
         key=lambda p: (not p.viable, -p.score, p.hotspot.value),

@@ -3,7 +3,8 @@
 They form one hash chain of their own in the ledger (``programme_events``, same hash rule as a
 case's chain), so an auditor can tell which reminder rules were in force when, and later issues
 add the taskforce's lessons and programme signals here. Today: the deployment's reminder rules,
-recorded once per version by the first worker that runs with them.
+recorded once per version by the first worker that runs with them, and the hotspot offers put in
+force (``OffersLoaded``, ``domain.offers``), by ``db upgrade`` or ``brandpunt offers load``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from domain.evolve import Evolving
+from domain.offers import CATALOGUE_PATTERN, REPLACED_PATTERN, CatalogueOffer, OfferOrigin
 from domain.reminders import ReminderRules
+from domain.vocab import HotspotId
 
 PROGRAMME_CHAIN = "programme"
 """The chain id of programme-level events (never a case id: case ids are ``BP-…`` or ``lead-…``)."""
@@ -38,10 +41,36 @@ class ReminderRulesChanged(ProgrammeEventBase):
     rules: ReminderRules
 
 
-AnyProgrammeEvent = Union[ReminderRulesChanged]
+class OfferFileRef(BaseModel):
+    """The file a load read: its name (no directories) and the sha256 of its bytes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class OffersLoaded(ProgrammeEventBase):
+    """Hotspot offers put in force (``domain.offers``): by ``db upgrade`` from the shipped catalogue
+    (``origin`` shipped), by ``brandpunt offers load`` from a file (``file``), or the offers the ledger
+    held before offers were versioned (shipped or adopted). ``offers`` are the offers this load put
+    in force, each with its provenance and version; ``replaced`` the version each replaced (a hotspot
+    absent there had no offer); ``version`` the whole catalogue's version afterwards. Matchmaking
+    cites an offer's version in every reason, so an auditor finds here what a proposal rested on."""
+
+    type: Literal["OffersLoaded"] = "OffersLoaded"
+    version: str = Field(pattern=CATALOGUE_PATTERN)
+    origin: OfferOrigin
+    organisation: str | None = Field(default=None, max_length=200)
+    file: OfferFileRef | None = None
+    offers: list[CatalogueOffer] = Field(min_length=1, max_length=len(HotspotId))
+    replaced: dict[HotspotId, Annotated[str, Field(pattern=REPLACED_PATTERN)]] = Field(default_factory=dict)
+
+
+AnyProgrammeEvent = Union[ReminderRulesChanged, OffersLoaded]
 """Every programme event, one of them; add a new one here."""
 ProgrammeEvent = Annotated[AnyProgrammeEvent, Field(discriminator="type")]
-PROGRAMME_EVENT_CLASSES: tuple[type[ProgrammeEventBase], ...] = (ReminderRulesChanged,)
+PROGRAMME_EVENT_CLASSES: tuple[type[ProgrammeEventBase], ...] = (ReminderRulesChanged, OffersLoaded)
 PROGRAMME_EVENT_ADAPTER: TypeAdapter[ProgrammeEvent] = TypeAdapter(ProgrammeEvent)
 
 

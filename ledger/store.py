@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -65,6 +65,7 @@ from ledger.schema import (
 from observability import telemetry
 
 if TYPE_CHECKING:
+    from domain.offers import LoadPlan
     from keys import Signer
     from ledger.access_log import AccessLog
     from ledger.offers import HotspotOffers
@@ -295,13 +296,15 @@ class Ledger:
 
     @cached_property
     def offers(self) -> HotspotOffers:
-        """The hotspot catalogue matchmaking scores against (``ledger.offers``)."""
+        """The hotspot catalogue matchmaking scores against, each offer with its provenance and
+        version, every change an ``OffersLoaded`` of the programme chain (``ledger.offers``)."""
         from ledger.offers import HotspotOffers
 
-        return HotspotOffers(self._engine)
+        return HotspotOffers(self._engine, self.append_programme)
 
-    def seed_hotspots(self) -> int:
-        """Load (or refresh) the shipped hotspot offers; idempotent (``HotspotOffers.seed``)."""
+    def seed_hotspots(self) -> LoadPlan:
+        """Load the shipped (illustrative) hotspot offers where no file's offers are in force;
+        idempotent (``HotspotOffers.seed``). Returns what it changed."""
         return self.offers.seed()
 
     @classmethod
@@ -458,6 +461,36 @@ class Ledger:
         ).first()
         return (head.seq, head.hash) if head else (0, GENESIS)
 
+    def append_programme(
+        self, decide: Callable[[Connection, int], ProgrammeEvent | None]
+    ) -> ProgrammeEvent | None:
+        """Append one event to the programme chain, decided under the chain's lock.
+
+        ``decide(conn, seq)`` gets the connection of the writing transaction (to read what the
+        decision rests on) and the next seq, and returns the event to append, or None to append
+        nothing. Writers serialise on the programme chain (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+        advisory lock), so what ``decide`` read is still true when the row is written. A
+        :class:`domain.errors.CommandRejected` raised by ``decide`` writes nothing.
+        """
+        with self._writing() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(_case_lock_key(PROGRAMME_CHAIN))))
+            seq, prev = self._programme_head(conn)
+            event = decide(conn, seq + 1)
+            if event is None:
+                return None
+            if event.seq != seq + 1:
+                raise ValueError(f"a programme event must take seq {seq + 1}, not {event.seq}")
+            canonical = canonical_json(event)
+            conn.execute(
+                insert(programme_events).values(
+                    seq=event.seq, type=event.type, at=iso(event.at), actor=event.actor,
+                    version=getattr(event, "version", None), payload=canonical, prev_hash=prev,
+                    hash=chain_hash(prev, canonical), recorded_at=iso(datetime.now(UTC)),
+                )
+            )
+        return event
+
     def adopt_reminder_rules(self, rules: ReminderRules, actor: str, at: datetime) -> tuple[str, bool]:
         """Record ``rules`` as the deployment's reminder rules unless they already are.
 
@@ -465,26 +498,17 @@ class Ledger:
         together serialise on the programme chain, so a version is recorded once per change.
         """
         version = rules.version()
-        with self._writing() as conn, conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(select(func.pg_advisory_xact_lock(_case_lock_key(PROGRAMME_CHAIN))))
+
+        def decide(conn: Connection, seq: int) -> ReminderRulesChanged | None:
             latest = conn.execute(_latest_rules(programme_events.c.version)).scalar()
             if latest == version:
-                return version, False
-            seq, prev = self._programme_head(conn)
-            event = ReminderRulesChanged(
-                seq=seq + 1, at=at, actor=actor, version=version, rules=rules,
+                return None
+            return ReminderRulesChanged(
+                seq=seq, at=at, actor=actor, version=version, rules=rules,
                 reason="the deployment's reminder rules changed" if latest else "first reminder rules",
             )
-            canonical = canonical_json(event)
-            conn.execute(
-                insert(programme_events).values(
-                    seq=event.seq, type=event.type, at=iso(event.at), actor=event.actor, version=version,
-                    payload=canonical, prev_hash=prev, hash=chain_hash(prev, canonical),
-                    recorded_at=iso(datetime.now(UTC)),
-                )
-            )
-        return version, True
+
+        return version, self.append_programme(decide) is not None
 
     def reminder_rules(self) -> ReminderRulesChanged | None:
         """The reminder rules in force (the latest ``ReminderRulesChanged``), or None before any."""

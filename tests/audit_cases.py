@@ -15,15 +15,15 @@ from domain.commands import Command, ProposeMatches
 from domain.decide import Context, decide
 from domain.events import Event
 from domain.matchmaking import score_offers
-from domain.models import HotspotOffer
+from domain.offers import CatalogueOffer
 from domain.state import CaseState, apply
-from ledger.offers import shipped
+from ledger.offers import shipped_offers
 from tests import factories as f
 
 
 @cache
-def offers() -> tuple[HotspotOffer, ...]:
-    return tuple(shipped())
+def offers() -> tuple[CatalogueOffer, ...]:
+    return tuple(shipped_offers())
 
 
 def run(case_id: str, commands: Iterator[Command] | list[Command], t0: datetime,

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from domain import offers
 from domain.commands import COMMAND_ADAPTER, Command, DetectLead
+from domain.models import HotspotOffer
+from domain.offers import CatalogueOffer, OfferOrigin, OfferProvenance
 
 ACTOR = {"actor": "test-coordinator", "organisation": "BOM"}
 
@@ -51,3 +54,10 @@ def happy_path(today: date, hotspot: str = "twente") -> list[Command]:
         command("start-realisation"),
         command("realise", investment_eur=25_000_000, jobs=60, new_scaleup=True),
     ]
+
+
+def catalogued(offer: HotspotOffer, *, illustrative: bool = True, source: str = "test figures",
+               as_of: date = date(2026, 1, 1)) -> CatalogueOffer:
+    """``offer`` as the catalogue holds it (``domain.offers``): loaded from a file with this provenance."""
+    provenance = OfferProvenance(source=source, as_of=as_of, illustrative=illustrative)
+    return offers.catalogued(offer, provenance, OfferOrigin.FILE)

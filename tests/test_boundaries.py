@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from domain.matchmaking import score_offer, score_offers
-from domain.models import HotspotOffer, Lead, NeedsProfile
+from domain.models import HotspotOffer, Lead, MatchProposal, NeedsProfile
+from domain.offers import CatalogueOffer
 from domain.reminders import ReminderRules, pending, plan
 from domain.vocab import Stage
 from tests import factories as f
@@ -114,7 +115,7 @@ def test_sent_reminders_are_not_pending_and_closed_cases_owe_none():
 
 # --- matchmaking: a need met exactly is met; one unit short is a hard shortfall ------------------
 
-def offer(**change) -> HotspotOffer:
+def offer(**change) -> CatalogueOffer:
     base = {
         "id": "twente", "name": "Twente", "region": "oost-nl", "municipalities": ["Enschede"],
         "technology_domains": ["photonics"], "available_m2": 3000, "best_cleanroom_iso_class": 7,
@@ -122,7 +123,7 @@ def offer(**change) -> HotspotOffer:
         "shared_facilities": ["campus"], "grid_headroom_mva": 4.0,
         "talent_fte_per_year": {"mbo": 5, "hbo": 20, "wo": 10}, "housing_jobs_capacity": 60,
     }
-    return HotspotOffer.model_validate(base | change)
+    return f.catalogued(HotspotOffer.model_validate(base | change))
 
 
 NEEDS = NeedsProfile.model_validate({
@@ -208,12 +209,20 @@ def test_a_bad_case_id_is_echoed_at_most_60_characters_of_its_repr():
     assert repr(long_bad)[:61] not in str(err.value)
 
 
+def said(p: MatchProposal) -> list[str]:
+    """The proposal's reasons after the citation, each without the offer version it ends with."""
+    tag = f" [offer {p.offer_version}, illustrative]"
+    assert p.reasons[1:], p.reasons
+    assert all(r.endswith(tag) for r in p.reasons[1:])
+    return [r.removesuffix(tag) for r in p.reasons[1:]]
+
+
 def test_capital_and_housing_reasons_say_what_was_compared():
     p = score_offer(LEAD, NEEDS, offer(shared_facilities=["campus", "pilot fab"]))
-    assert "capital: shared facilities: campus, pilot fab" in p.reasons
-    assert "housing: housing absorbs 60 jobs >= 60 jobs" in p.reasons
+    assert "capital: shared facilities: campus, pilot fab" in said(p)
+    assert "housing: housing absorbs 60 jobs >= 60 jobs" in said(p)
     no_facility = score_offer(LEAD, NEEDS, offer(shared_facilities=[]))
-    assert "capital: EUR 1,000,000 to be invested without a shared facility" in no_facility.reasons
+    assert "capital: EUR 1,000,000 to be invested without a shared facility" in said(no_facility)
     big = NEEDS.model_copy(update={"housing": NEEDS.housing.model_copy(update={"jobs": 1000})})
     short = score_offer(LEAD, big, offer(housing_jobs_capacity=999))
-    assert "housing: housing absorbs 999 jobs < 1,000 jobs; national scale: signal to MIRT" in short.reasons
+    assert "housing: housing absorbs 999 jobs < 1,000 jobs; national scale: signal to MIRT" in said(short)

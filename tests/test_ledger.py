@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.decide import Context, decide
 from domain.state import fold
-from ledger.offers import shipped
+from ledger.offers import shipped_offers
 from ledger.store import Ledger, LedgerConflict, LedgerGap, SchemaError
 from tests import factories as f
 
@@ -266,17 +266,14 @@ def test_unmigrated_database_is_refused_with_how_to_fix(ledger_url):
 
 
 def test_hotspot_offers_round_trip(ledger):
-    catalogue = shipped()
-    assert ledger.seed_hotspots() == 6
-    assert ledger.seed_hotspots() == 6  # idempotent
-    offers = ledger.offers.all()
-    assert {o.id.value for o in offers} == {
+    catalogue = shipped_offers()
+    assert len(ledger.seed_hotspots().offers) == 6
+    assert ledger.seed_hotspots().offers == []  # idempotent: nothing loaded the second time
+    offers = ledger.offers.current()
+    assert {o.hotspot.value for o in offers} == {
         "brainport-eindhoven", "twente", "arnhem-nijmegen", "zuidvleugel", "groningen", "almere"}
-    assert sorted(offers, key=lambda o: o.id.value) == sorted(catalogue, key=lambda o: o.id.value)
-    changed = catalogue[0].model_copy(update={"available_m2": catalogue[0].available_m2 + 1})
-    assert ledger.offers.load([changed]) == 1  # an upsert, not a second row
-    offers = ledger.offers.all()
-    assert len(offers) == 6 and changed in offers
+    assert offers == sorted(catalogue, key=lambda o: o.hotspot.value)
+    assert all(o.provenance.illustrative for o in offers)
 
 
 def test_sqlite_file_setup(tmp_path):

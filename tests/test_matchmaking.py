@@ -6,10 +6,10 @@ import random
 
 from domain.matchmaking import score_offers
 from domain.models import Lead, NeedsProfile
-from ledger.offers import shipped
+from ledger.offers import shipped_offers
 from tests import factories as f
 
-OFFERS = shipped()
+OFFERS = shipped_offers()
 LEAD = Lead.model_validate(f.LEAD)
 
 
