@@ -147,6 +147,7 @@ def test_offers_from_before_versioning_are_adopted_not_lost():
     twente = adopted[HotspotId.TWENTE]
     assert (twente.origin, twente.offer, twente.provenance.illustrative) == (OfferOrigin.ADOPTED, edited, True)
     assert twente.provenance.source.startswith("unknown") and twente.provenance.as_of == TODAY
+    assert twente.provenance.source.endswith("when it was first versioned. Replace it with `brandpunt offers load FILE`.")
 
 
 # --- matchmaking cites the offer in every reason ----------------------------------------------------

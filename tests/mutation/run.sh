@@ -19,7 +19,7 @@ export HYPOTHESIS_PROFILE=mutation  # tests/conftest.py: derandomized, fewer exa
 export BRANDPUNT_TEST_LEDGER=sqlite
 # Mutant names are module.x_function__mutmut_N, or module.xǁClassǁmethod__mutmut_N.
 CORE=('domain.decide.*' 'domain.state.*' 'domain.reminders.*' 'domain.matchmaking.*' 'domain.chain.*'
-      'domain.case_ids.*' 'domain.evolve.*' 'domain.events.*'
+      'domain.case_ids.*' 'domain.evolve.*' 'domain.events.*' 'domain.offers.*'
       'audit.verify.*' 'audit.checkpoint.*'
       'ledger.store.xǁLedgerǁappend*' 'ledger.store.xǁLedgerǁ_append*' 'ledger.store.x__differences*'
       'cli.errors.*' 'cli.main.x_main*')
