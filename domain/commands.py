@@ -24,7 +24,21 @@ from pydantic import (
 from domain import bounds as b
 from domain.errors import CommandRejected
 from domain.models import Lead, LeadChanges, Location, MatchProposal, NeedsProfile
-from domain.vocab import Bottleneck, ConsultationParty, HotspotId, NoteKind, Outcome, Region, Verdict
+from domain.vocab import (
+    Bottleneck,
+    CompanyType,
+    ConsultationParty,
+    Counterfactual,
+    HotspotId,
+    NoteKind,
+    Outcome,
+    ReferralTarget,
+    Region,
+    Verdict,
+)
+
+ORGANISATION_ID = r"^[a-z0-9][a-z0-9-]*$"
+"""An organisation's id in the organisations list (``domain.organisations``), e.g. ``twente-board``."""
 
 
 class CommandBase(BaseModel):
@@ -50,6 +64,11 @@ class DetectLead(CommandBase):
     source: str | None = Field(
         default=None, min_length=1, max_length=b.SOURCE_MAX,
         description="where the lead came from, e.g. import:pipeline.csv#row 3",
+    )
+    signalled_by: str | None = Field(
+        default=None, max_length=b.LABEL_MAX, pattern=ORGANISATION_ID,
+        description="the triple-helix organisation that signalled the lead (its id); the case stays "
+        "owned by the ROM of the lead's home region",
     )
 
 
@@ -96,18 +115,24 @@ class CorrectRealisation(CommandBase):
     investment_eur: b.Eur | None = None
     jobs: b.Jobs | None = None
     new_scaleup: b.StrictBool | None = None
+    counterfactual: Counterfactual | None = None
 
     _reason_has_words = field_validator("reason")(_needs_words)
 
     @model_validator(mode="after")
     def _something(self) -> CorrectRealisation:
         if not self.corrected():
-            raise ValueError("correct-realisation corrects at least one of investment_eur, jobs, new_scaleup")
+            raise ValueError(
+                "correct-realisation corrects at least one of investment_eur, jobs, new_scaleup, counterfactual"
+            )
         return self
 
-    def corrected(self) -> dict[str, int | bool]:
-        """The corrected fields and their new values."""
-        values = {"investment_eur": self.investment_eur, "jobs": self.jobs, "new_scaleup": self.new_scaleup}
+    def corrected(self) -> dict[str, int | bool | str]:
+        """The corrected fields and their new values (JSON form)."""
+        values: dict[str, int | bool | str | None] = {
+            "investment_eur": self.investment_eur, "jobs": self.jobs, "new_scaleup": self.new_scaleup,
+            "counterfactual": self.counterfactual.value if self.counterfactual else None,
+        }
         return {k: v for k, v in values.items() if v is not None}
 
 
@@ -162,11 +187,35 @@ class StartRealisation(CommandBase):
 
 
 class Realise(CommandBase):
+    """The company grows or invests: the case ends realised.
+
+    Since the patch ``programme-facts`` (``domain.decide.Context.programme_facts``) the case records
+    with it what the Ministry's figures rest on: ``counterfactual`` (required: what would have happened
+    without the programme); ``new_scaleup`` derived from the company type at detection and
+    ``company_type`` now (default: the lead's), or given with ``new_scaleup_reason`` when it departs
+    from that; and, in the lead's own region, whether it grows ``at_current_site`` or elsewhere.
+    """
+
     type: Literal["realise"] = "realise"
     investment_eur: b.Eur
     jobs: b.Jobs
-    new_scaleup: b.StrictBool = False
+    new_scaleup: b.StrictBool | None = Field(
+        default=None, description="default: derived from the company type at detection and now"
+    )
+    new_scaleup_reason: str | None = Field(
+        default=None, min_length=1, max_length=b.REASON_MAX,
+        description="why new_scaleup departs from what the company types say",
+    )
+    company_type: CompanyType | None = Field(default=None, description="the company type now; default: the lead's")
+    counterfactual: Counterfactual | None = Field(
+        default=None, description="what would have happened to the investment without the programme"
+    )
+    at_current_site: b.StrictBool | None = Field(
+        default=None, description="in the own region: at the company's current site (true) or elsewhere (false)"
+    )
     location: Location | None = Field(default=None, description="defaults to the chosen location")
+
+    _reason_has_words = field_validator("new_scaleup_reason")(_needs_words)
 
 
 class CloseCase(CommandBase):
@@ -183,6 +232,37 @@ class CloseCase(CommandBase):
 
 class ReopenCase(CommandBase):
     type: Literal["reopen"] = "reopen"
+
+
+class Refer(CommandBase):
+    """Refer the case to an adjacent programme or organisation, Invest-NL among them: the taskforce
+    "Aansluiting realiseert bij aanpalende (EZ en regionale) beleidsprogramma's en -instrumenten en
+    relevante organisaties, waaronder Invest-NL" (sources/002, Analysekader 2e). A fact of the case
+    in any stage, closed too (a case closed for its financing gap may still be referred); it changes
+    no stage and no reminder. ``name`` says which programme or organisation (required unless
+    Invest-NL)."""
+
+    type: Literal["refer"] = "refer"
+    to: ReferralTarget
+    name: str | None = Field(default=None, min_length=1, max_length=b.NAME_MAX)
+    subject: str = Field(min_length=1, max_length=b.SUBJECT_MAX, description="what the referral is about")
+
+    _subject_has_words = field_validator("subject")(_needs_words)
+
+    @model_validator(mode="after")
+    def _named(self) -> Refer:
+        if self.to != ReferralTarget.INVEST_NL and self.name is None:
+            raise ValueError(f"a referral to {self.to.value} names the programme or organisation (name)")
+        return self
+
+
+class ExpectPhase2End(CommandBase):
+    """Record when the lead is expected to reach the end of venture phase 2: the articulation
+    reminder falls before it ("vanaf het einde van levensfase 2", sources/002; ``domain.reminders``).
+    Without it the reminder follows the rules' typical length of phase 2."""
+
+    type: Literal["expect-phase2-end"] = "expect-phase2-end"
+    expected_end: b.Date
 
 
 class RecordReminder(CommandBase):
@@ -230,6 +310,8 @@ AnyCommand = Union[
     RecordDelivery,
     RecordNote,
     CorrectRealisation,
+    Refer,
+    ExpectPhase2End,
 ]
 """Every command, one of them; add a new command here (the ledger, the CLI and the validator read this)."""
 Command = Annotated[AnyCommand, Field(discriminator="type")]

@@ -23,12 +23,14 @@ from domain.commands import (
     Command,
     CorrectRealisation,
     DetectLead,
+    ExpectPhase2End,
     ProposeMatches,
     Realise,
     RecordDelivery,
     RecordDeliveryFailure,
     RecordNote,
     RecordReminder,
+    Refer,
     ReopenCase,
     RequestConsultation,
     StartRealisation,
@@ -48,17 +50,28 @@ from domain.events import (
     MatchesProposed,
     NeedsArticulated,
     NoteRecorded,
+    Phase2EndExpected,
     PhaseChanged,
     RealisationCorrected,
     RealisationStarted,
     Realised,
+    Referred,
     ReminderDelivered,
     ReminderFailed,
     ReminderSent,
 )
-from domain.models import FieldChange, Lead, LeadChanges, Location, Realisation, lead_fields
+from domain.models import FieldChange, Lead, LeadChanges, Location, Realisation, is_new_scaleup, lead_fields
 from domain.state import CaseState
-from domain.vocab import HOTSPOT_REGION, REALISED_OUTCOMES, Outcome, Stage
+from domain.vocab import (
+    HOTSPOT_REGION,
+    LEGACY_DOMAINS,
+    REALISED_OUTCOMES,
+    CompanyType,
+    Counterfactual,
+    Outcome,
+    Stage,
+    TechnologyDomain,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,11 @@ class Context:
     refuse_past_needed_by: bool = False
     """Refuse a needs profile whose ``needed_by`` lies before today (workflow time), as a past
     consultation due date is refused (workflow patch ``refuse-past-needed-by``)."""
+    programme_facts: bool = False
+    """Record the facts the Ministry's figures rest on (workflow patch ``programme-facts``): a
+    realisation needs its counterfactual, derives ``new_scaleup`` from the company types (an
+    override needs a reason) and says, in the own region, whether it is at the current site; a new
+    lead names pharma or defence, not the merged ``strategic-autonomy``."""
 
 
 def _not_in_past(day: date, ctx: Context, rule: str, field: str, what: str) -> None:
@@ -112,13 +130,123 @@ def _corrections(state: CaseState, command: CorrectRealisation) -> list[FieldCha
         raise CommandRejected(
             "not-realised", f"case {state.case_id} is not realised: only a realised case's figures are corrected"
         )
-    recorded = state.realisation.model_dump(mode="json")
+    recorded = {
+        **state.realisation.model_dump(mode="json"),
+        "counterfactual": state.counterfactual.value if state.counterfactual else None,
+    }
     changes = []
     for field, value in command.corrected().items():
         if recorded[field] == value:
             raise CommandRejected("no-change", f"{field} is already {value}", field)
         changes.append(FieldChange(field=field, old=recorded[field], new=value))
     return changes
+
+
+def _not_legacy(domain: TechnologyDomain | None, field: str) -> None:
+    """Refuse the merged strategic-autonomy category for a new lead or a changed domain."""
+    if domain in LEGACY_DOMAINS:
+        raise CommandRejected(
+            "domain-split",
+            "strategic-autonomy is split into its categories: name pharma or defence "
+            "(\"Denk dan aan farmacologische bedrijven en de defensie-industrie\", sources/002)",
+            field,
+        )
+
+
+@dataclass(frozen=True)
+class RealisedFacts:
+    """What a realisation records besides its figures (``Context.programme_facts``)."""
+
+    new_scaleup: bool
+    new_scaleup_reason: str | None = None
+    company_type: CompanyType | None = None
+    at_current_site: bool | None = None
+    counterfactual: Counterfactual | None = None
+
+
+def _same_place(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _realised_facts(state: CaseState, command: Realise, where: Location, ctx: Context) -> RealisedFacts:
+    """The facts recorded with a realisation; raises :class:`CommandRejected` naming the field.
+
+    Without ``ctx.programme_facts`` (histories from before the patch): ``new_scaleup`` as given
+    (default false) and nothing else, as then.
+    """
+    if not ctx.programme_facts:
+        return RealisedFacts(bool(command.new_scaleup))
+    if command.counterfactual is None:
+        raise CommandRejected(
+            "counterfactual-required",
+            "say what would have happened without the programme: would_have_gone_abroad, "
+            "would_not_have_been_invested or would_have_happened_in_nl_anyway (retained investment is "
+            "\"vermogen dat anders niet zou worden geïnvesteerd of niet in Nederland\", sources/002)",
+            "counterfactual",
+        )
+    now = command.company_type or state.lead.company_type
+    detected = state.detected_company_type
+    if detected is None:  # a run that began before the type at detection was kept in the state
+        if command.new_scaleup is None:
+            raise CommandRejected(
+                "new-scaleup-unknown",
+                "this case's company type at detection is not in its state: say whether it is a new scale-up",
+                "new_scaleup",
+            )
+        new_scaleup, reason = command.new_scaleup, command.new_scaleup_reason
+    else:
+        derived = is_new_scaleup(detected, now)
+        new_scaleup = derived if command.new_scaleup is None else command.new_scaleup
+        basis = f"a {detected.value} at detection, a {now.value} now"
+        if new_scaleup != derived and command.new_scaleup_reason is None:
+            raise CommandRejected(
+                "new-scaleup-needs-reason",
+                f"new_scaleup {str(new_scaleup).lower()} departs from the company types ({basis}: "
+                f"{'a' if derived else 'no'} new scale-up); give new_scaleup_reason",
+                "new_scaleup_reason",
+            )
+        if new_scaleup == derived and command.new_scaleup_reason is not None:
+            raise CommandRejected(
+                "new-scaleup-reason-without-override",
+                f"new_scaleup is {str(derived).lower()} as the company types say ({basis}); "
+                "a reason is only for departing from them",
+                "new_scaleup_reason",
+            )
+        reason = command.new_scaleup_reason
+    return RealisedFacts(new_scaleup, reason, now, _at_current_site(state, command, where), command.counterfactual)
+
+
+def _at_current_site(state: CaseState, command: Realise, where: Location) -> bool | None:
+    """Whether a realisation in the own region is at the company's current site (``None``
+    elsewhere). Programme aim b: "door te kunnen groeien en door te investeren elders in de eigen
+    regio of in een andere Nederlandse regio" (sources/002) is not growing where it is."""
+    site, there = state.lead.site, where.municipality
+    if where.region != state.lead.home_region:
+        if command.at_current_site:
+            raise CommandRejected(
+                "current-site-in-home-region",
+                f"the location lies in {where.region.value}, outside the lead's home region "
+                f"{state.lead.home_region.value}, where its current site is",
+                "at_current_site",
+            )
+        return None
+    if command.at_current_site is not None:
+        if command.at_current_site and site and there and not _same_place(site, there):
+            raise CommandRejected(
+                "site-mismatch",
+                f"the lead's current site is in {site}, the location in {there}: update the lead's site, "
+                "or say at_current_site false",
+                "at_current_site",
+            )
+        return command.at_current_site
+    if site and there and not _same_place(site, there):
+        return False  # another municipality than the current site's: elsewhere in the own region
+    raise CommandRejected(
+        "current-site-unknown",
+        "realised in the lead's own region: say whether at its current site (at_current_site true) "
+        "or elsewhere in the region (false)",
+        "at_current_site",
+    )
 
 
 def _stage(state: CaseState, command: Command, allowed: tuple[Stage, ...]) -> None:
@@ -135,11 +263,13 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
     if isinstance(command, DetectLead):
         if state is not None:
             raise CommandRejected("case-exists", f"case {state.case_id} already exists")
+        if ctx.programme_facts:
+            _not_legacy(command.lead.technology_domain, "lead.technology_domain")
         return
     if state is None:
         raise CommandRejected("no-case", f"case {ctx.case_id} has no lead yet")
-    if isinstance(command, RecordNote):
-        return  # a note of a meeting after closing is still a fact of the case: any stage
+    if isinstance(command, RecordNote | Refer):
+        return  # a note of a meeting, a referral after closing: still facts of the case, any stage
     if isinstance(command, CorrectRealisation):
         _corrections(state, command)
         return
@@ -158,8 +288,12 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
 
     if isinstance(command, UpdateLead):
         if command.changes is not None:
+            if ctx.programme_facts and "technology_domain" in command.changes.model_fields_set:
+                _not_legacy(command.changes.technology_domain, "changes.technology_domain")
             _merged_lead(state, command.changes)
         elif command.lead is not None:  # the whole lead (the form of older clients and histories)
+            if ctx.programme_facts and command.lead.technology_domain != state.lead.technology_domain:
+                _not_legacy(command.lead.technology_domain, "lead.technology_domain")
             if command.lead.phase != state.phase:
                 raise CommandRejected(
                     "phase-via-change-phase", "the venture phase changes with change-phase", "lead.phase"
@@ -227,6 +361,16 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
                 f"hotspot {location.hotspot.value} lies in {HOTSPOT_REGION[location.hotspot].value}",
                 "location.region",
             )
+        _realised_facts(state, command, location, ctx)
+    elif isinstance(command, ExpectPhase2End):
+        if state.phase > 2:
+            raise CommandRejected(
+                "phase2-ended", f"the lead is in venture phase {state.phase}: phase 2 has ended", "expected_end"
+            )
+        _not_in_past(command.expected_end, ctx, "expected-end-in-past", "expected_end", "expected end of phase 2")
+        if command.expected_end == state.phase2_end_expected:
+            raise CommandRejected("no-change", f"phase 2 is already expected to end on {command.expected_end}",
+                                  "expected_end")
     elif isinstance(command, RecordReminder):
         if command.key in state.reminder_keys:
             raise CommandRejected("reminder-sent", f"reminder {command.key} was already recorded")
@@ -270,7 +414,8 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         "command_id": command.command_id,
     }
     if isinstance(command, DetectLead):
-        return [LeadDetected(**meta, lead=command.lead, demo=command.demo, source=command.source)]
+        return [LeadDetected(**meta, lead=command.lead, demo=command.demo, source=command.source,
+                             signalled_by=command.signalled_by)]
     assert state is not None
     if isinstance(command, UpdateLead):
         if command.changes is None:
@@ -280,6 +425,10 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         return [LeadUpdated(**meta, lead=merged, changes=changed)]
     if isinstance(command, RecordNote):
         return [NoteRecorded(**meta, text=command.text, kind=command.kind)]
+    if isinstance(command, Refer):
+        return [Referred(**meta, to=command.to, name=command.name, subject=command.subject)]
+    if isinstance(command, ExpectPhase2End):
+        return [Phase2EndExpected(**meta, expected_end=command.expected_end)]
     if isinstance(command, CorrectRealisation):
         return [RealisationCorrected(**meta, changes=_corrections(state, command))]
     if isinstance(command, ChangePhase):
@@ -332,13 +481,20 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
             if where.region == state.lead.home_region
             else Outcome.REALISED_OTHER_REGION
         )
+        facts = _realised_facts(state, command, where, ctx)
         realisation = Realisation(
             location=where,
             investment_eur=command.investment_eur,
             jobs=command.jobs,
-            new_scaleup=command.new_scaleup,
+            new_scaleup=facts.new_scaleup,
         )
-        return [Realised(**meta, realisation=realisation, outcome=outcome)]
+        return [
+            Realised(
+                **meta, realisation=realisation, outcome=outcome, counterfactual=facts.counterfactual,
+                company_type=facts.company_type, new_scaleup_reason=facts.new_scaleup_reason,
+                at_current_site=facts.at_current_site,
+            )
+        ]
     if isinstance(command, CloseCase):
         return [CaseClosed(**meta, outcome=command.outcome, bottleneck=command.bottleneck)]
     if isinstance(command, ReopenCase):

@@ -15,7 +15,17 @@ from pydantic import ConfigDict, Field, TypeAdapter
 from domain import bounds as b
 from domain.evolve import Evolving
 from domain.models import FieldChange, Lead, Location, MatchProposal, NeedsProfile, Realisation
-from domain.vocab import Bottleneck, ConsultationParty, NoteKind, Outcome, Stage, Verdict
+from domain.vocab import (
+    Bottleneck,
+    CompanyType,
+    ConsultationParty,
+    Counterfactual,
+    NoteKind,
+    Outcome,
+    ReferralTarget,
+    Stage,
+    Verdict,
+)
 
 
 class EventBase(Evolving):
@@ -40,13 +50,16 @@ class EventBase(Evolving):
 class LeadDetected(EventBase):
     """A new lead. ``demo`` marks a demo or test case (chained with the case, so it cannot be
     changed quietly): the impact report and the inbox leave it out unless asked. ``source`` says
-    where an imported lead came from."""
+    where an imported lead came from; ``signalled_by`` the triple-helix organisation whose pipeline
+    signalled it ("ROM's en sommige triple-helix organisaties beschikken over een dergelijk
+    pijplijn", sources/002). The case is owned by the ROM of the lead's home region either way."""
 
-    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {"demo", "source"}
+    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {"demo", "source", "signalled_by"}
     type: Literal["LeadDetected"] = "LeadDetected"
     lead: Lead
     demo: b.StrictBool = False
     source: str | None = Field(default=None, max_length=b.SOURCE_MAX)
+    signalled_by: str | None = Field(default=None, max_length=b.LABEL_MAX)
 
 
 class LeadUpdated(EventBase):
@@ -109,9 +122,24 @@ class RealisationStarted(EventBase):
 
 
 class Realised(EventBase):
+    """The case ends realised. ``realisation.new_scaleup`` is the value the impact report counts.
+
+    Recorded since the patch ``programme-facts`` (absent, ``None``, on realisations before it: "not
+    recorded"): ``counterfactual``; ``company_type``, the company type at realisation, from which
+    with the type at detection ``new_scaleup`` was derived, unless ``new_scaleup_reason`` says why
+    the coordinator set it otherwise; ``at_current_site`` for a realisation in the own region (``True``:
+    growing at its current site; ``False``: elsewhere in the own region).
+    """
+
+    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {
+        "counterfactual", "company_type", "new_scaleup_reason", "at_current_site"}
     type: Literal["Realised"] = "Realised"
     realisation: Realisation
     outcome: Outcome
+    counterfactual: Counterfactual | None = None
+    company_type: CompanyType | None = None
+    new_scaleup_reason: str | None = Field(default=None, max_length=b.REASON_MAX)
+    at_current_site: b.StrictBool | None = None
 
 
 class CaseClosed(EventBase):
@@ -137,7 +165,23 @@ class RealisationCorrected(EventBase):
     """Corrected figures of a realised case (``reason`` says why), each old and new value."""
 
     type: Literal["RealisationCorrected"] = "RealisationCorrected"
-    changes: list[FieldChange] = Field(min_length=1, max_length=3)
+    changes: list[FieldChange] = Field(min_length=1, max_length=4)
+
+
+class Referred(EventBase):
+    """The case was referred to an adjacent programme or organisation (``domain.commands.Refer``)."""
+
+    type: Literal["Referred"] = "Referred"
+    to: ReferralTarget
+    name: str | None = Field(default=None, max_length=b.NAME_MAX)
+    subject: str = Field(min_length=1, max_length=b.SUBJECT_MAX)
+
+
+class Phase2EndExpected(EventBase):
+    """When the lead is expected to reach the end of venture phase 2 (the articulation reminder's anchor)."""
+
+    type: Literal["Phase2EndExpected"] = "Phase2EndExpected"
+    expected_end: b.Date
 
 
 class ReminderSent(EventBase):
@@ -202,6 +246,8 @@ AnyEvent = Union[
     ReminderDelivered,
     NoteRecorded,
     RealisationCorrected,
+    Referred,
+    Phase2EndExpected,
 ]
 """Every event, one of them; add a new event here."""
 Event = Annotated[AnyEvent, Field(discriminator="type")]

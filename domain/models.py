@@ -7,6 +7,7 @@ strictly typed (``domain.bounds``): a limit broken is refused with the field and
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -28,6 +29,7 @@ from domain.vocab import (
     FinancingInstrument,
     GrowthSpaceKind,
     HotspotId,
+    ReferralTarget,
     Region,
     TechnologyDomain,
     Verdict,
@@ -46,13 +48,26 @@ class Contact(Model):
     phone: str | None = Field(default=None, max_length=b.PHONE_MAX)
 
 
-class Lead(Model):
-    """A deeptech company the taskforce follows. Confidential: under NDA with its home ROM."""
+class Lead(Model, Evolving):
+    """A deeptech company the taskforce follows. Confidential: under NDA with its home ROM.
+
+    ``hotspot`` is null for a company outside any technology hotspot: "Dat laat onverlet dat er ook
+    deeptech bedrijven zijn gevestigd in andere plaatsen die echter geen technologie brandpunt zijn
+    maar waar dit programma met de betrekking tot de vraagarticulatie van bedrijven wel een
+    faciliterende rol kan spelen" (sources/002). It must be given (``null`` said out loud), so a
+    forgotten hotspot is not read as "outside".
+
+    ``site`` is the municipality of the company's current site, so a realisation elsewhere in its
+    own region is told apart from growing where it is (added later: absent from leads recorded
+    before, which keep their bytes, ``domain.evolve``).
+    """
+
+    __added_fields__: ClassVar[frozenset[str]] = frozenset({"site"})
 
     company: str = Field(min_length=1, max_length=b.NAME_MAX)
     kvk: str | None = Field(default=None, pattern=b.KVK_PATTERN, description="KvK number, 8 digits")
     home_region: Region
-    hotspot: HotspotId = Field(description="nearest technology hotspot")
+    hotspot: HotspotId | None = Field(description="nearest technology hotspot; null: outside any hotspot")
     technology_domain: TechnologyDomain
     company_type: CompanyType
     phase: VenturePhase
@@ -60,6 +75,18 @@ class Lead(Model):
     coordinator: str | None = Field(
         default=None, max_length=b.RECIPIENT_MAX, description="who coordinates the case; reminders go here"
     )
+    site: str | None = Field(
+        default=None, min_length=1, max_length=b.MUNICIPALITY_MAX,
+        description="municipality of the company's current site",
+    )
+
+
+def is_new_scaleup(at_detection: CompanyType, at_realisation: CompanyType) -> bool:
+    """Whether a realisation counts as a new scale-up ("Waarvan aantal nieuwe scale-ups",
+    sources/002): the taskforce found a startup ("het product of de dienst moet nog worden
+    bewezen") that is a scale-up ("een snel groeiende startup met een bewezen product of dienst")
+    when it realises. A company that already was a scale-up, or a grown-up, is no new one."""
+    return at_detection == CompanyType.STARTUP and at_realisation == CompanyType.SCALEUP
 
 
 ChangeValue = (
@@ -113,6 +140,7 @@ class LeadChanges(Partial):
     phase: VenturePhase | None = None
     contact: ContactChanges | None = None
     coordinator: str | None = Field(default=None, max_length=b.RECIPIENT_MAX)
+    site: str | None = Field(default=None, min_length=1, max_length=b.MUNICIPALITY_MAX)
 
 
 def describe_changes(changes: list[FieldChange] | list[dict[str, Any]]) -> str:
@@ -295,6 +323,15 @@ class Realisation(Model):
     new_scaleup: b.StrictBool
 
 
+class Referral(Model):
+    """A referral of the case to an adjacent programme or organisation (``refer``)."""
+
+    to: ReferralTarget
+    name: Annotated[str, b.length(b.NAME_MAX, min_length=1)] | None = None
+    subject: Annotated[str, b.length(b.SUBJECT_MAX, min_length=1)]
+    at: datetime
+
+
 __all__ = [
     "Bottleneck",
     "CapitalNeed",
@@ -312,6 +349,8 @@ __all__ = [
     "MatchProposal",
     "NeedsProfile",
     "Realisation",
+    "Referral",
     "SpaceNeed",
     "TalentNeed",
+    "is_new_scaleup",
 ]

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain import bounds as b
 from domain.state import CaseState
@@ -23,7 +24,9 @@ from domain.vocab import Stage
 
 
 class Phase2Rule(BaseModel):
-    """From phase 2 on, a company's space need can be articulated: start needs articulation."""
+    """The rule before issue 14: remind when a lead *reaches* phase 2, follow up, and escalate every
+    lead still unarticulated 45 days later. Kept for rule sets that name it (and the histories that
+    followed it); the programme's rule is :class:`ArticulationRule`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -33,6 +36,35 @@ class Phase2Rule(BaseModel):
         description="after the first reminder, while the needs are not articulated",
     )
     escalate_after: b.Duration | None = Field(default=timedelta(days=45))
+
+
+class ArticulationRule(BaseModel):
+    """When to ask a lead for its growth question: as it nears the end of venture phase 2.
+
+    The programme: the space need "kan ... vanaf het einde van levensfase 2 van het venture
+    buildingsmodel inzichtelijk worden gemaakt", and the aim is to have it asked "2 tot 3 jaar
+    eerder" (sources/002). So the reminder falls ``remind_before_end`` before the end of phase 2;
+    that end is, in this order: when the lead reached phase 3 (phase 2 has ended), the end a
+    coordinator recorded (``expect-phase2-end``), or phase 2's start plus ``phase2_length`` (a rule
+    on the phase's age). Escalation only when the articulation window is at risk: the end of phase 2
+    lies ``escalate_after_end`` behind and the question is still not asked. The durations are the
+    deployment's (the programme names none); the defaults are a starting point.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    phase2_length: b.Duration = Field(
+        default=timedelta(days=540), description="the expected length of phase 2 when no end is recorded (18 months)"
+    )
+    remind_before_end: b.Duration = Field(default=timedelta(days=90))
+    follow_ups: list[b.Duration] = Field(
+        default_factory=lambda: [timedelta(days=30)],
+        max_length=b.FOLLOW_UPS_MAX,
+        description="after the reminder, while the needs are not articulated",
+    )
+    escalate_after_end: b.Duration | None = Field(
+        default=timedelta(days=90), description="past the end of phase 2 without articulation: the window is at risk"
+    )
 
 
 class ReminderRules(BaseModel):
@@ -53,7 +85,8 @@ class ReminderRules(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    phase2: Phase2Rule | None = Field(default_factory=Phase2Rule)
+    phase2: Phase2Rule | None = None
+    articulation: ArticulationRule | None = Field(default_factory=ArticulationRule)
     stage_service_time: dict[Stage, b.Duration] = Field(
         default_factory=lambda: {
             Stage.NEEDS_ARTICULATION: timedelta(days=60),
@@ -74,13 +107,29 @@ class ReminderRules(BaseModel):
         "try again after each of these in turn; when they are used up the failure stands in the inbox",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _written_before_the_articulation_rule(cls, data: Any) -> Any:
+        """A rule set that names ``phase2`` but not ``articulation`` was written before the
+        articulation rule existed (every rule set recorded in a case's history then, and a
+        deployment's file of that time): it keeps its meaning, the phase-2 rule alone. Replay of
+        those histories depends on it."""
+        if isinstance(data, dict) and "phase2" in data and "articulation" not in data:
+            return {**data, "articulation": None}
+        return data
+
     def version(self) -> str:
         """A content address: the same rules give the same version on every worker."""
         return rules_version(self)
 
 
 def rules_version(rules: ReminderRules) -> str:
-    canonical = json.dumps(rules.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """``r-`` and 12 hex digits of the rules' canonical JSON. A rule set without the articulation
+    rule is addressed without the field, so a rule set written before it keeps its version."""
+    data = rules.model_dump(mode="json")
+    if data["articulation"] is None:
+        del data["articulation"]
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return "r-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
@@ -130,6 +179,61 @@ def _phase_words(phase: int) -> str:
     return f"is back in venture phase {phase} after phase 2 or later"
 
 
+class Phase2End(BaseModel):
+    """When phase 2 ends (or ended) for the articulation reminder, what says so, and since when that
+    is known (a reminder is never due before its reason)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    basis: str
+    """``reached phase 3`` (it has ended), ``expected`` (recorded by a coordinator) or ``typical
+    length`` (phase 2's start plus the rule's ``phase2_length``)."""
+    known_at: datetime
+
+
+def phase2_end(state: CaseState, rule: ArticulationRule) -> Phase2End | None:
+    """The end of phase 2 the articulation reminder falls before; ``None`` before phase 2 with no
+    end expected."""
+    ended = min((at for phase, at in state.phase_reached_at.items() if phase >= 3), default=None)
+    if ended is not None:
+        return Phase2End(at=ended, basis="reached phase 3", known_at=ended)
+    if state.phase2_end_expected is not None and state.phase2_end_expected_at is not None:
+        return Phase2End(at=_start_of(state.phase2_end_expected), basis="expected",
+                         known_at=state.phase2_end_expected_at)
+    started = state.phase_reached_at.get(2)
+    if started is not None:
+        return Phase2End(at=started + rule.phase2_length, basis="typical length", known_at=started)
+    return None
+
+
+def _articulation(state: CaseState, rule: ArticulationRule, to: str, up: str) -> list[PlannedReminder]:
+    end = phase2_end(state, rule)
+    if end is None:
+        return []
+    end_at, basis = end.at, end.basis
+    remind_at = max(end_at - rule.remind_before_end, min(end.known_at, end_at))
+    anchor = f"articulation:{end_at:%Y-%m-%d}"
+    company = state.lead.company
+    if basis == "reached phase 3":
+        subject = f"{company} is past venture phase 2 (phase 3 since {end_at:%Y-%m-%d}): articulate its growth question"
+    else:
+        subject = (f"{company} nears the end of venture phase 2 ({basis} {end_at:%Y-%m-%d}): "
+                   "articulate its growth question")
+    out = [PlannedReminder(key=f"{anchor}:remind", rule="articulation", due_at=remind_at, subject=subject,
+                           recipient=to)]
+    for i, after in enumerate(rule.follow_ups, start=1):
+        out.append(PlannedReminder(key=f"{anchor}:follow-up-{i}", rule="articulation", due_at=remind_at + after,
+                                   subject=f"follow-up {i}: {subject}", recipient=to))
+    if rule.escalate_after_end is not None:
+        out.append(PlannedReminder(
+            key=f"{anchor}:escalate", rule="articulation", due_at=end_at + rule.escalate_after_end,
+            subject=(f"escalation: {company} is past the end of venture phase 2 ({end_at:%Y-%m-%d}) and its "
+                     "growth question is not articulated: the 2-3 years head start is at risk"),
+            recipient=up, escalation=True))
+    return out
+
+
 def plan(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
     """Every reminder the case is owed in its current state, sent or not, earliest first."""
     if not state.open:
@@ -140,6 +244,8 @@ def plan(state: CaseState, rules: ReminderRules) -> list[PlannedReminder]:
     out: list[PlannedReminder] = []
 
     phase2_at = min((at for phase, at in state.phase_reached_at.items() if phase >= 2), default=None)
+    if rules.articulation and state.needs is None:
+        out += _articulation(state, rules.articulation, to, up)
     if rules.phase2 and phase2_at is not None and state.needs is None:
         subject = f"{company} {_phase_words(state.phase)}: start needs articulation"
         out.append(PlannedReminder(key="phase2:remind", rule="phase2", due_at=phase2_at, subject=subject, recipient=to))

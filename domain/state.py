@@ -7,7 +7,7 @@ projection and the auditor's rebuild all call :func:`fold`; if they ever disagre
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,16 +23,19 @@ from domain.events import (
     MatchesProposed,
     NeedsArticulated,
     NoteRecorded,
+    Phase2EndExpected,
     PhaseChanged,
     RealisationCorrected,
     RealisationStarted,
     Realised,
+    Referred,
     ReminderDelivered,
     ReminderFailed,
     ReminderSent,
 )
-from domain.models import Consultation, Lead, Location, MatchProposal, NeedsProfile, Realisation
-from domain.vocab import Bottleneck, Outcome, Stage, Verdict
+from domain.models import Consultation, Lead, Location, MatchProposal, NeedsProfile, Realisation, Referral
+from domain.timing import LeadTime, lead_time
+from domain.vocab import Bottleneck, CompanyType, Counterfactual, Outcome, Stage, Verdict
 
 RECENT_COMMANDS = 200
 """How many command ids a case remembers, so a client's retry with the same id is applied once
@@ -87,10 +90,32 @@ class CaseState(BaseModel):
     notes: int = Field(default=0, description="notes recorded (NoteRecorded)")
     last_note_at: datetime | None = Field(default=None, description="when the latest note was recorded")
     realisation_corrections: int = Field(default=0, description="corrections of the realisation's figures")
+    detected_company_type: CompanyType | None = Field(
+        default=None, description="the company type when the lead was detected (new scale-ups are derived from it)"
+    )
+    signalled_by: str | None = Field(default=None, description="the triple-helix organisation that signalled the lead")
+    counterfactual: Counterfactual | None = Field(
+        default=None, description="what would have happened to the realised investment without the programme"
+    )
+    at_current_site: bool | None = Field(
+        default=None, description="realised in the own region at the current site (true) or elsewhere (false)"
+    )
+    referrals: list[Referral] = Field(default_factory=list, description="referrals to adjacent programmes")
+    phase2_end_expected: date | None = Field(default=None, description="when phase 2 is expected to end")
+    phase2_end_expected_at: datetime | None = Field(default=None, description="when that expectation was recorded")
 
     @property
     def open(self) -> bool:
         return self.stage != Stage.CLOSED
+
+    @property
+    def articulation_lead_time(self) -> LeadTime | None:
+        """From the first needs articulation to the (latest) needed-by date; ``None`` before any
+        articulation. ``.short`` flags a case articulated less than two years ahead (``domain.timing``)."""
+        at = self.stages_reached_at.get(Stage.NEEDS_ARTICULATION)
+        if at is None or self.needs is None:
+            return None
+        return lead_time(at.date(), self.needs.needed_by)
 
     def facts(self) -> dict[str, str | int | None]:
         """The flat facts every case listing shows (CLI ``lead list``, the ledger's ``cases`` table)."""
@@ -99,7 +124,7 @@ class CaseState(BaseModel):
             "stage": self.stage.value,
             "outcome": self.outcome.value if self.outcome else None,
             "region": self.lead.home_region.value,
-            "hotspot": self.lead.hotspot.value,
+            "hotspot": self.lead.hotspot.value if self.lead.hotspot else None,
             "technology_domain": self.lead.technology_domain.value,
             "phase": self.phase,
             "last_seq": self.last_seq,
@@ -143,6 +168,8 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             recent_command_ids=[event.command_id] if event.command_id else [],
             demo=event.demo,
             source=event.source,
+            detected_company_type=event.lead.company_type,
+            signalled_by=event.signalled_by,
         )
     if state is None:
         raise ValueError(f"{event.event_id}: {event.type} before LeadDetected")
@@ -223,6 +250,8 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             realisation=event.realisation,
             outcome=event.outcome,
             closed_from=state.stage,
+            counterfactual=event.counterfactual,
+            at_current_site=event.at_current_site,
         )
     if isinstance(event, CaseClosed):
         return _enter(
@@ -250,9 +279,23 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
     if isinstance(event, RealisationCorrected):
         if state.realisation is None:
             raise ValueError(f"{event.event_id}: RealisationCorrected on a case that was not realised")
-        corrected = state.realisation.model_copy(update={c.field: c.new for c in event.changes})
-        return state.model_copy(update={
-            **common, "realisation": corrected, "realisation_corrections": state.realisation_corrections + 1})
+        figures = {c.field: c.new for c in event.changes if c.field != "counterfactual"}
+        update: dict[str, object] = {
+            **common,
+            "realisation": state.realisation.model_copy(update=figures),
+            "realisation_corrections": state.realisation_corrections + 1,
+        }
+        for c in event.changes:
+            if c.field == "counterfactual":
+                update["counterfactual"] = Counterfactual(c.new)
+        return state.model_copy(update=update)
+    if isinstance(event, Referred):
+        referral = Referral(to=event.to, name=event.name, subject=event.subject, at=event.at)
+        return state.model_copy(update={**common, "referrals": [*state.referrals, referral]})
+    if isinstance(event, Phase2EndExpected):
+        return state.model_copy(
+            update={**common, "phase2_end_expected": event.expected_end, "phase2_end_expected_at": event.at}
+        )
     if isinstance(event, ReminderSent):
         return state.model_copy(update={**common, "reminder_keys": [*state.reminder_keys, event.key]})
     if isinstance(event, ReminderFailed):
@@ -265,6 +308,25 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
         rest = {k: v for k, v in state.failed_deliveries.items() if k != event.key}
         return state.model_copy(update={**common, "failed_deliveries": rest})
     raise TypeError(f"unknown event {type(event).__name__}")  # pragma: no cover
+
+
+ADDED_LATER: frozenset[str] = frozenset({"detected_company_type"})
+"""State fields whose fold over events recorded before them is not their default: a state
+serialised by code from before them (a continue-as-new input, a row of the ``cases`` projection)
+holds the default where the fold of the same chain holds a value. :func:`agrees` compares such a
+state with the fold taking the fold's value for these fields. (Every other field added to the
+state folds to its default over old events: ``referrals`` is empty, ``counterfactual`` None.)"""
+
+
+def agrees(carried: CaseState, folded: CaseState) -> bool:
+    """``carried`` is the state ``folded`` describes, allowing for :data:`ADDED_LATER` fields that
+    ``carried`` holds at their default (written by code from before them)."""
+    fill = {
+        name: getattr(folded, name)
+        for name in ADDED_LATER
+        if getattr(carried, name) == CaseState.model_fields[name].get_default(call_default_factory=True)
+    }
+    return (carried.model_copy(update=fill) if fill else carried) == folded
 
 
 def fold(events: Iterable[Event], state: CaseState | None = None) -> CaseState | None:

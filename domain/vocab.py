@@ -35,7 +35,15 @@ class HotspotId(str, Enum):
 
 
 class TechnologyDomain(str, Enum):
-    """The ten National Technology Strategy domains, plus firms essential to strategic autonomy."""
+    """The ten National Technology Strategy domains, plus two categories of firms essential to
+    strategic autonomy: "Ook andere innovatieve bedrijven die aantoonbaar technologieën toepassen en
+    die essentieel zijn voor de strategische autonomie van Nederland en Europa, behoren tot de
+    doelgroep. Denk dan aan farmacologische bedrijven en de defensie-industrie." (sources/002)
+
+    ``strategic-autonomy`` is the single category cases were recorded with before pharma and
+    defence were told apart: it stays readable in their events, and a new lead (or an update that
+    sets the domain) names ``pharma`` or ``defence`` instead (``domain.decide``).
+    """
 
     PHOTONICS = "photonics"
     QUANTUM = "quantum"
@@ -47,13 +55,81 @@ class TechnologyDomain(str, Enum):
     ENERGY_MATERIALS = "energy-materials"
     SEMICONDUCTORS = "semiconductors"
     CYBERSECURITY = "cybersecurity"
+    PHARMA = "pharma"
+    DEFENCE = "defence"
     STRATEGIC_AUTONOMY = "strategic-autonomy"
 
 
+STRATEGIC_AUTONOMY_DOMAINS = (TechnologyDomain.PHARMA, TechnologyDomain.DEFENCE)
+"""The strategic-autonomy categories a new lead may name (the programme's two examples)."""
+LEGACY_DOMAINS = (TechnologyDomain.STRATEGIC_AUTONOMY,)
+"""Read in recorded events, refused for a new lead: pharma and defence merged (before issue 14)."""
+NTS_DOMAINS = tuple(
+    d for d in TechnologyDomain if d not in STRATEGIC_AUTONOMY_DOMAINS and d not in LEGACY_DOMAINS
+)
+"""The ten domains of the National Technology Strategy (NTS)."""
+
+
 class CompanyType(str, Enum):
+    """What the company is, in the programme's words (sources/002): "Een startup heeft de ambitie een
+    miljoenen omzet na te streven, maar het product of de dienst moet nog worden bewezen. Een
+    scale-up is een snel groeiende startup met een bewezen product of dienst en die een kans maakt
+    internationaal door te breken en vele banen creëert. Onder grown-ups verstaan we volwassen
+    bedrijven die nieuwe producten of diensten op de markt brengen." """
+
     STARTUP = "startup"
     SCALEUP = "scaleup"
     GROWNUP = "grownup"
+
+
+class Counterfactual(str, Enum):
+    """What would have happened to a realised investment without the programme, recorded at
+    realisation. The impact target counts "Behoud geïnvesteerd vermogen voor NL" with the footnote
+    "Vermogen dat anders niet zou worden geïnvesteerd of niet in Nederland" (sources/002): only the
+    first two are retained investment; the third happened in the Netherlands anyway."""
+
+    WOULD_HAVE_GONE_ABROAD = "would_have_gone_abroad"
+    WOULD_NOT_HAVE_BEEN_INVESTED = "would_not_have_been_invested"
+    WOULD_HAVE_HAPPENED_IN_NL_ANYWAY = "would_have_happened_in_nl_anyway"
+
+
+RETAINED_COUNTERFACTUALS = (Counterfactual.WOULD_HAVE_GONE_ABROAD, Counterfactual.WOULD_NOT_HAVE_BEEN_INVESTED)
+"""The counterfactuals whose investment counts as retained for the Netherlands."""
+
+
+class ReferralTarget(str, Enum):
+    """Where a case is referred to. The taskforce "Aansluiting realiseert bij aanpalende (EZ en
+    regionale) beleidsprogramma's en -instrumenten en relevante organisaties, waaronder Invest-NL"
+    (sources/002, Analysekader 2e)."""
+
+    INVEST_NL = "invest-nl"
+    EZ_PROGRAMME = "ez-programme"
+    REGIONAL_PROGRAMME = "regional-programme"
+    ORGANISATION = "organisation"
+
+
+class Where(str, Enum):
+    """Where a realisation took place relative to the lead: aim b of the programme is to let a
+    company "door te kunnen groeien en door te investeren elders in de eigen regio of in een andere
+    Nederlandse regio" (sources/002), which is told apart from growing at its current site
+    (``domain.impact_facts.where_realised``)."""
+
+    ANOTHER_REGION = "another_region"
+    OWN_REGION_ELSEWHERE = "own_region_elsewhere"
+    CURRENT_SITE = "current_site"
+
+
+class RegionBasis(str, Enum):
+    """What "another region" means in the outcomes (a report's setting, written in the report).
+
+    ``rom-region``: another ROM's region than the lead's home region (the ROM under whose NDA the
+    lead is); Twente to Arnhem/Nijmegen is then the own region (both Oost NL). ``hotspot``: another
+    technology hotspot than the lead's own; Twente to Arnhem/Nijmegen is then another region. Where
+    the lead or the realisation has no hotspot, the ROM region decides.
+    """
+
+    ROM_REGION = "rom-region"
+    HOTSPOT = "hotspot"
 
 
 class GrowthSpaceKind(str, Enum):

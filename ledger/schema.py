@@ -70,7 +70,7 @@ cases = Table(
     Column("stage", String(40), nullable=False, index=True),
     Column("outcome", String(40)),
     Column("region", String(40), nullable=False, index=True),
-    Column("hotspot", String(40), nullable=False),
+    Column("hotspot", String(40)),  # NULL: a lead outside any technology hotspot (0010)
     Column("technology_domain", String(40), nullable=False),
     Column("phase", Integer, nullable=False),
     Column("last_seq", Integer, nullable=False),

@@ -112,7 +112,7 @@ class CaseSummary:
     stage: str
     outcome: str | None
     region: str
-    hotspot: str
+    hotspot: str | None
     technology_domain: str
     phase: int
     last_seq: int

@@ -32,14 +32,20 @@ NEEDS: dict[str, Any] = {
 }
 
 
+RETAINED = "would_have_gone_abroad"
+"""A counterfactual whose investment counts as retained (a realisation needs one since issue 14)."""
+
+
 def command(kind: str, /, **fields: Any) -> Command:
     return COMMAND_ADAPTER.validate_python({"type": kind, **ACTOR, **fields})
 
 
-def start(demo: bool = False, source: str | None = None, **lead: Any) -> DetectLead:
-    """A start of :data:`LEAD` with ``lead`` fields changed; ``demo``/``source`` as in ``DetectLead``."""
-    return DetectLead.model_validate(
-        {"type": "start", **ACTOR, "lead": {**LEAD, **lead}, "demo": demo, "source": source})
+def start(demo: bool = False, source: str | None = None, signalled_by: str | None = None, **lead: Any) -> DetectLead:
+    """A start of :data:`LEAD` with ``lead`` fields changed; ``demo``/``source``/``signalled_by`` as in
+    ``DetectLead``."""
+    return DetectLead.model_validate({
+        "type": "start", **ACTOR, "lead": {**LEAD, **lead}, "demo": demo, "source": source,
+        "signalled_by": signalled_by})
 
 
 def happy_path(today: date, hotspot: str = "twente") -> list[Command]:
@@ -52,7 +58,7 @@ def happy_path(today: date, hotspot: str = "twente") -> list[Command]:
         command("request-consultation", party="municipality", subject="zoning", due=due),
         command("answer-consultation", consultation_id="C1", verdict="positive", answer="fits"),
         command("start-realisation"),
-        command("realise", investment_eur=25_000_000, jobs=60, new_scaleup=True),
+        command("realise", investment_eur=25_000_000, jobs=60, counterfactual=RETAINED),
     ]
 
 

@@ -23,15 +23,19 @@ LEAD = Lead.model_validate(f.LEAD)
 DAY = timedelta(days=1)
 
 
+PHASE2_RULES = ReminderRules.model_validate({"phase2": {}})
+"""A rule set of before issue 14: the phase-2 rule alone (naming phase2, not articulation)."""
+
+
 def due(state, rules=None) -> dict[str, datetime]:
-    return {r.key: r.due_at for r in plan(state, rules or ReminderRules())}
+    return {r.key: r.due_at for r in plan(state, rules or PHASE2_RULES)}
 
 
 def test_phase2_reminder_follow_ups_and_escalation_fall_on_their_day():
     state = Case(phase=2).state
     at = state.phase_reached_at[2]
     assert at == T0
-    planned = plan(state, ReminderRules())
+    planned = plan(state, PHASE2_RULES)
     by_key = {r.key: r for r in planned}
     assert {k: v for k, v in due(state).items() if k.startswith("phase2")} == {
         "phase2:remind": at, "phase2:follow-up-1": at + 14 * DAY, "phase2:follow-up-2": at + 30 * DAY,
@@ -61,7 +65,7 @@ def test_phase2_reminders_need_phase_2_and_stop_once_needs_are_articulated():
 def test_the_articulation_reminder_says_the_phase_the_lead_is_in_and_keeps_its_timing():
     """Issue 12: a lead that started in phase 3 was told it "reached venture phase 2"."""
     def subjects(state) -> dict[str, str]:
-        return {r.key: r.subject for r in plan(state, ReminderRules()) if r.rule == "phase2"}
+        return {r.key: r.subject for r in plan(state, PHASE2_RULES) if r.rule == "phase2"}
 
     two = subjects(Case(phase=2).state)
     assert two["phase2:remind"] == "Photon Forge BV reached venture phase 2: start needs articulation"
@@ -69,7 +73,7 @@ def test_the_articulation_reminder_says_the_phase_the_lead_is_in_and_keeps_its_t
     three = Case(phase=3).state
     assert subjects(three)["phase2:remind"] == "Photon Forge BV is in venture phase 3, past phase 2: start needs articulation"
     assert subjects(three)["phase2:escalate"].startswith("escalation: Photon Forge BV is in venture phase 3,")
-    assert due(three)["phase2:remind"] == T0  # the timing is unchanged (issue 14 changes it)
+    assert due(three)["phase2:remind"] == T0  # the phase-2 rule's timing (the articulation rule: below)
     assert "venture phase 2" not in " ".join(subjects(Case(phase=4).state).values())
     back = Case(phase=2)
     state = back.run(f.command("change-phase", phase=1))
@@ -103,14 +107,14 @@ def test_consultation_due_soon_and_overdue_from_the_start_of_the_due_day():
 
 def test_sent_reminders_are_not_pending_and_closed_cases_owe_none():
     case = Case(phase=2)
-    assert pending(case.state, ReminderRules())[0].key == "phase2:remind"
+    assert pending(case.state, PHASE2_RULES)[0].key == "phase2:remind"
     state = case.run(f.command("record-reminder", key="phase2:remind", rule="phase2", subject="s",
                                channel="log", recipient="r"))
-    keys = [r.key for r in pending(state, ReminderRules())]
+    keys = [r.key for r in pending(state, PHASE2_RULES)]
     assert keys and "phase2:remind" not in keys and keys[0] == "phase2:follow-up-1"
-    assert "phase2:remind" in [r.key for r in plan(state, ReminderRules())]
+    assert "phase2:remind" in [r.key for r in plan(state, PHASE2_RULES)]
     closed = case.run(f.command("close", outcome="withdrawn"))
-    assert closed.stage == Stage.CLOSED and plan(closed, ReminderRules()) == []
+    assert closed.stage == Stage.CLOSED and plan(closed, PHASE2_RULES) == [] and plan(closed, ReminderRules()) == []
 
 
 # --- matchmaking: a need met exactly is met; one unit short is a hard shortfall ------------------
@@ -226,3 +230,71 @@ def test_capital_and_housing_reasons_say_what_was_compared():
     big = NEEDS.model_copy(update={"housing": NEEDS.housing.model_copy(update={"jobs": 1000})})
     short = score_offer(LEAD, big, offer(housing_jobs_capacity=999))
     assert "housing: housing absorbs 999 jobs < 1,000 jobs; national scale: signal to MIRT" in said(short)
+
+
+# --- the articulation rule (issue 14): the end of phase 2, and the window at risk -----------------
+
+
+def articulation(state, rules=None) -> dict[str, datetime]:
+    return {r.key.rsplit(":", 1)[1]: r.due_at for r in plan(state, rules or ReminderRules()) if r.rule == "articulation"}
+
+
+def test_the_rules_of_today_follow_the_end_of_phase_2_and_a_rule_set_of_before_keeps_its_meaning():
+    rules = ReminderRules()
+    assert rules.phase2 is None and rules.articulation is not None
+    old = ReminderRules.model_validate({"phase2": {}, "stage_escalate_after": "P14D"})
+    assert old.articulation is None and old.phase2 is not None
+    # a rule set without the articulation rule has the address it had before issue 14
+    assert PHASE2_RULES.version() == "r-f9ab5e906684"
+    assert ReminderRules.model_validate({"phase2": None}).articulation is None  # phase-2 reminders were off
+    both = ReminderRules.model_validate({"phase2": {}, "articulation": {}})
+    assert both.phase2 is not None and both.articulation is not None and both.version() != rules.version()
+
+
+def test_by_the_phase_s_age_the_reminder_falls_90_days_before_phase_2_is_540_days_old():
+    state = Case(phase=2).state
+    end = T0 + 540 * DAY
+    assert articulation(state) == {"remind": end - 90 * DAY, "follow-up-1": end - 60 * DAY, "escalate": end + 90 * DAY}
+    keys = [r.key for r in plan(state, ReminderRules()) if r.rule == "articulation"]
+    assert keys[0] == f"articulation:{end:%Y-%m-%d}:remind"
+    by_key = {r.key.rsplit(":", 1)[1]: r for r in plan(state, ReminderRules())}
+    assert by_key["escalate"].escalation and by_key["escalate"].recipient == "coordinating-rom"
+    assert not by_key["remind"].escalation and by_key["remind"].recipient == f.LEAD["coordinator"]
+    assert "(typical length " in by_key["remind"].subject
+    assert articulation(Case(phase=1).state) == {}  # phase 1, no end expected: nothing owed
+    assert not [r for r in plan(state, ReminderRules(articulation=None)) if r.rule == "articulation"]
+
+
+def test_a_recorded_end_moves_the_reminder_and_a_reminder_is_never_due_before_its_reason():
+    case = Case(phase=2)
+    state = case.run(f.command("expect-phase2-end", expected_end="2026-09-01"))  # recorded at T0 + 1 h
+    end = datetime(2026, 9, 1, tzinfo=UTC)
+    assert articulation(state) == {"remind": end - 90 * DAY, "follow-up-1": end - 60 * DAY, "escalate": end + 90 * DAY}
+    assert "(expected 2026-09-01)" in plan(state, ReminderRules())[0].subject
+    soon = case.run(f.command("expect-phase2-end", expected_end="2026-02-01"))  # less than 90 days ahead
+    recorded = case.events[-1].at
+    assert articulation(soon)["remind"] == recorded  # due from when it is known, not before
+    assert articulation(soon)["escalate"] == datetime(2026, 2, 1, tzinfo=UTC) + 90 * DAY
+    early = Case(phase=1)
+    assert articulation(early.run(f.command("expect-phase2-end", expected_end="2026-09-01")))["remind"] == end - 90 * DAY
+
+
+def test_reaching_phase_3_ends_phase_2_remind_at_once_escalate_90_days_on():
+    case = Case(phase=2)
+    case.run(f.command("expect-phase2-end", expected_end="2027-01-01"))
+    state = case.run(f.command("change-phase", phase=3))
+    ended = case.events[-1].at
+    assert articulation(state) == {"remind": ended, "follow-up-1": ended + 30 * DAY, "escalate": ended + 90 * DAY}
+    back = case.run(f.command("change-phase", phase=2))  # phase 2 ended when phase 3 was first reached
+    assert articulation(back) == articulation(state)
+    assert articulation(case.run(f.command("articulate-needs", needs=f.NEEDS))) == {}
+    assert articulation(Case(phase=4).state)["remind"] == T0
+
+
+@pytest.mark.parametrize("offset, due", [(-1, False), (0, True)], ids=["a second before", "on the dot"])
+def test_each_articulation_step_is_due_on_its_time_and_not_before(offset, due):
+    state = Case(phase=2).state
+    for step, at in articulation(state).items():
+        now = at + timedelta(seconds=offset)
+        owed = [r.key for r in pending(state, ReminderRules()) if r.due_at <= now and r.key.endswith(step)]
+        assert bool(owed) == due, step

@@ -356,3 +356,29 @@ def test_migration_0009_adds_the_demo_column_as_an_expand(ledger_url):
     led.upgrade()
     assert migrate.current_revision(led._engine) == migrate.HEAD
     led.dispose()
+
+
+def test_migration_0013_lets_a_lead_sit_outside_any_hotspot_as_an_expand(ledger_url):
+    """Issue 14: a lead's hotspot may be null, and so may its projection; 0012 code keeps running
+    (it never writes NULL), and going back to 0012 is refused while a lead outside a hotspot exists."""
+    from ledger import migrate
+
+    led = Ledger(ledger_url)
+    migrate.upgrade(led._engine, "0012")
+    old_events, _ = case_events("lead-in-hotspot", n_phase_changes=0)
+    with pytest.raises(SchemaError):
+        led.check_schema()  # this code needs 0013
+    migrate.upgrade(led._engine, "0013")
+    assert migrate.compatible_ahead(led._engine, "0013", head="0012")
+    led.check_schema()
+    led.append(old_events)
+    outside, state = case_events("lead-outside", n_phase_changes=0, hotspot=None)
+    led.append(outside)
+    assert state.lead.hotspot is None and state.facts()["hotspot"] is None
+    by_id = {s.case_id: s.hotspot for s in led.list_cases()}
+    assert by_id == {"lead-in-hotspot": "brainport-eindhoven", "lead-outside": None}
+    assert led.case_state("lead-outside") == state
+    with pytest.raises(RuntimeError, match="outside any hotspot"):
+        migrate.downgrade(led._engine, "0012")
+    assert migrate.current_revision(led._engine) == "0013"
+    led.dispose()

@@ -33,6 +33,18 @@ commands = st.one_of(
               st.integers(1, 3), st.sampled_from(["positive", "conditional", "negative"])),
     st.just(f.command("start-realisation")),
     st.builds(lambda n: f.command("realise", investment_eur=n, jobs=n), st.integers(0, JOBS_MAX)),
+    st.builds(lambda n, cf, here, scaleup: f.command(
+        "realise", investment_eur=n, jobs=n, counterfactual=cf, at_current_site=here, new_scaleup=scaleup),
+        st.integers(0, JOBS_MAX), st.sampled_from(["would_have_gone_abroad", "would_have_happened_in_nl_anyway"]),
+        st.sampled_from([None, True, False]), st.sampled_from([None, False])),
+    st.builds(lambda to: f.command("refer", to=to, name="Innovatiekrediet", subject="financing"),
+              st.sampled_from(["invest-nl", "ez-programme"])),
+    st.builds(lambda d: f.command("expect-phase2-end", expected_end=(T0 + timedelta(days=d)).date().isoformat()),
+              st.integers(-2, 400)),
+    st.builds(lambda cf: f.command("correct-realisation", counterfactual=cf, reason="asked again"),
+              st.sampled_from(["would_not_have_been_invested", "would_have_happened_in_nl_anyway"])),
+    st.builds(lambda d: f.command("update", changes={"technology_domain": d, "site": "Eindhoven"}),
+              st.sampled_from(["pharma", "strategic-autonomy"])),
     st.sampled_from([f.command("close", outcome="withdrawn"), f.command("close", outcome="left_abroad"),
                      f.command("close", outcome="no_proposition_possible", bottleneck="talent")]),
     st.just(f.command("reopen")),
@@ -68,7 +80,8 @@ def test_random_sequences_keep_state_valid_refusals_change_nothing_fold_is_deter
     rejected = 0
     for i, cmd in enumerate([f.start(phase=1), *seq]):
         snapshot = None if state is None else state.model_dump()
-        ctx = Context("lead-prop", T0 + timedelta(hours=i), refuse_past_needed_by=i % 2 == 0)
+        ctx = Context("lead-prop", T0 + timedelta(hours=i), refuse_past_needed_by=i % 2 == 0,
+                      programme_facts=i % 3 != 0)
         try:
             new = decide(state, cmd, ctx)
         except CommandRejected as refused:
@@ -87,6 +100,12 @@ def test_random_sequences_keep_state_valid_refusals_change_nothing_fold_is_deter
         if new[0].type == "NoteRecorded":  # a note changes no stage and nothing a reminder follows
             assert before is not None and state.model_copy(update={
                 k: getattr(before, k) for k in ("notes", "last_note_at", "last_seq", "updated_at")}) == before
+        if new[0].type == "Referred":  # nor does a referral
+            assert before is not None and state.model_copy(update={
+                k: getattr(before, k) for k in ("referrals", "last_seq", "updated_at")}) == before
+        if new[0].type == "Realised" and ctx.programme_facts:  # the facts the figures rest on
+            assert state.counterfactual is not None and new[0].company_type is not None
+            assert (new[0].at_current_site is None) == (state.outcome.value == "realised_other_region")
     assert events, "the start command is always accepted"
     assert len(events) + rejected == len(seq) + 1
     assert [e.seq for e in events] == list(range(1, len(events) + 1))

@@ -1,10 +1,11 @@
-"""Reminders on the time-skipping server: phase 2, follow-ups, escalation, overdue consultations."""
+"""Reminders on the time-skipping server: the articulation rule (the end of phase 2), the phase-2
+rule of older rule sets, follow-ups, escalation, overdue consultations."""
 
 from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from client import temporal as cases
 from domain.reminders import ReminderRules
@@ -49,9 +50,78 @@ async def deployment(env, ledger, rules: ReminderRules, queue: str | None = None
                 await env.client.get_workflow_handle(case_id).terminate("test over")
 
 
-async def test_phase2_reminder_follow_ups_and_escalation_then_silence(ts_worker):
+PHASE2_RULES = ReminderRules.model_validate({"phase2": {}})
+"""A rule set written before issue 14 (it names phase2, not articulation): the phase-2 rule alone."""
+
+
+async def test_articulation_reminder_before_the_expected_end_of_phase_2_escalated_only_when_the_window_is_at_risk(
+        ts_worker):
+    """Issue 14: remind as the lead nears the end of phase 2 ("vanaf het einde van levensfase 2"),
+    here an end a coordinator recorded 200 days ahead: 90 days before it, a follow-up 30 days later,
+    and an escalation only 90 days past the end with the question still not asked."""
     env, queue, ledger = ts_worker
     case_id = new_id()
+    start = await cases.start(env.client, queue, f.start(phase=2), case_id)
+    t0 = start.state.detected_at
+    end = (t0 + 200 * DAY).date()
+    await cases.execute(env.client, case_id, f.command("expect-phase2-end", expected_end=end.isoformat()))
+    await env.sleep(100 * DAY)
+    assert sent(ledger, case_id) == []  # in phase 2, its end 100 days away: nothing owed yet
+    await env.sleep(100 * DAY)
+    end_at = datetime.combine(end, time(0), tzinfo=UTC)
+    anchor = f"articulation:{end.isoformat()}"
+    assert [(r.key, rounded(r.at - end_at), r.escalation) for r in sent(ledger, case_id)] == [
+        (f"{anchor}:remind", -90 * DAY, False),
+        (f"{anchor}:follow-up-1", -60 * DAY, False),
+    ]
+    await env.sleep(100 * DAY)
+    reminders = sent(ledger, case_id)
+    assert [(r.key, rounded(r.at - end_at), r.escalation, r.recipient) for r in reminders[2:]] == [
+        (f"{anchor}:escalate", 90 * DAY, True, "coordinating-rom")]
+    assert "2-3 years head start is at risk" in reminders[2].subject
+    assert reminders[0].subject.startswith(f"Photon Forge BV nears the end of venture phase 2 (expected {end}")
+    await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
+    await env.sleep(400 * DAY)
+    assert [r.rule for r in sent(ledger, case_id) if r.rule == "articulation"] == ["articulation"] * 3
+    assert fold(r.event for r in ledger.events(case_id)) == await cases.state(env.client, case_id)
+
+
+async def test_without_an_expected_end_the_phase_age_rule_and_phase_3_decide(ts_worker):
+    """No end recorded: the reminder falls 90 days before phase 2 is 540 days old; a lead that
+    reaches phase 3 first (phase 2 has ended) is reminded then, and its escalation follows 90 days on."""
+    env, queue, ledger = ts_worker
+    case_id = new_id()
+    start = await cases.start(env.client, queue, f.start(phase=2), case_id)
+    t0 = start.state.detected_at
+    await env.sleep(449 * DAY)
+    assert sent(ledger, case_id) == []
+    await env.sleep(2 * DAY)
+    [first] = sent(ledger, case_id)
+    assert (first.key, rounded(first.at - t0)) == (f"articulation:{(t0 + 540 * DAY).date()}:remind", 450 * DAY)
+    assert "(typical length" in first.subject
+
+    other = new_id()
+    await cases.start(env.client, queue, f.start(phase=2), other)
+    await env.sleep(10 * DAY)
+    assert sent(ledger, other) == []
+    moved = await cases.execute(env.client, other, f.command("change-phase", phase=3))
+    phase3 = moved.events[0].at
+    await env.sleep(91 * DAY)
+    reminders = sent(ledger, other)
+    assert [(r.key.rsplit(":", 1)[1], rounded(r.at - phase3), r.escalation) for r in reminders] == [
+        ("remind", timedelta(0), False), ("follow-up-1", 30 * DAY, False), ("escalate", 90 * DAY, True)]
+    assert reminders[0].subject.startswith("Photon Forge BV is past venture phase 2 (phase 3 since")
+
+
+async def test_phase2_reminder_follow_ups_and_escalation_then_silence(ts_worker):
+    """The rule before issue 14, for a deployment whose rule set still names it."""
+    env, _, ledger = ts_worker
+    case_id = new_id()
+    async with deployment(env, ledger, PHASE2_RULES, started=[case_id]) as queue:
+        await _phase2_reminders(env, queue, ledger, case_id)
+
+
+async def _phase2_reminders(env, queue, ledger, case_id):
     start = await cases.start(env.client, queue, f.start(phase=1), case_id)
     t0 = start.state.detected_at
     await env.sleep(100 * DAY)
@@ -83,13 +153,14 @@ async def test_phase2_reminder_follow_ups_and_escalation_then_silence(ts_worker)
 async def test_articulating_needs_stops_the_follow_ups(ts_worker):
     env, queue, ledger = ts_worker
     case_id = new_id()
-    start = await cases.start(env.client, queue, f.start(phase=2), case_id)
-    await env.sleep(20 * DAY)  # follow-up 1 (day 14) goes out
+    start = await cases.start(env.client, queue, f.start(phase=3), case_id)
+    await env.sleep(40 * DAY)  # the reminder at once, follow-up 1 (day 30) goes out
     await cases.execute(env.client, case_id, f.command("articulate-needs", needs=f.NEEDS))
-    await env.sleep(40 * DAY)
-    keys = [r.key for r in sent(ledger, case_id)]
-    assert keys == ["phase2:remind", "phase2:follow-up-1"]
-    assert start.state.phase == 2
+    await env.sleep(100 * DAY)  # no escalation at day 90
+    anchor = f"articulation:{start.state.detected_at.date()}"
+    assert [r.key for r in sent(ledger, case_id) if r.rule == "articulation"] == [
+        f"{anchor}:remind", f"{anchor}:follow-up-1"]
+    assert start.state.phase == 3
 
 
 async def test_overdue_consultation_escalates_on_its_due_date(ts_worker):

@@ -28,6 +28,7 @@ def test_inbox_lists_the_latest_due_step_per_reason_and_nothing_else(ledger_url,
     ledger = Ledger.open(ledger_url, upgrade=True)
     due = (NOW + timedelta(days=3)).date().isoformat()
     record(ledger, "lead-silent-phase-2", [(timedelta(days=-50), f.start(phase=2))])
+    record(ledger, "lead-silent-phase-3", [(timedelta(days=-100), f.start(phase=3))])
     record(ledger, "lead-early-phase-1", [(timedelta(days=-10), f.start(phase=1))])
     record(ledger, "lead-consulting", [
         (timedelta(days=-5), f.start(phase=3)),
@@ -53,8 +54,10 @@ def test_inbox_lists_the_latest_due_step_per_reason_and_nothing_else(ledger_url,
     got = {(r["case_id"], r["key"].split(":20")[0], r["overdue"], r["escalation"], r["recipient"]) for r in rows}
     coordinator = f.LEAD["coordinator"]
     assert got == {
-        # 50 days in phase 2 without articulation: past remind, both follow-ups: the escalation stands
-        ("lead-silent-phase-2", "phase2:escalate", True, True, "coordinating-rom"),
+        # 50 days in phase 2: its end (by the phase's age) is a year away, nothing is owed yet; 100
+        # days in phase 3 without articulation: past remind and follow-up, the window is at risk
+        # (90 days past the end of phase 2): the escalation stands
+        ("lead-silent-phase-3", "articulation", True, True, "coordinating-rom"),
         # the grid consultation is due in 3 days: its 7-days-before reminder is due now (one line per
         # reason: the overdue step on the due date is not listed beside it), and it is not overdue
         ("lead-consulting", "consultation:C1:due-soon", False, False, coordinator),
@@ -64,12 +67,12 @@ def test_inbox_lists_the_latest_due_step_per_reason_and_nothing_else(ledger_url,
     assert rows and all(not r["sent"] for r in rows)  # built straight in the ledger: no case sent anything
     labels = {r["case_id"]: r["label"] for r in rows}
     assert labels["lead-consulting"] == "due in 3 days"  # the answer's due date, not the reminder's
-    assert labels["lead-silent-phase-2"] == f"overdue since {(NOW - timedelta(days=5)).date():%Y-%m-%d}"
+    assert labels["lead-silent-phase-3"] == f"overdue since {(NOW - timedelta(days=10)).date():%Y-%m-%d}"
     assert labels["lead-slow-articulation"].startswith("reminder in ")
 
     assert main(["reminders", "due", "--within", "2"]) == 0
     text = capsys.readouterr().out.splitlines()
     assert text[-1].startswith("2 reminder(s) due or due within 2 days")
     assert sorted(line.split("  ")[0].strip() for line in text[:-1]) == [
-        "due in 3 days", labels["lead-silent-phase-2"]]
+        "due in 3 days", labels["lead-silent-phase-3"]]
     assert not any("lead-slow-articulation" in line for line in text)

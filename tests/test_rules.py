@@ -11,7 +11,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
+from domain.commands import parse_command
 from domain.decide import CommandRejected, Context, check, decide
 from domain.models import describe_changes
 from domain.vocab import Stage
@@ -21,9 +23,10 @@ from tests.test_domain import T0, Case, propose, to_consultation
 REMINDER = {"key": "phase2:remind", "rule": "phase2", "subject": "s", "channel": "log", "recipient": "r"}
 
 
-def refused(state, command, rule: str, field: str | None = None, at=None) -> CommandRejected:
-    """``check`` and ``decide`` both refuse ``command`` by ``rule``/``field`` and leave ``state`` as it was."""
-    ctx = Context("lead-rules", at or T0 + timedelta(days=1))
+def refused(state, command, rule: str, field: str | None = None, at=None, facts: bool = True) -> CommandRejected:
+    """``check`` and ``decide`` both refuse ``command`` by ``rule``/``field`` and leave ``state`` as it was
+    (``facts``: ``Context.programme_facts``, as the current workflow decides)."""
+    ctx = Context("lead-rules", at or T0 + timedelta(days=1), programme_facts=facts)
     snapshot = None if state is None else state.model_dump()
     with pytest.raises(CommandRejected) as by_check:
         check(state, command, ctx)
@@ -38,8 +41,8 @@ def refused(state, command, rule: str, field: str | None = None, at=None) -> Com
     return by_check.value
 
 
-def accepted(state, command, at=None):
-    ctx = Context("lead-rules", at or T0 + timedelta(days=1))
+def accepted(state, command, at=None, facts: bool = True):
+    ctx = Context("lead-rules", at or T0 + timedelta(days=1), programme_facts=facts)
     check(state, command, ctx)
     events = decide(state, command, ctx)
     assert len(events) == 1
@@ -76,7 +79,7 @@ STAGED = {
     "answer-consultation": ((Stage.CONSULTATION,),
                             {"consultation_id": "C1", "verdict": "positive", "answer": "x"}),
     "start-realisation": ((Stage.REALISATION,), {}),  # from consultation only once answered: below
-    "realise": ((Stage.REALISATION,), {"investment_eur": 1, "jobs": 1}),
+    "realise": ((Stage.REALISATION,), {"investment_eur": 1, "jobs": 1, "counterfactual": f.RETAINED}),
 }
 
 
@@ -115,7 +118,7 @@ def test_reopen_only_closed_and_never_realised():
     case.run(f.command("close", outcome="withdrawn"))
     accepted(case.state, f.command("reopen"))
     done = stage_case(Stage.REALISATION)
-    done.run(f.command("realise", investment_eur=1, jobs=1))
+    done.run(f.command("realise", investment_eur=1, jobs=1, counterfactual=f.RETAINED))
     refused(done.state, f.command("reopen"), "realised-final")
 
 
@@ -199,7 +202,8 @@ def test_realise_at_a_hotspot_outside_its_region_is_refused():
     state = stage_case(Stage.REALISATION).state
     bad = {"region": "bom", "hotspot": "twente"}
     refused(state, f.command("realise", investment_eur=1, jobs=1, location=bad), "hotspot-region", "location.region")
-    event = accepted(state, f.command("realise", investment_eur=1, jobs=1, location={"region": "bom"}))
+    event = accepted(state, f.command("realise", investment_eur=1, jobs=1, location={"region": "bom"},
+                                      counterfactual=f.RETAINED, at_current_site=False))
     assert event.realisation.location.region.value == "bom"
 
 
@@ -314,7 +318,7 @@ def test_a_note_is_accepted_in_every_stage_and_changes_no_stage_and_no_reminder(
 
     case = stage_case(Stage.REALISATION if stage == Stage.CLOSED else stage)
     if stage == Stage.CLOSED:
-        case.run(f.command("realise", investment_eur=1, jobs=1))
+        case.run(f.command("realise", investment_eur=1, jobs=1, counterfactual=f.RETAINED))
     before = case.state
     after = case.run(f.command("note", text="met the CFO: the fab moves in 2028", kind="meeting"))
     event = case.events[-1]
@@ -339,7 +343,7 @@ def test_a_note_needs_text_and_is_of_a_known_kind():
 
 def realised() -> Case:
     case = stage_case(Stage.REALISATION)
-    case.run(f.command("realise", investment_eur=25_000_000, jobs=60, new_scaleup=False))
+    case.run(f.command("realise", investment_eur=25_000_000, jobs=60, counterfactual=f.RETAINED))
     return case
 
 
@@ -376,7 +380,7 @@ def test_a_correction_needs_a_reason_and_something_to_correct():
 
     base = {"type": "correct-realisation", **f.ACTOR}
     for body, field, words in (({"jobs": 3}, "reason", "required"), ({"jobs": 3, "reason": "  "}, "reason", "spaces"),
-                               ({"reason": "typo"}, "(input)", "at least one of investment_eur, jobs, new_scaleup")):
+                               ({"reason": "typo"}, "(input)", "at least one of investment_eur, jobs, new_scaleup, counterfactual")):
         with pytest.raises(CommandRejected) as err:
             parse_command({**base, **body})
         assert err.value.field == field and words in err.value.message, err.value
@@ -413,3 +417,235 @@ def test_needed_by_today_is_accepted_yesterday_refused_behind_the_flag(days, ok)
             assert "lies in the past" in err.value.message
     # histories from before the workflow patch decided without the rule: a past date was accepted
     assert accepted(state, command, at=now).needs.needed_by == now.date() + timedelta(days=days)
+
+
+# --- the facts the Ministry's figures rest on (issue 14, points 2 and 6) ----------------------------
+# Behind the workflow patch ``programme-facts`` (``Context.programme_facts``): ``accepted``/``refused``
+# decide as the current workflow does; ``facts=False`` as histories from before the patch.
+
+
+def realising(**lead) -> Case:
+    """A case of ``lead`` in stage realisation, its location twente (oost-nl: another region than bom)."""
+    case = Case(**lead)
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    propose(case)
+    case.run(f.command("choose-location", hotspot="twente", municipality="Enschede"))
+    case.run(f.command("request-consultation", party="municipality", subject="zoning", due="2026-03-01"))
+    case.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
+    case.run(f.command("start-realisation"))
+    return case
+
+
+def realise(**fields):
+    return f.command("realise", **{"investment_eur": 5_000_000, "jobs": 20, **fields})
+
+
+def test_a_realisation_records_its_counterfactual_and_cannot_go_without_one():
+    state = realising().state
+    refused(state, realise(), "counterfactual-required", "counterfactual")
+    for value in ("would_have_gone_abroad", "would_not_have_been_invested", "would_have_happened_in_nl_anyway"):
+        event = accepted(state, realise(counterfactual=value))
+        assert event.counterfactual.value == value
+        assert fold_one(state, event).counterfactual.value == value
+    with pytest.raises(ValidationError, match="counterfactual"):
+        realise(counterfactual="would_have_stayed")
+    # before the patch a realisation went without one, and recorded none of these facts
+    old = accepted(state, realise(new_scaleup=True), facts=False)
+    assert (old.counterfactual, old.company_type, old.at_current_site, old.realisation.new_scaleup) == (
+        None, None, None, True)
+    assert accepted(state, realise(), facts=False).realisation.new_scaleup is False
+
+
+def fold_one(state, event):
+    from domain.state import apply
+
+    return apply(state, event)
+
+
+@pytest.mark.parametrize("detected, now, new", [
+    ("startup", "scaleup", True), ("startup", "startup", False), ("startup", "grownup", False),
+    ("scaleup", "scaleup", False), ("grownup", "scaleup", False), ("grownup", "grownup", False),
+])
+def test_new_scaleup_is_derived_from_the_company_type_at_detection_and_at_realisation(detected, now, new):
+    state = realising(company_type=detected).state
+    assert state.detected_company_type.value == detected
+    event = accepted(state, realise(counterfactual=f.RETAINED, company_type=now))
+    assert (event.realisation.new_scaleup, event.company_type.value, event.new_scaleup_reason) == (new, now, None)
+
+
+def test_the_type_at_realisation_defaults_to_the_lead_s_as_updated():
+    case = realising(company_type="startup")
+    assert accepted(case.state, realise(counterfactual=f.RETAINED)).realisation.new_scaleup is False
+    state = case.run(f.command("update", changes={"company_type": "scaleup"}))
+    assert state.detected_company_type.value == "startup" and state.lead.company_type.value == "scaleup"
+    event = accepted(state, realise(counterfactual=f.RETAINED))
+    assert (event.realisation.new_scaleup, event.company_type.value) == (True, "scaleup")
+
+
+def test_overriding_the_derived_new_scaleup_needs_a_reason_and_a_reason_needs_an_override():
+    state = realising(company_type="scaleup").state  # a scale-up already: no new one
+    err = refused(state, realise(counterfactual=f.RETAINED, new_scaleup=True), "new-scaleup-needs-reason",
+                  "new_scaleup_reason")
+    assert "a scaleup at detection, a scaleup now" in err.message
+    event = accepted(state, realise(counterfactual=f.RETAINED, new_scaleup=True,
+                                    new_scaleup_reason="became a scale-up a week before detection"))
+    assert (event.realisation.new_scaleup, event.new_scaleup_reason) == (
+        True, "became a scale-up a week before detection")
+    refused(state, realise(counterfactual=f.RETAINED, new_scaleup=False, new_scaleup_reason="as it says"),
+            "new-scaleup-reason-without-override", "new_scaleup_reason")
+    assert accepted(state, realise(counterfactual=f.RETAINED, new_scaleup=False)).realisation.new_scaleup is False
+    with pytest.raises(CommandRejected, match="new_scaleup_reason"):
+        parse_command({"type": "realise", **f.ACTOR, "investment_eur": 1, "jobs": 1, "new_scaleup_reason": "  "})
+
+
+def test_a_state_carried_from_before_the_type_at_detection_was_kept_asks_for_new_scaleup():
+    """A run that began before the state kept the type at detection holds None there: the case
+    cannot derive, so the coordinator says it (no override to justify)."""
+    state = realising(company_type="startup").state.model_copy(update={"detected_company_type": None})
+    refused(state, realise(counterfactual=f.RETAINED), "new-scaleup-unknown", "new_scaleup")
+    assert accepted(state, realise(counterfactual=f.RETAINED, new_scaleup=True)).realisation.new_scaleup is True
+
+
+def own_region(site: str | None = None) -> Case:
+    """A bom lead (current site ``site``) in realisation, its chosen location Brainport Eindhoven (bom)."""
+    case = Case(site=site)
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    propose(case)
+    case.run(f.command("choose-location", hotspot="brainport-eindhoven", municipality="Veldhoven"))
+    case.run(f.command("request-consultation", party="municipality", subject="zoning", due="2026-03-01"))
+    case.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
+    case.run(f.command("start-realisation"))
+    return case
+
+
+def test_in_the_own_region_the_realisation_says_whether_it_is_at_the_current_site():
+    unknown = own_region().state  # no current site recorded
+    refused(unknown, realise(counterfactual=f.RETAINED), "current-site-unknown", "at_current_site")
+    assert accepted(unknown, realise(counterfactual=f.RETAINED, at_current_site=True)).at_current_site is True
+    assert accepted(unknown, realise(counterfactual=f.RETAINED, at_current_site=False)).at_current_site is False
+    # the current site is in another municipality than the location: elsewhere in the own region
+    elsewhere = own_region(site="Eindhoven").state
+    event = accepted(elsewhere, realise(counterfactual=f.RETAINED))
+    assert (event.outcome.value, event.at_current_site) == ("realised_own_region", False)
+    refused(elsewhere, realise(counterfactual=f.RETAINED, at_current_site=True), "site-mismatch", "at_current_site")
+    # the same municipality may be the same site or a new one there: the coordinator says which
+    same = own_region(site=" veldhoven ").state
+    refused(same, realise(counterfactual=f.RETAINED), "current-site-unknown", "at_current_site")
+    assert accepted(same, realise(counterfactual=f.RETAINED, at_current_site=True)).at_current_site is True
+
+
+def test_in_another_region_there_is_no_current_site_to_be_at():
+    state = realising().state
+    assert accepted(state, realise(counterfactual=f.RETAINED)).at_current_site is None
+    assert accepted(state, realise(counterfactual=f.RETAINED, at_current_site=False)).at_current_site is None
+    refused(state, realise(counterfactual=f.RETAINED, at_current_site=True), "current-site-in-home-region",
+            "at_current_site")
+
+
+def test_the_counterfactual_is_corrected_like_a_figure():
+    case = realising()
+    state = case.run(realise(counterfactual="would_have_gone_abroad"))
+    event = accepted(state, f.command("correct-realisation", counterfactual="would_have_happened_in_nl_anyway",
+                                      reason="the company confirmed it would have stayed"))
+    assert [(c.field, c.old, c.new) for c in event.changes] == [
+        ("counterfactual", "would_have_gone_abroad", "would_have_happened_in_nl_anyway")]
+    after = case.run(f.command("correct-realisation", counterfactual="would_have_happened_in_nl_anyway",
+                               reason="asked again"))
+    assert after.counterfactual.value == "would_have_happened_in_nl_anyway" and after.realisation_corrections == 1
+    assert after.realisation == state.realisation  # the figures are untouched
+    refused(after, f.command("correct-realisation", counterfactual="would_have_happened_in_nl_anyway", reason="r"),
+            "no-change", "counterfactual")
+
+
+@pytest.mark.parametrize("domain", ["pharma", "defence"])
+def test_pharma_and_defence_are_strategic_autonomy_categories_of_their_own(domain):
+    from domain.vocab import NTS_DOMAINS, STRATEGIC_AUTONOMY_DOMAINS, TechnologyDomain
+
+    assert accepted(None, f.start(technology_domain=domain)).lead.technology_domain.value == domain
+    assert TechnologyDomain(domain) in STRATEGIC_AUTONOMY_DOMAINS and len(NTS_DOMAINS) == 10
+
+
+def test_the_merged_strategic_autonomy_category_is_refused_for_new_leads_and_kept_in_old_ones():
+    refused(None, f.start(technology_domain="strategic-autonomy"), "domain-split", "lead.technology_domain")
+    old = Case(facts=False, technology_domain="strategic-autonomy")  # recorded before the split
+    assert old.state.lead.technology_domain.value == "strategic-autonomy"
+    event = accepted(old.state, f.command("update", changes={"contact": {"email": "cfo@example.org"}}))
+    assert event.lead.technology_domain.value == "strategic-autonomy"  # other changes keep working
+    assert accepted(old.state, f.command("update", changes={"technology_domain": "defence"})).lead.technology_domain.value == "defence"
+    refused(Case().state, f.command("update", changes={"technology_domain": "strategic-autonomy"}), "domain-split",
+            "changes.technology_domain")
+    whole = {**f.LEAD, "technology_domain": "strategic-autonomy"}
+    refused(Case().state, f.command("update", lead=whole), "domain-split", "lead.technology_domain")
+    accepted(Case().state, f.command("update", lead=whole), facts=False)
+
+
+def test_a_lead_outside_any_hotspot_says_so_and_a_forgotten_hotspot_is_an_error():
+    event = accepted(None, f.start(hotspot=None))
+    assert event.lead.hotspot is None
+    state = Case(hotspot=None).state
+    assert state.facts()["hotspot"] is None
+    lead = {k: v for k, v in f.LEAD.items() if k != "hotspot"}
+    with pytest.raises(CommandRejected) as err:
+        parse_command({"type": "start", **f.ACTOR, "lead": lead})
+    assert err.value.field == "lead.hotspot"
+
+
+def test_a_lead_signalled_by_a_triple_helix_organisation_records_it_and_the_case_stays_the_rom_s():
+    event = accepted(None, f.command("start", lead=f.LEAD, signalled_by="brainport-development"))
+    assert event.signalled_by == "brainport-development"
+    state = Case().state
+    assert state.signalled_by is None
+    for bad in ("Brainport Development", "-x", ""):
+        with pytest.raises(CommandRejected) as err:
+            parse_command({"type": "start", **f.ACTOR, "lead": f.LEAD, "signalled_by": bad})
+        assert err.value.field == "signalled_by"
+
+
+@pytest.mark.parametrize("stage", [*OPEN_STAGES, Stage.CLOSED], ids=lambda s: s.value)
+def test_a_referral_is_a_fact_of_the_case_in_every_stage_and_changes_no_stage_and_no_reminder(stage):
+    from domain.reminders import ReminderRules, plan
+
+    case = stage_case(Stage.REALISATION if stage == Stage.CLOSED else stage)
+    if stage == Stage.CLOSED:
+        case.run(f.command("close", outcome="no_proposition_possible", bottleneck="financing"))
+    before = case.state
+    after = case.run(f.command("refer", to="invest-nl", subject="a EUR 60 M ticket: co-financing"))
+    event = case.events[-1]
+    assert (event.type, event.to.value, event.name) == ("Referred", "invest-nl", None)
+    assert after.stage == before.stage and [r.subject for r in after.referrals] == ["a EUR 60 M ticket: co-financing"]
+    assert after.referrals[0].at == event.at
+    assert plan(after, ReminderRules()) == plan(before, ReminderRules())
+
+
+def test_a_referral_names_the_programme_unless_it_is_invest_nl():
+    base = {"type": "refer", **f.ACTOR, "subject": "early-phase financing"}
+    for body, field in (({"to": "ez-programme"}, "(input)"), ({"to": "invest-nl", "subject": " "}, "subject"),
+                        ({"to": "the-bank", "name": "x"}, "to")):
+        with pytest.raises(CommandRejected) as err:
+            parse_command({**base, **body})
+        assert err.value.field == field, err.value
+    assert f.command("refer", to="ez-programme", name="Vroegefasefinanciering", subject="s").name == (
+        "Vroegefasefinanciering")
+
+
+@pytest.mark.parametrize("days, ok", [(-1, False), (0, True), (1, True)], ids=["yesterday", "today", "tomorrow"])
+def test_the_expected_end_of_phase_2_lies_ahead(days, ok):
+    state = Case(phase=2).state
+    now = T0 + timedelta(days=1)
+    command = f.command("expect-phase2-end", expected_end=(now.date() + timedelta(days=days)).isoformat())
+    if ok:
+        event = accepted(state, command, at=now)
+        after = fold_one(state, event)
+        assert (after.phase2_end_expected, after.phase2_end_expected_at) == (event.expected_end, now)
+        refused(after, command, "no-change", "expected_end", at=now)
+    else:
+        refused(state, command, "expected-end-in-past", "expected_end", at=now)
+
+
+def test_no_end_of_phase_2_is_expected_once_the_lead_is_past_it():
+    command = f.command("expect-phase2-end", expected_end="2027-01-01")
+    refused(Case(phase=3).state, command, "phase2-ended", "expected_end")
+    accepted(Case(phase=1).state, command)
+    closed = Case(phase=2)
+    closed.run(f.command("close", outcome="withdrawn"))
+    refused(closed.state, command, "case-closed")

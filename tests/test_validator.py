@@ -41,16 +41,16 @@ async def refused(client, case_id: str, command) -> dict:
 async def test_refused_commands_leave_history_and_ledger_unchanged(ts_worker):
     env, queue, ledger = ts_worker
     case_id = new_id()
-    await cases.start(env.client, queue, f.start(), case_id)
+    await cases.start(env.client, queue, f.start(phase=3), case_id)
     await reminded(env.client, case_id)
     before = await counts(env.client, ledger, case_id)
-    assert before[0] == 1 and before[2] == 2  # the start; LeadDetected + the phase-2 reminder
+    assert before[0] == 1 and before[2] == 2  # the start; LeadDetected + the articulation reminder
 
     detail = await refused(env.client, case_id, f.command("record-reminder", **REMINDER))
     assert detail["rule"] == "system-only"
     assert (await refused(env.client, case_id, f.command("start-realisation")))["rule"] == "wrong-stage"
-    assert await refused(env.client, case_id, f.command("change-phase", phase=2)) == {
-        "rule": "no-change", "field": "phase", "message": "the lead is already in phase 2"}
+    assert await refused(env.client, case_id, f.command("change-phase", phase=3)) == {
+        "rule": "no-change", "field": "phase", "message": "the lead is already in phase 3"}
     with pytest.raises(cases.BadInput, match="system-only"):
         await cases.execute(env.client, case_id, f.command("record-reminder", **REMINDER))
     assert await counts(env.client, ledger, case_id) == before
@@ -60,7 +60,7 @@ async def test_refused_commands_leave_history_and_ledger_unchanged(ts_worker):
     await cases.execute(env.client, case_id, f.command("close", outcome="withdrawn"))
     closed = await counts(env.client, ledger, case_id)
     assert closed[0] == before[0] + 1 and closed[2] == before[2] + 1
-    assert (await refused(env.client, case_id, f.command("change-phase", phase=3)))["rule"] == "case-closed"
+    assert (await refused(env.client, case_id, f.command("change-phase", phase=4)))["rule"] == "case-closed"
     assert (await refused(env.client, case_id, f.command("record-reminder", **REMINDER)))["rule"] == "system-only"
     assert await counts(env.client, ledger, case_id) == closed
 

@@ -32,11 +32,18 @@ def new_id() -> str:
     return f"lead-test-{uuid.uuid4().hex[:10]}"
 
 
-async def reminded(client, case_id: str, key: str = "phase2:remind") -> None:
-    """Wait until the case has recorded reminder ``key``: the case's own loop sends it just after a
-    command, so a test that counts events must let it land first."""
+def articulation_reminder(key: str) -> bool:
+    """``key`` is the first step of an articulation reminder (``articulation:<end of phase 2>:remind``)."""
+    return key.startswith("articulation:") and key.endswith(":remind")
+
+
+async def reminded(client, case_id: str, key: str | None = None) -> None:
+    """Wait until the case has recorded reminder ``key`` (default: the articulation reminder, owed at
+    once to a lead past phase 2): the case's own loop sends it just after a command, so a test that
+    counts events must let it land first."""
     for _ in range(200):
-        if key in (await cases.state(client, case_id)).reminder_keys:
+        keys = (await cases.state(client, case_id)).reminder_keys
+        if key in keys if key else any(articulation_reminder(k) for k in keys):
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"{case_id}: reminder {key} was not recorded")
@@ -50,7 +57,7 @@ async def update_events(client, case_id: str) -> int:
 async def test_case_runs_through_every_stage_and_ledger_matches_state(env_worker, ledger):
     env, queue = env_worker
     case_id = new_id()
-    result = await cases.start(env.client, queue, f.start(), case_id)
+    result = await cases.start(env.client, queue, f.start(phase=1), case_id)
     assert result.state.stage == Stage.DETECTION
     seen = [result.state.stage]
     for cmd in f.happy_path(result.state.detected_at.date()):
@@ -70,8 +77,7 @@ async def test_case_runs_through_every_stage_and_ledger_matches_state(env_worker
     rows = ledger.events(case_id)
     assert [r.seq for r in rows] == list(range(1, len(rows) + 1))
     assert [r.type for r in rows] == [
-        "LeadDetected",
-        "ReminderSent",  # the lead is in venture phase 2: start needs articulation
+        "LeadDetected",  # in venture phase 1: no articulation reminder is owed yet
         "NeedsArticulated",
         "MatchesProposed",
         "LocationChosen",
@@ -82,22 +88,22 @@ async def test_case_runs_through_every_stage_and_ledger_matches_state(env_worker
     ]
     queried = await cases.state(env.client, case_id)
     assert fold(r.event for r in rows) == queried == result.state
-    proposals = rows[3].event
+    proposals = rows[2].event
     assert proposals.type == "MatchesProposed" and proposals.proposals
 
 
 async def test_refused_command_writes_nothing_anywhere(env_worker, ledger):
     env, queue = env_worker
     case_id = new_id()
-    await cases.start(env.client, queue, f.start(), case_id)
-    await reminded(env.client, case_id)
+    await cases.start(env.client, queue, f.start(phase=3), case_id)
+    await reminded(env.client, case_id)  # past phase 2: the articulation reminder at once
     before_updates = await update_events(env.client, case_id)
     with pytest.raises(cases.BadInput, match="wrong-stage"):
         await cases.execute(env.client, case_id, f.command("start-realisation"))
     with pytest.raises(cases.BadInput, match="allowed in: needs_articulation"):
         await cases.execute(env.client, case_id, f.command("propose-matches"))
     with pytest.raises(cases.BadInput, match="no-change"):
-        await cases.execute(env.client, case_id, f.command("change-phase", phase=2))
+        await cases.execute(env.client, case_id, f.command("change-phase", phase=3))
     assert await update_events(env.client, case_id) == before_updates
     assert [r.type for r in ledger.events(case_id)] == ["LeadDetected", "ReminderSent"]
 
@@ -135,12 +141,12 @@ async def test_negative_consultation_returns_to_matchmaking(env_worker, ledger):
 async def test_same_update_id_twice_records_once(env_worker, ledger):
     env, queue = env_worker
     case_id = new_id()
-    await cases.start(env.client, queue, f.start(), case_id)
-    cmd = f.command("change-phase", phase=3)
-    first = await cases.execute(env.client, case_id, cmd, update_id="phase-3-once")
-    second = await cases.execute(env.client, case_id, cmd, update_id="phase-3-once")
+    await cases.start(env.client, queue, f.start(phase=1), case_id)
+    cmd = f.command("change-phase", phase=2)  # its articulation reminder falls months later
+    first = await cases.execute(env.client, case_id, cmd, update_id="phase-2-once")
+    second = await cases.execute(env.client, case_id, cmd, update_id="phase-2-once")
     assert first == second
-    assert [r.type for r in ledger.events(case_id)] == ["LeadDetected", "ReminderSent", "PhaseChanged"]
+    assert [r.type for r in ledger.events(case_id)] == ["LeadDetected", "PhaseChanged"]
 
 
 async def test_continue_as_new_carries_state_and_sequence(env_worker, ledger):
@@ -177,17 +183,18 @@ async def test_closed_case_can_reopen_then_ends_after_retention(env_worker, ledg
 
 
 async def test_a_command_keeps_the_reminder_timer_and_upserts_only_what_changed(env_worker):
-    """A phase-2 case waits on its follow-up timer; commands that leave the wake-up time alone do
-    not cancel and restart it, and only the search attributes that changed are upserted."""
+    """A phase-3 case waits on its follow-up timer; commands that leave the wake-up time alone (phase 2
+    ended when phase 3 was first reached) do not cancel and restart it, and only the search
+    attributes that changed are upserted."""
     env, queue = env_worker
     case_id = new_id()
-    await cases.start(env.client, queue, f.start(phase=2), case_id)
+    await cases.start(env.client, queue, f.start(phase=3), case_id)
     await reminded(env.client, case_id)
     history = await env.client.get_workflow_handle(case_id).fetch_history()
     assert history.events[-1].event_type == EventType.EVENT_TYPE_TIMER_STARTED  # the follow-up
     before = len(history.events)
+    await cases.execute(env.client, case_id, f.command("change-phase", phase=4))
     await cases.execute(env.client, case_id, f.command("change-phase", phase=3))
-    await cases.execute(env.client, case_id, f.command("change-phase", phase=2))
     history = await env.client.get_workflow_handle(case_id).fetch_history()
     after = history.events[before:]
     kinds = [e.event_type for e in after]

@@ -27,10 +27,13 @@ with workflow.unsafe.imports_passed_through():
         SYSTEM_COMMANDS,
         ArticulateNeeds,
         Command,
+        DetectLead,
         ProposeMatches,
+        Realise,
         RecordDelivery,
         RecordDeliveryFailure,
         RecordReminder,
+        UpdateLead,
         parse_command,
     )
     from domain.decide import CommandRejected, Context, check, decide
@@ -44,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         redeliveries,
         retry_at,
     )
-    from domain.state import CaseState, apply
+    from domain.state import CaseState, agrees, apply
     from workflows import search_attributes
     from workflows.case_io import CaseInput, CommandResult
     from workflows.policies import DELIVERY, LEDGER_READ, LEDGER_WRITE, SETTINGS
@@ -63,6 +66,15 @@ PATCH_PAST_NEEDED_BY = "refuse-past-needed-by"
 (workflow time), as a past consultation due date always was (``Context.refuse_past_needed_by``).
 Evaluated at the first ``articulate-needs`` a run handles; histories from before took the needs
 with any date and replay so."""
+PATCH_PROGRAMME_FACTS = "programme-facts"
+"""Cases that handle a start, an update or a realisation since this patch record the facts the
+Ministry's figures rest on (``Context.programme_facts``, issue 14): a realisation needs its
+counterfactual, derives ``new_scaleup`` from the company types (an override needs a reason) and
+says, in the own region, whether it is at the current site; a new lead or a changed domain names
+pharma or defence, not the merged strategic-autonomy. Asked at the first such command a run
+handles; histories from before realised and started cases without these checks and replay so."""
+FACT_COMMANDS = (DetectLead, UpdateLead, Realise)
+"""The commands whose decision depends on PATCH_PROGRAMME_FACTS."""
 REJECTED = "CommandRejected"
 """ApplicationError type of a refused command; the CLI maps it to exit code 2."""
 
@@ -96,6 +108,7 @@ class LeadCaseWorkflow:
         self._deliveries: dict[str, asyncio.Task[None]] = {}  # e-mail/webhook deliveries under way
         self._stuck_reminders: set[str] = set()  # reminders the ledger refused in this run
         self._refuse_past_needed_by: bool | None = None  # see PATCH_PAST_NEEDED_BY; None: not yet asked
+        self._programme_facts: bool | None = None  # see PATCH_PROGRAMME_FACTS; None: not yet asked
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseState | None:
@@ -190,6 +203,11 @@ class LeadCaseWorkflow:
                         f"case {self._case_id} has no events in the ledger: nothing to resume",
                         type="NothingToResume", non_retryable=True,
                     )
+                self._state = loaded.state
+                return
+            if loaded.state is not None and input.state is not None and agrees(input.state, loaded.state):
+                # a state carried from code before a field was kept (domain.state.ADDED_LATER) lacks
+                # it: the fold holds it
                 self._state = loaded.state
                 return
             if loaded.state != input.state:
@@ -347,13 +365,16 @@ class LeadCaseWorkflow:
         # Before the patch is evaluated (no needs articulation handled in this run yet) the validator
         # applies the new rule: validators do not run on replay, and a live handler will take the patch.
         return Context(
-            case_id=self._case_id, at=workflow.now(), refuse_past_needed_by=self._refuse_past_needed_by is not False
+            case_id=self._case_id, at=workflow.now(), refuse_past_needed_by=self._refuse_past_needed_by is not False,
+            programme_facts=self._programme_facts is not False,
         )
 
     def _adopt_patches_for(self, command: Command) -> None:
         """Ask the patches a command's decision depends on (only in a handler: a validator may not)."""
         if isinstance(command, ArticulateNeeds) and self._refuse_past_needed_by is None:
             self._refuse_past_needed_by = workflow.patched(PATCH_PAST_NEEDED_BY)
+        if isinstance(command, FACT_COMMANDS) and self._programme_facts is None:
+            self._programme_facts = workflow.patched(PATCH_PROGRAMME_FACTS)
 
     # --- commands ------------------------------------------------------------------------
 

@@ -23,14 +23,15 @@ ALL_KEYS = (STAGE, REGION, HOTSPOT, TECHNOLOGY_DOMAIN, VENTURE_PHASE, OUTCOME, D
 def pairs_for(state: CaseState) -> list[SearchAttributeUpdate[Any]]:
     """The attribute values that describe ``state``.
 
-    ``Region`` and ``Hotspot`` are the lead's home region and nearest hotspot; ``Destination`` is the
+    ``Region`` and ``Hotspot`` are the lead's home region and nearest hotspot (unset for a lead outside
+    any hotspot); ``Destination`` is the
     hotspot chosen or realised at (unset until there is one); ``Outcome`` is ``open`` until the end.
     """
     where = state.realisation.location if state.realisation else state.location
     return [
         STAGE.value_set(state.stage.value),
         REGION.value_set(state.lead.home_region.value),
-        HOTSPOT.value_set(state.lead.hotspot.value),
+        HOTSPOT.value_set(state.lead.hotspot.value) if state.lead.hotspot else HOTSPOT.value_unset(),
         DESTINATION.value_set(where.hotspot.value)
         if where and where.hotspot
         else DESTINATION.value_unset(),
