@@ -424,12 +424,12 @@ def test_needed_by_today_is_accepted_yesterday_refused_behind_the_flag(days, ok)
 # decide as the current workflow does; ``facts=False`` as histories from before the patch.
 
 
-def realising(**lead) -> Case:
-    """A case of ``lead`` in stage realisation, its location twente (oost-nl: another region than bom)."""
+def realising(hotspot: str = "twente", municipality: str = "Enschede", **lead) -> Case:
+    """A case of ``lead`` in stage realisation at ``hotspot`` (twente: oost-nl, another region than bom)."""
     case = Case(**lead)
     case.run(f.command("articulate-needs", needs=f.NEEDS))
     propose(case)
-    case.run(f.command("choose-location", hotspot="twente", municipality="Enschede"))
+    case.run(f.command("choose-location", hotspot=hotspot, municipality=municipality))
     case.run(f.command("request-consultation", party="municipality", subject="zoning", due="2026-03-01"))
     case.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
     case.run(f.command("start-realisation"))
@@ -508,14 +508,7 @@ def test_a_state_carried_from_before_the_type_at_detection_was_kept_asks_for_new
 
 def own_region(site: str | None = None) -> Case:
     """A bom lead (current site ``site``) in realisation, its chosen location Brainport Eindhoven (bom)."""
-    case = Case(site=site)
-    case.run(f.command("articulate-needs", needs=f.NEEDS))
-    propose(case)
-    case.run(f.command("choose-location", hotspot="brainport-eindhoven", municipality="Veldhoven"))
-    case.run(f.command("request-consultation", party="municipality", subject="zoning", due="2026-03-01"))
-    case.run(f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"))
-    case.run(f.command("start-realisation"))
-    return case
+    return realising("brainport-eindhoven", "Veldhoven", site=site)
 
 
 def test_in_the_own_region_the_realisation_says_whether_it_is_at_the_current_site():
