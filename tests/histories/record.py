@@ -69,14 +69,17 @@ async def continued_as_new(client, case_id: str) -> None:
 
 
 async def reminders(env, client, case_id: str) -> None:
-    await cases.start(client, QUEUE, f.start(phase=2), case_id)
-    await env.sleep(timedelta(days=50))
+    """A lead past phase 2 (in phase 3) and its articulation reminder, follow-up and escalation (day 90;
+    the phase-2 rule of rule sets before issue 14: at once, days 14, 30 and 45), then articulation."""
+    await cases.start(client, QUEUE, f.start(phase=3), case_id)
+    await env.sleep(timedelta(days=100))
     await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
 
 
 async def redelivery(env, client, case_id: str) -> None:
-    """The webhook is down for the first delivery round: ReminderFailed, then a retry by rule."""
-    await cases.start(client, QUEUE, f.start(phase=2), case_id)
+    """The webhook is down for the first delivery round: ReminderFailed, then a retry by rule. (In
+    phase 3: the articulation reminder is owed at once.)"""
+    await cases.start(client, QUEUE, f.start(phase=3), case_id)
     await env.sleep(timedelta(hours=2))
     await cases.execute(client, case_id, f.command("articulate-needs", needs=f.NEEDS))
 
@@ -122,6 +125,40 @@ async def demo(client, case_id: str) -> None:
     await cases.execute(client, case_id, f.command("propose-matches"))
 
 
+async def programme_facts(client, case_id: str) -> None:
+    """Issue 14's case facts: a pharma startup outside any hotspot, signalled by a triple-helix
+    organisation, with its current site; an expected end of phase 2, a referral to Invest-NL; realised
+    elsewhere in its own region as a scale-up (derived), with its counterfactual, then corrected."""
+    r = await cases.start(client, QUEUE, f.start(
+        phase=2, hotspot=None, technology_domain="pharma", company_type="startup", site="Helmond",
+        signalled_by="brainport-development"), case_id)
+    today = r.state.detected_at.date()
+    await cases.execute(client, case_id, f.command(
+        "expect-phase2-end", expected_end=(today + timedelta(days=300)).isoformat()))
+    await cases.execute(client, case_id, f.command("refer", to="invest-nl", subject="co-financing the plant"))
+    await cases.execute(client, case_id, f.command("update", changes={"company_type": "scaleup"}))
+    for cmd in f.happy_path(today, hotspot="brainport-eindhoven")[:-1]:
+        if cmd.type == "choose-location":  # another municipality than the current site's
+            cmd = f.command("choose-location", hotspot="brainport-eindhoven", municipality="Eindhoven")
+        await cases.execute(client, case_id, cmd)
+    await cases.execute(client, case_id, f.command(
+        "realise", investment_eur=30_000_000, jobs=80, counterfactual="would_not_have_been_invested"))
+    await cases.execute(client, case_id, f.command(
+        "correct-realisation", counterfactual="would_have_gone_abroad", reason="the board's minutes say abroad"))
+
+
+async def articulation_window(env, client, case_id: str) -> None:
+    """The articulation rule: an end of phase 2 expected in 100 days; the reminder 90 days before it,
+    the follow-up, the escalation 90 days past it; then the needs, a year and a half ahead (flagged)."""
+    r = await cases.start(client, QUEUE, f.start(phase=2), case_id)
+    today = r.state.detected_at.date()
+    await cases.execute(client, case_id, f.command(
+        "expect-phase2-end", expected_end=(today + timedelta(days=100)).isoformat()))
+    await env.sleep(timedelta(days=200))
+    await cases.execute(client, case_id, f.command(
+        "articulate-needs", needs={**f.NEEDS, "needed_by": (today + timedelta(days=750)).isoformat()}))
+
+
 async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
     runs = {
         "redelivery": lambda: redelivery(env, env.client, "lead-redelivery"),
@@ -135,6 +172,8 @@ async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
         "note": lambda: note(env.client, "lead-note"),
         "corrected": lambda: corrected(env.client, "lead-corrected"),
         "demo": lambda: demo(env.client, "lead-demo"),
+        "programme-facts": lambda: programme_facts(env.client, "lead-programme-facts"),
+        "articulation-window": lambda: articulation_window(env, env.client, "lead-articulation-window"),
     }
     unknown = set(only or ()) - set(runs)
     if unknown:
