@@ -152,7 +152,7 @@ def scripts() -> list[dict[str, Any]]:
                                          "answer": "capacity reserved"}, None),
                 ("start-realisation", {}, None),
                 # a scale-up when found and when realised: no new scale-up (the default)
-                ("realise", {"investment_eur": 75_000_000, "jobs": 120},
+                ("realise", {"investment_eur": 75_000_000, "jobs": 120, "counterfactual": "would_have_gone_abroad"},
                  "realised in the Netherlands; otherwise the investment would have gone abroad"),
             ],
             "ends": {"stage": "closed", "outcome": "realised_other_region"},

@@ -22,10 +22,12 @@ from domain.vocab import (
     Bottleneck,
     CompanyType,
     ConsultationParty,
+    Counterfactual,
     FinancingInstrument,
     HotspotId,
     NoteKind,
     Outcome,
+    ReferralTarget,
     Region,
     TechnologyDomain,
     Verdict,
@@ -40,7 +42,9 @@ def _lead_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--company", help="company name")
     p.add_argument("--kvk", help="KvK number (8 digits)")
     p.add_argument("--region", choices=_values(Region), help="home region (ROM)")
-    p.add_argument("--hotspot", choices=_values(HotspotId), help="nearest technology hotspot")
+    p.add_argument("--hotspot", choices=[*_values(HotspotId), forms.NONE_VALUES["hotspot"]],
+                   help="nearest technology hotspot; none: the company sits outside any hotspot")
+    p.add_argument("--site", help="municipality of the company's current site")
     p.add_argument("--domain", choices=_values(TechnologyDomain), help="technology domain")
     p.add_argument("--type", choices=_values(CompanyType), dest="company_type")
     p.add_argument("--phase", type=int, help="venture phase 1-4")
@@ -92,7 +96,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "needed-by": ("needs", "needed_by"),
     "notes": ("needs", "notes"),
 }
-NEGATED = {"no-shared-facility", "not-new-scaleup"}
+NEGATED = {"no-shared-facility", "not-new-scaleup", "not-at-current-site"}
 """Flags that say "not": given (true), the field they place is false; not given, it keeps its default."""
 LOCATION = {name: ("location", name) for name in ("hotspot", "region", "municipality")}
 
@@ -102,10 +106,32 @@ def _location_flags(p: argparse._ActionsContainer) -> None:
     p.add_argument("--municipality")
 
 
+def _scaleup_flags(p: argparse.ArgumentParser, help_yes: str, help_no: str) -> None:
+    scaleup = p.add_mutually_exclusive_group()
+    scaleup.add_argument("--new-scaleup", action="store_true", default=None, help=help_yes)
+    scaleup.add_argument("--not-new-scaleup", action="store_true", default=None, help=help_no)
+
+
+def _counterfactual_flag(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("--counterfactual", choices=_values(Counterfactual), help=help_text)
+
+
 def _realise_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--investment-eur", type=int, help="investment retained, EUR")
     p.add_argument("--jobs", type=int)
-    p.add_argument("--new-scaleup", action="store_true", default=None)
+    _counterfactual_flag(p, "what would have happened without the programme (required): only "
+                            "would_have_gone_abroad and would_not_have_been_invested count as retained investment")
+    p.add_argument("--type", choices=_values(CompanyType), dest="company_type",
+                   help="the company type now (default: the lead's); with the type at detection it says "
+                        "whether this is a new scale-up")
+    _scaleup_flags(p, "a new scale-up, against what the company types say (give --new-scaleup-reason)",
+                   "no new scale-up, against what the company types say (give --new-scaleup-reason)")
+    p.add_argument("--new-scaleup-reason", help="why --new-scaleup or --not-new-scaleup departs from the types")
+    site = p.add_mutually_exclusive_group()
+    site.add_argument("--at-current-site", action="store_true", default=None,
+                      help="in the own region: grows at the company's current site")
+    site.add_argument("--not-at-current-site", action="store_true", default=None,
+                      help="in the own region: elsewhere than the company's current site")
     g = p.add_argument_group("location (default: the chosen location)")
     _location_flags(g)
 
@@ -122,9 +148,8 @@ def _note_flags(p: argparse.ArgumentParser) -> None:
 def _correction_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--investment-eur", type=int, help="the right investment retained, EUR")
     p.add_argument("--jobs", type=int, help="the right number of jobs")
-    scaleup = p.add_mutually_exclusive_group()
-    scaleup.add_argument("--new-scaleup", action="store_true", default=None, help="it is a new scale-up")
-    scaleup.add_argument("--not-new-scaleup", action="store_true", default=None, help="it is no new scale-up")
+    _scaleup_flags(p, "it is a new scale-up", "it is no new scale-up")
+    _counterfactual_flag(p, "the right counterfactual")
 
 
 @dataclass(frozen=True)
@@ -141,10 +166,14 @@ def _start_flags(p: argparse.ArgumentParser) -> None:
     _lead_flags(p)
     p.add_argument("--demo", action="store_true", default=None,
                    help="a demo, training or test case: the impact report and the inbox leave it out")
+    p.add_argument("--signalled-by", metavar="ORG",
+                   help="the triple-helix organisation that signalled the lead (its id, e.g. twente-board); "
+                        "the case stays the home region's ROM's")
 
 
 START = Spec("start a case for a new lead", _start_flags,
-             {**{k: ("lead", *v) for k, v in forms.LEAD.items()}, "demo": ("demo",)})
+             {**{k: ("lead", *v) for k, v in forms.LEAD.items()}, "demo": ("demo",),
+              "signalled-by": ("signalled_by",)})
 COMMANDS: dict[str, Spec] = {
     "update": Spec(
         "correct the lead's facts (not its phase); only the fields given change",
@@ -180,7 +209,10 @@ COMMANDS: dict[str, Spec] = {
     "start-realisation": Spec("the company goes ahead at the chosen location", _none),
     "realise": Spec(
         "record the realised growth and close the case", _realise_flags,
-        {"investment-eur": ("investment_eur",), "jobs": ("jobs",), "new-scaleup": ("new_scaleup",), **LOCATION},
+        {"investment-eur": ("investment_eur",), "jobs": ("jobs",), "counterfactual": ("counterfactual",),
+         "type": ("company_type",), "new-scaleup": ("new_scaleup",), "not-new-scaleup": ("new_scaleup",),
+         "new-scaleup-reason": ("new_scaleup_reason",), "at-current-site": ("at_current_site",),
+         "not-at-current-site": ("at_current_site",), **LOCATION},
     ),
     "close": Spec(
         "end the case without realisation",
@@ -196,7 +228,20 @@ COMMANDS: dict[str, Spec] = {
     "correct-realisation": Spec(
         "correct a realised case's figures (--reason required)", _correction_flags,
         {"investment-eur": ("investment_eur",), "jobs": ("jobs",), "new-scaleup": ("new_scaleup",),
-         "not-new-scaleup": ("new_scaleup",)},
+         "not-new-scaleup": ("new_scaleup",), "counterfactual": ("counterfactual",)},
+    ),
+    "refer": Spec(
+        "refer the case to an adjacent programme or organisation, Invest-NL among them (any stage)",
+        lambda p: (
+            p.add_argument("--to", choices=_values(ReferralTarget)),
+            p.add_argument("--name", help="which programme or organisation (unless invest-nl), e.g. Innovatiekrediet"),
+            p.add_argument("--subject", help="what the referral is about"),
+        ),
+    ),
+    "expect-phase2-end": Spec(
+        "record when the lead is expected to reach the end of venture phase 2 (its articulation reminder "
+        "falls 90 days before it)",
+        lambda p: p.add_argument("--expected-end", help="YYYY-MM-DD"),
     ),
 }
 MAX_FILE = 16 * 1024 * 1024

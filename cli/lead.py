@@ -204,7 +204,9 @@ def show_lines(view: Any, story: list[Any]) -> list[str]:
         f"{state.case_id}  {lead.company}{kvk}{demo}",
         f"  stage        {stage}",
         f"  lead         {lead.company_type.value}, venture phase {state.phase}, {lead.technology_domain.value}",
-        f"  region       {lead.home_region.value} (nearest hotspot {lead.hotspot.value})",
+        f"  region       {lead.home_region.value} "
+        f"({f'nearest hotspot {lead.hotspot.value}' if lead.hotspot else 'outside any hotspot'})"
+        + (f", current site {lead.site}" if lead.site else ""),
         f"  coordinator  {lead.coordinator or '(none)'}",
         f"  contact      {contact}",
         f"  detected     {state.detected_at:%Y-%m-%d %H:%M}; last event #{state.last_seq} "
@@ -212,6 +214,10 @@ def show_lines(view: Any, story: list[Any]) -> list[str]:
     ]
     if state.source:
         out.append(f"  source       {state.source}")
+    if state.signalled_by:
+        out.append(f"  signalled by {state.signalled_by} (the case is the home region's ROM's)")
+    if state.phase2_end_expected:
+        out.append(f"  phase 2      expected to end {state.phase2_end_expected}")
     if state.notes and state.last_note_at:
         out.append(f"  notes        {state.notes}, the last {state.last_note_at:%Y-%m-%d %H:%M} (in the timeline)")
 
@@ -219,7 +225,10 @@ def show_lines(view: Any, story: list[Any]) -> list[str]:
         out.extend(["", title, *(f"  {x}" for x in lines)])
 
     if state.needs:
-        section(f"Needs (needed by {state.needs.needed_by})", needs_lines(state.needs))
+        ahead = state.articulation_lead_time
+        timing = [f"lead time: {ahead.describe()}" + (" (flagged: the programme aims at 2 to 3 years)"
+                                                      if ahead.short else "")] if ahead else []
+        section(f"Needs (needed by {state.needs.needed_by})", [*needs_lines(state.needs), *timing])
     else:
         section("Needs", ["not articulated yet"])
     if state.proposals or state.bottleneck:
@@ -239,7 +248,13 @@ def show_lines(view: Any, story: list[Any]) -> list[str]:
         corrections = [f"corrected {e.at:%Y-%m-%d} by {e.who}: {'; '.join(map(str, e.changes))}"
                        + (f" (why: {e.reason})" if e.reason else "")
                        for e in story if e.type == "RealisationCorrected"]
-        section("Realisation", [realisation_line(state.realisation), *corrections])
+        facts = [f"counterfactual: {state.counterfactual.value}"] if state.counterfactual else []
+        if state.at_current_site is not None:
+            facts.append("at its current site" if state.at_current_site else "elsewhere in its own region")
+        section("Realisation", [realisation_line(state.realisation), *facts, *corrections])
+    if state.referrals:
+        section("Referrals", [f"{r.at:%Y-%m-%d} to {r.to.value}{f' ({r.name})' if r.name else ''}: {r.subject}"
+                              for r in state.referrals])
     if view.reminders:
         width = max(len(x.label) for x in view.reminders)
         section("Open reminders", [f"{x.label:<{width}}  {x.subject} -> {x.recipient}" for x in view.reminders])

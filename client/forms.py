@@ -31,8 +31,13 @@ LEAD: dict[str, tuple[str, ...]] = {
     "contact-name": ("contact", "name"),
     "contact-email": ("contact", "email"),
     "contact-phone": ("contact", "phone"),
+    "site": ("site",),
 }
 """The lead's fields by the ``lead start`` flag names (also the import's columns)."""
+NONE_VALUES: dict[str, str] = {"hotspot": "none"}
+"""Flags whose value ``none`` sets their field to null: ``--hotspot none`` (a ``hotspot`` cell "none")
+is a lead outside any technology hotspot (the programme also serves deeptech companies "gevestigd in
+andere plaatsen die echter geen technologie brandpunt zijn", sources/002)."""
 LEAD_REQUIRED = ("company", "region", "hotspot", "domain", "type", "phase", "contact-name")
 
 
@@ -42,6 +47,8 @@ def body(values: Mapping[str, Any], paths: Paths) -> dict[str, Any]:
     for name, value in values.items():
         if value is None:
             continue
+        if NONE_VALUES.get(name) == value:
+            value = None  # said out loud: the field is null
         *outer, last = paths[name]
         node = out
         for key in outer:

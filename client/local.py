@@ -15,11 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from client.api import DEADLINE, CaseFilter, CaseView
-from client.errors import CaseNotFound, CommandTimeout
+from client.errors import BadInput, CaseNotFound, CommandTimeout
 from client.inbox import InboxItem, items
 from client.views import check_case_id
 from domain.commands import Command, DetectLead
 from domain.models import Lead
+from domain.organisations import OrganisationsError
 from domain.reminders import ReminderRules
 from domain.state import CaseState, fold
 from ledger.store import Ledger
@@ -88,6 +89,11 @@ class LocalCases:
         deadline: float = DEADLINE,
     ) -> CommandResult:
         given = case_id is not None
+        if command.signalled_by is not None:  # an organisation of the deployment's list (settings)
+            try:
+                self._settings.organisations().signaller(command.signalled_by)
+            except OrganisationsError as err:
+                raise BadInput(str(err), "signalled_by") from None
         if case_id is not None:
             case_id = check_case_id(case_id)
         else:

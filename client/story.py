@@ -142,6 +142,8 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
         lead = event.lead
         demo = " (a demo case: left out of the impact report and the inbox)" if event.demo else ""
         came = [f"source: {event.source}"] if event.source else []
+        came += [f"signalled by {event.signalled_by}"] if event.signalled_by else []
+        came += [] if lead.hotspot else ["outside any technology hotspot"]
         return (f"lead detected: {lead.company}, phase {lead.phase}, {lead.home_region.value}{demo}", came, [])
     if isinstance(event, ev.LeadUpdated):
         if event.changes is not None:
@@ -177,7 +179,19 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
     if isinstance(event, ev.RealisationStarted):
         return ("realisation started", [], [])
     if isinstance(event, ev.Realised):
-        return (f"realised {realisation_line(event.realisation)}; outcome {event.outcome.value}", [], [])
+        facts = [f"counterfactual: {event.counterfactual.value}"] if event.counterfactual else []
+        if event.company_type is not None:  # recorded since issue 14: how new_scaleup was decided
+            basis = f"set against the company types: {event.new_scaleup_reason}" if event.new_scaleup_reason else (
+                "as the company types say")
+            facts.append(f"a {event.company_type.value} at realisation; new scale-up: "
+                         f"{'yes' if event.realisation.new_scaleup else 'no'}, {basis}")
+        if event.at_current_site is not None:
+            facts.append("at its current site" if event.at_current_site else "elsewhere in its own region")
+        return (f"realised {realisation_line(event.realisation)}; outcome {event.outcome.value}", facts, [])
+    if isinstance(event, ev.Referred):
+        return (f"referred to {event.to.value}{f' ({event.name})' if event.name else ''}: {event.subject}", [], [])
+    if isinstance(event, ev.Phase2EndExpected):
+        return (f"end of venture phase 2 expected {event.expected_end}", [], [])
     if isinstance(event, ev.CaseClosed):
         bottleneck = f", bottleneck {event.bottleneck.value}" if event.bottleneck else ""
         return (f"closed: {event.outcome.value}{bottleneck}", [], [])

@@ -72,6 +72,18 @@ class Organisations:
         """The ROM a lead of ``home_region`` is under NDA with (its owning organisation)."""
         return self.rom_of[home_region]
 
+    def signaller(self, org_id: str) -> Organisation:
+        """The triple-helix organisation ``org_id`` that signalled a lead (``DetectLead.signalled_by``):
+        "ROM's en sommige triple-helix organisaties beschikken over een dergelijk pijplijn"
+        (sources/002). It is the lead's source, never its owner (:meth:`owner_for`); a ROM's own
+        leads name no signaller. Raises :class:`OrganisationsError` naming the known ones."""
+        org = self.by_id.get(org_id)
+        if org is None or org.kind != OrganisationKind.TRIPLE_HELIX:
+            known = ", ".join(sorted(o.id for o in self.by_id.values() if o.kind == OrganisationKind.TRIPLE_HELIX))
+            what = "no organisation" if org is None else f"a {org.kind.value}, not a triple-helix organisation"
+            raise OrganisationsError(f"signalled_by: {org_id} is {what}; known triple-helix organisations: {known}")
+        return org
+
 
 _ADAPTER: TypeAdapter[list[Organisation]] = TypeAdapter(list[Organisation])
 

@@ -300,7 +300,8 @@ def test_every_other_action_from_flags_and_files(dev, tmp_path):
             "--due", "2099-01-01")
     dev.run("lead", "answer-consultation", case, "--consultation", "C2", "--verdict", "positive", "--answer", "ok")
     dev.run("lead", "start-realisation", case)
-    realised = dev.json("lead", "realise", case, "--investment-eur", "40000000", "--jobs", "120")
+    realised = dev.json("lead", "realise", case, "--investment-eur", "40000000", "--jobs", "120",
+                        "--counterfactual", "would_have_gone_abroad", "--not-at-current-site")
     assert (realised["outcome"], realised["destination"]) == ("realised_own_region", "twente")  # Twente is Oost NL
     shown = dev.json("lead", "show", case)
     assert [e["seq"] for e in shown["events"]] == list(range(1, 15))
