@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.bench_smtp_down [--commands 50]
 
 One dev server, one worker whose SMTP host is a closed port. Two cases side by side:
-- *owed*: a lead in venture phase 2 whose coordinator is an e-mail address, so its phase-2
-  reminder is recorded at once and its e-mail delivery keeps failing (bounded attempts with
+- *owed*: a lead past venture phase 2 (in phase 3) whose coordinator is an e-mail address, so its
+  articulation reminder is recorded at once and its e-mail delivery keeps failing (bounded attempts with
   back-off, about 35 s) while the commands run;
-- *control*: a lead in phase 1 that owes nothing.
+- *control*: a lead in phase 1 that owes nothing (its phase changes between 1 and 2: the end of
+  phase 2 is months away).
 Commands alternate between the two cases in rounds; the table shows median and p95 latency per
 case and their ratio. Before the hardening the owed case's commands waited for the delivery
 (the reminder held the case lock): every command sent during the ~35 s of attempts took that long.
@@ -56,16 +57,17 @@ async def main() -> None:
         run = uuid.uuid4().hex[:6]
         owed, control = f"lead-owed-{run}", f"lead-control-{run}"
         async with build_worker(env.client, ledger, "bench", channels=dead, signer=Signer.generate()):
-            await cases.start(env.client, "bench", f.start(phase=2), owed)
+            await cases.start(env.client, "bench", f.start(phase=3), owed)
             await cases.start(env.client, "bench", f.start(phase=1), control)
             while "ReminderSent" not in [r.type for r in ledger.events(owed)]:
                 await asyncio.sleep(0.05)
             timings: dict[str, list[float]] = {owed: [], control: []}
-            phases = {owed: 2, control: 1}
+            phases = {owed: 3, control: 1}
+            other = {3: 4, 4: 3, 1: 2, 2: 1}  # the owed case stays past phase 2, the control before its end
             t_start = time.perf_counter()
             for _ in range(a.commands):
                 for case_id in (owed, control):
-                    phases[case_id] = 3 if phases[case_id] != 3 else 2
+                    phases[case_id] = other[phases[case_id]]
                     t0 = time.perf_counter()
                     await cases.execute(env.client, case_id, f.command("change-phase", phase=phases[case_id]))
                     timings[case_id].append(time.perf_counter() - t0)

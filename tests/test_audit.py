@@ -403,7 +403,8 @@ async def test_history_as_of_equals_the_workflow_state_at_every_stage(ts_worker)
     await story([f.start(phase=1), *f.happy_path(today)])
     await story(ac.back_to_matchmaking(datetime.combine(today, datetime.min.time(), UTC)))
     await story(ac.closed_and_reopened(datetime.combine(today, datetime.min.time(), UTC)))
-    reminded = await story([f.start(phase=2), f.command("articulate-needs", needs=f.NEEDS)], pauses=50)
+    # past phase 2: the articulation reminder at once, its follow-up on day 30
+    reminded = await story([f.start(phase=3), f.command("articulate-needs", needs=f.NEEDS)], pauses=50)
 
     stages = {state.stage.value for _, _, state in taken}
     assert stages >= {"detection", "needs_articulation", "matchmaking", "consultation", "realisation", "closed"}

@@ -199,7 +199,7 @@ async def test_smtp_down_neither_delays_commands_nor_is_lost(dev_server_env, cas
     case_id = new_id("smtpdown")
     try:
         async with build_worker(client, ledger, queue, channels=dead, signer=Signer.generate()):
-            await cases.start(client, queue, f.start(phase=2), case_id)  # phase-2 reminder owed at once
+            await cases.start(client, queue, f.start(phase=3), case_id)  # past phase 2: a reminder owed at once
             for _ in range(100):
                 if "ReminderSent" in ledger_types(ledger, case_id):
                     break
@@ -209,7 +209,7 @@ async def test_smtp_down_neither_delays_commands_nor_is_lost(dev_server_env, cas
             latencies = []
             for i in range(50):
                 t0 = time.perf_counter()
-                await cases.execute(client, case_id, f.command("change-phase", phase=1 + (i + 1) % 2 + 1))
+                await cases.execute(client, case_id, f.command("change-phase", phase=3 + (i + 1) % 2))
                 latencies.append(time.perf_counter() - t0)
             assert "ReminderFailed" not in ledger_types(ledger, case_id)  # delivery still retrying
             print(f"50 commands with SMTP down: median {sorted(latencies)[25] * 1000:.0f} ms, "
@@ -221,12 +221,14 @@ async def test_smtp_down_neither_delays_commands_nor_is_lost(dev_server_env, cas
             failed = [r.event for r in ledger.events(case_id) if r.type == "ReminderFailed"]
             assert len(failed) == 1 and failed[0].channels == ["email"] and failed[0].failures == 1
             assert failed[0].retry_at - failed[0].at == ReminderRules().delivery_retry_after[0]
+            key = failed[0].key  # the articulation reminder (articulation:<end of phase 2>:remind)
+            assert key.startswith("articulation:") and key.endswith(":remind")
             for _ in range(100):  # the ledger holds ReminderFailed a moment before the case folds it
                 state = await cases.state(client, case_id)
-                if "phase2:remind" in state.failed_deliveries:
+                if key in state.failed_deliveries:
                     break
                 await asyncio.sleep(0.1)
-            assert state.failed_deliveries["phase2:remind"].failures == 1
+            assert state.failed_deliveries[key].failures == 1
         assert verify_rows(rows_of(ledger, case_id)).ok
     finally:
         await client.get_workflow_handle(case_id).terminate("test over")
@@ -248,7 +250,7 @@ async def test_a_failed_delivery_is_retried_by_rule_and_its_success_recorded(tim
         async with build_worker(env.client, ledger, queue, channels=Channels(smtp_host="127.0.0.1", smtp_port=port,
                                                                               timeout=2.0),
                                 signer=Signer.generate()):
-            await cases.start(env.client, queue, f.start(phase=2), case_id)
+            await cases.start(env.client, queue, f.start(phase=3), case_id)  # a reminder owed at once
             await env.sleep(timedelta(minutes=5))  # the bounded attempts' back-off (5, 10, 20 s) passes
             assert ledger_types(ledger, case_id) == ["LeadDetected", "ReminderSent", "ReminderFailed"]
             with MailSink(port=port) as mail:
@@ -285,7 +287,7 @@ async def test_no_wedging_input_leaves_a_case_stuck(dev_server_env, case_ledger_
     case_id, long_id = new_id("wedge"), "lead-" + "x" * 245
     try:
         async with build_worker(client, ledger, queue, channels=dead_smtp, signer=Signer.generate()):
-            await cases.start(client, queue, f.start(phase=2), case_id)
+            await cases.start(client, queue, f.start(phase=3), case_id)  # a reminder owed at once
             handle = client.get_workflow_handle(case_id)
             raws = [
                 {"type": "articulate-needs", "actor": "x", "needs": {**f.NEEDS, "energy": {"grid_mva": float("inf")}}},
@@ -315,8 +317,8 @@ async def test_no_wedging_input_leaves_a_case_stuck(dev_server_env, case_ledger_
             assert ledger.events(long_id) == []
             ours = {case_id, long_id}
             assert [s for s in (await check(client)).stuck if s.workflow_id in ours] == []
-            moved = await cases.execute(client, case_id, f.command("change-phase", phase=3))
-            assert moved.state.phase == 3  # and the case still takes commands
+            moved = await cases.execute(client, case_id, f.command("change-phase", phase=4))
+            assert moved.state.phase == 4  # and the case still takes commands
     finally:
         with contextlib.suppress(Exception):
             await client.get_workflow_handle(case_id).terminate("test over")

@@ -61,7 +61,7 @@ async def test_worker_sigkill_mid_case_loses_and_doubles_nothing(dev_server_env,
             rows = ledger.events(c)
             assert [r.seq for r in rows] == list(range(1, len(rows) + 1)), c
             assert sum(r.type == "PhaseChanged" for r in rows) == 3, c
-            assert sum(r.type == "ReminderSent" for r in rows) == 1, c  # phase-2 reminder, once
+            assert sum(r.type == "ReminderSent" for r in rows) == 1, c  # the articulation reminder at phase 3, once
             assert fold(r.event for r in rows) == await cases.state(client, c)
     finally:
         worker.kill()
@@ -90,8 +90,8 @@ async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(de
         worker = start_worker(env)
         try:
             case_id = "lead-kill-delivery"
-            # phase 2 at start: the phase-2 reminder is owed at once
-            await cases.start(dev_server_env.client, queue, f.start(phase=2), case_id)
+            # past phase 2 at start: the articulation reminder is owed at once
+            await cases.start(dev_server_env.client, queue, f.start(phase=3), case_id)
             for _ in range(200):  # wait until the webhook is being called, then kill mid-delivery
                 if hook.calls:
                     break
@@ -112,7 +112,8 @@ async def test_worker_killed_during_delivery_doubles_neither_event_nor_outbox(de
             messages = outbox.messages(case_id)
             assert len(messages) == 1 and "webhook" in messages[0].delivered
             # the receiver may see the retry, always under the same idempotency key
-            assert {h["Idempotency-Key"] for h, _ in hook.posts} == {f"{case_id}/phase2:remind"}
+            [key] = {h["Idempotency-Key"] for h, _ in hook.posts}
+            assert key == f"{case_id}/{rows[1].event.key}" and rows[1].event.key.startswith("articulation:")
         finally:
             worker.kill()
             worker.wait()
