@@ -54,7 +54,10 @@ def _gist(ev: dict) -> str:
     where = ", ".join(str(x) for x in (loc.get("hotspot"), loc.get("municipality"), loc.get("region")) if x)
     if t == "LeadDetected":
         lead = ev.get("lead", {})
-        marks = "".join(f" · {m}" for m in ("demo case" if ev.get("demo") else None, ev.get("source")) if m)
+        signalled = f"signalled by {ev['signalled_by']}" if ev.get("signalled_by") else None
+        outside = "outside any hotspot" if "hotspot" in lead and lead["hotspot"] is None else None
+        marks = "".join(f" · {m}" for m in ("demo case" if ev.get("demo") else None, ev.get("source"), signalled,
+                                            outside) if m)
         return f"{lead.get('company')} · {lead.get('technology_domain')} · phase {lead.get('phase')}{marks}"
     if t in ("LeadUpdated", "RealisationCorrected") and ev.get("changes"):
         return describe_changes(ev["changes"])
@@ -78,7 +81,13 @@ def _gist(ev: dict) -> str:
     if t == "Realised":
         r = ev.get("realisation", {})
         where = ", ".join(str(x) for x in ((r.get("location") or {}).get("hotspot"), (r.get("location") or {}).get("region")) if x)
-        return f"{ev.get('outcome')} · {where} · €{r.get('investment_eur', 0):,} · {r.get('jobs')} jobs"
+        site = {True: " · at its current site", False: " · elsewhere in its region"}.get(ev.get("at_current_site"), "")
+        facts = (f" · {ev['counterfactual']}" if ev.get("counterfactual") else "") + site
+        return f"{ev.get('outcome')} · {where} · €{r.get('investment_eur', 0):,} · {r.get('jobs')} jobs{facts}"
+    if t == "Referred":
+        return f"referred to {ev.get('to')}{' (' + str(ev['name']) + ')' if ev.get('name') else ''}: {ev.get('subject')}"
+    if t == "Phase2EndExpected":
+        return f"end of venture phase 2 expected {ev.get('expected_end')}"
     if t == "CaseClosed":
         return str(ev.get("outcome")) + (f" · bottleneck {ev['bottleneck']}" if ev.get("bottleneck") else "")
     if t == "CaseReopened":

@@ -467,3 +467,39 @@ def test_the_dossier_timeline_says_what_changed_and_keeps_notes_inert(tmp_path):
     assert "demo case · import:pipeline.csv#row 3" in page
     assert "company: Photon Forge BV → Photon Forge NV; kvk: 12345678 → –" in page
     assert "meeting: &lt;script&gt;alert(1)&lt;/script&gt; met the CFO" in page and "<script>" not in page
+
+
+def test_the_dossier_timeline_tells_issue_14_s_facts(tmp_path):
+    """A lead signalled by a triple-helix organisation, outside any hotspot; an expected end of phase
+    2, a referral (escaped), and a realisation's counterfactual and site."""
+    from audit.dossier import timeline
+    from domain.decide import Context, decide
+    from domain.models import MatchProposal
+    from domain.vocab import HotspotId, Region
+
+    led = Ledger.open(f"sqlite:///{tmp_path}/d.db", upgrade=True)
+    state, events = None, []
+    proposal = MatchProposal(hotspot=HotspotId.TWENTE, region=Region.OOST_NL, score=0.9, viable=True, reasons=["x"])
+    commands = [
+        f.command("start", lead={**f.LEAD, "hotspot": None, "site": "Helmond"}, signalled_by="brainport-development"),
+        f.command("expect-phase2-end", expected_end="2026-12-01"),
+        f.command("refer", to="ez-programme", name="Innovatiekrediet", subject="<b>credit</b> for the pilot line"),
+        f.command("articulate-needs", needs=f.NEEDS),
+        f.command("propose-matches", proposals=[proposal.model_dump(mode="json")]),
+        f.command("choose-location", region="bom", municipality="Eindhoven"),
+        f.command("request-consultation", party="municipality", subject="zoning", due="2026-12-01"),
+        f.command("answer-consultation", consultation_id="C1", verdict="positive", answer="ok"),
+        f.command("start-realisation"),
+        f.command("realise", investment_eur=5_000_000, jobs=20, counterfactual="would_not_have_been_invested"),
+    ]
+    for i, cmd in enumerate(commands):
+        new = decide(state, cmd, Context("lead-dossier", T0 + timedelta(hours=i), programme_facts=True))
+        state, events = fold(new, state), events + new
+    led.append(events)
+    page = timeline("lead-dossier", led.events("lead-dossier"))
+    led.dispose()
+    assert "phase 2 · signalled by brainport-development · outside any hotspot" in page
+    assert "end of venture phase 2 expected 2026-12-01" in page
+    assert "referred to ez-programme (Innovatiekrediet): &lt;b&gt;credit&lt;/b&gt; for the pilot line" in page
+    assert "<b>credit" not in page
+    assert "5,000,000 · 20 jobs · would_not_have_been_invested · elsewhere in its region" in page
