@@ -363,9 +363,10 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
             )
         _realised_facts(state, command, location, ctx)
     elif isinstance(command, ExpectPhase2End):
-        if state.phase > 2:
+        ended = min((at for phase, at in state.phase_reached_at.items() if phase >= 3), default=None)
+        if ended is not None:  # the articulation reminder follows that end (domain.reminders.phase2_end)
             raise CommandRejected(
-                "phase2-ended", f"the lead is in venture phase {state.phase}: phase 2 has ended", "expected_end"
+                "phase2-ended", f"phase 2 ended when the lead reached phase 3 on {ended:%Y-%m-%d}", "expected_end"
             )
         _not_in_past(command.expected_end, ctx, "expected-end-in-past", "expected_end", "expected end of phase 2")
         if command.expected_end == state.phase2_end_expected:

@@ -638,6 +638,8 @@ def test_the_expected_end_of_phase_2_lies_ahead(days, ok):
 def test_no_end_of_phase_2_is_expected_once_the_lead_is_past_it():
     command = f.command("expect-phase2-end", expected_end="2027-01-01")
     refused(Case(phase=3).state, command, "phase2-ended", "expected_end")
+    back = Case(phase=3)
+    refused(back.run(f.command("change-phase", phase=2)), command, "phase2-ended", "expected_end")  # it ended then
     accepted(Case(phase=1).state, command)
     closed = Case(phase=2)
     closed.run(f.command("close", outcome="withdrawn"))
