@@ -81,7 +81,8 @@ def _gist(ev: dict) -> str:
     if t == "Realised":
         r = ev.get("realisation", {})
         where = ", ".join(str(x) for x in ((r.get("location") or {}).get("hotspot"), (r.get("location") or {}).get("region")) if x)
-        site = {True: " · at its current site", False: " · elsewhere in its region"}.get(ev.get("at_current_site"), "")
+        here = ev.get("at_current_site")
+        site = "" if here is None else " · at its current site" if here else " · elsewhere in its region"
         facts = (f" · {ev['counterfactual']}" if ev.get("counterfactual") else "") + site
         return f"{ev.get('outcome')} · {where} · €{r.get('investment_eur', 0):,} · {r.get('jobs')} jobs{facts}"
     if t == "Referred":

@@ -300,20 +300,22 @@ def test_notes_partial_updates_corrections_and_a_past_needed_by(dev):  # noqa: F
     dev.run("lead", "request-consultation", case, "--party", "grid_operator", "--subject", "3 MVA", "--due", later)
     dev.run("lead", "answer-consultation", case, "--consultation", "C1", "--verdict", "positive", "--answer", "ok")
     dev.run("lead", "start-realisation", case)
-    dev.run("lead", "realise", case, "--investment-eur", "40000000", "--jobs", "120", "--new-scaleup")
+    dev.run("lead", "realise", case, "--investment-eur", "40000000", "--jobs", "120",
+            "--counterfactual", "would_have_gone_abroad")  # a scale-up already: no new one (derived)
     stderr = refused(dev, "lead", "correct-realisation", case, "--investment-eur", "4000000")
     assert "reason (--reason)" in stderr, stderr  # a correction says why
     assert "at least one" in refused(dev, "lead", "correct-realisation", case, "--reason", "typo")
-    corrected = dev.json("lead", "correct-realisation", case, "--investment-eur", "4000000", "--not-new-scaleup",
+    corrected = dev.json("lead", "correct-realisation", case, "--investment-eur", "4000000", "--new-scaleup",
                          "--reason", "typo: one zero too many")
     assert corrected["events"][0]["changes"] == [
         {"field": "investment_eur", "old": 40_000_000, "new": 4_000_000},
-        {"field": "new_scaleup", "old": True, "new": False}]
+        {"field": "new_scaleup", "old": False, "new": True}]
     dev.run("lead", "note", case, "--text", "Opening ceremony on 1 June", "--kind", "email")  # closed: still noted
 
     shown = dev.run("lead", "show", case).stdout
-    assert "Realisation\n  at twente (oost-nl): EUR 4,000,000, 120 jobs\n  corrected " in shown, shown
-    assert ("investment_eur: 40000000 → 4000000; new_scaleup: True → False (why: typo: one zero too many)"
+    assert ("Realisation\n  at twente (oost-nl): EUR 4,000,000, 120 jobs, a new scale-up\n"
+            "  counterfactual: would_have_gone_abroad\n  corrected ") in shown, shown
+    assert ("investment_eur: 40000000 → 4000000; new_scaleup: False → True (why: typo: one zero too many)"
             in shown)
     assert "  notes        2, the last " in shown
     for line in ["note (meeting): Met the CFO: 30 MVA by 2028", "note (email): Opening ceremony on 1 June",
@@ -323,12 +325,13 @@ def test_notes_partial_updates_corrections_and_a_past_needed_by(dev):  # noqa: F
 
 
 def test_the_articulation_reminder_says_the_phase_the_lead_is_in(dev):  # noqa: F811
-    """A lead that starts in phase 3 was never told it "reached venture phase 2" (issue 12)."""
+    """A lead that starts in phase 3 was never told it "reached venture phase 2" (issue 12); since
+    issue 14 the reminder falls before the end of phase 2 and says what that end rests on."""
     in_three = start(dev, "Late Phase BV", "--phase", "3", "--coordinator", "e2e-coordinator")
     in_two = start(dev, "Phase Two BV", "--phase", "2", "--coordinator", "e2e-coordinator")
     items = dev.json("reminders", "due", "--within", "3660")
-    subjects = {i["case_id"]: i["subject"] for i in items if i["rule"] == "phase2"}
+    subjects = {i["case_id"]: i["subject"] for i in items if i["rule"] == "articulation"}
     assert set(subjects) >= {in_three, in_two}, items
-    assert "reached venture phase 2" not in subjects[in_three]
-    assert "is in venture phase 3, past phase 2" in subjects[in_three]
-    assert "reached venture phase 2" in subjects[in_two]
+    assert "reached venture phase 2" not in " ".join(subjects.values())
+    assert "Late Phase BV is past venture phase 2 (phase 3 since " in subjects[in_three]
+    assert "Phase Two BV nears the end of venture phase 2 (typical length " in subjects[in_two]

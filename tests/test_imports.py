@@ -131,3 +131,15 @@ def test_every_flag_of_a_command_has_its_place_in_the_body():
     assert forms.body({"investment-eur": 5, "jobs": None, "new-scaleup": None, "hotspot": "twente",
                        "region": None, "municipality": "Enschede"}, flags.paths("realise", {})) == {
         "investment_eur": 5, "location": {"hotspot": "twente", "municipality": "Enschede"}}
+
+
+def test_a_row_names_its_current_site_and_may_sit_outside_any_hotspot():
+    """Issue 14: ``site`` is a column (the lead's current municipality); ``hotspot`` "none" is said out
+    loud, an empty hotspot cell still a missing value."""
+    header = HEADER + ",site"
+    checked = plan(header, "Rural Lasers BV,,bom,none,photonics,startup,2,,R,,,Oss")
+    assert checked.problems == []
+    lead = checked.rows[0].command.lead
+    assert (lead.hotspot, lead.site) == (None, "Oss")
+    missing = plan(header, "Rural Lasers BV,,bom,,photonics,startup,2,,R,,,Oss")
+    assert [(p.row, p.column) for p in missing.problems] == [(2, "hotspot")]
