@@ -285,6 +285,12 @@ def test_reaching_phase_3_ends_phase_2_remind_at_once_escalate_90_days_on():
     state = case.run(f.command("change-phase", phase=3))
     ended = case.events[-1].at
     assert articulation(state) == {"remind": ended, "follow-up-1": ended + 30 * DAY, "escalate": ended + 90 * DAY}
+    subjects = {r.key.rsplit(":", 1)[1]: r.subject for r in plan(state, ReminderRules()) if r.rule == "articulation"}
+    assert subjects["remind"] == (f"Photon Forge BV is past venture phase 2 (phase 3 since {ended:%Y-%m-%d}): "
+                                  "articulate its growth question")
+    assert subjects["escalate"] == (
+        f"escalation: Photon Forge BV is past the end of venture phase 2 ({ended:%Y-%m-%d}) and its growth "
+        "question is not articulated: the 2-3 years head start is at risk")
     back = case.run(f.command("change-phase", phase=2))  # phase 2 ended when phase 3 was first reached
     assert articulation(back) == articulation(state)
     assert articulation(case.run(f.command("articulate-needs", needs=f.NEEDS))) == {}

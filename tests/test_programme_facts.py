@@ -142,6 +142,7 @@ def test_lead_time_in_days_and_words_and_a_leap_day():
     assert got.days == 549
     assert got.describe() == "articulated 2026-03-01, needed by 2027-09-01: 549 days (1.5 years), under two years"
     assert years_after(date(2024, 2, 29), 2) == date(2026, 2, 28) and years_after(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert "750 days (2.1 years), two to three years" in LeadTime(date(2026, 3, 1), date(2028, 3, 20)).describe()
 
 
 def test_a_case_articulated_less_than_two_years_ahead_is_flagged_from_its_first_articulation():
