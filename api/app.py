@@ -246,10 +246,11 @@ def case_router() -> APIRouter:
         states = await host.cases.list(CaseFilter(include_demo=include_demo))
         rows = sorted(
             (models.OverviewRow(stage=s.stage.value, outcome=s.outcome.value if s.outcome else None,
-                                region=s.lead.home_region.value, hotspot=s.lead.hotspot.value,
+                                region=s.lead.home_region.value,
+                                hotspot=s.lead.hotspot.value if s.lead.hotspot else None,
                                 technology_domain=s.lead.technology_domain.value, phase=s.phase)
              for s in states),
-            key=lambda r: (r.region, r.stage, r.hotspot, r.technology_domain, r.phase, r.outcome or ""),
+            key=lambda r: (r.region, r.stage, r.hotspot or "", r.technology_domain, r.phase, r.outcome or ""),
         )
         return models.Overview(cases=rows, by_stage=dict(sorted(Counter(r.stage for r in rows).items())),
                                by_region=dict(sorted(Counter(r.region for r in rows).items())))

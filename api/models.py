@@ -73,7 +73,7 @@ class OverviewRow(BaseModel):
     stage: str
     outcome: str | None
     region: str
-    hotspot: str
+    hotspot: str | None = Field(description="the lead's hotspot; null: outside any technology hotspot")
     technology_domain: str
     phase: int
 
