@@ -14,6 +14,7 @@ import os
 import ssl
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -109,11 +110,14 @@ async def test_worker_and_cli_run_a_case_over_mtls(mtls_proxy, certs, case_ledge
                 subprocess.run,
                 [str(BIN), "lead", "start", "--company", "Secure Photonics BV", "--region", "bom",
                  "--hotspot", "twente", "--domain", "photonics", "--type", "scaleup", "--phase", "1",
-                 "--contact-name", "T", "--json"],
+                 "--contact-name", "T", "--json",
+                 # the session's dev server holds other tests' cases, whose fresh ledgers also began at
+                 # serial 0001: an id of its own (the serial path is tested end to end in test_cli_e2e)
+                 "--case-id", f"BP-2026-TLS{uuid.uuid4().hex[:8]}"],
                 env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
             )
             assert started.returncode == 0, started.stderr
-            case_id = json.loads(started.stdout)["case_id"]  # a serial from the ledger
+            case_id = json.loads(started.stdout)["case_id"]
             state = await cases.state(client, case_id)
         assert [r.type for r in ledger.events(case_id)] == ["LeadDetected"]
         assert state.last_seq == 1
