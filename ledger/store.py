@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from ledger.access_log import AccessLog
     from ledger.offers import HotspotOffers
     from ledger.outbox import Outbox, OutboxMessage
+    from ledger.programme import ProgrammeEntries
     from ledger.snapshots import ReportSnapshots
     from ledger.tokens import AccessTokens
 
@@ -278,6 +279,14 @@ class Ledger:
         from ledger.snapshots import ReportSnapshots
 
         return ReportSnapshots(self._engine)
+
+    @cached_property
+    def programme(self) -> ProgrammeEntries:
+        """The taskforce's lessons and programme signals for the Ministry in the programme chain
+        (``ledger.programme``): recorded after their checks, read back for the reports."""
+        from ledger.programme import ProgrammeEntries
+
+        return ProgrammeEntries(self, self._engine)
 
     @cached_property
     def access_log(self) -> AccessLog:
