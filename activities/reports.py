@@ -1,7 +1,9 @@
-"""Producing a scheduled report: render the impact report from the ledger as of the run's cut-off,
-keep it in the ledger database as an immutable snapshot (never on the worker's disk: read-only in
-production, and gone with the container), and put a notice in the outbox that it is ready (the
-outbox delivers it by mail or webhook where configured)."""
+"""Producing a scheduled report: render the impact report from the ledger as of the run's cut-off
+(its period cut there when it has not ended; the taskforce's entries up to it; corrections since the
+last stored report; the final report with its conclusions), keep it in the ledger database as an
+immutable snapshot (never on the worker's disk: read-only in production, and gone with the
+container), and put a notice in the outbox that it is ready (the outbox delivers it by mail or
+webhook where configured)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class ReportRequest(BaseModel):
     cutoff: datetime | None = None  # events with workflow time up to here; None: now (older runs)
     format: str = REPORT_FORMAT
     include_demo: bool = False  # demo cases count too (never in the scheduled reports)
+    another_region: str = "rom"  # the definition of "another region" (domain.impact.ANOTHER_REGION)
 
 
 class ReportResult(BaseModel):
@@ -45,7 +48,8 @@ class ReportActivities:
     @activity.defn(name="produce_report")
     def produce_report(self, req: ReportRequest) -> ReportResult:
         cutoff = req.cutoff or datetime.now(UTC)
-        content = render_report(self._ledger, req.period, req.format, as_of=cutoff, include_demo=req.include_demo)
+        content = render_report(self._ledger, req.period, req.format, as_of=cutoff, include_demo=req.include_demo,
+                                kind=req.kind, another_region=req.another_region)
         snap = self._snapshots.store(req.kind, req.period, req.format, cutoff, content)
         notice = (
             f"The {req.kind} report for {req.period} is ready: report {snap.id} "

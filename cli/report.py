@@ -26,8 +26,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                      help="YYYY, YYYYH1, YYYYH2, YYYYQ1-4 or YYYY-YYYY (e.g. 2026H1, 2026, 2025-2028)")
     imp.add_argument("--format", choices=["md", "html", "json"], default="md")
     imp.add_argument("--out", help="write to this file instead of standard output")
-    imp.add_argument("--include-demo", action="store_true",
-                     help="count the demo cases too (left out by default; the report's header says which)")
+    imp.add_argument("--kind", choices=["progress", "annual", "final"],
+                     help="final adds the conclusions (from the taskforce's lessons and signals)")
+    imp.add_argument("--as-of", metavar="TIME",
+                     help="cut-off (ISO date or time, UTC unless it says otherwise; default now): events after it "
+                          "are left out, and a period not ended by then is cut there")
+    imp.add_argument("--include-demo", action="store_true", help="count demo cases too (left out by default)")
+    imp.add_argument("--another-region", choices=["rom", "hotspot"], default="rom",
+                     help="what 'another region' means: another ROM region (default), or also another hotspot "
+                          "of the own ROM region")
     imp.set_defaults(func=run_impact)
     ls = rsub.add_parser("list", help="the produced reports kept in the ledger database")
     ls.add_argument("--kind", choices=["progress", "annual", "final"])
@@ -96,6 +103,7 @@ def _emit(text: str, out: str | None) -> None:
 
 def run_impact(args: argparse.Namespace) -> int:
     import settings as config
+    from cli.audit import _as_of
     from domain.impact import Period, PeriodError
     from ledger.store import Ledger
     from reports import render_report
@@ -103,11 +111,13 @@ def run_impact(args: argparse.Namespace) -> int:
     try:
         period = Period.parse(args.period)
     except PeriodError as err:
-        raise BadInput(str(err)) from None
+        raise BadInput(str(err), "period") from None
+    as_of = _as_of(args.as_of)  # the same cut-off flag as `audit history --as-of`
     ledger = Ledger.open(config.load().ledger_url)
     try:
         ledger.check_schema()
-        text = render_report(ledger, period, args.format, include_demo=args.include_demo)
+        text = render_report(ledger, period, args.format, as_of=as_of, include_demo=args.include_demo,
+                             kind=args.kind, another_region=args.another_region)
     finally:
         ledger.dispose()
     _emit(text, args.out)

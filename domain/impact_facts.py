@@ -83,6 +83,12 @@ class CaseFacts:
     """(when, the Referred event) of each referral to an adjacent programme or organisation."""
     needed_by: date | None = None
     """The latest articulated needed-by date."""
+    location: dict[str, Any] | None = None
+    """The realisation's location (region, hotspot, municipality)."""
+    correction_changes: list[tuple[datetime, list[dict[str, Any]]]] = field(default_factory=list)
+    """(when, the changes) of each RealisationCorrected of the realisation, whenever recorded."""
+    lead_changes: list[tuple[datetime, list[dict[str, Any]]]] = field(default_factory=list)
+    """Every LeadUpdated's changes, also those at or after ``end`` (for "corrections since the last report")."""
 
     def days(self, a: str, b: str) -> float:
         return (self.stage_first[b] - self.stage_first[a]).total_seconds() / 86400
@@ -162,6 +168,7 @@ def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> Case
         if t == "RealisationCorrected":
             if f.realised_at is not None:  # corrects a realisation the period's facts hold
                 f.corrections.append(at)
+                f.correction_changes.append((at, ev["changes"]))
                 for change in ev["changes"]:
                     if change["field"] == "investment_eur":
                         f.investment = change["new"]
@@ -170,6 +177,8 @@ def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> Case
                     elif change["field"] == "counterfactual":
                         f.counterfactual = change["new"]
             continue
+        if t == "LeadUpdated" and ev.get("changes"):
+            f.lead_changes.append((at, ev["changes"]))
         if at >= end:
             continue
         if t == "LeadDetected" or t == "LeadUpdated":
@@ -198,6 +207,7 @@ def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> Case
             f.investment, f.new_scaleup = r["investment_eur"], r["new_scaleup"]
             f.destination = r["location"].get("hotspot") or r["location"]["region"]
             f.realised_region, f.realised_hotspot = r["location"]["region"], r["location"].get("hotspot")
+            f.location = r["location"]
             f.counterfactual, f.realised_type = ev.get("counterfactual"), ev.get("company_type")
             f.new_scaleup_reason, f.at_current_site = ev.get("new_scaleup_reason"), ev.get("at_current_site")
         elif t == "CaseClosed":

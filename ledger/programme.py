@@ -11,9 +11,9 @@ dicts, up to their cut-off.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
@@ -21,6 +21,7 @@ from domain.organisations import Organisations
 from domain.programme import (
     AnyEntry,
     EntryWithdrawn,
+    ProgrammeEvent,
     TaskforceEntry,
     check_entry,
     parse_entry,
@@ -29,8 +30,8 @@ from domain.programme import (
 )
 from ledger.schema import cases, iso, programme_events
 
-if TYPE_CHECKING:
-    from ledger.store import Ledger
+Decide = Callable[[Connection, int], ProgrammeEvent | None]
+"""What ``Ledger.append_programme`` asks: the event to append at the next seq, decided under the lock."""
 
 
 def identities(conn: Connection) -> list[str]:
@@ -44,9 +45,9 @@ def identities(conn: Connection) -> list[str]:
 class ProgrammeEntries:
     """The taskforce's entries in the programme chain of one ledger (``Ledger.programme``)."""
 
-    def __init__(self, ledger: Ledger, engine: Engine) -> None:
-        self._ledger = ledger
+    def __init__(self, engine: Engine, append: Callable[[Decide], ProgrammeEvent | None]) -> None:
         self._engine = engine
+        self._append = append  # Ledger.append_programme: the one writer of the programme chain
 
     def record(
         self, fields: Mapping[str, Any], at: datetime, organisations: Organisations
@@ -64,7 +65,7 @@ class ProgrammeEntries:
             check_entry(event, chain, identities(conn))
             return event
 
-        recorded = self._ledger.append_programme(decide)
+        recorded = self._append(decide)
         assert isinstance(recorded, TaskforceEntry | EntryWithdrawn)  # decide always returns one of them
         return recorded
 

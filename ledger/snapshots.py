@@ -77,6 +77,15 @@ class ReportSnapshots:
                 ReportSnapshot(**{k: v for k, v in r._mapping.items()}) for r in conn.execute(query)
             ]
 
+    def last_before(self, cutoff: datetime) -> ReportSnapshot | None:
+        """The snapshot with the latest cut-off before ``cutoff`` (any kind or format; the last one
+        stored among equals), without its content: the report a new one follows."""
+        query = (select(*_LISTED, t.c.content).where(t.c.cutoff < iso(cutoff))
+                 .order_by(t.c.cutoff.desc(), t.c.id.desc()).limit(1))
+        with self._engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return None if row is None else _snapshot(row, with_content=False)
+
     def get(self, snapshot_id: int) -> ReportSnapshot | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(*_LISTED, t.c.content).where(t.c.id == snapshot_id)).one_or_none()

@@ -286,7 +286,7 @@ class Ledger:
         (``ledger.programme``): recorded after their checks, read back for the reports."""
         from ledger.programme import ProgrammeEntries
 
-        return ProgrammeEntries(self, self._engine)
+        return ProgrammeEntries(self._engine, self.append_programme)
 
     @cached_property
     def access_log(self) -> AccessLog:

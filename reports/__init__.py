@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 
-from domain.impact import Period, impact
+from domain.impact import Period, PreviousReport, impact
 from ledger.store import Ledger
 
 FORMATS = ("md", "html", "json")
@@ -34,14 +34,30 @@ def _cases(ledger: Ledger, as_of: datetime | None = None) -> Iterator[tuple[str,
         yield case_id, (json.loads(payload) for _, payload in group if not payload.endswith(_REMINDER))
 
 
+def previous_report(ledger: Ledger, cutoff: datetime) -> PreviousReport | None:
+    """The last report stored before ``cutoff`` (any kind): what "since the last report" refers to."""
+    snap = ledger.snapshots.last_before(cutoff)
+    if snap is None:
+        return None
+    return PreviousReport(snap.id, snap.kind, snap.period, datetime.fromisoformat(snap.cutoff), snap.sha256)
+
+
 def compute(
-    ledger: Ledger, period: Period | str, as_of: datetime | None = None, include_demo: bool = False
+    ledger: Ledger, period: Period | str, as_of: datetime | None = None, include_demo: bool = False, *,
+    kind: str | None = None, another_region: str = "rom",
 ) -> dict:
     """The report's data for ``period`` (a :class:`Period` or its text, e.g. ``2026H1``), from the
-    events up to ``as_of`` (all when ``None``): the cut-off of a stored snapshot. Demo cases are
-    left out unless ``include_demo`` (the report says which, and how many)."""
-    return impact(_cases(ledger, as_of), period if isinstance(period, Period) else Period.parse(period),
-                  include_demo=include_demo)
+    events up to ``as_of`` (the cut-off of a stored snapshot; now when ``None``). A period that has
+    not ended by the cut-off is cut there (:meth:`Period.cut`). The taskforce's entries come from
+    the programme chain up to the cut-off, and "corrections since the last report" from the last
+    report stored before it. Demo cases are left out unless ``include_demo`` (the report says which,
+    and how many); ``kind`` ``final`` adds the conclusions; ``another_region`` picks the definition
+    of "another region" (``domain.impact.ANOTHER_REGION``)."""
+    cutoff = as_of or datetime.now(UTC)
+    p = (period if isinstance(period, Period) else Period.parse(period)).cut(cutoff)
+    return impact(_cases(ledger, as_of), p, include_demo=include_demo,
+                  programme=ledger.programme.payloads(as_of), previous=previous_report(ledger, cutoff),
+                  kind=kind, another_region=another_region)
 
 
 def render(data: dict, fmt: str) -> str:
@@ -59,10 +75,11 @@ def render(data: dict, fmt: str) -> str:
 
 
 def render_report(
-    ledger: Ledger, period: Period | str, fmt: str, as_of: datetime | None = None, include_demo: bool = False
+    ledger: Ledger, period: Period | str, fmt: str, as_of: datetime | None = None, include_demo: bool = False, *,
+    kind: str | None = None, another_region: str = "rom",
 ) -> str:
     """The impact report for ``period`` in ``fmt`` (md, html or json): what the CLI and the
     scheduled reports produce. Raises :class:`domain.impact.PeriodError` for a bad period."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    return render(compute(ledger, period, as_of, include_demo), fmt)
+    return render(compute(ledger, period, as_of, include_demo, kind=kind, another_region=another_region), fmt)

@@ -54,10 +54,15 @@ ENERGY_ONLY = {"energy": {"grid_mva": 12}, "needed_by": "2028-06-01"}
 CAPITAL_ONLY = {"capital": {"capex_eur": 8_000_000}, "needed_by": "2029-01-01"}
 
 
+def needs(needed_by: str) -> dict:
+    """The factories' space, talent and energy need, needed by ``needed_by``."""
+    return f.NEEDS | {"needed_by": needed_by}
+
+
 def scenario() -> list[Case]:
     """Six cases; test_impact.py lists what each period should count."""
     a = Case("lead-a").do(at(2025, 3), "start", phase=2)  # bom, photonics, scaleup
-    a.do(at(2025, 4), "articulate-needs", needs=f.NEEDS).do(at(2025, 5), "propose-matches", proposals=proposals("twente"))
+    a.do(at(2025, 4), "articulate-needs", needs=needs("2027-04-10")).do(at(2025, 5), "propose-matches", proposals=proposals("twente"))
     a.do(at(2025, 5, 20), "choose-location", hotspot="twente")
     a.do(at(2025, 6), "request-consultation", party="municipality", subject="z", due="2025-07-10")
     a.do(at(2025, 7), "answer-consultation", consultation_id="C1", verdict="positive", answer="ok")
@@ -65,7 +70,7 @@ def scenario() -> list[Case]:
     a.do(at(2025, 10), "realise", investment_eur=100_000_000, jobs=10, new_scaleup=True)
 
     b = Case("lead-b").do(at(2025, 11), "start", phase=1, company="Wafer Works BV", technology_domain="semiconductors")
-    b.do(at(2025, 12), "change-phase", phase=2).do(at(2025, 12, 20), "articulate-needs", needs=f.NEEDS)
+    b.do(at(2025, 12), "change-phase", phase=2).do(at(2025, 12, 20), "articulate-needs", needs=needs("2027-12-19"))
     b.do(at(2026, 1, 5), "propose-matches", proposals=proposals("groningen", "brainport-eindhoven"))
     b.do(at(2026, 1, 6), "choose-location", hotspot="groningen")
     b.do(at(2026, 1, 7), "request-consultation", party="grid_operator", subject="g", due="2026-02-01")
@@ -90,7 +95,7 @@ def scenario() -> list[Case]:
 
     e = Case("lead-e").do(at(2026, 5), "start", phase=2, company="Neural Edge BV", home_region="oost-nl",
                           hotspot="twente", technology_domain="ai-data")
-    e.do(at(2026, 6), "articulate-needs", needs=f.NEEDS).do(at(2026, 6, 20), "propose-matches", proposals=proposals("almere"))
+    e.do(at(2026, 6), "articulate-needs", needs=needs("2029-06-10")).do(at(2026, 6, 20), "propose-matches", proposals=proposals("almere"))
     e.do(at(2026, 6, 25), "close", outcome="withdrawn", reason="board decision pending")
     e.do(at(2026, 9), "reopen").do(at(2026, 9, 20), "propose-matches", proposals=proposals("almere"))
     e.do(at(2026, 9, 25), "choose-location", hotspot="almere")
@@ -101,7 +106,7 @@ def scenario() -> list[Case]:
 
     g = Case("lead-f").do(at(2024, 11, 1), "start", phase=4, company="Cipher Grid BV", home_region="innovationquarter",
                           hotspot="zuidvleugel", technology_domain="cybersecurity", company_type="grownup")
-    g.do(at(2025, 2, 1), "articulate-needs", needs=f.NEEDS).do(at(2025, 3, 1), "propose-matches", proposals=proposals("zuidvleugel"))
+    g.do(at(2025, 2, 1), "articulate-needs", needs=needs("2026-02-01")).do(at(2025, 3, 1), "propose-matches", proposals=proposals("zuidvleugel"))
     g.do(at(2025, 4, 1), "close", outcome="left_abroad", bottleneck="energy", reason="R&D went to the US for a grid connection")
     return [a, b, c, d, e, g]
 

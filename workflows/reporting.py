@@ -1,18 +1,20 @@
 """ReportWorkflow: run by Temporal Schedules on the programme's calendar.
 
-June and December progress talks, the December annual report, the final report in December 2028.
-The workflow only decides which report and period are due (from workflow time in
-Europe/Amsterdam) and its cut-off (the run's start); the ``produce_report`` activity renders it
-and stores it in the ledger database as an immutable snapshot. The activity is retried under
-:data:`REPORT_RETRY` (bounded); after the last attempt the workflow fails with an error that
-names the report, so a failed report is visible (``temporal workflow list``, alerts) instead of
-retrying forever.
+A progress report for the June talk, the annual report for the December talk, the final report for
+December 2028 (``cli/schedules.py``). The workflow only decides which report and period are due
+(from workflow time in Europe/Amsterdam) and its cut-off (the run's start); the ``produce_report``
+activity renders it, cut at the cut-off when its period has not ended (a pro-rata target then
+covers the part that has passed), and stores it in the ledger database as an immutable snapshot.
+The activity is retried under :data:`REPORT_RETRY` (bounded); after the last attempt the workflow
+fails with an error that names the report, so a failed report is visible (``temporal workflow
+list``, alerts) instead of retrying forever.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -40,10 +42,12 @@ class ReportInput(BaseModel):
     kind: ReportKind
     period: str | None = None  # default: derived from the (scheduled) run time, Amsterdam time
     include_demo: bool = False  # count demo cases too; the schedules never do (the report says so)
+    another_region: Literal["rom", "hotspot"] = "rom"  # the definition of "another region" (domain.impact)
 
 
 def period_for(kind: ReportKind, year: int, month: int) -> str:
-    """Progress talks cover the half-year just ending; annual reports the year; final all four."""
+    """A progress report covers the half-year it is made in (up to its cut-off), an annual report
+    the year, the final report all four."""
     if kind == ReportKind.FINAL:
         return "2025-2028"
     if kind == ReportKind.ANNUAL:
@@ -67,7 +71,8 @@ class ReportWorkflow:
         try:
             return await workflow.execute_activity_method(
                 ReportActivities.produce_report,
-                ReportRequest(kind=input.kind.value, period=period, cutoff=now, include_demo=input.include_demo),
+                ReportRequest(kind=input.kind.value, period=period, cutoff=now, include_demo=input.include_demo,
+                              another_region=input.another_region),
                 start_to_close_timeout=timedelta(minutes=5),
                 retry_policy=REPORT_RETRY,
             )
