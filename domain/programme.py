@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import Enum
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
@@ -237,13 +238,13 @@ def parse_entry(fields: Mapping[str, Any]) -> AnyEntry | EntryWithdrawn:
         raise CommandRejected("invalid-input", explain(err), found[0][0] if found else None) from None
 
 
-_ENTRY_CLASSES: dict[
+_ENTRY_CLASSES: Mapping[
     str, type[LessonRecorded] | type[MirtSignalled] | type[FinancingGapSignalled] | type[KnowledgeShared]
     | type[EntryWithdrawn]
-] = {
+] = MappingProxyType({
     "LessonRecorded": LessonRecorded, "MirtSignalled": MirtSignalled, "FinancingGapSignalled": FinancingGapSignalled,
     "KnowledgeShared": KnowledgeShared, "EntryWithdrawn": EntryWithdrawn,
-}
+})
 
 
 _LEGAL_FORM = re.compile(r"[\s,]+(b\.?\s?v\.?|n\.?\s?v\.?|v\.?o\.?f\.?|holding|group|inc\.?|ltd\.?|gmbh)$", re.I)
