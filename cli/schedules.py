@@ -1,5 +1,15 @@
 """``brandpunt schedules apply``: the programme's reporting calendar as Temporal Schedules.
 
+The programme: "Hiertoe vinden jaarlijks in juni en in december voortgangsgesprekken plaats" and
+"Ten behoeve van het voortgangsgesprek in december levert de coördinator van de taskforce een
+jaarverslag aan [...]. In de maand december van het 4e jaar levert de coördinator een bondige
+eindrapportage met conclusies over het experiment op" (sources/002). So each report is made before
+the talk it is for, two weeks before the talk's month begins (:data:`BEFORE_THE_TALK`), whatever day
+of June or December the talk is held: the progress report for the June talk on 15 May, the annual
+report for the December talk on 15 November; the final report on 1 December 2028. Each is cut at
+its run time (its period has not ended: the report says so, and the pro-rata target covers the part
+that has passed); what happens after the cut-off counts programme to date in the next report.
+
 Idempotent: a schedule that exists is updated to the spec below, so applying twice leaves the
 same schedules. Times are Europe/Amsterdam.
 """
@@ -18,6 +28,9 @@ if TYPE_CHECKING:  # loaded when the calendar is built: `brandpunt` parses its f
 
 TZ = "Europe/Amsterdam"
 PROGRAMME_END = datetime(2029, 1, 1, tzinfo=ZoneInfo(TZ))
+BEFORE_THE_TALK = 15
+"""Reports for a talk are made on this day of the month before it: two weeks to read them, add what
+the taskforce has to say, and send them before a talk on any day of June or December."""
 
 
 def _at(months: list[int], day: int, note: str, years: list[int] | None = None) -> ScheduleCalendarSpec:
@@ -35,7 +48,8 @@ def _at(months: list[int], day: int, note: str, years: list[int] | None = None) 
 
 
 def calendar(task_queue: str) -> dict[str, Schedule]:
-    """Schedule id -> schedule: progress talks (1 June, 1 December), annual (15 December), final (15 December 2028)."""
+    """Schedule id -> schedule: the progress report for the June talk (15 May), the annual report for
+    the December talk (15 November), the final report (1 December 2028)."""
     from temporalio.client import Schedule, ScheduleActionStartWorkflow, ScheduleSpec
 
     from workflows.reporting import ReportInput, ReportKind, ReportWorkflow
@@ -53,13 +67,13 @@ def calendar(task_queue: str) -> dict[str, Schedule]:
 
     return {
         "brandpunt-progress-report": schedule(
-            ReportKind.PROGRESS, _at([6, 12], 1, "half-yearly progress talk: EZ, coordinator, IPO, NFIA")
+            ReportKind.PROGRESS, _at([5], BEFORE_THE_TALK, "progress report for the June talk: EZ, coordinator, IPO, NFIA")
         ),
         "brandpunt-annual-report": schedule(
-            ReportKind.ANNUAL, _at([12], 15, "annual report on the impact targets")
+            ReportKind.ANNUAL, _at([11], BEFORE_THE_TALK, "annual report on the impact targets, for the December talk")
         ),
         "brandpunt-final-report": schedule(
-            ReportKind.FINAL, _at([12], 15, "final report of the 4-year pilot", years=[2028])
+            ReportKind.FINAL, _at([12], 1, "final report of the 4-year pilot, with conclusions", years=[2028])
         ),
     }
 

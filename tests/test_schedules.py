@@ -28,16 +28,32 @@ async def test_apply_twice_leaves_the_same_schedules(dev_server_env):
     ).stdout
     for schedule_id in calendar("reports-q"):
         assert listed.count(schedule_id) == 1
-    progress = (await client.get_schedule_handle("brandpunt-progress-report").describe()).info
-    next_runs = [t.month for t in progress.next_action_times]
-    assert next_runs, "the progress report schedule has no next run"
-    assert set(next_runs) <= {6, 12}
+    # each report is made before the talk it is for: the progress report two weeks before June, the
+    # annual report two weeks before December ("Ten behoeve van het voortgangsgesprek in december")
+    from zoneinfo import ZoneInfo
+
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    for schedule_id, when in (("brandpunt-progress-report", (5, 15)), ("brandpunt-annual-report", (11, 15))):
+        info = (await client.get_schedule_handle(schedule_id).describe()).info
+        next_runs = {(t.astimezone(amsterdam).month, t.astimezone(amsterdam).day, t.astimezone(amsterdam).hour)
+                     for t in info.next_action_times}
+        assert next_runs == {(*when, 9)}, (schedule_id, next_runs)
+
+
+def test_the_calendar_puts_each_report_before_its_talk():
+    specs = {i: s.spec.calendars[0] for i, s in calendar("q").items()}
+    progress, annual, final = (specs[f"brandpunt-{k}-report"] for k in ("progress", "annual", "final"))
+    assert ([r.start for r in progress.month], [r.start for r in progress.day_of_month]) == ([5], [15])
+    assert ([r.start for r in annual.month], [r.start for r in annual.day_of_month]) == ([11], [15])
+    # "In de maand december van het 4e jaar levert de coördinator een bondige eindrapportage ... op"
+    assert ([r.start for r in final.year], [r.start for r in final.month], [r.start for r in final.day_of_month]) == (
+        [2028], [12], [1])
 
 
 def test_report_periods():
-    assert period_for(ReportKind.PROGRESS, 2026, 6) == "2026H1"
+    assert period_for(ReportKind.PROGRESS, 2026, 5) == "2026H1"
     assert period_for(ReportKind.PROGRESS, 2026, 12) == "2026H2"
-    assert period_for(ReportKind.ANNUAL, 2027, 12) == "2027"
+    assert period_for(ReportKind.ANNUAL, 2027, 11) == "2027"
     assert period_for(ReportKind.FINAL, 2028, 12) == "2025-2028"
 
 
@@ -54,6 +70,10 @@ async def test_report_workflow_stores_the_report_and_its_notice(ts_worker):
         ReportWorkflow.run, ReportInput(kind=ReportKind.ANNUAL), id="report-test-annual", task_queue=queue,
     )
     assert derived.period.isdigit() and len(derived.period) == 4
+    annual = ReportSnapshots(ledger.engine).get(derived.snapshot_id)
+    # the year is the run's own, so the report is made before the year ends: cut at the run's start
+    assert derived.cutoff is not None and annual is not None
+    assert f"cut at {derived.cutoff.date().isoformat()}" in annual.content
     assert result.period == "2026H1" and "progress report for 2026H1 is ready" in result.notice
     assert result.path is None and result.cutoff is not None
     snap = ledger.snapshots.get(result.snapshot_id)
