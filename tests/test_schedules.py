@@ -70,7 +70,7 @@ async def test_report_workflow_stores_the_report_and_its_notice(ts_worker):
         ReportWorkflow.run, ReportInput(kind=ReportKind.ANNUAL), id="report-test-annual", task_queue=queue,
     )
     assert derived.period.isdigit() and len(derived.period) == 4
-    annual = ReportSnapshots(ledger.engine).get(derived.snapshot_id)
+    annual = ledger.snapshots.get(derived.snapshot_id)
     # the year is the run's own, so the report is made before the year ends: cut at the run's start
     assert derived.cutoff is not None and annual is not None
     assert f"cut at {derived.cutoff.date().isoformat()}" in annual.content
