@@ -669,3 +669,13 @@ async def test_a_scheduled_report_leaves_demo_cases_out_unless_its_input_asks(le
     assert f"Follows report {plain.snapshot_id} (annual 2026" in stored[1].content
     assert "<h2>Conclusions</h2>" in stored[1].content and "<h2>Conclusions</h2>" not in stored[0].content
     assert "Twente to Arnhem/Nijmegen (both Oost NL) counts" in stored[1].content
+
+
+def test_the_readme_lists_every_indicator_with_the_programmes_words():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Reports for the Ministry"):readme.index("## Auditing")]
+    for i in INDICATORS:
+        assert f'"{i.programme}"' in section, i.key
+        assert f"| {i.label.split(' (')[0]}" in section, i.key
