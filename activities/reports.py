@@ -25,7 +25,7 @@ class ReportRequest(BaseModel):
     cutoff: datetime | None = None  # events with workflow time up to here; None: now (older runs)
     format: str = REPORT_FORMAT
     include_demo: bool = False  # demo cases count too (never in the scheduled reports)
-    another_region: str = "rom"  # the definition of "another region" (domain.impact.ANOTHER_REGION)
+    another_region: str = "rom-region"  # the definition of "another region" (domain.impact.ANOTHER_REGION)
 
 
 class ReportResult(BaseModel):

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                      help="cut-off (ISO date or time, UTC unless it says otherwise; default now): events after it "
                           "are left out, and a period not ended by then is cut there")
     imp.add_argument("--include-demo", action="store_true", help="count demo cases too (left out by default)")
-    imp.add_argument("--another-region", choices=["rom", "hotspot"], default="rom",
+    imp.add_argument("--another-region", choices=["rom-region", "hotspot"], default="rom-region",
                      help="what 'another region' means: another ROM region (default), or also another hotspot "
                           "of the own ROM region")
     imp.set_defaults(func=run_impact)

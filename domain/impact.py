@@ -17,7 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import chain, groupby
 from operator import itemgetter
 from types import MappingProxyType
@@ -101,23 +101,20 @@ NOT_RECORDED = "not_recorded"
 AIM_B = ("\"Deze deeptech bedrijven bij gebrek aan ruimte de keuze geven om door te kunnen groeien door te "
          "investeren elders in de eigen regio of in een andere Nederlandse regio\" (sources/002, aim b)")
 ANOTHER_REGION: Mapping[str, str] = MappingProxyType({
-    "rom": "a ROM region other than the lead's home region (the region of the ROM it is under NDA with). A move "
+    "rom-region": "a ROM region other than the lead's home region (the region of the ROM it is under NDA with). A move "
            "between two hotspots of one ROM region, e.g. Twente to Arnhem/Nijmegen (both Oost NL), is 'elsewhere in "
            "the own region', not 'another region'.",
     "hotspot": "a ROM region other than the lead's home region, or a technology hotspot other than the lead's own: "
                "a move from Twente to Arnhem/Nijmegen (both Oost NL) counts. A lead outside any hotspot, realised at "
                "a hotspot of its own region, has no hotspot to leave and does not count.",
 })
-"""The definitions of "another region" a report may use (``impact(another_region=...)``); "rom" by default."""
+"""The definitions of "another region" a report may use (``impact(another_region=...)``); "rom-region" by default."""
 
 WHERE = ("another_region", "own_region_elsewhere", "current_site", "own_region_site_not_recorded")
 """Where a realisation lies relative to the lead (aim b): another ROM region; elsewhere in its own region;
 at its current site (growing in place); in its own region, its site not recorded (older realisations)."""
 
 FUNNEL = ("detection", "needs_articulation", "matchmaking", "consultation", "realisation", "realised")
-AIM_DAYS = (730, 1095)
-"""The programme's aim for the lead time from articulation to the date the space is needed: "Verwachting is
-dat we de opschalingsvraag en/of ruimtevraag 2 tot 3 jaar eerder in de tijd gesteld kunnen krijgen"."""
 
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Periods", "an event counts in the period its own timestamp falls in, so a period can cut a case in half. A "
@@ -130,11 +127,11 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Retained investment and the counterfactual", "at realisation the taskforce records what would have "
      "happened without the programme: the company would have gone abroad, would not have invested, or would "
      "have invested in the Netherlands anyway. Only the first two retain investment for the Netherlands."),
-    ("Early articulation", "days from a lead's first NeedsArticulated to the date its space is needed "
+    ("Early articulation", "the lead time from a lead's first NeedsArticulated to the date its space is needed "
      "(needed_by of its latest articulation), for the leads that first articulated in the period. The programme "
-     "aims for 2 to 3 years (730-1095 days): articulation \"vanaf het einde van levensfase 2\", so that the "
-     "question is asked \"2 tot 3 jaar eerder in de tijd\". Leads articulated less than 2 years ahead are "
-     "counted (the report names none)."),
+     "aims for 2 to 3 years, both included, in calendar years: articulation \"vanaf het einde van levensfase 2\", "
+     "so that the question is asked \"2 tot 3 jaar eerder in de tijd\". Leads articulated less than 2 years "
+     "ahead are counted (the report names none)."),
     ("Corrections", "a realised case's figures corrected afterwards (RealisationCorrected, with its reason) count "
      "with their corrected value, also when the correction was recorded after the period's end: it says the "
      "recorded figure was wrong from the start. A report that was sent is never rewritten: it is a snapshot (its "
@@ -306,7 +303,7 @@ def impact(
     programme: Iterable[Json] = (),
     previous: PreviousReport | None = None,
     kind: str | None = None,
-    another_region: str = "rom",
+    another_region: str = "rom-region",
 ) -> Json:
     """The whole report for ``period`` as plain data (JSON-ready).
 
@@ -652,15 +649,28 @@ def _lead_times(all_facts: list[CaseFacts], period: Period) -> Json:
 def _early_articulation(all_facts: list[CaseFacts], period: Period) -> Json:
     inp = period.__contains__
     articulated = [c for c in all_facts if inp(c.needs_first_at)]
-    days = [float((c.needed_by - c.needs_first_at.date()).days) for c in articulated
-            if c.needs_first_at is not None and c.needed_by is not None]
-    low, high = AIM_DAYS
+    spans = [(c.needs_first_at.date(), c.needed_by) for c in articulated
+             if c.needs_first_at is not None and c.needed_by is not None]
+    verdicts = Counter(_aim(on, by) for on, by in spans)
     return {
         "articulated": len(articulated),
         "articulated_in_phase_1_or_2": sum(1 for c in articulated if c.phase_at_needs is not None and c.phase_at_needs <= 2),
-        "lead_time": stats(days),
-        "less_than_2_years": sum(1 for d in days if d < low),
-        "within_aim": sum(1 for d in days if low <= d <= high),
-        "more_than_3_years": sum(1 for d in days if d > high),
-        "aim": "the space question asked 2 to 3 years (730-1095 days) before the space is needed",
+        "lead_time": stats([float((by - on).days) for on, by in spans]),
+        "less_than_2_years": verdicts["under"], "within_aim": verdicts["within"], "more_than_3_years": verdicts["over"],
+        "aim": "the space question asked 2 to 3 years (both included) before the space is needed",
     }
+
+
+def _aim(articulated_on: date, needed_by: date) -> str:
+    """``under``, ``within`` or ``over`` the aim of 2 to 3 calendar years (both ends included)."""
+    if needed_by < _years_after(articulated_on, 2):
+        return "under"
+    return "within" if needed_by <= _years_after(articulated_on, 3) else "over"
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

@@ -44,7 +44,7 @@ def previous_report(ledger: Ledger, cutoff: datetime) -> PreviousReport | None:
 
 def compute(
     ledger: Ledger, period: Period | str, as_of: datetime | None = None, include_demo: bool = False, *,
-    kind: str | None = None, another_region: str = "rom",
+    kind: str | None = None, another_region: str = "rom-region",
 ) -> dict:
     """The report's data for ``period`` (a :class:`Period` or its text, e.g. ``2026H1``), from the
     events up to ``as_of`` (the cut-off of a stored snapshot; now when ``None``). A period that has
@@ -76,7 +76,7 @@ def render(data: dict, fmt: str) -> str:
 
 def render_report(
     ledger: Ledger, period: Period | str, fmt: str, as_of: datetime | None = None, include_demo: bool = False, *,
-    kind: str | None = None, another_region: str = "rom",
+    kind: str | None = None, another_region: str = "rom-region",
 ) -> str:
     """The impact report for ``period`` in ``fmt`` (md, html or json): what the CLI and the
     scheduled reports produce. Raises :class:`domain.impact.PeriodError` for a bad period."""

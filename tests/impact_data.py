@@ -95,7 +95,7 @@ def scenario() -> list[Case]:
 
     e = Case("lead-e").do(at(2026, 5), "start", phase=2, company="Neural Edge BV", home_region="oost-nl",
                           hotspot="twente", technology_domain="ai-data")
-    e.do(at(2026, 6), "articulate-needs", needs=needs("2029-06-10")).do(at(2026, 6, 20), "propose-matches", proposals=proposals("almere"))
+    e.do(at(2026, 6), "articulate-needs", needs=needs("2029-06-11")).do(at(2026, 6, 20), "propose-matches", proposals=proposals("almere"))
     e.do(at(2026, 6, 25), "close", outcome="withdrawn", reason="board decision pending")
     e.do(at(2026, 9), "reopen").do(at(2026, 9, 20), "propose-matches", proposals=proposals("almere"))
     e.do(at(2026, 9, 25), "choose-location", hotspot="almere")

@@ -1,11 +1,11 @@
 """Impact indicators on a constructed ledger with known answers (tests/impact_data.scenario).
 
 The six cases, dates in brackets (all at 12:00 UTC; home region first):
-  A  bom        detected 2025-03 (phase 2), needs 2025-04 (needed by 2027-04-10: 730 days), matches
+  A  bom        detected 2025-03 (phase 2), needs 2025-04 (needed by 2027-04-10: 2 years), matches
                 2025-05, twente chosen, phase 3 2025-08, realised in twente (another region) 2025-10:
                 EUR 100 M, new scale-up
   B  bom        detected 2025-11 (phase 1), phase 2 2025-12, needs 2025-12-20 (needed by 2027-12-19:
-                729 days), matches 2026-01-05, groningen refused by the grid operator 2026-01-20 (back
+                2 years less a day), matches 2026-01-05, groningen refused by the grid operator 2026-01-20 (back
                 to matchmaking), matches again 2026-02-01, realised at home (brainport-eindhoven)
                 2026-05: EUR 40 M
   C  nom        detected 2026-02 (phase 3), withdrawn 2026-03, reopened 2026-08, needs (energy)
@@ -13,7 +13,7 @@ The six cases, dates in brackets (all at 12:00 UTC; home region first):
                 possible (energy) 2026-10
   D  bom        detected 2026-06-20 (phase 1), needs (capital) 2026-06-25 (needed by 2029-01-01: 921
                 days), still open
-  E  oost-nl    detected 2026-05 (phase 2), needs 2026-06 (needed by 2029-06-10: 1,096 days),
+  E  oost-nl    detected 2026-05 (phase 2), needs 2026-06 (needed by 2029-06-11: 3 years and a day),
                 matches 2026-06-20, withdrawn 2026-06-25, reopened 2026-09, matches again, almere,
                 phase 3 2026-12, realised in almere 2027-02: EUR 250 M, new scale-up
   F  innovationquarter  detected 2024-11 (before the programme, phase 4, still open on 1 January
@@ -187,7 +187,7 @@ def test_another_region_is_a_rom_region_by_default_and_configurable(evs):
     rom, hot = report(data, "2026H1"), report(data, "2026H1", another_region="hotspot")
     assert (ind(rom)["realised_other_region"], ind(hot)["realised_other_region"]) == (0, 1)
     assert (ind(rom)["new_scaleups"], ind(hot)["new_scaleups"]) == (0, 1)
-    assert rom["another_region"]["key"] == "rom" and "Twente to Arnhem/Nijmegen" in rom["another_region"]["definition"]
+    assert rom["another_region"]["key"] == "rom-region" and "Twente to Arnhem/Nijmegen" in rom["another_region"]["definition"]
     assert hot["another_region"]["key"] == "hotspot" and "counts" in hot["another_region"]["definition"]
     assert "aim b" in rom["another_region"]["programme"]
     assert rom["where_realised"]["period"]["own_region_site_not_recorded"] == {"cases": 2, "eur": 70 * M}  # B and G
@@ -250,15 +250,30 @@ def test_targets_pro_rata():
 
 
 def test_early_articulation_is_the_lead_time_to_the_date_the_space_is_needed(evs):
-    """'2 tot 3 jaar eerder in de tijd': 730-1,095 days from articulation to needed_by. A 730 (within),
-    B 729 (less than 2 years), C 651, D 921, E 1,096 (more than 3 years), F 365."""
+    """'2 tot 3 jaar eerder in de tijd', in calendar years, both ends included: A 2 years exactly (730 days,
+    within), B a day less (729, under), C 651 (under), D 921 (within), E 3 years and a day (1,097, over),
+    F 365 (under)."""
     e = report(evs, "2025-2028")["early_articulation"]
     assert (e["articulated"], e["articulated_in_phase_1_or_2"]) == (6, 4)  # C in phase 3, F in 4
-    assert e["lead_time"] == {"count": 6, "median_days": 729.5, "mean_days": 748.7}
+    assert e["lead_time"] == {"count": 6, "median_days": 729.5, "mean_days": 748.8}
     assert (e["less_than_2_years"], e["within_aim"], e["more_than_3_years"]) == (3, 2, 1)
     h2 = report(evs, "2026H2")["early_articulation"]  # C only
     assert h2["lead_time"]["median_days"] == 651.0 and h2["less_than_2_years"] == 1
-    assert "730-1095 days" in e["aim"]
+    assert "2 to 3 years (both included)" in e["aim"]
+
+
+@pytest.mark.parametrize("needed_by, verdict", [
+    ("2029-06-10", "within_aim"),  # three years to the day: still within
+    ("2029-06-11", "more_than_3_years"),
+    ("2028-06-10", "within_aim"),  # two years to the day (a leap year between: 731 days)
+    ("2028-06-09", "less_than_2_years"),
+])
+def test_the_aims_ends_are_calendar_years(needed_by, verdict):
+    case = Case("lead-t").do(at(2026, 6), "start", phase=2)
+    case.do(at(2026, 6), "articulate-needs", needs={"space": {"m2": 500}, "needed_by": needed_by})
+    e = report(events([case]), "2026")["early_articulation"]
+    assert {k: e[k] for k in ("less_than_2_years", "within_aim", "more_than_3_years")} == {
+        k: int(k == verdict) for k in ("less_than_2_years", "within_aim", "more_than_3_years")}
 
 
 def test_lead_times(evs):

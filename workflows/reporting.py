@@ -42,7 +42,7 @@ class ReportInput(BaseModel):
     kind: ReportKind
     period: str | None = None  # default: derived from the (scheduled) run time, Amsterdam time
     include_demo: bool = False  # count demo cases too; the schedules never do (the report says so)
-    another_region: Literal["rom", "hotspot"] = "rom"  # the definition of "another region" (domain.impact)
+    another_region: Literal["rom-region", "hotspot"] = "rom-region"  # the definition of "another region" (domain.impact)
 
 
 def period_for(kind: ReportKind, year: int, month: int) -> str:
