@@ -277,7 +277,7 @@ def entered(c: CaseFacts) -> datetime | None:
 
 def where(c: CaseFacts) -> str | None:
     """Where the case was realised (one of :data:`WHERE`), None when it was not."""
-    if c.realised_at is None or c.location is None:
+    if c.location is None:  # set with realised_at, by the Realised event
         return None
     if c.outcome == "realised_other_region":
         return "another_region"
@@ -417,7 +417,7 @@ def _values(all_facts: list[CaseFacts], p: Period, another_region: str) -> Json:
 
 # --- the taskforce's entries (programme chain) -----------------------------------------------
 
-_ENTRY_FIELDS = ("kind", "regions", "hotspot", "concerns", "jobs", "ticket_eur", "from_region")
+_ENTRY_FIELDS = ("kind", "hotspot", "concerns", "jobs", "ticket_eur", "from_region")
 
 
 def _entries(programme: Iterable[Json]) -> list[Json]:
@@ -432,7 +432,7 @@ def _entries(programme: Iterable[Json]) -> list[Json]:
         row = {"seq": e["seq"], "at": datetime.fromisoformat(e["at"]), "type": e["type"], "title": e["title"],
                "text": e["text"], "organisation": e.get("organisation")}
         row |= {k: e[k] for k in _ENTRY_FIELDS if e.get(k) is not None}
-        row["regions"] = e.get("regions", [])
+        row["regions"] = e["regions"]  # a list, empty for the programme as a whole (never left out)
         row["withdrawn"] = None if w is None else {"at": datetime.fromisoformat(w["at"]), "reason": w["reason"]}
         out.append(row)
     return out

@@ -164,6 +164,8 @@ def test_retained_investment_counts_only_the_counterfactuals_that_count(evs):
     assert r["retained"]["period"]["by_counterfactual"]["not_recorded"] == {"cases": 2, "eur": 290 * M}
     md = render(r, "md")
     assert "| counterfactual not recorded | 2 | EUR 290.0 M | 2 | EUR 290.0 M |" in md
+    odd = report(with_counterfactuals(evs, {"lead-a": "perhaps"}), "2025")  # no value the programme knows
+    assert odd["retained"]["period"]["by_counterfactual"]["not_recorded"] == {"cases": 1, "eur": 100 * M}
 
 
 def test_a_corrected_counterfactual_counts_as_corrected(evs):
@@ -187,6 +189,11 @@ def test_another_region_is_a_rom_region_by_default_and_configurable(evs):
     rom, hot = report(data, "2026H1"), report(data, "2026H1", another_region="hotspot")
     assert (ind(rom)["realised_other_region"], ind(hot)["realised_other_region"]) == (0, 1)
     assert (ind(rom)["new_scaleups"], ind(hot)["new_scaleups"]) == (0, 1)
+    assert (ind(rom, "to_date")["realised_other_region"], ind(hot, "to_date")["realised_other_region"]) == (1, 2)
+    assert (rom["breakdowns"]["home_region"]["oost-nl"]["realised_other_region"],
+            hot["breakdowns"]["home_region"]["oost-nl"]["realised_other_region"]) == (0, 1)
+    assert (rom["qualitative"][0]["data"]["realised_other_region"],
+            hot["qualitative"][0]["data"]["realised_other_region"]) == (0, 1)
     assert rom["another_region"]["key"] == "rom-region" and "Twente to Arnhem/Nijmegen" in rom["another_region"]["definition"]
     assert hot["another_region"]["key"] == "hotspot" and "counts" in hot["another_region"]["definition"]
     assert "aim b" in rom["another_region"]["programme"]
@@ -195,7 +202,7 @@ def test_another_region_is_a_rom_region_by_default_and_configurable(evs):
         "realised": 1, "realised_other_region": 0, "new_scaleups": 0, "investment_eur": 30 * M}
     assert rom["breakdowns"]["destination_region"]["oost-nl"]["realised"] == 1
     assert "'another region' in this report: a rom region other than the lead's home region, or a technology hotspot" in render(hot, "md").lower()
-    with pytest.raises(ValueError, match="another_region"):
+    with pytest.raises(ValueError, match="another_region must be one of rom-region, hotspot, not 'province'"):
         report(data, "2026H1", another_region="province")
 
 
@@ -207,8 +214,16 @@ def test_a_lead_closed_before_the_programme_never_entered_its_portfolio():
     reopened.do(datetime(2024, 9, 1, tzinfo=UTC), "reopen")
     late = Case("lead-late").do(datetime(2024, 3, 1, tzinfo=UTC), "start", phase=2)
     late.do(datetime(2025, 2, 1, tzinfo=UTC), "close", outcome="withdrawn")  # open on 1 January 2025
-    r = report(events([closed, reopened, late]), "2025")
-    assert ind(r)["leads"] == 2 and r["portfolio"] == 3
+    realised = Case("lead-done").do(datetime(2023, 3, 1, tzinfo=UTC), "start", phase=2, home_region="nom")
+    realised.do(datetime(2023, 4, 1, tzinfo=UTC), "articulate-needs", needs={"space": {"m2": 500}, "needed_by": "2025-01-01"})
+    realised.do(datetime(2023, 5, 1, tzinfo=UTC), "propose-matches", proposals=[])
+    realised.do(datetime(2023, 5, 2, tzinfo=UTC), "choose-location", hotspot="twente")
+    realised.consult(datetime(2023, 5, 3, tzinfo=UTC)).do(datetime(2023, 7, 1, tzinfo=UTC), "start-realisation")
+    realised.do(datetime(2024, 7, 1, tzinfo=UTC), "realise", investment_eur=M, jobs=1, new_scaleup=False)
+    at_start = Case("lead-edge").do(datetime(2024, 3, 1, tzinfo=UTC), "start", phase=2)
+    at_start.do(datetime(2025, 1, 1, tzinfo=UTC), "close", outcome="withdrawn")  # closed as the programme began
+    r = report(events([closed, reopened, late, realised, at_start]), "2025")
+    assert ind(r)["leads"] == 3 and r["portfolio"] == 5  # reopened, late, at_start; not closed, not realised
     end = datetime(2029, 1, 1, tzinfo=UTC)
     assert entered(facts("x", as_dicts(closed.events), end)) is None
     assert entered(facts("x", as_dicts(reopened.events), end)) == datetime(2025, 1, 1, tzinfo=UTC)
@@ -226,10 +241,15 @@ def test_a_report_made_before_its_period_ends_is_cut_at_its_cut_off(evs):
     assert ind(r) == {"leads": 2, "case_approaches": 1, "realised_other_region": 0, "new_scaleups": 0,
                       "retained_investment_eur": 0}  # C and E (D comes on 20 June); B (E matches on 20 June)
     assert ind(r, "target")["leads"] == round(40 * 5.5 / 48, 2) == 4.58
+    assert ind(r, "target_to_date")["leads"] == round(40 * 17.5 / 48, 2) == 14.58
+    assert (r["period"]["programme_share"], r["period"]["to_date"]["programme_share"]) == (0.1146, 0.3646)
     assert r["period"]["cut"] and r["period"]["end_exclusive"] == "2026-06-16"
     assert r["period"]["full_end_exclusive"] == "2027-01-01"
     assert "cut at 2026-06-16" in render(r, "md")
     assert Period.parse("2026").cut(datetime(2027, 3, 1, tzinfo=UTC)) == Period.parse("2026")  # run after its end
+    assert Period.parse("2026").cut(datetime(2027, 1, 1, tzinfo=UTC)) == Period.parse("2026")  # run at its end
+    assert datetime(2026, 7, 1, tzinfo=UTC) not in Period.parse("2026H1")  # the end is exclusive
+    assert datetime(2026, 7, 1, tzinfo=UTC) in Period.parse("2026H2")
     assert Period.parse("2026").cut(datetime(2025, 3, 1, tzinfo=UTC)).programme_share == 0  # before it began
     assert Period.parse("2026").cut(datetime(2026, 12, 1, 9, tzinfo=UTC)).programme_share == pytest.approx(
         (11 + 9 / (31 * 24)) / 48)
@@ -262,16 +282,20 @@ def test_early_articulation_is_the_lead_time_to_the_date_the_space_is_needed(evs
     assert "2 to 3 years (both included)" in e["aim"]
 
 
-@pytest.mark.parametrize("needed_by, verdict", [
-    ("2029-06-10", "within_aim"),  # three years to the day: still within
-    ("2029-06-11", "more_than_3_years"),
-    ("2028-06-10", "within_aim"),  # two years to the day (a leap year between: 731 days)
-    ("2028-06-09", "less_than_2_years"),
+@pytest.mark.parametrize("articulated, needed_by, verdict", [
+    ((2026, 6, 10), "2029-06-10", "within_aim"),  # three years to the day: still within
+    ((2026, 6, 10), "2029-06-11", "more_than_3_years"),
+    ((2026, 6, 10), "2028-06-10", "within_aim"),  # two years to the day (a leap year between: 731 days)
+    ((2026, 6, 10), "2028-06-09", "less_than_2_years"),
+    ((2028, 2, 29), "2030-02-28", "within_aim"),  # from a leap day: two years on is 28 February
+    ((2028, 2, 29), "2030-02-27", "less_than_2_years"),
+    ((2028, 2, 29), "2031-03-01", "more_than_3_years"),
 ])
-def test_the_aims_ends_are_calendar_years(needed_by, verdict):
-    case = Case("lead-t").do(at(2026, 6), "start", phase=2)
-    case.do(at(2026, 6), "articulate-needs", needs={"space": {"m2": 500}, "needed_by": needed_by})
-    e = report(events([case]), "2026")["early_articulation"]
+def test_the_aims_ends_are_calendar_years(articulated, needed_by, verdict):
+    when = at(*articulated)
+    case = Case("lead-t").do(when, "start", phase=2)
+    case.do(when, "articulate-needs", needs={"space": {"m2": 500}, "needed_by": needed_by})
+    e = report(events([case]), str(when.year))["early_articulation"]
     assert {k: e[k] for k in ("less_than_2_years", "within_aim", "more_than_3_years")} == {
         k: int(k == verdict) for k in ("less_than_2_years", "within_aim", "more_than_3_years")}
 
@@ -296,6 +320,14 @@ def test_closures_report_why_cases_ended_without_realisation(evs):
         "withdrawn": {"cases": 2, "by_bottleneck": {"not recorded": 2}},
     }
     assert report(evs, "2025")["closures"] == {"left_abroad": {"cases": 1, "by_bottleneck": {"energy": 1}}}
+    second = Case("lead-c2").do(at(2026, 7), "start", phase=2, home_region="nom", technology_domain="photonics")
+    second.do(at(2026, 7, 15), "close", outcome="no_proposition_possible", bottleneck="energy")
+    third = Case("lead-c3").do(at(2026, 7), "start", phase=2, home_region="bom")
+    third.do(at(2026, 7, 16), "close", outcome="no_proposition_possible", bottleneck="talent")
+    signals = report(events([*scenario(), second, third]), "2026H2")["signals"]["no_proposition"]
+    assert signals["by_region"] == {"bom": {"talent": 1}, "nom": {"energy": 2}}
+    assert [(x["region"], x["at"]) for x in signals["cases"]] == [
+        ("bom", "2026-07-16"), ("nom", "2026-07-15"), ("nom", "2026-10-10")]  # by region, bottleneck, date
     b = report(evs, "2025")["breakdowns"]["home_region"]["innovationquarter"]
     assert (b["leads"], b["left_abroad"]) == (1, 1)
 
@@ -309,6 +341,24 @@ def test_qualitative_evidence(evs):
                   {"from": "oost-nl", "to": "horizon-flevoland", "cases": 1}],
         "realised_other_region": 2, "hotspots_receiving": ["almere", "twente"], "knowledge_shared": 0,
     }
+    q = report(evs, "2025-2028")["qualitative"]
+    assert [(x["key"], x["label"], x["target"], x["programme"]) for x in q] == [
+        ("ecosystem", "One coherent deeptech ecosystem across hotspots", "qualitative",
+         "Mate van één samenhangend deeptech ecosysteem brandpunten: kwalitatieve beschrijving"),
+        ("lessons", "Lessons learned from the experiment", "qualitative",
+         "Leereffecten van het experiment: kwalitatieve beschrijving")]
+    assert q[0]["evidence"] == ("0 entries on knowledge shared across regions; 5 hotspots proposed as viable in "
+                                "matchmaking; 3 leads chose a location outside the home region (3 region-to-region "
+                                "flows); 2 realised in another region, at 2 destinations")
+    assert q[1]["evidence"] == ("0 lessons recorded by the taskforce; 4 closures of 3 cases, 2 with the bottleneck "
+                                "behind it; 1 negative consultation answer; 2 cases reopened; 1 no-proposition signal")
+    one = report(evs, "2026H2")["qualitative"]
+    assert one[0]["evidence"] == ("0 entries on knowledge shared across regions; 1 hotspot proposed as viable in "
+                                  "matchmaking; 1 lead chose a location outside the home region (1 region-to-region "
+                                  "flow); 0 realised in another region, at 0 destinations")
+    assert one[1]["evidence"] == ("0 lessons recorded by the taskforce; 1 closure of 1 case, 1 with the bottleneck "
+                                  "behind it; 0 negative consultation answers; 2 cases reopened; 1 no-proposition "
+                                  "signal")
     assert lessons == {"closures": 4, "closed_cases": 3, "closures_with_bottleneck": 2,
                        "by_outcome": {"left_abroad": 1, "no_proposition_possible": 1, "withdrawn": 2},
                        "negative_consultations": 1, "reopened": 2, "no_proposition_signals": 1, "lessons": 0}
@@ -430,6 +480,8 @@ def test_the_taskforce_entries_fill_the_qualitative_sections(evs):
     assert "conclusions" not in r
     md, html = render(r, "md"), render(r, "html")
     assert "- **Bundle financing** (2026-02-10 · recommendation · by bom · bom): Bundle tickets across regions." in md
+    assert eco["evidence"].startswith("1 entry on knowledge shared across regions; ")
+    assert lessons["evidence"].startswith("1 lesson recorded by the taskforce; ")
     assert "ticket EUR 80.0 M" in md and "asks: housing, road · 3,000 jobs" in md
     for out in (md, html):
         assert "Said too much" not in out and "Early questions" not in out
@@ -438,6 +490,8 @@ def test_the_taskforce_entries_fill_the_qualitative_sections(evs):
 def test_the_final_report_draws_its_conclusions(evs):
     r = report(evs, "2025-2028", programme=PROGRAMME, kind="final")
     c = r["conclusions"]
+    assert c["programme"] == ("In de maand december van het 4e jaar levert de coördinator een bondige eindrapportage "
+                              "met conclusies over het experiment op.")
     assert [(s["kind"], [e["title"] for e in s["entries"]]) for s in c["sections"]] == [
         ("what_worked", ["Early questions"]), ("lesson", []), ("recommendation", ["Bundle financing"])]
     assert c["signals"] == {"mirt": 1, "financing_gap": 1, "knowledge_shared": 1,
@@ -500,6 +554,39 @@ def test_corrections_since_the_last_report_are_listed_and_the_old_report_is_not_
     assert report(events(cases), "2026H2")["since_last_report"] is None
 
 
+def test_since_the_last_report_at_its_cut_off_exactly():
+    """The last report held every event up to and including its cut-off. Cut at the moment of A's
+    realisation (2025-10-10 12:00): it showed A, so a correction later is listed, one at that same
+    moment was already in it. Likewise a lead detected at the cut-off, its change at the cut-off, and
+    an entry recorded at the cut-off (withdrawn later: listed; withdrawn at the cut-off: not)."""
+    cut = at(2025, 10)
+    previous = PreviousReport(id=3, kind="progress", period="2025H2", cutoff=cut, sha256="cd" * 32)
+    cases = scenario()
+    cases[0].do(cut, "correct-realisation", jobs=12, reason="same moment")
+    cases[0].do(at(2025, 10, 11), "correct-realisation", investment_eur=90 * M, reason="later")
+    late = Case("lead-cut").do(cut, "start", phase=2)
+    late.do(cut, "update", changes={"company_type": "grownup"})
+    late.do(at(2025, 10, 12), "update", changes={"technology_domain": "quantum"})
+    programme = [entry(1, cut), entry(2, cut),
+                 {"seq": 3, "at": cut.isoformat(), "actor": "x", "organisation": "bom", "type": "EntryWithdrawn",
+                  "entry": 2, "reason": "at once"},
+                 {"seq": 4, "at": at(2025, 11).isoformat(), "actor": "x", "organisation": "bom",
+                  "type": "EntryWithdrawn", "entry": 1, "reason": "later"}]
+    since = report(events([*cases, late]), "2025", programme=programme, previous=previous)["since_last_report"]
+    assert [(x["recorded"], x["field"]) for x in since["realisations"]] == [("2025-10-11", "investment_eur")]
+    assert [(x["recorded"], x["field"]) for x in since["leads"]] == [("2025-10-12", "technology_domain")]
+    assert [x["title"] for x in since["entries_withdrawn"]] == ["entry 1"]
+
+
+def test_the_listed_corrections_are_in_the_order_they_were_recorded():
+    cases = scenario()
+    cases[1].do(at(2026, 7, 20), "correct-realisation", investment_eur=41 * M, reason="B first")  # B after A
+    cases[0].do(at(2026, 7, 21), "correct-realisation", investment_eur=11 * M, reason="A second")
+    since = report(events(cases), "2026H2", previous=PREVIOUS)["since_last_report"]
+    assert [(x["recorded"], x["realised"]) for x in since["realisations"]] == [
+        ("2026-07-20", "2026-05-01"), ("2026-07-21", "2025-10-10")]
+
+
 def test_corrected_realisations_count_with_their_corrected_values_and_the_report_says_how_many():
     """A's EUR 100 M realised in 2025-10 was a typo for EUR 10 M, and it was no new scale-up: corrected
     in January 2026, after the 2025 period's end, the 2025 report counts the corrected figures."""
@@ -518,6 +605,9 @@ def test_corrected_realisations_count_with_their_corrected_values_and_the_report
     assert "1 realisation of the period corrected (2 corrections, 1 of them after the period's end)" in render(r, "md")
     assert "no realisation of the period was corrected" in render(before["2025"], "md")
     assert ind(report(events(cases), "2026")) == ind(before["2026"])  # A was realised in 2025
+    b = scenario()
+    b[0].do(datetime(2026, 1, 1, tzinfo=UTC), "correct-realisation", jobs=9, reason="at the period's end exactly")
+    assert report(events(b), "2025")["corrections"]["corrected_after_period_end"] == 1
     assert ind(report(events(cases), "2026"), "to_date")["new_scaleups"] == 0  # but programme to date holds it
     whole = report(events(cases), "2025-2028")
     assert whole["corrections"] == {"realisations_corrected": 1, "corrections": 2, "corrected_after_period_end": 0}

@@ -84,7 +84,10 @@ def test_the_financing_gap_starts_at_50_million_inclusive():
 ])
 def test_bad_input_is_refused_naming_the_field(fields, field):
     err = refused(fields)
-    assert err.field == field, err
+    assert err.field == field and err.rule == "invalid-input", err
+    if field == "type":
+        assert err.message == ("type: one of LessonRecorded, MirtSignalled, FinancingGapSignalled, KnowledgeShared, "
+                               "EntryWithdrawn")
 
 
 def test_knowledge_goes_to_other_regions():
@@ -101,20 +104,28 @@ def test_knowledge_goes_to_other_regions():
     ("see case BP-2026-0007", ["BP-2026-0007"]),
     ("case BP-2026-00071 is another", []),  # whole words only
     ("AB and XY", []),  # names under three letters are not looked for
+    ("the ASM team", ["ASM NV"]),  # three letters are
 ])
 def test_names_in(text, found):
-    assert names_in(text, ["Photon Forge BV", "12345678", "BP-2026-0007", "AB BV"]) == found
+    assert names_in(text, ["Photon Forge BV", "12345678", "BP-2026-0007", "AB BV", "ASM NV"]) == found
 
 
 def test_the_author_is_a_taskforce_organisation():
     assert taskforce_author("BOM", ORGS) == "bom"
     assert taskforce_author("Twente Board", ORGS) == "twente-board"  # a triple-helix organisation, by name
     assert taskforce_author("nfia", ORGS) == "nfia"
-    for org, rule in ((None, "no-organisation"), ("", "no-organisation"), ("ez", "not-taskforce"),
-                      ("audit-office", "not-taskforce"), ("acme", "unknown-organisation")):
+    for org, rule, says in (
+        (None, "no-organisation", "names the taskforce organisation that writes it (--organisation or "
+                                  "BRANDPUNT_ORGANISATION)"),
+        ("", "no-organisation", "an entry for the Ministry names"),
+        ("ez", "not-taskforce", "organisation ez is not of the taskforce (a ROM, the NFIA or a triple-helix "
+                                "organisation)"),
+        ("audit-office", "not-taskforce", "audit-office is not of the taskforce"),
+        ("acme", "unknown-organisation", "not a known organisation id (see the deployment's organisations file)"),
+    ):
         with pytest.raises(CommandRejected) as err:
             taskforce_author(org, ORGS)
-        assert (err.value.rule, err.value.field) == (rule, "organisation")
+        assert (err.value.rule, err.value.field) == (rule, "organisation") and says in err.value.message
 
 
 def test_withdrawal_rules():
@@ -128,12 +139,19 @@ def test_withdrawal_rules():
         with pytest.raises(CommandRejected) as err:
             check_entry(withdraw.model_copy(update={"entry": entry}), chain, [])
         assert (err.value.rule, err.value.field) == (rule, "entry")
+        assert err.value.message == f"entry {entry} is no lesson or signal of the programme chain"
     with pytest.raises(CommandRejected) as err:
         check_entry(withdraw.model_copy(update={"seq": 4}), [*chain, withdraw], [])
-    assert (err.value.rule, err.value.field) == ("already-withdrawn", "entry")
+    assert (err.value.rule, err.value.field, err.value.message) == (
+        "already-withdrawn", "entry", "entry 2 was withdrawn before")
     with pytest.raises(CommandRejected) as err:
         check_entry(withdraw.model_copy(update={"reason": "Photon Forge asked"}), chain, ["Photon Forge BV"])
     assert (err.value.rule, err.value.field) == ("not-anonymised", "reason")
+    assert err.value.message.startswith("reason names 1 company or case(s) of the ledger: an entry for the Ministry "
+                                        "is anonymised by its author (write 'a photonics scale-up from Brabant'")
+    with pytest.raises(CommandRejected) as err:
+        check_entry(first.model_copy(update={"text": "Photon Forge and ASM"}), [], ["Photon Forge BV", "ASM NV"])
+    assert err.value.message.startswith("text names 2 companies or case(s)")
 
 
 @pytest.fixture
