@@ -324,10 +324,13 @@ def test_closures_report_why_cases_ended_without_realisation(evs):
     second.do(at(2026, 7, 15), "close", outcome="no_proposition_possible", bottleneck="energy")
     third = Case("lead-c3").do(at(2026, 7), "start", phase=2, home_region="bom")
     third.do(at(2026, 7, 16), "close", outcome="no_proposition_possible", bottleneck="talent")
-    signals = report(events([*scenario(), second, third]), "2026H2")["signals"]["no_proposition"]
-    assert signals["by_region"] == {"bom": {"talent": 1}, "nom": {"energy": 2}}
-    assert [(x["region"], x["at"]) for x in signals["cases"]] == [
-        ("bom", "2026-07-16"), ("nom", "2026-07-15"), ("nom", "2026-10-10")]  # by region, bottleneck, date
+    fourth = Case("lead-c4").do(at(2026, 7), "start", phase=2, home_region="nom")
+    fourth.do(at(2026, 7, 17), "close", outcome="no_proposition_possible", bottleneck="talent")
+    signals = report(events([*scenario(), second, third, fourth]), "2026H2")["signals"]["no_proposition"]
+    assert signals["by_region"] == {"bom": {"talent": 1}, "nom": {"energy": 2, "talent": 1}}
+    assert [(x["region"], x["bottleneck"], x["at"]) for x in signals["cases"]] == [  # by region, bottleneck, date
+        ("bom", "talent", "2026-07-16"), ("nom", "energy", "2026-07-15"), ("nom", "energy", "2026-10-10"),
+        ("nom", "talent", "2026-07-17")]
     b = report(evs, "2025")["breakdowns"]["home_region"]["innovationquarter"]
     assert (b["leads"], b["left_abroad"]) == (1, 1)
 
@@ -567,14 +570,17 @@ def test_since_the_last_report_at_its_cut_off_exactly():
     late = Case("lead-cut").do(cut, "start", phase=2)
     late.do(cut, "update", changes={"company_type": "grownup"})
     late.do(at(2025, 10, 12), "update", changes={"technology_domain": "quantum"})
+    later = Case("lead-cut-2").do(cut, "start", phase=2)
+    later.do(at(2025, 10, 13), "update", changes={"hotspot": "twente"})
     programme = [entry(1, cut), entry(2, cut),
                  {"seq": 3, "at": cut.isoformat(), "actor": "x", "organisation": "bom", "type": "EntryWithdrawn",
                   "entry": 2, "reason": "at once"},
                  {"seq": 4, "at": at(2025, 11).isoformat(), "actor": "x", "organisation": "bom",
                   "type": "EntryWithdrawn", "entry": 1, "reason": "later"}]
-    since = report(events([*cases, late]), "2025", programme=programme, previous=previous)["since_last_report"]
+    since = report(events([*cases, later, late]), "2025", programme=programme, previous=previous)["since_last_report"]
     assert [(x["recorded"], x["field"]) for x in since["realisations"]] == [("2025-10-11", "investment_eur")]
-    assert [(x["recorded"], x["field"]) for x in since["leads"]] == [("2025-10-12", "technology_domain")]
+    assert [(x["recorded"], x["field"]) for x in since["leads"]] == [  # in the order recorded
+        ("2025-10-12", "technology_domain"), ("2025-10-13", "hotspot")]
     assert [x["title"] for x in since["entries_withdrawn"]] == ["entry 1"]
 
 
