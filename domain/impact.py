@@ -17,7 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import chain, groupby
 from operator import itemgetter
 from types import MappingProxyType
@@ -26,6 +26,8 @@ from typing import Any, cast
 from pydantic import BaseModel
 
 from domain.impact_facts import CaseFacts, facts, stats
+from domain.timing import LeadTimeVerdict
+from domain.vocab import RETAINED_COUNTERFACTUALS, Counterfactual, ReferralTarget, RegionBasis, Where
 
 PROGRAMME_START = datetime(2025, 1, 1, tzinfo=UTC)
 PROGRAMME_END = datetime(2029, 1, 1, tzinfo=UTC)
@@ -89,30 +91,33 @@ INDICATORS: tuple[Indicator, ...] = (
 TARGETS = {i.key: i.target_4y for i in INDICATORS}
 LABELS = {i.key: i.label for i in INDICATORS}
 
-COUNTERFACTUALS: Mapping[str, bool] = MappingProxyType({
-    "would_have_gone_abroad": True,
-    "would_not_have_been_invested": True,
-    "would_have_happened_in_nl_anyway": False,
-})
-"""The counterfactual recorded at realisation, and whether its investment is retained for the Netherlands:
-"Vermogen dat anders niet zou worden geïnvesteerd of niet in Nederland" (sources/002)."""
+COUNTERFACTUALS: Mapping[str, bool] = MappingProxyType({c.value: c in RETAINED_COUNTERFACTUALS for c in Counterfactual})
+"""The counterfactual recorded at realisation (``Realised.counterfactual``), and whether its investment is
+retained for the Netherlands: "Vermogen dat anders niet zou worden geïnvesteerd of niet in Nederland"
+(sources/002; ``domain.vocab.RETAINED_COUNTERFACTUALS``)."""
 NOT_RECORDED = "not_recorded"
 
 AIM_B = ("\"Deze deeptech bedrijven bij gebrek aan ruimte de keuze geven om door te kunnen groeien door te "
          "investeren elders in de eigen regio of in een andere Nederlandse regio\" (sources/002, aim b)")
 ANOTHER_REGION: Mapping[str, str] = MappingProxyType({
-    "rom-region": "a ROM region other than the lead's home region (the region of the ROM it is under NDA with). A move "
+    RegionBasis.ROM_REGION.value: "a ROM region other than the lead's home region (the region of the ROM it is under NDA with). A move "
            "between two hotspots of one ROM region, e.g. Twente to Arnhem/Nijmegen (both Oost NL), is 'elsewhere in "
            "the own region', not 'another region'.",
-    "hotspot": "a ROM region other than the lead's home region, or a technology hotspot other than the lead's own: "
-               "a move from Twente to Arnhem/Nijmegen (both Oost NL) counts. A lead outside any hotspot, realised at "
-               "a hotspot of its own region, has no hotspot to leave and does not count.",
+    RegionBasis.HOTSPOT.value: "a technology hotspot other than the lead's own: a move from Twente to Arnhem/Nijmegen "
+                               "(both Oost NL) counts. Where the lead or the realisation lies outside any hotspot, "
+                               "the ROM region decides.",
 })
 """The definitions of "another region" a report may use (``impact(another_region=...)``); "rom-region" by default."""
 
-WHERE = ("another_region", "own_region_elsewhere", "current_site", "own_region_site_not_recorded")
-"""Where a realisation lies relative to the lead (aim b): another ROM region; elsewhere in its own region;
-at its current site (growing in place); in its own region, its site not recorded (older realisations)."""
+SITE_NOT_RECORDED = "own_region_site_not_recorded"
+WHERE = (*(w.value for w in Where), SITE_NOT_RECORDED)
+NEW_SCALEUP_BASES = ("derived", "override", "unchecked")
+"""How a realisation's "new scale-up" was decided (``CaseFacts.new_scaleup_basis``): derived from the
+company type at detection and at realisation, set against them with a reason, or a bare flag recorded
+before the types were (realisations before issue 14)."""
+"""Where a realisation lies relative to the lead (aim b; ``domain.impact_facts.where_realised``): in
+another region (by the report's definition); elsewhere in its own region; at its current site (growing in
+place); in its own region, whether at its site not recorded (realisations before issue 14)."""
 
 FUNNEL = ("detection", "needs_articulation", "matchmaking", "consultation", "realisation", "realised")
 
@@ -141,6 +146,16 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "financing gap from EUR 50 M, knowledge shared across regions: `brandpunt programme`), recorded in the "
      "programme chain and anonymised by their author, are the only free text in a report. A case file's notes, "
      "reasons and answers stay in the case; the report counts and classifies cases, it never quotes them."),
+    ("Where a realisation lies", "in another region (by the report's definition), elsewhere in the lead's own region, "
+     "or at its current site (recorded at realisation since issue 14; before that a realisation in the own region "
+     "is 'site not recorded'): aim b, \"elders in de eigen regio of in een andere Nederlandse regio\"."),
+    ("Referrals", "referrals of a case to an adjacent programme or organisation (Referred), counted by where to in "
+     "the period they were made: \"Aansluiting realiseert bij aanpalende (EZ en regionale) beleidsprogramma's en "
+     "-instrumenten en relevante organisaties, waaronder Invest-NL\" (Analysekader 2e). What a referral was about "
+     "stays in the case."),
+    ("Signalled by", "the triple-helix organisation that signalled a lead (LeadDetected.signalled_by), or a ROM's "
+     "own pipeline; the lead is owned by the ROM of its home region either way: \"ROM's en sommige triple-helix "
+     "organisaties beschikken over een dergelijk pijplijn\"."),
     ("Closed without realisation", "closures in the period by outcome and by the bottleneck recorded with them, "
      "so the reasons companies left abroad are reported beside the 'no proposition possible' signals: \"Dit zijn "
      "signalen die essentieel zijn om op te halen ten behoeve van toekomstig ruimtelijk economisch beleid\"."),
@@ -275,24 +290,18 @@ def entered(c: CaseFacts) -> datetime | None:
     return PROGRAMME_START if open_then else None
 
 
-def where(c: CaseFacts) -> str | None:
-    """Where the case was realised (one of :data:`WHERE`), None when it was not."""
-    if c.location is None:  # set with realised_at, by the Realised event
+def where(c: CaseFacts, another_region: str = RegionBasis.ROM_REGION.value) -> str | None:
+    """Where the case was realised (one of :data:`WHERE`) under the definition ``another_region`` (a
+    key of :data:`ANOTHER_REGION`); None when it was not realised."""
+    if c.realised_at is None:
         return None
-    if c.outcome == "realised_other_region":
-        return "another_region"
-    return "own_region_site_not_recorded"
+    found = c.where(RegionBasis(another_region))
+    return SITE_NOT_RECORDED if found is None else found.value
 
 
-def in_another_region(c: CaseFacts, definition: str) -> bool:
-    """Whether the realised case counts as 'realised in another region' under ``definition``
-    (a key of :data:`ANOTHER_REGION`)."""
-    if where(c) == "another_region":
-        return True
-    if definition == "hotspot" and c.location is not None:
-        dest = c.location.get("hotspot")
-        return dest is not None and c.hotspot is not None and dest != c.hotspot
-    return False
+def in_another_region(c: CaseFacts, another_region: str) -> bool:
+    """Whether the case was realised in another region under the definition ``another_region``."""
+    return where(c, another_region) == Where.ANOTHER_REGION.value
 
 
 def impact(
@@ -355,6 +364,8 @@ def impact(
         "indicators": indicators,
         "retained": {"period": in_period["retained"], "to_date": so_far["retained"]},
         "where_realised": {"period": in_period["where"], "to_date": so_far["where"]},
+        "new_scaleups": {"period": in_period["new_scaleups"], "to_date": so_far["new_scaleups"]},
+        "referrals": {"period": in_period["referrals"], "to_date": so_far["referrals"]},
         "qualitative": _qualitative(all_facts, period, signals, entries, another_region),
         "signals": {
             "mirt": [e for e in _visible(entries, period) if e["type"] == "MirtSignalled"],
@@ -405,14 +416,20 @@ def _values(all_facts: list[CaseFacts], p: Period, another_region: str) -> Json:
     }
     where_rows: dict[str, Json] = {k: {"cases": 0, "eur": 0} for k in WHERE}
     for c in realised:
-        w = where(c)
+        w = where(c, another_region)
         if w is not None:
             where_rows[w]["cases"] += 1
             where_rows[w]["eur"] += c.investment
+    basis = Counter(c.new_scaleup_basis for c in other if c.new_scaleup)
+    referred = [(c, ev) for c in all_facts for at, ev in c.referrals if inp(at)]
     return {"values": values, "retained": {"counted": {"cases": sum(retained[k]["cases"] for k in counted),
                                                        "eur": values["retained_investment_eur"]},
                                            "by_counterfactual": retained},
-            "where": where_rows}
+            "where": where_rows,
+            "new_scaleups": {k: basis[k] for k in NEW_SCALEUP_BASES},
+            "referrals": {"referrals": len(referred), "cases": len({c.case_id for c, _ in referred}),
+                          "by_target": {t.value: sum(1 for _, ev in referred if ev["to"] == t.value)
+                                        for t in ReferralTarget}}}
 
 
 # --- the taskforce's entries (programme chain) -----------------------------------------------
@@ -595,6 +612,8 @@ def _conclusions(indicators: list[Json], entries: list[Json], to_date: Period, a
 METRICS = ("leads", "case_approaches", "realised", "realised_other_region", "new_scaleups", "investment_eur",
            "left_abroad", "no_proposition")
 OUTSIDE = "outside a hotspot"
+OWN_PIPELINE = "a ROM's own pipeline"
+"""A lead no triple-helix organisation signalled (``LeadDetected.signalled_by`` unset)."""
 
 
 def _breakdowns(all_facts: list[CaseFacts], period: Period, another_region: str) -> Json:
@@ -632,8 +651,9 @@ def _breakdowns(all_facts: list[CaseFacts], period: Period, another_region: str)
     return {
         "home_region": rows(lambda c: c.region), "home_hotspot": rows(lambda c: c.hotspot or OUTSIDE),
         "technology_domain": rows(lambda c: c.domain), "company_type": rows(lambda c: c.company_type),
-        "destination_region": realised_by(lambda c: (c.location or {}).get("region")),
-        "destination_hotspot": realised_by(lambda c: (c.location or {}).get("hotspot") or OUTSIDE),
+        "signalled_by": rows(lambda c: c.signalled_by or OWN_PIPELINE),
+        "destination_region": realised_by(lambda c: c.realised_region),
+        "destination_hotspot": realised_by(lambda c: c.realised_hotspot or OUTSIDE),
         "growth_space_kind": dict(sorted(kinds.items())),
     }
 
@@ -649,28 +669,14 @@ def _lead_times(all_facts: list[CaseFacts], period: Period) -> Json:
 def _early_articulation(all_facts: list[CaseFacts], period: Period) -> Json:
     inp = period.__contains__
     articulated = [c for c in all_facts if inp(c.needs_first_at)]
-    spans = [(c.needs_first_at.date(), c.needed_by) for c in articulated
-             if c.needs_first_at is not None and c.needed_by is not None]
-    verdicts = Counter(_aim(on, by) for on, by in spans)
+    times = [t for t in (c.lead_time for c in articulated) if t is not None]
+    verdicts = Counter(t.verdict for t in times)
     return {
         "articulated": len(articulated),
         "articulated_in_phase_1_or_2": sum(1 for c in articulated if c.phase_at_needs is not None and c.phase_at_needs <= 2),
-        "lead_time": stats([float((by - on).days) for on, by in spans]),
-        "less_than_2_years": verdicts["under"], "within_aim": verdicts["within"], "more_than_3_years": verdicts["over"],
+        "lead_time": stats([float(t.days) for t in times]),
+        "less_than_2_years": verdicts[LeadTimeVerdict.UNDER_TWO_YEARS],
+        "within_aim": verdicts[LeadTimeVerdict.TWO_TO_THREE_YEARS],
+        "more_than_3_years": verdicts[LeadTimeVerdict.OVER_THREE_YEARS],
         "aim": "the space question asked 2 to 3 years (both included) before the space is needed",
     }
-
-
-def _aim(articulated_on: date, needed_by: date) -> str:
-    """``under``, ``within`` or ``over`` the aim of 2 to 3 calendar years (both ends included)."""
-    if needed_by < _years_after(articulated_on, 2):
-        return "under"
-    return "within" if needed_by <= _years_after(articulated_on, 3) else "over"
-
-
-def _years_after(day: date, years: int) -> date:
-    """The same calendar day ``years`` later (29 February becomes 28 February in a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)

@@ -83,8 +83,6 @@ class CaseFacts:
     """(when, the Referred event) of each referral to an adjacent programme or organisation."""
     needed_by: date | None = None
     """The latest articulated needed-by date."""
-    location: dict[str, Any] | None = None
-    """The realisation's location (region, hotspot, municipality)."""
     correction_changes: list[tuple[datetime, list[dict[str, Any]]]] = field(default_factory=list)
     """(when, the changes) of each RealisationCorrected of the realisation, whenever recorded."""
     lead_changes: list[tuple[datetime, list[dict[str, Any]]]] = field(default_factory=list)
@@ -207,7 +205,6 @@ def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> Case
             f.investment, f.new_scaleup = r["investment_eur"], r["new_scaleup"]
             f.destination = r["location"].get("hotspot") or r["location"]["region"]
             f.realised_region, f.realised_hotspot = r["location"]["region"], r["location"].get("hotspot")
-            f.location = r["location"]
             f.counterfactual, f.realised_type = ev.get("counterfactual"), ev.get("company_type")
             f.new_scaleup_reason, f.at_current_site = ev.get("new_scaleup_reason"), ev.get("at_current_site")
         elif t == "CaseClosed":

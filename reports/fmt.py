@@ -4,7 +4,7 @@ from __future__ import annotations
 
 NAMES = {
     "home_region": "home region (ROM)", "home_hotspot": "home hotspot", "technology_domain": "technology domain",
-    "company_type": "company type", "destination_region": "destination region (ROM)",
+    "company_type": "company type", "signalled_by": "signalled by", "destination_region": "destination region (ROM)",
     "destination_hotspot": "destination hotspot", "growth_space_kind": "kind of growth space",
 }
 
@@ -24,6 +24,10 @@ OUTCOMES = {
 ENTRY_TYPES = {
     "LessonRecorded": "lesson", "MirtSignalled": "MIRT signal", "FinancingGapSignalled": "financing gap",
     "KnowledgeShared": "knowledge shared",
+}
+REFERRALS = {
+    "invest-nl": "Invest-NL", "ez-programme": "an EZ programme or instrument",
+    "regional-programme": "a regional programme or instrument", "organisation": "another organisation",
 }
 LESSON_KINDS = {"what_worked": "what worked", "lesson": "lesson", "recommendation": "recommendation"}
 
@@ -139,3 +143,12 @@ def change(v: object) -> str:
     if isinstance(v, int) and not isinstance(v, bool) and v >= 1_000_000:
         return eur(v)
     return COUNTERFACTUAL.get(v, n(v)) if isinstance(v, str) else n(v)
+
+
+def scaleups_line(d: dict) -> str:
+    """How the period's new scale-ups were decided."""
+    b = d["new_scaleups"]["period"]
+    total = sum(b.values())
+    return (f"{count(total, 'new scale-up')} in the period: {b['derived']} derived from the company type at "
+            f"detection and at realisation, {b['override']} set against it with a reason, {b['unchecked']} "
+            f"recorded before the types were (a bare flag)")

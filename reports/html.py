@@ -12,6 +12,7 @@ from reports.fmt import (
     COUNTERFACTUAL,
     NAMES,
     OUTCOMES,
+    REFERRALS,
     WHERE,
     change,
     corrections_line,
@@ -23,6 +24,7 @@ from reports.fmt import (
     pct,
     period_line,
     previous_line,
+    scaleups_line,
     step,
     value,
 )
@@ -86,7 +88,7 @@ def _indicators(d: dict) -> str:
     return (f"<h2>Indicators against targets</h2><p class='note'>Only the leads are pro rata (\"pro rata tijdvak "
             f"2025-2028\"); the other four are measured against their 4-year total, in the period and programme to "
             f"date.</p><figure><figcaption>Programme to date as a share of the target to date (dashed line: 100%)"
-            f"</figcaption>{chart}</figure>{table}"
+            f"</figcaption>{chart}</figure>{table}<p class='note'>{escape(scaleups_line(d))}.</p>"
             f"<h3>Investment by counterfactual</h3><p class='note'>Only 'would have gone abroad' and 'would not have "
             f"been invested' are retained for the Netherlands.</p>{retained}"
             f"<h3>Where the realisations lie</h3><p class='note'>'Another region' in this report: "
@@ -134,8 +136,8 @@ def _places(d: dict) -> str:
     kinds = svg.bars([(k, v["articulated"], n(v["articulated"])) for k, v in b["growth_space_kind"].items()],
                      "Kinds of growth space articulated")
     tables = ""
-    for name in ("home_region", "home_hotspot", "technology_domain", "company_type", "destination_region",
-                 "destination_hotspot"):
+    for name in ("home_region", "home_hotspot", "signalled_by", "technology_domain", "company_type",
+                 "destination_region", "destination_hotspot"):
         rows = b[name]
         cols = list(next(iter(rows.values()))) if rows else []
         tables += f"<h3>By {escape(NAMES[name])}</h3>" + _table(
@@ -158,6 +160,10 @@ def _signals(d: dict) -> str:
     cases = _table(["date", "home region", "technology domain", "company type", "bottleneck"],
                    [[x["at"], x["region"], x["technology_domain"], x["company_type"], x["bottleneck"]]
                     for x in sig["cases"]], numeric=())
+    ref = d["referrals"]
+    referrals = _table(["referred to", "in period", "to date"],
+                       [[REFERRALS[t], n(v), n(ref["to_date"]["by_target"][t])]
+                        for t, v in ref["period"]["by_target"].items()])
     closures = _table(["outcome", "cases", "bottlenecks"],
                       [[OUTCOMES.get(o, o), n(v["cases"]), ", ".join(f"{b} ({c})" for b, c in v["by_bottleneck"].items())]
                        for o, v in d["closures"].items()], numeric=(1,))
@@ -166,7 +172,10 @@ def _signals(d: dict) -> str:
             f"<h3>Financing gap (tickets from EUR 50 M)</h3>{_entries(s['financing_gap'], 'None in this period.')}"
             f"<h3>\"No proposition possible\": input for spatial-economic policy</h3><p class='note'>Leads for which no "
             f"proposition was possible anywhere in the Netherlands, with the bottleneck behind it, per home region."
-            f"</p>{by_region}{cases}<h3>Closed without realisation, by outcome and bottleneck</h3>{closures}</section>")
+            f"</p>{by_region}{cases}<h3>Referrals to adjacent programmes and Invest-NL</h3><p class='prog'>"
+            f"\"Aansluiting realiseert bij aanpalende (EZ en regionale) beleidsprogramma's en -instrumenten en "
+            f"relevante organisaties, waaronder Invest-NL\" (Analysekader 2e).</p>{referrals}"
+            f"<h3>Closed without realisation, by outcome and bottleneck</h3>{closures}</section>")
 
 
 def _since(d: dict) -> str:

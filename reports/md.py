@@ -7,6 +7,7 @@ from reports.fmt import (
     COUNTERFACTUAL,
     NAMES,
     OUTCOMES,
+    REFERRALS,
     WHERE,
     change,
     corrections_line,
@@ -18,6 +19,7 @@ from reports.fmt import (
     pct,
     period_line,
     previous_line,
+    scaleups_line,
     step,
     value,
 )
@@ -52,6 +54,7 @@ def _indicators(d: dict) -> list[str]:
           f"{value(i['key'], i['target'])} (pro rata)" if i["pro_rata"] else "– (4-year total)",
           value(i["key"], i["to_date"]), value(i["key"], i["target_to_date"]), pct(i["attainment_to_date"])]
          for i in d["indicators"]])
+    out += [f"{scaleups_line(d)}.", ""]
     r = d["retained"]
     out += ["Investment of the realisations by their counterfactual (only the first two are retained for the "
             "Netherlands):", ""]
@@ -98,6 +101,12 @@ def _signals(d: dict) -> list[str]:
                        for x in sig["cases"]])
     else:
         out += ["None in this period.", ""]
+    ref = d["referrals"]
+    out += ["### Referrals to adjacent programmes and Invest-NL", "",
+            "\"Aansluiting realiseert bij aanpalende (EZ en regionale) beleidsprogramma's en -instrumenten en "
+            "relevante organisaties, waaronder Invest-NL\" (Analysekader 2e).", ""]
+    out += _table(["referred to", "in period", "to date"],
+                  [[REFERRALS[t], v, ref["to_date"]["by_target"][t]] for t, v in ref["period"]["by_target"].items()])
     out += ["### Closed without realisation, by outcome and bottleneck", ""]
     if d["closures"]:
         out += _table(["outcome", "cases", "bottlenecks"],

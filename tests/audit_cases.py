@@ -27,8 +27,9 @@ def offers() -> tuple[CatalogueOffer, ...]:
 
 
 def run(case_id: str, commands: Iterator[Command] | list[Command], t0: datetime,
-        step: timedelta = timedelta(hours=20), limit: int | None = None) -> list[Event]:
-    """The events of ``commands`` decided one after another, ``step`` of workflow time apart."""
+        step: timedelta = timedelta(hours=20), limit: int | None = None, facts: bool = False) -> list[Event]:
+    """The events of ``commands`` decided one after another, ``step`` of workflow time apart; with
+    ``facts`` as a case under the workflow patch programme-facts decides (a new case today)."""
     state: CaseState | None = None
     events: list[Event] = []
     for i, command in enumerate(commands):
@@ -36,7 +37,7 @@ def run(case_id: str, commands: Iterator[Command] | list[Command], t0: datetime,
             assert state is not None and state.needs is not None
             result = score_offers(state.lead, state.needs, offers())
             command = command.model_copy(update={"proposals": result.proposals, "bottleneck": result.bottleneck})
-        new = decide(state, command, Context(case_id, t0 + i * step))
+        new = decide(state, command, Context(case_id, t0 + i * step, programme_facts=facts))
         for event in new:
             state = apply(state, event)
         events += new

@@ -29,14 +29,15 @@ def proposals(*hotspots: str, viable: bool = True) -> list[dict]:
 class Case:
     """One case's events, command by command, at the dates given."""
 
-    def __init__(self, case_id: str) -> None:
+    def __init__(self, case_id: str, facts: bool = False) -> None:
         self.case_id = case_id
+        self.facts = facts  # decided as under the workflow patch programme-facts (issue 14)
         self.state: CaseState | None = None
         self.events: list[Event] = []
 
     def do(self, when: datetime, kind: str, **fields) -> Case:
         cmd = f.start(**fields) if kind == "start" else f.command(kind, **fields)
-        events = decide(self.state, cmd, Context(self.case_id, when))
+        events = decide(self.state, cmd, Context(self.case_id, when, programme_facts=self.facts))
         self.state = fold(events, self.state)
         self.events += events
         return self

@@ -27,7 +27,7 @@ The realisations carry no counterfactual (recorded before it was asked) unless a
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -201,9 +201,56 @@ def test_another_region_is_a_rom_region_by_default_and_configurable(evs):
     assert rom["breakdowns"]["destination_hotspot"]["arnhem-nijmegen"] == {
         "realised": 1, "realised_other_region": 0, "new_scaleups": 0, "investment_eur": 30 * M}
     assert rom["breakdowns"]["destination_region"]["oost-nl"]["realised"] == 1
-    assert "'another region' in this report: a rom region other than the lead's home region, or a technology hotspot" in render(hot, "md").lower()
+    assert ("'another region' in this report: a technology hotspot other than the lead's own: a move from twente to "
+            "arnhem/nijmegen (both oost nl) counts") in render(hot, "md").lower()
     with pytest.raises(ValueError, match="another_region must be one of rom-region, hotspot, not 'province'"):
         report(data, "2026H1", another_region="province")
+
+
+def realised_case(case_id: str, home: tuple[str, str], dest: str, **realise: Any) -> Case:
+    """A lead of ``home`` (region, hotspot) realised at hotspot ``dest`` in June 2026, decided as under
+    the patch programme-facts; ``realise`` holds the realise command's fields beyond investment and jobs."""
+    start = realise.pop("start", {})
+    c = Case(case_id, facts=True).do(at(2026, 1), "start", phase=2, home_region=home[0], hotspot=home[1], **start)
+    c.do(at(2026, 2), "articulate-needs", needs={"space": {"m2": 900}, "needed_by": "2028-03-01"})
+    c.do(at(2026, 3), "propose-matches", proposals=[]).do(at(2026, 3, 2), "choose-location", hotspot=dest)
+    c.consult(at(2026, 3, 3)).do(at(2026, 5), "start-realisation")
+    return c.do(at(2026, 6), "realise", **{"investment_eur": 10 * M, "jobs": 5, **realise})
+
+
+def test_the_case_facts_recorded_since_issue_14():
+    """Realisations with their counterfactual, new scale-up (derived or overridden with a reason) and
+    site; a lead signalled by a triple-helix organisation; referrals to Invest-NL and an EZ programme."""
+    g1 = realised_case("lead-g1", ("bom", "brainport-eindhoven"), "twente", counterfactual="would_have_gone_abroad",
+                       company_type="scaleup", start={"company_type": "startup"})  # a startup grown into a scale-up
+    g2 = realised_case("lead-g2", ("bom", "brainport-eindhoven"), "brainport-eindhoven", at_current_site=False,
+                       counterfactual="would_have_happened_in_nl_anyway")
+    g3 = realised_case("lead-g3", ("oost-nl", "twente"), "twente", at_current_site=True,
+                       counterfactual="would_not_have_been_invested", start={"signalled_by": "twente-board"})
+    g4 = realised_case("lead-g4", ("bom", "brainport-eindhoven"), "groningen", counterfactual="would_have_gone_abroad",
+                       new_scaleup=True, new_scaleup_reason="a new legal entity for the production line")
+    g3.do(at(2026, 7), "refer", to="invest-nl", subject="a growth round")
+    g3.do(at(2026, 7, 2), "refer", to="ez-programme", name="a national growth fund", subject="grid")
+    g1.do(at(2026, 8), "refer", to="invest-nl", subject="co-financing")
+    r = report(events([g1, g2, g3, g4]), "2026")
+    assert ind(r) == {"leads": 4, "case_approaches": 4, "realised_other_region": 2, "new_scaleups": 2,
+                      "retained_investment_eur": 30 * M}  # g1, g3, g4: not g2 (it would have happened anyway)
+    assert r["new_scaleups"]["period"] == {"derived": 1, "override": 1, "unchecked": 0}
+    assert r["where_realised"]["period"] == {
+        "another_region": {"cases": 2, "eur": 20 * M}, "own_region_elsewhere": {"cases": 1, "eur": 10 * M},
+        "current_site": {"cases": 1, "eur": 10 * M}, "own_region_site_not_recorded": {"cases": 0, "eur": 0}}
+    assert r["referrals"]["period"] == {"referrals": 3, "cases": 2, "by_target": {
+        "invest-nl": 2, "ez-programme": 1, "regional-programme": 0, "organisation": 0}}
+    assert r["referrals"]["to_date"]["referrals"] == 3
+    assert report(events([g1, g2, g3, g4]), "2026H1")["referrals"]["period"]["referrals"] == 0
+    assert {k: v["leads"] for k, v in r["breakdowns"]["signalled_by"].items()} == {
+        "a ROM's own pipeline": 3, "twente-board": 1}
+    md = render(r, "md")
+    for words in ("| elsewhere in the own region | 1 | EUR 10.0 M |", "| at its current site | 1 | EUR 10.0 M |",
+                  "2 new scale-ups in the period: 1 derived from the company type",
+                  "| Invest-NL | 2 | 2 |", "| a ROM's own pipeline | 3 |"):
+        assert words in md, words
+    assert "growth round" not in md and "national growth fund" not in md  # a referral's words stay in the case
 
 
 def test_a_lead_closed_before_the_programme_never_entered_its_portfolio():
@@ -716,6 +763,29 @@ def test_demo_cases_are_left_out_unless_asked_and_the_header_says_so(evs, ledger
     monkeypatch.setenv("BRANDPUNT_LEDGER_URL", ledger.url)
     assert cli(["report", "impact", "--period", "2025", "--format", "json", "--include-demo"]) == 0
     assert json.loads(capsys.readouterr().out)["demo"] == {"included": True, "cases": 1}
+
+
+def test_the_impact_report_over_the_demo_counts_only_the_counterfactuals_that_count():
+    """Issue 14, done when: the demo's five cases as the programme tells them (decided as a new case is,
+    under the patch programme-facts); the report over them, demo cases included, retains only the
+    energy-storage scale-up's EUR 75 M ('would have gone abroad'); the flow-meter maker and the
+    multinational left abroad, for talent and the grid; left out, nothing counts."""
+    from tests.audit_cases import run
+    from tests.test_demo import SCRIPTS, commands
+
+    t0 = datetime.now(UTC)
+    evs = [e for i, slug in enumerate(SCRIPTS) for e in run(f"BP-2026-{i + 1:04d}", commands(SCRIPTS[slug]), t0,
+                                                             facts=True)]
+    period = Period.parse("2025-2028").cut(t0 + timedelta(days=60))
+    r = impact(evs, period, include_demo=True)
+    assert ind(r)["retained_investment_eur"] == 75 * M and ind(r)["realised_other_region"] == 1
+    assert r["retained"]["period"]["by_counterfactual"] == {
+        "would_have_gone_abroad": {"cases": 1, "eur": 75 * M}, "would_not_have_been_invested": {"cases": 0, "eur": 0},
+        "would_have_happened_in_nl_anyway": {"cases": 0, "eur": 0}, "not_recorded": {"cases": 0, "eur": 0}}
+    assert r["closures"] == {"left_abroad": {"cases": 2, "by_bottleneck": {"energy": 1, "talent": 1}}}
+    assert r["demo"] == {"included": True, "cases": 5}
+    left_out = impact(evs, period)
+    assert ind(left_out)["retained_investment_eur"] == 0 and left_out["portfolio"] == 0
 
 
 async def test_the_demo_starts_demo_cases():
