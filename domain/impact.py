@@ -304,6 +304,15 @@ def in_another_region(c: CaseFacts, another_region: str) -> bool:
     return where(c, another_region) == Where.ANOTHER_REGION.value
 
 
+def _offer_bases(cases: list[CaseFacts], period: Period) -> Json:
+    """How many proposal sets of the period rested on illustrative hotspot offers: the report says
+    so, as the match reasons do ("the shipped file is marked illustrative and says so in match
+    reasons and reports", issue 14)."""
+    bases = [basis for c in cases for at, basis in c.offer_bases if at in period]
+    return {"proposal_sets": len(bases), "illustrative": bases.count("illustrative"),
+            "supplied": bases.count("supplied"), "unversioned": bases.count("unversioned")}
+
+
 def impact(
     cases: Iterable[CaseEvents] | Iterable[AnEvent],
     period: Period,
@@ -361,6 +370,7 @@ def impact(
             "corrected_after_period_end": sum(1 for c in corrected if max(c.corrections) >= period.end),
         },
         "since_last_report": _since(all_facts, entries, previous),
+        "offers": _offer_bases(all_facts, period),
         "indicators": indicators,
         "retained": {"period": in_period["retained"], "to_date": so_far["retained"]},
         "where_realised": {"period": in_period["where"], "to_date": so_far["where"]},

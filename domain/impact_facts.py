@@ -49,6 +49,8 @@ class CaseFacts:
     phase_at_needs: int | None = None
     phase3_at: datetime | None = None
     proposals: list[tuple[datetime, list[str]]] = field(default_factory=list)
+    offer_bases: list[tuple[datetime, str]] = field(default_factory=list)
+    """Per proposal set: what its hotspot offers were (:func:`offer_basis`)."""
     choices: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
     negative_answers: list[datetime] = field(default_factory=list)
     closings: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
@@ -195,6 +197,7 @@ def facts(case_id: str, events: Iterable[dict[str, Any]], end: datetime) -> Case
                 f.needs_first_at, f.phase_at_needs = at, phase
         elif t == "MatchesProposed":
             f.proposals.append((at, [p["hotspot"] for p in ev["proposals"] if p["viable"]]))
+            f.offer_bases.append((at, offer_basis(ev["proposals"])))
         elif t == "LocationChosen":
             f.choices.append((at, ev["location"]))
         elif t == "ConsultationAnswered" and ev["verdict"] == "negative":
@@ -229,3 +232,14 @@ def stats(days: list[float]) -> dict[str, Any]:
         return {"count": 0, "median_days": None, "mean_days": None}
     return {"count": len(days), "median_days": round(statistics.median(days), 1),
             "mean_days": round(statistics.fmean(days), 1)}
+
+
+def offer_basis(proposals: list[dict[str, Any]]) -> str:
+    """What a set of proposals was scored against: ``illustrative`` when any proposal rests on an
+    illustrative offer (the shipped figures, "not from the sources", issue 14), ``unversioned`` when
+    it was recorded before offers carried a version, else ``supplied`` (offers a ROM supplied)."""
+    if any(p.get("illustrative") for p in proposals):
+        return "illustrative"
+    if not proposals or any(not p.get("offer_version") for p in proposals):
+        return "unversioned"
+    return "supplied"

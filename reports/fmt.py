@@ -86,6 +86,17 @@ def demo_line(d: dict) -> str:
     return f"demo cases {'included' if demo['included'] else 'excluded'}: {demo['cases']:,}"
 
 
+def offers_line(d: dict) -> str:
+    """What the period's matchmaking rested on: ``3 proposal sets, 2 on illustrative hotspot offers``."""
+    o = d["offers"]
+    if not o["proposal_sets"]:
+        return "no matchmaking in the period"
+    parts = [f"{o['illustrative']} on illustrative hotspot offers (shipped figures, not a ROM's)"]
+    if o["unversioned"]:
+        parts.append(f"{o['unversioned']} recorded before offers carried a version")
+    return f"{count(o['proposal_sets'], 'proposal set')} in the period: {', '.join(parts)}"
+
+
 def corrections_line(d: dict) -> str:
     """How many of the period's realisations had their figures corrected."""
     c = d["corrections"]

@@ -21,6 +21,7 @@ from reports.fmt import (
     entry_meta,
     eur,
     n,
+    offers_line,
     pct,
     period_line,
     previous_line,
@@ -231,7 +232,7 @@ def render_html(d: dict) -> str:
 <h1>{title} {escape(p['label'])}</h1>
 <p class="sub">Deeptech scale-up taskforce (Meerjarenprogramma Bovenregionale Samenwerking Technologiebrandpunten)
 · {escape(period_line(d))} · portfolio at the period's end: {d['portfolio']} leads · {escape(demo_line(d))}
-· {escape(corrections_line(d))} · {escape(previous_line(d))}</p>
+· {escape(corrections_line(d))} · {escape(offers_line(d))} · {escape(previous_line(d))}</p>
 <p class="note">Confidential case data stays with the ROMs: this report names no company and no case.</p>
 {_indicators(d)}{_places(d)}{_conclusions(d)}{_qualitative(d)}{_signals(d)}{_since(d)}{_times(d)}</body></html>
 """

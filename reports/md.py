@@ -16,6 +16,7 @@ from reports.fmt import (
     entry_meta,
     eur,
     n,
+    offers_line,
     pct,
     period_line,
     previous_line,
@@ -166,7 +167,7 @@ def render_md(d: dict) -> str:
     title = "Final report" if d.get("kind") == "final" else "Impact report"
     out = [f"# {title} {p['label']}", "",
            f"Deeptech scale-up taskforce. {period_line(d)} Portfolio at the period's end: {d['portfolio']} leads; "
-           f"{demo_line(d)}; {corrections_line(d)}. {previous_line(d)}.", ""]
+           f"{demo_line(d)}; {corrections_line(d)}; {offers_line(d)}. {previous_line(d)}.", ""]
     out += _indicators(d) + _conclusions(d) + _qualitative(d) + _signals(d) + _since(d)
     out += ["## Funnel", "", "Leads in the portfolio that reached each stage by the period's end, and in it.", ""]
     out += _table(["stage", "reached by period end", "reached in period"],

@@ -860,3 +860,31 @@ def test_the_readme_lists_every_indicator_with_the_programmes_words():
     for i in INDICATORS:
         assert f'"{i.programme}"' in section, i.key
         assert f"| {i.label.split(' (')[0]}" in section, i.key
+
+
+def test_the_report_says_how_much_matchmaking_rested_on_illustrative_offers():
+    """Issue 14, point 4: the shipped offers are illustrative "and say so in match reasons and reports".
+    Three proposal sets in 2026: one on the shipped (illustrative) figures, one on a ROM's supplied
+    offers, one recorded before offers carried a version; one in 2025 does not count for 2026."""
+    from tests.impact_data import proposals
+
+    def scored(*, illustrative: bool, version: str | None) -> list[dict]:
+        return [{**p, "illustrative": illustrative, "offer_version": version} for p in proposals("twente")]
+
+    cases = []
+    for n, (when, sets) in enumerate([
+        (at(2026, 2), scored(illustrative=True, version="o-000000000001")),
+        (at(2026, 3), scored(illustrative=False, version="o-000000000002")),
+        (at(2026, 4), proposals("twente")),  # before offer versions: neither field
+        (at(2025, 5), scored(illustrative=True, version="o-000000000001")),
+    ]):
+        c = Case(f"lead-offers-{n}").do(when, "start", phase=3)
+        c.do(when, "articulate-needs", needs={"space": {"m2": 1000}, "needed_by": "2030-01-01"})
+        cases.append(c.do(when, "propose-matches", proposals=sets))
+    r = report(events(cases), "2026")
+    assert r["offers"] == {"proposal_sets": 3, "illustrative": 1, "supplied": 1, "unversioned": 1}
+    line = ("3 proposal sets in the period: 1 on illustrative hotspot offers (shipped figures, not a ROM's), "
+            "1 recorded before offers carried a version")
+    assert line in render(r, "md") and line.replace("'", "&#x27;") in render(r, "html")
+    assert report(events(cases), "2027")["offers"]["proposal_sets"] == 0
+    assert "no matchmaking in the period" in render(report(events(cases), "2027"), "md")
