@@ -198,6 +198,7 @@ def test_another_region_is_a_rom_region_by_default_and_configurable(evs):
     assert hot["another_region"]["key"] == "hotspot" and "counts" in hot["another_region"]["definition"]
     assert "aim b" in rom["another_region"]["programme"]
     assert rom["where_realised"]["period"]["own_region_site_not_recorded"] == {"cases": 2, "eur": 70 * M}  # B and G
+    assert hot["where_realised"]["period"]["another_region"] == {"cases": 1, "eur": 30 * M}  # G, by hotspot
     assert rom["breakdowns"]["destination_hotspot"]["arnhem-nijmegen"] == {
         "realised": 1, "realised_other_region": 0, "new_scaleups": 0, "investment_eur": 30 * M}
     assert rom["breakdowns"]["destination_region"]["oost-nl"]["realised"] == 1
