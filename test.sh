@@ -39,6 +39,11 @@ run_pass() {  # run_pass NUMBER BACKEND [pytest args]: pytest's whole output to 
     echo "FAIL: a canary secret appears in $log, at line(s): $(grep -nE "$CANARY_RE" "$log" | cut -d: -f1 | head -20 | tr '\n' ' ')"
     return 1
   fi
+  if [ "$status" != 0 ]; then  # where a CI run keeps only this output: what each failure asserted, and where
+    awk '/^_{3,} .* _{3,}$/ {print; shown=0; on=1; next}
+         /^=+ (short test summary|warnings summary|FAILURES|ERRORS)/ {on=0; next}
+         on && (/^E  / || /^[^ ].*:[0-9]+: [A-Za-z]/) && shown < 40 {print "    " $0; shown++}' "$log" | head -n 300
+  fi
   return "$status"
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -37,18 +38,13 @@ class Dev:
 
     def __init__(self, home: Path, ledger_url: str) -> None:
         self.home = home
-        port = free_port()
-        while port + 1000 > 65535 or not _free(port + 1000) or not _free(port + DEV_API_PORT_OFFSET):
-            port = free_port()
-        self.address = f"127.0.0.1:{port}"
-        self.api_url = f"http://127.0.0.1:{port + DEV_API_PORT_OFFSET}"  # the API `brandpunt dev` serves
         self.env = {
             **os.environ,
             "BRANDPUNT_HOME": str(home),
-            "TEMPORAL_ADDRESS": self.address,
             "BRANDPUNT_ACTOR": "e2e-coordinator",
             "BRANDPUNT_ORGANISATION": "NFIA",
         }
+        self._choose_ports()
         if ledger_url.startswith("sqlite"):  # the embedded default: the ledger in BRANDPUNT_HOME
             self.env.pop("BRANDPUNT_LEDGER_URL", None)
         else:
@@ -56,21 +52,49 @@ class Dev:
         self.proc: subprocess.Popen[str] | None = None
         self.output: list[str] = []  # everything the dev process printed
 
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [str(BIN), "dev"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        deadline = time.monotonic() + 60
-        assert self.proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            self.output.append(line)
-            if "Ctrl-C stops" in line:
-                threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
-                return
-            if self.proc.poll() is not None:
-                raise AssertionError(f"brandpunt dev exited: {line}{self.proc.stdout.read()}")
-        raise AssertionError("brandpunt dev did not come up in 60 s")
+    def _choose_ports(self) -> None:
+        """Temporal's port P, its UI at P + 1000 and the API at P + 767, all free now and all below
+        the kernel's ephemeral range: a port the kernel hands out (to a client socket or to a server
+        asked for "any free port", such as the dev server's own internal services) can never be one of
+        them, so nothing can take one between this check and ``brandpunt dev`` binding it."""
+        low, _ = _ephemeral_range()
+        top = low - 1000 if low > 12_000 else 30_000  # an unusual range: at least stay off the common ports
+        while True:
+            port = random.randrange(10_000, top)
+            if all(_free(p) for p in (port, port + DEV_API_PORT_OFFSET, port + 1000)):
+                break
+        self.address = f"127.0.0.1:{port}"
+        self.api_url = f"http://127.0.0.1:{port + DEV_API_PORT_OFFSET}"  # the API `brandpunt dev` serves
+        self.env["TEMPORAL_ADDRESS"] = self.address
+
+    def start(self, attempts: int = 3) -> None:
+        """Start ``brandpunt dev`` and wait for its banner. When it could not listen (another
+        process took a port after all), choose other ports and try again, up to ``attempts`` times;
+        any other exit fails at once with everything it printed."""
+        for attempt in range(attempts):
+            self.proc = subprocess.Popen(
+                [str(BIN), "dev"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            assert self.proc.stdout is not None
+            printed: list[str] = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                line = self.proc.stdout.readline()
+                printed.append(line)
+                self.output.append(line)
+                if "Ctrl-C stops" in line:
+                    threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True).start()
+                    return
+                if not line and self.proc.poll() is not None:
+                    break
+            else:
+                self.proc.kill()
+                raise AssertionError("brandpunt dev did not come up in 60 s; it printed:\n" + "".join(printed))
+            said = "".join(printed)
+            self.proc = None
+            if "already in use" not in said or attempt == attempts - 1:
+                raise AssertionError(f"brandpunt dev exited (attempt {attempt + 1}); it printed:\n{said}")
+            self._choose_ports()
 
     def _drain(self, stream) -> None:
         """Keep reading what ``brandpunt dev`` prints (its worker's log lines): kept in ``output``
@@ -111,6 +135,15 @@ class Dev:
             capture_output=True, text=True, timeout=60, check=True,
         )
         return done.stdout
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    """The ports the kernel hands out for "any free port" (Linux: 32768-60999 by default)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def _free(port: int) -> bool:
