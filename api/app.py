@@ -36,15 +36,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api import identity, models, problems, schema
 from api.host import Host, utc_now
 from api.identity import ACT, READ, Caller, needs
 from api.problems import Problem, not_found
 from client.access import access_of, owner_of
-from client.api import DEADLINE, CaseFilter, Cases, command_from
-from client.errors import BadInput, Forbidden
+from client.api import CaseFilter, Cases, command_from
+from client.errors import DEADLINE, BadInput, Forbidden
+from client.text import TEXT, case_text, result_lines
 from client.views import check_case_id
 from domain.access import Action, Decision, may
 from domain.access_log import AccessKind
@@ -94,6 +95,18 @@ async def json_body(request: Request) -> dict[str, Any]:
 def _meta(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     return {"actor": caller.subject, "organisation": caller.organisation, "reason": body.pop("reason", None),
             "command_id": body.pop("command_id", None)}
+
+
+def wants_text(request: Request) -> bool:
+    """Whether the caller asked for the text a person reads (``Accept: text/plain`` first): the CLI
+    prints it as it comes, so it never loads the pydantic domain to render a case itself."""
+    first = request.headers.get("accept", "").split(",")[0].split(";")[0].strip().lower()
+    return first == TEXT
+
+
+AS_TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {f"{TEXT}; charset=utf-8": {"schema": {"type": "string"}}},
+                                                  "description": f"JSON, or with `Accept: {TEXT}` the text "
+                                                                 "`brandpunt` prints"}}
 
 
 def _deadline(value: float | None) -> float:
@@ -184,23 +197,27 @@ def case_router() -> APIRouter:
         mine = visible(host, caller, found)
         return models.Similar(cases=mine, elsewhere=len(found) - len(mine))
 
-    @routes.get("/cases/{case_id}", response_model=models.CaseView, summary="A case: state, timeline, reminders")
-    async def show(request: Request, case_id: str, caller: Caller = Depends(needs(READ))) -> models.CaseView:
+    @routes.get("/cases/{case_id}", response_model=models.CaseView, responses=AS_TEXT,
+                summary="A case: state, timeline, reminders")
+    async def show(request: Request, case_id: str,
+                   caller: Caller = Depends(needs(READ))) -> models.CaseView | PlainTextResponse:
         host = host_of(request)
         state, decision = await readable(request, caller, case_id)
         if caller.organisation != access_of(state, host.organisations).owner:  # recorded before it is shown
             await host.record_access(caller.actor, AccessKind.READ_CASE, decision.reason, case_id=case_id)
         view = await host.cases.read(case_id)
+        if wants_text(request):
+            return PlainTextResponse(case_text(view))
         return models.CaseView.model_validate({
             "state": view.state, "timeline": [r.as_json(stored=True) for r in view.timeline],
             "reminders": [x.as_json() for x in view.reminders]})
 
-    @routes.post("/cases/{case_id}/commands", response_model=CommandResult,
+    @routes.post("/cases/{case_id}/commands", response_model=CommandResult, responses=AS_TEXT,
                  summary="Send a coordinator command to a case (the command JSON without actor and organisation)",
                  openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                      "schema": schema.command_body()[0]}}}})
     async def act(request: Request, case_id: str, deadline: float | None = Query(None, gt=0, le=DEADLINE_MAX),
-                  caller: Caller = Depends(needs(ACT))) -> CommandResult:
+                  caller: Caller = Depends(needs(ACT))) -> CommandResult | PlainTextResponse:
         host = host_of(request)
         state, _ = await readable(request, caller, case_id)
         allowed = may(caller.actor, Action.ACT, access_of(state, host.organisations), host.clock())
@@ -213,7 +230,10 @@ def case_router() -> APIRouter:
         if kind == "start":
             raise BadInput("type: a new case is started with POST /api/cases", "type")
         command = command_from(kind, body, _meta(caller, body))
-        return await host.cases.act(case_id, command, deadline=_deadline(deadline))
+        result = await host.cases.act(case_id, command, deadline=_deadline(deadline))
+        if wants_text(request):
+            return PlainTextResponse("\n".join(result_lines(result, command.command_id)))
+        return result
 
     @routes.get("/inbox", response_model=models.Inbox, summary="What is due or overdue on the cases you may read")
     async def inbox(request: Request, caller: Caller = Depends(needs(READ)),

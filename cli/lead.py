@@ -57,9 +57,6 @@ def _meta(args: argparse.Namespace) -> dict[str, Any]:
 async def act(args: argparse.Namespace) -> int:
     from cli.flags import given, paths, with_flags
     from client import forms
-    from client.api import command_from
-    from client.views import summary
-    from domain.commands import DetectLead
 
     meta = _meta(args)
     kind = args.lead_cmd
@@ -70,9 +67,28 @@ async def act(args: argparse.Namespace) -> int:
     if kind == "update" and all(v is None for v in values.values()):
         raise BadInput("update: give the fields that change (e.g. --coordinator NAME); what was said in a "
                        "meeting, call or e-mail is `brandpunt lead note CASE --text ...`", "changes")
+    body = forms.body(values, where)  # `update` too sends only the fields given: the case merges them
+    if kind != "start" and not args.json:  # the text a person reads, rendered where the case is
+        async with _cases() as cases:
+            try:
+                print(await cases.act_text(case_id, kind, body, meta, deadline=args.timeout))
+            except BadInput as err:
+                raise with_flags(err, where) from None
+        return EXIT_OK
+    return await _act_typed(args, kind, case_id, body, meta, where)
 
-    try:  # `update` too sends only the fields given: the case merges them (domain.decide)
-        command = command_from(kind, forms.body(values, where), meta)
+
+async def _act_typed(args: argparse.Namespace, kind: str, case_id: str | None, body: dict[str, Any],
+                     meta: dict[str, Any], where: Any) -> int:
+    """A start (with its look for the same company first), or any command with ``--json``."""
+    from cli.flags import with_flags
+    from client.api import command_from
+    from client.text import result_lines
+    from client.views import summary
+    from domain.commands import DetectLead
+
+    try:
+        command = command_from(kind, body, meta)
     except BadInput as err:
         raise with_flags(err, where) from None
     async with _cases() as cases:
@@ -81,23 +97,13 @@ async def act(args: argparse.Namespace) -> int:
             result = await cases.start(command, case_id, deadline=args.timeout)
             warn_similar(result.state.case_id, [s.case_id for s in similar])
         else:
+            assert case_id is not None  # argparse requires CASE for every action but start
             result = await cases.act(case_id, command, deadline=args.timeout)
     if args.json:
         emit_json({**summary(result.state), "duplicate": result.duplicate,
                    "events": [e.model_dump(mode="json") for e in result.events]})
         return EXIT_OK
-    if kind == "start":  # the id names nobody: it is how every later action finds the case
-        print(f"case {result.state.case_id} started (use this id in later actions)")
-    if result.duplicate:
-        print(f"command {command.command_id} was applied before; nothing new recorded")
-    from client.story import describe
-
-    for e in result.events:
-        what, details, changes = describe(e, None)
-        print(f"{e.event_id} {e.type} recorded: {what}")
-        for text in (*details, *map(str, changes)):
-            print(f"  {text}")
-    print(line(summary(result.state)))
+    print("\n".join(result_lines(result, command.command_id, started=kind == "start")))
     return EXIT_OK
 
 
@@ -149,6 +155,7 @@ async def import_leads(args: argparse.Namespace) -> int:
 
 
 async def resume(args: argparse.Namespace) -> int:
+    from client.text import line
     from client.views import summary
 
     async with _cases() as cases:
@@ -158,11 +165,6 @@ async def resume(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def line(c: dict[str, Any]) -> str:
-    end = f" -> {c['outcome']}" if c["outcome"] else ""
-    return f"{c['case_id']}  {c['company']}  {c['stage']}{end}  phase {c['phase']}  {c['region']}"
-
-
 async def show(args: argparse.Namespace) -> int:
     """The case's state and its ledger events, from the ledger alone.
 
@@ -170,6 +172,10 @@ async def show(args: argparse.Namespace) -> int:
     query and the auditor compute too), so ``show`` needs no round trip to Temporal and still
     works for a case whose workflow has left Temporal's retention.
     """
+    if not args.json:
+        async with _cases() as cases:
+            print(await cases.read_text(args.case_id))
+        return EXIT_OK
     from client.story import timeline
     from client.views import summary
 
@@ -177,95 +183,11 @@ async def show(args: argparse.Namespace) -> int:
         view = await cases.read(args.case_id)
     state, rows = view.state, view.timeline
     story = timeline(r.event for r in rows)
-    if args.json:  # the rows in the ledger's one JSON form (LedgerRow.as_json), then what is new
-        emit_json({**summary(state), "state": state.model_dump(mode="json"), "events": [r.as_json() for r in rows],
-                   "reminders": [x.as_json() for x in view.reminders],
-                   "timeline": [entry.as_json() for entry in story]})
-        return EXIT_OK
-    print("\n".join(show_lines(view, story)))
+    # the rows in the ledger's one JSON form (LedgerRow.as_json), then what is new
+    emit_json({**summary(state), "state": state.model_dump(mode="json"), "events": [r.as_json() for r in rows],
+               "reminders": [x.as_json() for x in view.reminders],
+               "timeline": [entry.as_json() for entry in story]})
     return EXIT_OK
-
-
-def show_lines(view: Any, story: list[Any]) -> list[str]:
-    """``lead show`` as text: the lead, needs, proposals, location, consultations, realisation,
-    open reminders, then the timeline (when, who, what, why, and what changed)."""
-    from client.story import needs_lines, place, proposal_lines, realisation_line
-
-    state = view.state
-    lead = state.lead
-    kvk = f"  (KvK {lead.kvk})" if lead.kvk else ""
-    contact = " ".join(x for x in (lead.contact.name, f"<{lead.contact.email}>" if lead.contact.email else "",
-                                   lead.contact.phone or "") if x)
-    stage = f"{state.stage.value} since {state.stage_entered_at:%Y-%m-%d}"
-    if state.outcome:
-        stage += f": {state.outcome.value}" + (f" (bottleneck {state.bottleneck.value})" if state.bottleneck else "")
-    demo = "  [a demo case]" if state.demo else ""
-    out = [
-        f"{state.case_id}  {lead.company}{kvk}{demo}",
-        f"  stage        {stage}",
-        f"  lead         {lead.company_type.value}, venture phase {state.phase}, {lead.technology_domain.value}",
-        f"  region       {lead.home_region.value} "
-        f"({f'nearest hotspot {lead.hotspot.value}' if lead.hotspot else 'outside any hotspot'})"
-        + (f", current site {lead.site}" if lead.site else ""),
-        f"  coordinator  {lead.coordinator or '(none)'}",
-        f"  contact      {contact}",
-        f"  detected     {state.detected_at:%Y-%m-%d %H:%M}; last event #{state.last_seq} "
-        f"{state.updated_at:%Y-%m-%d %H:%M}",
-    ]
-    if state.source:
-        out.append(f"  source       {state.source}")
-    if state.signalled_by:
-        out.append(f"  signalled by {state.signalled_by} (the case is the home region's ROM's)")
-    if state.phase2_end_expected:
-        out.append(f"  phase 2      expected to end {state.phase2_end_expected}")
-    if state.notes and state.last_note_at:
-        out.append(f"  notes        {state.notes}, the last {state.last_note_at:%Y-%m-%d %H:%M} (in the timeline)")
-
-    def section(title: str, lines: list[str]) -> None:
-        out.extend(["", title, *(f"  {x}" for x in lines)])
-
-    if state.needs:
-        ahead = state.articulation_lead_time
-        timing = [f"lead time: {ahead.describe()}" + (" (flagged: the programme aims at 2 to 3 years)"
-                                                      if ahead.short else "")] if ahead else []
-        section(f"Needs (needed by {state.needs.needed_by})", [*needs_lines(state.needs), *timing])
-    else:
-        section("Needs", ["not articulated yet"])
-    if state.proposals or state.bottleneck:
-        bottleneck = [f"bottleneck: {state.bottleneck.value}"] if state.bottleneck else []
-        section("Proposals (best first)", [*proposal_lines(state.proposals), *bottleneck])
-    if state.location:
-        section("Chosen location", [place(state.location)])
-    if state.consultations:
-        width = max(len(c.party.value) for c in state.consultations)
-        lines = []
-        for c in state.consultations:
-            answer = (f"{c.verdict.value}: {c.answer}" if c.verdict else "withdrawn" if c.withdrawn
-                      else "open, no answer yet")
-            lines.append(f"{c.consultation_id}  {c.party.value:<{width}}  due {c.due}  {c.subject}  ->  {answer}")
-        section("Consultations", lines)
-    if state.realisation:
-        corrections = [f"corrected {e.at:%Y-%m-%d} by {e.who}: {'; '.join(map(str, e.changes))}"
-                       + (f" (why: {e.reason})" if e.reason else "")
-                       for e in story if e.type == "RealisationCorrected"]
-        facts = [f"counterfactual: {state.counterfactual.value}"] if state.counterfactual else []
-        if state.at_current_site is not None:
-            facts.append("at its current site" if state.at_current_site else "elsewhere in its own region")
-        section("Realisation", [realisation_line(state.realisation), *facts, *corrections])
-    if state.referrals:
-        section("Referrals", [f"{r.at:%Y-%m-%d} to {r.to.value}{f' ({r.name})' if r.name else ''}: {r.subject}"
-                              for r in state.referrals])
-    if view.reminders:
-        width = max(len(x.label) for x in view.reminders)
-        section("Open reminders", [f"{x.label:<{width}}  {x.subject} -> {x.recipient}" for x in view.reminders])
-    lines = []
-    for entry in story:
-        lines.append(f"#{entry.seq:<3} {entry.at:%Y-%m-%d %H:%M}  {entry.who}  {entry.what}")
-        lines.extend(f"       {x}" for x in (*entry.details, *map(str, entry.changes)))
-        if entry.reason:
-            lines.append(f"       why: {entry.reason}")
-    section("Timeline", lines)
-    return out
 
 
 LIST_COLUMNS = (

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import builtins  # `list` is also a method name in Cases: builtins.list in the methods after it
 import difflib
-import uuid
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
-from client.errors import BadInput
+from client.errors import DEADLINE, BadInput
 from client.inbox import InboxItem
+from client.views import new_command_id
 from domain import commands
 from domain.bounds import SEARCH_MAX
 from domain.commands import Command, CommandBase, DetectLead
@@ -32,8 +32,6 @@ if TYPE_CHECKING:  # annotations only: a listing loads neither the workflow's mo
     from ledger.store import LedgerRow
     from workflows.case_io import CaseConfig, CommandResult
 
-DEADLINE = 60.0
-"""Seconds a client waits for a command's answer before it says the command may still take effect."""
 
 
 def choice(field: str, value: str | None, allowed: type[Enum]) -> str | None:
@@ -95,7 +93,7 @@ def with_command_id(command: C) -> C:
     if command.command_id:
         return command
     kind = type(command).model_fields["type"].default  # every command class has its own `type`
-    return command.model_copy(update={"command_id": f"{kind}-{uuid.uuid4()}"})
+    return command.model_copy(update={"command_id": new_command_id(kind)})
 
 
 @overload
@@ -135,6 +133,16 @@ class Cases(Protocol):
 
     async def read(self, case_id: str) -> CaseView:
         """A case's state and timeline (``CaseNotFound`` when there is none)."""
+        ...
+
+    async def read_text(self, case_id: str) -> str:
+        """:meth:`read` as the text a person reads (``client.text.case_text``)."""
+        ...
+
+    async def act_text(self, case_id: str, kind: str, body: dict[str, Any], meta: dict[str, Any], *,
+                       deadline: float = DEADLINE) -> str:
+        """:meth:`act` on :func:`command_from` ``(kind, body, meta)``, answered with the text a person
+        reads (``client.text.result_lines``); a bad field is a :class:`BadInput` naming it."""
         ...
 
     async def list(self, where: CaseFilter = CaseFilter()) -> list[CaseState]:

@@ -8,8 +8,11 @@ imported, so the HTTP path never loads the Temporal SDK or SQLAlchemy.
 
 from __future__ import annotations
 
-from client.api import Cases
-from settings import Settings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from client.api import Cases
+    from settings import Settings
 
 
 def through_api(settings: Settings) -> bool:

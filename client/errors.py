@@ -75,6 +75,11 @@ TemporalUnreachable = Unreachable
 """The name wave 1 used (tests and scripts may still say it)."""
 
 
+DEADLINE = 60.0
+"""Seconds a client waits for a command's answer before it says the command may still take effect
+(:class:`CommandTimeout`)."""
+
+
 class CommandTimeout(CaseError):
     """No answer within the deadline: the command may still take effect (say its id, and how to check)."""
 

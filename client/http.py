@@ -9,7 +9,9 @@ identity, so a command naming someone else is refused here before it travels. Pr
 (RFC 9457) come back as the same typed errors ``LocalCases`` raises (``client.errors``), so a
 caller cannot tell the transports apart by their failures.
 
-Light on purpose: no Temporal SDK, no SQLAlchemy (a test checks), so the CLI starts fast.
+Light on purpose: no Temporal SDK, no SQLAlchemy (a test checks), so the CLI starts fast; and
+:meth:`HttpCases.read_text` and :meth:`HttpCases.act_text` load not even the pydantic domain
+(the API renders the text, ``client.text``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from client.api import DEADLINE, CaseFilter, CaseView, with_command_id
 from client.errors import (
+    DEADLINE,
     BadInput,
     CaseEnded,
     CaseError,
@@ -37,20 +39,23 @@ from client.errors import (
     Unauthenticated,
     Unreachable,
 )
-from client.inbox import InboxItem
-from client.views import check_case_id
-from domain.commands import Command, DetectLead
-from domain.models import Lead
-from domain.state import CaseState
-from ledger.rows import LedgerRow
+from client.views import check_case_id, new_command_id
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the typed methods import these when called: the text path never loads pydantic's domain
+    from client.api import CaseFilter, CaseView
+    from client.inbox import InboxItem
+    from domain.commands import Command, DetectLead
+    from domain.models import Lead
+    from domain.state import CaseState
+    from ledger.rows import LedgerRow
     from settings import Settings
     from workflows.case_io import CaseConfig, CommandResult
 
 SIGNED_IN = "(signed-in)"
 """A command's actor that means "whoever the API verifies" (the CLI's default through the API)."""
 LOGIN_FILE = "api-login.json"
+TEXT_PLAIN = "text/plain"
+"""What the CLI asks the API for when it prints a case or a command's result (``client.text.TEXT``)."""
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 DEADLINE_MAX = 300.0
@@ -197,6 +202,8 @@ async def dev_token(url: str, user: str, transport: httpx.AsyncBaseTransport | N
 def _row(case_id: str, data: dict[str, Any]) -> LedgerRow:
     """A timeline row of the API (``LedgerRow.as_json(stored=True)``) as the ledger's row type.
     The database's own row id and seal are not in it (storage, checked by ``audit verify``)."""
+    from ledger.rows import LedgerRow
+
     return LedgerRow(
         id=0, case_id=case_id, seq=data["seq"], event_id=data["event_id"], type=data["type"],
         at=datetime.fromisoformat(data["at"]), actor=data["actor"], organisation=data.get("organisation"),
@@ -206,6 +213,8 @@ def _row(case_id: str, data: dict[str, Any]) -> LedgerRow:
 
 
 def _item(data: dict[str, Any]) -> InboxItem:
+    from client.inbox import InboxItem
+
     return InboxItem(
         case_id=data["case_id"], company=data["company"], stage=data["stage"], key=data["key"], rule=data["rule"],
         due_at=datetime.fromisoformat(data["due_at"]),
@@ -258,11 +267,15 @@ class HttpCases:
 
     async def _send(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
                     timeout: float | None = None, case_id: str | None = None, command_id: str | None = None,
-                    deadline: float = DEADLINE) -> Any:
+                    deadline: float = DEADLINE, text: bool = False) -> Any:
+        """The answer's JSON, or with ``text`` the API's text for people (``client.text``); an error
+        answer (problem details) as its ``client.errors`` type."""
         http = self._client()
         extra: dict[str, Any] = {}
         if timeout is not None:
             extra["timeout"] = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
+        if text:
+            extra["headers"] = {"Accept": f"{TEXT_PLAIN}, application/problem+json"}
         try:
             response = await http.request(method, path, json=json_body, params=params, **extra)
         except httpx.TimeoutException as err:
@@ -273,6 +286,8 @@ class HttpCases:
             raise _transport_error(self.url, err) from None
         if response.status_code >= 300:
             raise error_of(response, self.url, deadline)
+        if text:
+            return response.text
         try:
             return response.json()
         except ValueError:
@@ -301,24 +316,29 @@ class HttpCases:
             self._identity = (me["subject"], me["organisation"])
         return self._identity
 
-    async def _body(self, command: Command) -> dict[str, Any]:
-        """The command as the API takes it: without actor and organisation (the API records the signed-in
-        identity). A command that names an actor (other than :data:`SIGNED_IN`) or an organisation must
-        name the signed-in identity's: refused here otherwise, before it travels."""
-        if command.actor != SIGNED_IN or command.organisation is not None:
-            subject, organisation = await self._who()
-            if command.actor not in (subject, SIGNED_IN):
+    async def _check_identity(self, actor: str, organisation: str | None) -> None:
+        """A command that names an actor (other than :data:`SIGNED_IN`) or an organisation must name the
+        signed-in identity's (the API records that identity): refused here otherwise, before it travels."""
+        if actor != SIGNED_IN or organisation is not None:
+            subject, signed_org = await self._who()
+            if actor not in (subject, SIGNED_IN):
                 raise BadInput(f"actor: the API records who is signed in ({subject}) as the actor; leave --actor "
                                "out", "actor")
-            if command.organisation not in (None, organisation):
-                raise BadInput(f"organisation: the API records your organisation ({organisation}); leave "
+            if organisation not in (None, signed_org):
+                raise BadInput(f"organisation: the API records your organisation ({signed_org}); leave "
                                "--organisation out", "organisation")
+
+    async def _body(self, command: Command) -> dict[str, Any]:
+        """The command as the API takes it: without actor and organisation (the API records the signed-in
+        identity)."""
+        await self._check_identity(command.actor, command.organisation)
         return command.model_dump(mode="json", exclude={"actor", "organisation"}, exclude_none=True)
 
     async def start(
         self, command: DetectLead, case_id: str | None = None, *, config: CaseConfig | None = None,
         deadline: float = DEADLINE,
     ) -> CommandResult:
+        from client.api import with_command_id
         from workflows.case_io import CommandResult
 
         if config is not None:
@@ -333,6 +353,7 @@ class HttpCases:
         return CommandResult.model_validate(data)
 
     async def act(self, case_id: str, command: Command, *, deadline: float = DEADLINE) -> CommandResult:
+        from client.api import with_command_id
         from workflows.case_io import CommandResult
 
         check_case_id(case_id)
@@ -343,26 +364,56 @@ class HttpCases:
                                 timeout=wait + 10, case_id=case_id, command_id=command.command_id, deadline=wait)
         return CommandResult.model_validate(data)
 
+    async def act_text(self, case_id: str, kind: str, body: dict[str, Any], meta: dict[str, Any], *,
+                       deadline: float = DEADLINE) -> str:
+        """:meth:`act` on the command ``kind`` made of ``body`` and ``meta`` (as ``client.api.command_from``
+        takes them), answered with the text for people (``client.text.result_lines``). The API checks
+        the command with the workflow's own parser and names a bad field, so nothing is parsed here."""
+        check_case_id(case_id)
+        await self._check_identity(str(meta.get("actor") or SIGNED_IN), meta.get("organisation"))
+        command_id = meta.get("command_id") or new_command_id(kind)
+        sent = {**body, "type": kind, "command_id": command_id,
+                **({"reason": meta["reason"]} if meta.get("reason") is not None else {})}
+        wait = min(deadline, DEADLINE_MAX)
+        answer: str = await self._send(
+            "POST", f"/api/cases/{case_id}/commands", json_body=sent, params={"deadline": wait}, timeout=wait + 10,
+            case_id=case_id, command_id=command_id, deadline=wait, text=True)
+        return answer
+
     async def resume(self, case_id: str) -> CaseState:
         raise BadInput("resume is for operators: run it where Temporal is reachable, without BRANDPUNT_API_URL")
 
     # --- reading -----------------------------------------------------------------------------------
 
     async def read(self, case_id: str) -> CaseView:
+        from client.api import CaseView
+        from domain.state import CaseState
+
         check_case_id(case_id)
         data = await self._send("GET", f"/api/cases/{case_id}")
         return CaseView(state=CaseState.model_validate(data["state"]),
                         timeline=[_row(case_id, r) for r in data["timeline"]],
                         reminders=[_item(x) for x in data.get("reminders", [])])
 
-    async def list(self, where: CaseFilter = CaseFilter()) -> builtins.list[CaseState]:
-        where = where.checked()
+    async def read_text(self, case_id: str) -> str:
+        """:meth:`read` as the text for people (``client.text.case_text``), rendered by the API."""
+        check_case_id(case_id)
+        answer: str = await self._send("GET", f"/api/cases/{case_id}", text=True)
+        return answer
+
+    async def list(self, where: CaseFilter | None = None) -> builtins.list[CaseState]:
+        from client.api import CaseFilter
+        from domain.state import CaseState
+
+        where = (where or CaseFilter()).checked()
         params = {"stage": where.stage, "region": where.region, "company": where.company,
                   "coordinator": where.coordinator, "include_demo": str(where.include_demo).lower()}
         data = await self.get("/api/cases", **params)
         return [CaseState.model_validate(s) for s in data["cases"]]
 
     async def similar(self, lead: Lead) -> builtins.list[CaseState]:
+        from domain.state import CaseState
+
         data = await self._send("POST", "/api/cases/similar", json_body=lead.model_dump(mode="json"))
         self.elsewhere = int(data.get("elsewhere", 0))
         return [CaseState.model_validate(s) for s in data["cases"]]

@@ -12,10 +12,10 @@ import asyncio
 import builtins  # `list` is also a method name in LocalCases: builtins.list in the methods after it
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from client.api import DEADLINE, CaseFilter, CaseView
-from client.errors import BadInput, CaseNotFound, CommandTimeout
+from client.api import CaseFilter, CaseView
+from client.errors import DEADLINE, BadInput, CaseNotFound, CommandTimeout
 from client.inbox import InboxItem, items
 from client.views import check_case_id
 from domain.commands import Command, DetectLead
@@ -116,6 +116,15 @@ class LocalCases:
 
         return await transport.execute(await self.temporal(), case_id, command, deadline=deadline)
 
+    async def act_text(self, case_id: str, kind: str, body: dict[str, Any], meta: dict[str, Any], *,
+                       deadline: float = DEADLINE) -> str:
+        from client.api import command_from
+        from client.text import result_lines
+
+        command = command_from(kind, body, meta)
+        result = await self.act(case_id, command, deadline=deadline)
+        return "\n".join(result_lines(result, command.command_id))
+
     async def resume(self, case_id: str) -> CaseState:
         from client import temporal as transport
 
@@ -131,6 +140,11 @@ class LocalCases:
             raise CaseNotFound(case_id, safe_url(self._settings.ledger_url))
         rules = await self._read(_rules)
         return CaseView(state=state, timeline=rows, reminders=items([state], rules, datetime.now(UTC), AHEAD))
+
+    async def read_text(self, case_id: str) -> str:
+        from client.text import case_text
+
+        return case_text(await self.read(case_id))
 
     async def list(self, where: CaseFilter = CaseFilter()) -> list[CaseState]:
         where = where.checked()

@@ -26,6 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from client.api import with_command_id
 from client.errors import (
+    DEADLINE,
     BadInput,
     CaseEnded,
     CaseError,
@@ -41,8 +42,6 @@ from domain.state import CaseState
 from workflows.case_io import CaseConfig, CaseInput, CommandResult
 from workflows.lead_case import REJECTED, LeadCaseWorkflow
 
-DEADLINE = 60.0
-"""Seconds a client waits for a command's answer before it says the command may still take effect."""
 BUSY_RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0)
 """Back-off (seconds) when the server is busy (its limit of updates in flight per case): bounded."""
 

@@ -6,11 +6,13 @@ its imports.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from client.errors import BadInput
 from domain import case_ids
-from domain.state import CaseState
+
+if TYPE_CHECKING:
+    from domain.state import CaseState
 
 
 def check_case_id(case_id: object) -> str:
@@ -19,6 +21,14 @@ def check_case_id(case_id: object) -> str:
         return case_ids.require(case_id)
     except case_ids.InvalidCaseId as err:
         raise BadInput(str(err), "case_id") from None
+
+
+def new_command_id(kind: str) -> str:
+    """A new id for a ``kind`` command: the transports send it as the update's id, so a retry with
+    the same id is applied once (``client.api.with_command_id``)."""
+    import uuid
+
+    return f"{kind}-{uuid.uuid4()}"
 
 
 def summary(state: CaseState) -> dict[str, Any]:

@@ -62,8 +62,17 @@ def test_the_cli_acts_and_reads_through_the_api_as_the_signed_in_user(dev, tmp_p
     anna.run("lead", "note", case_id, "--text", "first meeting", "--kind", "meeting")
     anna.run("lead", "change-phase", case_id, "--phase", "2", "--reason", "product validated")
     shown = json.loads(anna.run("lead", "show", case_id, "--json").stdout)
+    # the text the API renders is the text the CLI renders on Temporal and the ledger (client.text)
+    assert anna.run("lead", "show", case_id).stdout == dev.run("lead", "show", case_id).stdout
+    noted = anna.run("lead", "note", case_id, "--text", "second meeting", "--kind", "meeting", "--command-id", "n-2")
+    assert noted.stdout.splitlines()[0] == f"{case_id}/4 NoteRecorded recorded: note (meeting): second meeting"
+    again = anna.run("lead", "note", case_id, "--text", "second meeting", "--kind", "meeting", "--command-id", "n-2")
+    assert again.stdout == noted.stdout  # the same command id: Temporal answers the first result, nothing new
+    bad = anna.run("lead", "note", case_id, "--text", "", check=False)
+    assert bad.returncode == 2 and "text (--text): String should have at least 1 character" in bad.stderr
+    shown = json.loads(anna.run("lead", "show", case_id, "--json").stdout)
     people = [e for e in shown["events"] if e.get("command_id")]
-    assert len(people) == 3
+    assert len(people) == 4
     assert {(e["actor"], e["organisation"]) for e in people} == {("bom.coordinator", "bom")}  # not e2e-coordinator
 
     other_region = anna.run("lead", "start", "--company", "Elders BV", "--region", "oost-nl", *LEAD, check=False)
@@ -92,7 +101,11 @@ def test_the_cli_through_the_api_loads_neither_temporalio_nor_sqlalchemy(dev, tm
     case_id = SERIAL.search(anna.run("lead", "start", "--company", "Licht BV", "--region", "bom", *LEAD).stdout).group(0)
     for args in (("lead", "show", case_id), ("lead", "note", case_id, "--text", "a call"), ("lead", "list")):
         done = anna.run(*args, python=("-X", "importtime"))
-        imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()
-                    if line.startswith("import time:") and "|" in line}
+        modules = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
+                   if line.startswith("import time:") and "|" in line}
+        imported = {m.split(".")[0] for m in modules}
         assert "client" in imported and "httpx" in imported  # the measurement saw the HTTP path
         assert not imported & {"temporalio", "sqlalchemy", "psycopg", "alembic"}, args
+        if args[1] != "list":  # the API renders the text of a case and of a result: no pydantic domain here
+            assert not imported & {"pydantic", "pydantic_core"}, (args, sorted(m for m in modules if "pydantic" in m))
+            assert "domain.state" not in modules and "domain.commands" not in modules, args

@@ -1,0 +1,130 @@
+"""A case and a command's result as the lines a person reads: what ``brandpunt lead show`` and
+``brandpunt lead <action>`` print, and what the API answers to ``Accept: text/plain``.
+
+In the client library rather than the CLI so both sides render one text: the CLI through the API
+prints the API's text as it comes and so never loads the pydantic domain (the start-up target of
+issue 13: ``lead show`` and an action in 0.25 s), and the CLI on Temporal and the ledger renders
+the same lines here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from client.story import Entry, describe, needs_lines, place, proposal_lines, realisation_line, timeline
+from client.views import summary
+
+if TYPE_CHECKING:
+    from client.api import CaseView
+    from workflows.case_io import CommandResult
+
+TEXT = "text/plain"
+"""The media type of these lines (UTF-8, one line per line) in the API."""
+
+
+def case_text(view: CaseView) -> str:
+    """The whole of ``lead show``'s text for ``view``."""
+    return "\n".join(case_lines(view, timeline(r.event for r in view.timeline)))
+
+
+def result_lines(result: CommandResult, command_id: str | None, *, started: bool = False) -> list[str]:
+    """What a person is told after a command: the new case's id (``started``), a duplicate's notice,
+    each event recorded with its details, then the case in one line."""
+    out = []
+    if started:  # the id names nobody: it is how every later action finds the case
+        out.append(f"case {result.state.case_id} started (use this id in later actions)")
+    if result.duplicate:
+        out.append(f"command {command_id} was applied before; nothing new recorded")
+    for e in result.events:
+        what, details, changes = describe(e, None)
+        out.append(f"{e.event_id} {e.type} recorded: {what}")
+        out.extend(f"  {text}" for text in (*details, *map(str, changes)))
+    out.append(line(summary(result.state)))
+    return out
+
+
+def line(c: dict[str, Any]) -> str:
+    """A case in one line, from its :func:`client.views.summary`."""
+    end = f" -> {c['outcome']}" if c["outcome"] else ""
+    return f"{c['case_id']}  {c['company']}  {c['stage']}{end}  phase {c['phase']}  {c['region']}"
+
+
+
+def case_lines(view: CaseView, story: list[Entry]) -> list[str]:
+    """A case as text (``lead show``): the lead, needs, proposals, location, consultations, realisation,
+    open reminders, then the timeline (when, who, what, why, and what changed)."""
+    state = view.state
+    lead = state.lead
+    kvk = f"  (KvK {lead.kvk})" if lead.kvk else ""
+    contact = " ".join(x for x in (lead.contact.name, f"<{lead.contact.email}>" if lead.contact.email else "",
+                                   lead.contact.phone or "") if x)
+    stage = f"{state.stage.value} since {state.stage_entered_at:%Y-%m-%d}"
+    if state.outcome:
+        stage += f": {state.outcome.value}" + (f" (bottleneck {state.bottleneck.value})" if state.bottleneck else "")
+    demo = "  [a demo case]" if state.demo else ""
+    out = [
+        f"{state.case_id}  {lead.company}{kvk}{demo}",
+        f"  stage        {stage}",
+        f"  lead         {lead.company_type.value}, venture phase {state.phase}, {lead.technology_domain.value}",
+        f"  region       {lead.home_region.value} "
+        f"({f'nearest hotspot {lead.hotspot.value}' if lead.hotspot else 'outside any hotspot'})"
+        + (f", current site {lead.site}" if lead.site else ""),
+        f"  coordinator  {lead.coordinator or '(none)'}",
+        f"  contact      {contact}",
+        f"  detected     {state.detected_at:%Y-%m-%d %H:%M}; last event #{state.last_seq} "
+        f"{state.updated_at:%Y-%m-%d %H:%M}",
+    ]
+    if state.source:
+        out.append(f"  source       {state.source}")
+    if state.signalled_by:
+        out.append(f"  signalled by {state.signalled_by} (the case is the home region's ROM's)")
+    if state.phase2_end_expected:
+        out.append(f"  phase 2      expected to end {state.phase2_end_expected}")
+    if state.notes and state.last_note_at:
+        out.append(f"  notes        {state.notes}, the last {state.last_note_at:%Y-%m-%d %H:%M} (in the timeline)")
+
+    def section(title: str, lines: list[str]) -> None:
+        out.extend(["", title, *(f"  {x}" for x in lines)])
+
+    if state.needs:
+        ahead = state.articulation_lead_time
+        timing = [f"lead time: {ahead.describe()}" + (" (flagged: the programme aims at 2 to 3 years)"
+                                                      if ahead.short else "")] if ahead else []
+        section(f"Needs (needed by {state.needs.needed_by})", [*needs_lines(state.needs), *timing])
+    else:
+        section("Needs", ["not articulated yet"])
+    if state.proposals or state.bottleneck:
+        bottleneck = [f"bottleneck: {state.bottleneck.value}"] if state.bottleneck else []
+        section("Proposals (best first)", [*proposal_lines(state.proposals), *bottleneck])
+    if state.location:
+        section("Chosen location", [place(state.location)])
+    if state.consultations:
+        width = max(len(c.party.value) for c in state.consultations)
+        lines = []
+        for c in state.consultations:
+            answer = (f"{c.verdict.value}: {c.answer}" if c.verdict else "withdrawn" if c.withdrawn
+                      else "open, no answer yet")
+            lines.append(f"{c.consultation_id}  {c.party.value:<{width}}  due {c.due}  {c.subject}  ->  {answer}")
+        section("Consultations", lines)
+    if state.realisation:
+        corrections = [f"corrected {e.at:%Y-%m-%d} by {e.who}: {'; '.join(map(str, e.changes))}"
+                       + (f" (why: {e.reason})" if e.reason else "")
+                       for e in story if e.type == "RealisationCorrected"]
+        facts = [f"counterfactual: {state.counterfactual.value}"] if state.counterfactual else []
+        if state.at_current_site is not None:
+            facts.append("at its current site" if state.at_current_site else "elsewhere in its own region")
+        section("Realisation", [realisation_line(state.realisation), *facts, *corrections])
+    if state.referrals:
+        section("Referrals", [f"{r.at:%Y-%m-%d} to {r.to.value}{f' ({r.name})' if r.name else ''}: {r.subject}"
+                              for r in state.referrals])
+    if view.reminders:
+        width = max(len(x.label) for x in view.reminders)
+        section("Open reminders", [f"{x.label:<{width}}  {x.subject} -> {x.recipient}" for x in view.reminders])
+    lines = []
+    for entry in story:
+        lines.append(f"#{entry.seq:<3} {entry.at:%Y-%m-%d %H:%M}  {entry.who}  {entry.what}")
+        lines.extend(f"       {x}" for x in (*entry.details, *map(str, entry.changes)))
+        if entry.reason:
+            lines.append(f"       why: {entry.reason}")
+    section("Timeline", lines)
+    return out
