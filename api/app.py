@@ -47,6 +47,7 @@ from client.api import CaseFilter, Cases, command_from
 from client.errors import DEADLINE, BadInput, Forbidden
 from client.text import TEXT, case_text, result_lines
 from client.views import check_case_id
+from domain import case_ids
 from domain.access import Action, Decision, may
 from domain.access_log import AccessKind
 from domain.bounds import COMMAND_JSON_MAX
@@ -263,6 +264,29 @@ def case_router() -> APIRouter:
         )
         return models.Overview(cases=rows, by_stage=dict(sorted(Counter(r.stage for r in rows).items())),
                                by_region=dict(sorted(Counter(r.region for r in rows).items())))
+
+    @routes.get("/duplicates", response_model=models.Duplicates, tags=["reports"],
+                summary="Possible duplicates across organisations: case ids and organisations, no company "
+                        "(taskforce lead, auditor)")
+    async def duplicates(request: Request, caller: Caller = Depends(needs(READ))) -> models.Duplicates:
+        """"A company that talks to two ROMs is one lead": the taskforce lead is told which cases of
+        which organisations share a KvK number or a name, to bring those ROMs together. The coordinator
+        who starts the second case was only told that one exists elsewhere (``/cases/similar``)."""
+        host = host_of(request)
+        allowed = may(caller.actor, Action.OVERVIEW)
+        if not allowed:
+            raise Forbidden(f"duplicates: {allowed.reason}", rule="role")
+
+        def named(owner: str) -> str:
+            org = host.organisations.get(owner)
+            return org.name if org else owner
+
+        return models.Duplicates(duplicates=[
+            models.DuplicateOut(matched_on=d.matched_on, cases=[
+                models.DuplicateCase(case_id=c.case_id if case_ids.SERIAL.match(c.case_id) else None,
+                                     organisation=c.owner, organisation_name=named(c.owner), open=c.open)
+                for c in d.cases])
+            for d in await host.cases.duplicates()])
 
     @routes.get("/reports/impact", response_model=models.ImpactReport, tags=["reports"],
                 summary="The impact report for a period (JSON), as `brandpunt report impact --format json`")

@@ -84,6 +84,25 @@ class Overview(BaseModel):
     by_region: dict[str, int]
 
 
+class DuplicateCase(BaseModel):
+    case_id: str | None = Field(description="the case's serial id; null for an id from before serial ids, which may "
+                                            "name the company: ask its organisation")
+    organisation: str
+    organisation_name: str
+    open: bool
+
+
+class DuplicateOut(BaseModel):
+    """Cases of two or more organisations sharing a KvK number or company name (neither is shown)."""
+
+    matched_on: str = Field(description="kvk or name")
+    cases: list[DuplicateCase]
+
+
+class Duplicates(BaseModel):
+    duplicates: list[DuplicateOut]
+
+
 class Me(BaseModel):
     subject: str
     organisation: str

@@ -95,7 +95,8 @@ async def _act_typed(args: argparse.Namespace, kind: str, case_id: str | None, b
         if isinstance(command, DetectLead):
             similar = await cases.similar(command.lead)
             result = await cases.start(command, case_id, deadline=args.timeout)
-            warn_similar(result.state.case_id, [s.case_id for s in similar])
+            # HttpCases counts the matches the user may not read (the API names neither case nor owner)
+            warn_similar(result.state.case_id, [s.case_id for s in similar], getattr(cases, "elsewhere", 0))
         else:
             assert case_id is not None  # argparse requires CASE for every action but start
             result = await cases.act(case_id, command, deadline=args.timeout)
@@ -107,15 +108,21 @@ async def _act_typed(args: argparse.Namespace, kind: str, case_id: str | None, b
     return EXIT_OK
 
 
-def warn_similar(case_id: str, others: list[str]) -> None:
+def warn_similar(case_id: str, others: list[str], elsewhere: int = 0) -> None:
     """A warning on stderr (not a refusal) when a new lead's name or KvK number is another case's:
-    the case ids only (the other case may be one the coordinator is not to see)."""
+    the ids of those the coordinator may read, and of the rest only how many there are (under
+    another organisation's NDA: neither the case nor the organisation is named; the taskforce lead's
+    ``lead duplicates`` names them)."""
     import sys
 
     others = [c for c in others if c != case_id]
     if others:
         print(f"brandpunt: warning: {case_id} has the company name or KvK number of {', '.join(others)} "
               "(the same company?)", file=sys.stderr)
+    if elsewhere:
+        print(f"brandpunt: warning: {elsewhere} case(s) elsewhere, under another organisation, have the company "
+              f"name or KvK number of {case_id}; the taskforce lead sees which (a company that talks to two ROMs "
+              "is one lead)", file=sys.stderr)
 
 
 async def import_leads(args: argparse.Namespace) -> int:
@@ -276,7 +283,23 @@ async def list_cases(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"show": show, "list": list_cases, "resume": resume, "import": import_leads}
+async def duplicates(args: argparse.Namespace) -> int:
+    """``lead duplicates``: the taskforce lead's list of one company's cases under two organisations."""
+    async with _cases() as cases:
+        found = await cases.duplicates()
+    if args.json:
+        emit_json([{"matched_on": d.matched_on, "cases": [{"case_id": c.case_id, "organisation": c.owner,
+                                                              "open": c.open} for c in d.cases]} for d in found])
+        return EXIT_OK
+    for d in found:
+        said = "the same KvK number" if d.matched_on == "kvk" else "the same company name"
+        listed = ", ".join(f"{c.case_id} ({c.owner}{'' if c.open else ', ended'})" for c in d.cases)
+        print(f"{said}: {listed}")
+    print(f"{len(found)} possible duplicate(s) across organisations (a company that talks to two ROMs is one lead)")
+    return EXIT_OK
+
+
+HANDLERS = {"show": show, "list": list_cases, "resume": resume, "import": import_leads, "duplicates": duplicates}
 
 
 async def run(args: argparse.Namespace) -> int:

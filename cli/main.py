@@ -104,6 +104,10 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true")
     out.add_argument("--csv", action="store_true", help="CSV (RFC 4180) with a header row, to standard output")
 
+    dup = lsub.add_parser("duplicates", help="taskforce lead: cases of two or more organisations with one KvK number "
+                          "or company name (case ids and organisations only)")
+    dup.add_argument("--json", action="store_true")
+
     for module in SUBCOMMANDS:
         module.register(sub)
     return top

@@ -9,7 +9,10 @@ that says so; when the ownership events land it folds them instead, and nothing 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from domain.access import CaseAccess
+from domain.duplicates import Duplicate, Known, possible_duplicates
 from domain.models import Lead
 from domain.organisations import Organisations
 from domain.state import CaseState
@@ -23,3 +26,13 @@ def owner_of(lead: Lead, organisations: Organisations) -> str:
 def access_of(state: CaseState, organisations: Organisations) -> CaseAccess:
     """What decides access to the case ``state`` (for ``domain.access.may``): its owner and shares."""
     return CaseAccess(owner=owner_of(state.lead, organisations), shares=())
+
+
+def duplicates(states: Iterable[CaseState], organisations: Organisations) -> list[Duplicate]:
+    """The possible duplicates across organisations among ``states`` (demo cases left out), each case
+    with its owner as :func:`access_of` decides it (``domain.duplicates``)."""
+    return possible_duplicates(
+        Known(case_id=s.case_id, owner=access_of(s, organisations).owner, kvk=s.lead.kvk, company=s.lead.company,
+              open=s.open)
+        for s in states if not s.demo
+    )

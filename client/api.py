@@ -23,6 +23,7 @@ from client.views import new_command_id
 from domain import commands
 from domain.bounds import SEARCH_MAX
 from domain.commands import Command, CommandBase, DetectLead
+from domain.duplicates import Duplicate
 from domain.errors import CommandRejected
 from domain.models import Lead
 from domain.vocab import Region, Stage
@@ -155,6 +156,11 @@ class Cases(Protocol):
 
     async def resume(self, case_id: str) -> CaseState:
         """Run an ended case's workflow again from its ledger chain (operators)."""
+        ...
+
+    async def duplicates(self) -> builtins.list[Duplicate]:
+        """Cases of two or more organisations with one KvK number or company name (the taskforce
+        lead's list: case ids and organisations, never the company; ``domain.duplicates``)."""
         ...
 
     async def inbox(self, within: timedelta, include_demo: bool = False) -> builtins.list[InboxItem]:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # the typed methods import these when called: the text path n
     from client.api import CaseFilter, CaseView
     from client.inbox import InboxItem
     from domain.commands import Command, DetectLead
+    from domain.duplicates import Duplicate
     from domain.models import Lead
     from domain.state import CaseState
     from ledger.rows import LedgerRow
@@ -56,6 +57,8 @@ SIGNED_IN = "(signed-in)"
 LOGIN_FILE = "api-login.json"
 TEXT_PLAIN = "text/plain"
 """What the CLI asks the API for when it prints a case or a command's result (``client.text.TEXT``)."""
+PRE_SERIAL = "(an id from before serial ids: ask its organisation)"
+"""How a case the API lists without its id is shown (its old id may name the company)."""
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 DEADLINE_MAX = 300.0
@@ -417,6 +420,14 @@ class HttpCases:
         data = await self._send("POST", "/api/cases/similar", json_body=lead.model_dump(mode="json"))
         self.elsewhere = int(data.get("elsewhere", 0))
         return [CaseState.model_validate(s) for s in data["cases"]]
+
+    async def duplicates(self) -> builtins.list[Duplicate]:
+        from domain.duplicates import CaseRef, Duplicate
+
+        data = await self.get("/api/duplicates")
+        return [Duplicate(d["matched_on"], tuple(CaseRef(c["case_id"] or PRE_SERIAL, c["organisation"], c["open"])
+                                                 for c in d["cases"]))
+                for d in data["duplicates"]]
 
     async def inbox(self, within: timedelta, include_demo: bool = False) -> builtins.list[InboxItem]:
         data = await self.get("/api/inbox", within_days=within.days, include_demo=str(include_demo).lower())

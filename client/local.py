@@ -19,6 +19,7 @@ from client.errors import DEADLINE, BadInput, CaseNotFound, CommandTimeout
 from client.inbox import InboxItem, items
 from client.views import check_case_id
 from domain.commands import Command, DetectLead
+from domain.duplicates import Duplicate, company_key
 from domain.models import Lead
 from domain.organisations import OrganisationsError
 from domain.reminders import ReminderRules
@@ -157,15 +158,21 @@ class LocalCases:
 
     async def similar(self, lead: Lead) -> builtins.list[CaseState]:
         def find(ledger: Ledger) -> list[CaseState]:
-            name = lead.company.strip().casefold()
-            found = {s.case_id: s for s in ledger.case_states(company=lead.company, include_demo=True)
-                     if s.lead.company.strip().casefold() == name}
+            name = company_key(lead.company)
+            found = {s.case_id: s for s in ledger.case_states(company=lead.company.strip(), include_demo=True)
+                     if company_key(s.lead.company) == name}
             if lead.kvk:
                 found.update({s.case_id: s for s in ledger.case_states(company=lead.kvk, include_demo=True)
                               if s.lead.kvk == lead.kvk})
             return sorted(found.values(), key=lambda s: s.case_id)
 
         return await self._read(find)
+
+    async def duplicates(self) -> builtins.list[Duplicate]:
+        from client.access import duplicates
+
+        organisations = self._settings.organisations()
+        return await self._read(lambda ledger: duplicates(ledger.case_states(include_demo=False), organisations))
 
     async def inbox(self, within: timedelta, include_demo: bool = False) -> builtins.list[InboxItem]:
         def compute(ledger: Ledger) -> list[InboxItem]:

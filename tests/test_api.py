@@ -365,3 +365,30 @@ async def test_a_deadline_beyond_the_apis_bounds_is_refused_naming_it(env):
         bad = await env.http.post(f"/api/cases/{case_of(env, 'bom')}/commands", headers=headers, json=note(),
                                   params={"deadline": deadline})
         assert bad.status_code == 422 and bad.json()["field"] == "deadline"
+
+
+async def test_the_taskforce_lead_is_told_of_one_company_at_two_roms_without_its_identity(env):
+    """Last in this module: it adds a case. BOM starts the Oost NL company's lead under another name;
+    its coordinator was only told "elsewhere: 1"; the taskforce lead's list names the two cases and
+    the two organisations, never the company or its KvK number."""
+    twin = {**OOST_LEAD, "home_region": "bom", "company": "Oost Twin Holding BV", "hotspot": "brainport-eindhoven"}
+    twin_id = f"BP-2026-{uuid.uuid4().int % 10**6 + 10**6}"
+    started = await env.http.post("/api/cases", headers=env.as_(BOM_COORDINATOR),
+                                  json={"lead": twin, "case_id": twin_id, "reason": "met at a fair"})
+    assert started.status_code == 201, started.text
+    told = await env.http.get("/api/duplicates", headers=env.as_(TASKFORCE_LEAD))
+    assert told.status_code == 200, told.text
+    groups = [g for g in told.json()["duplicates"] if twin_id in {c["case_id"] for c in g["cases"]}]
+    assert len(groups) == 1 and groups[0]["matched_on"] == "kvk"
+    assert {(c["case_id"], c["organisation"]) for c in groups[0]["cases"]} == {
+        (twin_id, "bom"), (case_of(env, "oost"), "oost-nl")}
+    for secret in ("Oostwaarts", "Twin Holding", OOST_LEAD["kvk"]):
+        assert secret not in told.text
+    for someone in (BOM_COORDINATOR, MONITOR):
+        refused = await env.http.get("/api/duplicates", headers=env.as_(someone))
+        assert refused.status_code == 403 and "duplicates" in refused.json()["detail"]
+    token = env.as_(TASKFORCE_LEAD)["Authorization"].removeprefix("Bearer ")
+    async with client_http.HttpCases(BASE, token, transport=httpx.ASGITransport(app=env.app)) as cases:
+        listed = await cases.duplicates()
+    assert [(d.matched_on, {c.case_id for c in d.cases}) for d in listed if twin_id in {c.case_id for c in d.cases}] \
+        == [("kvk", {twin_id, case_of(env, "oost")})]

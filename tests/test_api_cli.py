@@ -90,6 +90,19 @@ def test_the_cli_acts_and_reads_through_the_api_as_the_signed_in_user(dev, tmp_p
     assert case_id not in {c["case_id"] for c in listed}
     assert len(json.loads(anna.run("lead", "show", case_id, "--json").stdout)["events"]) == len(shown["events"])
 
+    # the same company (its KvK number) at Oost NL's door: its coordinator is warned without a name
+    twin = otto.run("lead", "start", "--company", "Via de API Holding", "--region", "oost-nl",
+                    *[x if x != "brainport-eindhoven" else "twente" for x in LEAD])
+    twin_id = SERIAL.search(twin.stdout).group(0)
+    assert "elsewhere" in twin.stderr and case_id not in twin.stderr and "bom" not in twin.stderr.lower()
+    lotte = Person(dev, tmp_path / "lotte")
+    lotte.run("login", "--dev-user", "taskforce.lead")
+    told = lotte.run("lead", "duplicates")
+    assert f"the same KvK number: {case_id} (bom), {twin_id} (oost-nl)" in told.stdout
+    assert "Via de API" not in told.stdout and "24681357" not in told.stdout
+    not_hers = anna.run("lead", "duplicates", check=False)
+    assert not_hers.returncode == 2 and "duplicates" in not_hers.stderr
+
     nobody = Person(dev, tmp_path / "nobody")
     unsigned = nobody.run("lead", "list", check=False)
     assert unsigned.returncode == 2 and "brandpunt login" in unsigned.stderr
