@@ -82,6 +82,7 @@ def router() -> APIRouter:
         demo = BY_SUBJECT.get(user)
         if demo is None:
             raise BadInput(f"user: not a demo user; one of {', '.join(BY_SUBJECT)}", "user")
+        await request.app.state.host.note_roles(demo.actor, "development sign-in")
         identity.sign_in(request, demo.actor, request.app.state.host.clock().timestamp())
         return RedirectResponse("/", status_code=303)
 

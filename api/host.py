@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from client.api import Cases
+from domain.access_log import AccessKind, role_changes, roles_held
 from domain.organisations import Organisations
 from settings import Settings
 
 if TYPE_CHECKING:
     from domain.access import Actor
-    from domain.access_log import AccessKind
     from ledger.store import Ledger
 
 T = TypeVar("T")
@@ -43,6 +43,8 @@ class Host:
         self._cases = cases
         self._own_cases = cases is None
         self.oidc: Verifier | None = None
+        self._roles_seen: dict[str, frozenset[tuple[str, str]]] = {}
+        """Per subject, the roles this process last found the access log agreeing with."""
 
     def ledger(self) -> Ledger:
         """The ledger database (opened on first use; its schema must be this code's)."""
@@ -74,6 +76,28 @@ class Host:
         await self.run(lambda ledger: ledger.access_log.record(
             at=now, subject=actor.subject, organisation=actor.organisation, kind=kind, purpose=purpose,
             case_id=case_id, detail=detail))
+
+    async def note_roles(self, actor: Actor, via: str) -> None:
+        """Record in the access log the roles ``actor`` holds now if the log says otherwise (a grant
+        per role new to them, a revocation per role gone): roles are granted in the identity
+        provider, and brandpunt records them as it meets them. Once per subject and roles per
+        process; a failure to record refuses the sign-in (nothing unrecorded is let in)."""
+        now = frozenset((actor.organisation, r.value) for r in actor.roles)
+        if self._roles_seen.get(actor.subject) == now:
+            return
+        kinds = frozenset({AccessKind.GRANT_ROLE, AccessKind.REVOKE_ROLE})
+        recorded = roles_held(await self.run(lambda ledger: ledger.access_log.of_subject(actor.subject, kinds)))
+        changes = role_changes(recorded, now)
+        at = self.clock()
+
+        def record(ledger: Ledger) -> None:
+            for kind, organisation, role in changes:
+                ledger.access_log.record(at=at, subject=actor.subject, organisation=organisation, kind=kind,
+                                         purpose=f"as the identity provider says at sign-in ({via})", detail=role)
+
+        if changes:
+            await self.run(record)
+        self._roles_seen[actor.subject] = now
 
     async def aclose(self) -> None:
         if self._cases is not None and self._own_cases:

@@ -144,7 +144,9 @@ async def _from_bearer(token: str, host: Host) -> Caller:
     if host.oidc is None:
         raise Unauthenticated("unknown bearer token (no identity provider is configured for JWTs)")
     claims = await host.oidc.verify(token)
-    return Caller(actor=host.oidc.actor(claims), via="oidc")
+    actor = host.oidc.actor(claims)
+    await host.note_roles(actor, "the identity provider's token")
+    return Caller(actor=actor, via="oidc")
 
 
 async def identify(request: Request) -> Caller:

@@ -156,6 +156,7 @@ def router(provider: Provider) -> APIRouter:
             raise Unauthenticated(f"the sign-in did not verify ({what}): sign in again") from None
         claims = token.get("userinfo") or {}
         actor = provider.actor(dict(claims))
+        await request.app.state.host.note_roles(actor, "OpenID Connect")
         identity.sign_in(request, actor, provider.clock().timestamp())
         return RedirectResponse("/", status_code=303)
 

@@ -14,6 +14,7 @@ decide when to record one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -76,3 +77,30 @@ def chain_problems(rows: list[tuple[AccessEntry, str, str]]) -> list[str]:
             problems.append(f"entry {entry.seq}: its content does not match its hash (altered)")
         prev = stored
     return problems
+
+
+Held = frozenset[tuple[str, str]]
+"""Roles as (organisation, role) pairs: a role is held for an organisation."""
+
+
+def roles_held(entries: Iterable[AccessEntry]) -> Held:
+    """The roles a subject holds as the access log last recorded them: the fold of their
+    ``grant-role`` and ``revoke-role`` entries (``detail`` is the role, ``organisation`` whose)."""
+    held: set[tuple[str, str]] = set()
+    for e in entries:
+        if e.detail is None:
+            continue
+        if e.kind == AccessKind.GRANT_ROLE:
+            held.add((e.organisation, e.detail))
+        elif e.kind == AccessKind.REVOKE_ROLE:
+            held.discard((e.organisation, e.detail))
+    return frozenset(held)
+
+
+def role_changes(recorded: Held, now: Held) -> list[tuple[AccessKind, str, str]]:
+    """What to record when a subject signs in holding ``now`` and the log says ``recorded``: a grant
+    per role newly held, a revocation per role no longer held, as ``(kind, organisation, role)``.
+    Roles are granted in the identity provider (its claims), so brandpunt records them as it first
+    sees them: who held which role when is then in the same chain as what they opened."""
+    return ([(AccessKind.REVOKE_ROLE, org, role) for org, role in sorted(recorded - now)]
+            + [(AccessKind.GRANT_ROLE, org, role) for org, role in sorted(now - recorded)])

@@ -68,6 +68,13 @@ class AccessLog:
             rows = conn.execute(query).all()
         return [StoredAccess(AccessEntry.model_validate_json(r.payload), r.prev_hash, r.hash) for r in rows]
 
+    def of_subject(self, subject: str, kinds: frozenset[AccessKind]) -> list[AccessEntry]:
+        """The entries of ``kinds`` recorded for ``subject``, oldest first (a person's role grants)."""
+        query = (select(t.c.payload).where(t.c.subject == subject, t.c.kind.in_(sorted(k.value for k in kinds)))
+                 .order_by(t.c.seq))
+        with self._engine.connect() as conn:
+            return [AccessEntry.model_validate_json(r.payload) for r in conn.execute(query)]
+
     def problems(self) -> list[str]:
         """What is wrong with the stored chain: altered, missing or inserted entries, and columns that
         say other than the hashed payload (a changed ``case_id`` column would hide an entry from its

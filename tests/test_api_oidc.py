@@ -15,6 +15,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from domain.access_log import AccessKind
 from ledger.store import Ledger
 from tests.api_env import api, bearer, settings_for
 
@@ -162,3 +163,32 @@ async def test_the_providers_token_is_a_bearer_token_until_it_expires_and_a_forg
         wrong = await other.http.get("/api/me", headers=bearer(token))
         assert wrong.status_code == 401 and "aud" in wrong.json()["detail"]
 
+
+
+async def test_roles_the_identity_provider_grants_are_in_the_access_log_once_and_their_changes_too(tmp_path, ledger, idp):
+    """Roles are granted in the identity provider; brandpunt records them in the access log as it first
+    meets them (a grant per role), records nothing while they stay the same, and records a revocation and
+    a grant when the claims change (here: the deployment reads another claim, as after a change at the
+    provider)."""
+    kinds = frozenset({AccessKind.GRANT_ROLE, AccessKind.REVOKE_ROLE})
+    async with api(oidc_settings(tmp_path, ledger, idp), ledger, base_url=APP) as a:
+        assert (await browser_sign_in(a.http, "astrid.audit")).status_code == 403  # no `organisation` claim
+        assert ledger.access_log.of_subject("astrid.audit", kinds) == []  # refused: nothing granted
+        assert (await browser_sign_in(a.http, "anna.bom")).status_code == 303
+        assert (await browser_sign_in(a.http, "anna.bom")).status_code == 303
+    async with api(oidc_settings(tmp_path, ledger, idp), ledger, base_url=APP) as a:  # another process
+        assert (await browser_sign_in(a.http, "anna.bom")).status_code == 303
+    first = ledger.access_log.of_subject("anna.bom", kinds)
+    assert [(e.kind, e.organisation, e.detail) for e in first] == [(AccessKind.GRANT_ROLE, "bom", "coordinator")]
+    assert "OpenID Connect" in first[0].purpose
+    config = oidc_settings(tmp_path, ledger, idp, BRANDPUNT_OIDC_ORG_CLAIM="org", BRANDPUNT_OIDC_ROLES_CLAIM="groups")
+    async with api(config, ledger, base_url=APP) as a:
+        assert (await browser_sign_in(a.http, "astrid.audit")).status_code == 303
+    token = await provider_token(idp, "anna.bom")
+    async with api(oidc_settings(tmp_path, ledger, idp, BRANDPUNT_OIDC_ROLES_CLAIM="name"), ledger, base_url=APP) as a:
+        assert (await a.http.get("/api/me", headers=bearer(token))).status_code == 200  # "Anna": no role at all
+    assert [(e.kind, e.organisation, e.detail) for e in ledger.access_log.of_subject("anna.bom", kinds)] == [
+        (AccessKind.GRANT_ROLE, "bom", "coordinator"), (AccessKind.REVOKE_ROLE, "bom", "coordinator")]
+    assert [(e.kind, e.detail) for e in ledger.access_log.of_subject("astrid.audit", kinds)] == [
+        (AccessKind.GRANT_ROLE, "auditor")]
+    assert ledger.access_log.problems() == []

@@ -268,7 +268,8 @@ async def test_a_browser_session_makes_tokens_with_its_csrf_token_and_a_token_ca
         gone = await a.http.delete(f"/api/tokens/{mine[0]['id']}", headers={"X-CSRF-Token": me["csrf_token"]})
         assert gone.status_code == 200
         logged = [(x.entry.kind.value, x.entry.subject, x.entry.detail) for x in sqlite_ledger.access_log.entries()]
-        assert logged == [("create-token", "bom.coordinator", f"{made.json()['id']} (read) until "
+        assert logged == [("grant-role", "bom.coordinator", "coordinator"),  # as the sign-in first met it
+                          ("create-token", "bom.coordinator", f"{made.json()['id']} (read) until "
                            f"{made.json()['expires_at'][:10]}"),
                           ("revoke-token", "bom.coordinator", made.json()["id"])]
         assert token not in repr(logged)
