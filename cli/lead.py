@@ -132,7 +132,9 @@ async def import_leads(args: argparse.Namespace) -> int:
     from client import imports
 
     meta = _meta(args)
-    plan = imports.read(args.file, meta)
+    import settings as config
+
+    plan = imports.read(args.file, meta, config.load().organisations())
     for problem in plan.problems:
         print(problem, file=sys.stderr)
     if plan.problems:

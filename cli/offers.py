@@ -63,6 +63,10 @@ def run_load(args: argparse.Namespace) -> int:
     if not actor:
         raise BadInput("no actor: pass --actor NAME or set BRANDPUNT_ACTOR (every load records who made it)", "actor")
     organisation = args.organisation or s.organisation
+    known = s.organisations()
+    if organisation is not None and organisation not in known:
+        raise BadInput(f"--organisation: {organisation} is no organisation brandpunt knows (BRANDPUNT_ORGANISATIONS); "
+                       f"known: {', '.join(sorted(known.by_id))}", "organisation")
     path = Path(args.file)
     try:
         data = path.read_bytes()

@@ -28,10 +28,14 @@ from client import forms
 from client.api import CaseFilter, Cases, command_from
 from client.errors import BadInput
 from domain.commands import DetectLead
+from domain.organisations import Organisations, OrganisationsError
 
-COLUMNS = tuple(forms.LEAD)
+PATHS = {**{name: ("lead", *path) for name, path in forms.LEAD.items()}, "signalled-by": ("signalled_by",)}
+"""Each column's place in the start command: the lead's fields, and the triple-helix organisation that
+signalled the lead (checked against the organisations list when the lead starts, as ``lead start
+--signalled-by`` is)."""
+COLUMNS = tuple(PATHS)
 """The columns an import file may have, named as the ``lead start`` flags."""
-PATHS = {name: ("lead", *path) for name, path in forms.LEAD.items()}
 MAX_BYTES = 10 * 1024 * 1024
 """A pipeline file's size limit: 10 MiB is some 50,000 rows, more than any ROM follows."""
 
@@ -110,10 +114,16 @@ def _header(names: list[str]) -> list[Problem]:
     return problems
 
 
-def _row(number: int, values: dict[str, Any], meta: dict[str, Any], file: str) -> Row | list[Problem]:
+def _row(number: int, values: dict[str, Any], meta: dict[str, Any], file: str,
+         organisations: Organisations | None) -> Row | list[Problem]:
     if values.get("phase") is not None and values["phase"].isdigit():
         values["phase"] = int(values["phase"])  # anything else stays text: refused as no whole number
     row_meta = {**meta, "command_id": command_id(file, number, values)}
+    if organisations is not None and values.get("signalled-by"):
+        try:  # as `lead start --signalled-by` is checked when the lead starts, but before anything is written
+            organisations.signaller(values["signalled-by"])
+        except OrganisationsError as err:
+            return [Problem(number, "signalled-by", str(err).removeprefix("signalled_by: "))]
     try:
         body = {**forms.body(values, PATHS), "source": source(file, number)}
         return Row(number, command_from("start", body, row_meta))
@@ -126,8 +136,9 @@ def _row(number: int, values: dict[str, Any], meta: dict[str, Any], file: str) -
         return problems
 
 
-def parse(text: str, file: str, meta: dict[str, Any]) -> Plan:
-    """Check every row of a pipeline CSV (``text``) and make each a ``start`` command."""
+def parse(text: str, file: str, meta: dict[str, Any], organisations: Organisations | None = None) -> Plan:
+    """Check every row of a pipeline CSV (``text``) and make each a ``start`` command (with
+    ``organisations``, a ``signalled-by`` cell must name a triple-helix organisation of it)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff(text))
     records = list(reader)
     if not records:
@@ -144,7 +155,7 @@ def parse(text: str, file: str, meta: dict[str, Any]) -> Plan:
             problems.append(Problem(number, None, f"{len(cells)} cells, but {len(names)} columns"))
             continue
         values = {name: (cell.strip() or None) for name, cell in zip(names, cells, strict=False)}
-        checked = _row(number, values, meta, file)
+        checked = _row(number, values, meta, file, organisations)
         if isinstance(checked, Row):
             rows.append(checked)
         else:
@@ -154,11 +165,11 @@ def parse(text: str, file: str, meta: dict[str, Any]) -> Plan:
     return Plan(file, rows, problems)
 
 
-def read(path: str, meta: dict[str, Any]) -> Plan:
+def read(path: str, meta: dict[str, Any], organisations: Organisations | None = None) -> Plan:
     """:func:`parse` of the file at ``path`` (UTF-8, a byte-order mark allowed); an unreadable file is
     :class:`BadInput` naming it."""
     text = forms.read_text(path, path, MAX_BYTES, encoding="utf-8-sig")
-    return parse(text, Path(path).name, meta)
+    return parse(text, Path(path).name, meta, organisations)
 
 
 def _same(row: Row, earlier: Iterable[Row]) -> Row | None:

@@ -143,3 +143,17 @@ def test_a_row_names_its_current_site_and_may_sit_outside_any_hotspot():
     assert (lead.hotspot, lead.site) == (None, "Oss")
     missing = plan(header, "Rural Lasers BV,,bom,,photonics,startup,2,,R,,,Oss")
     assert [(p.row, p.column) for p in missing.problems] == [(2, "hotspot")]
+
+
+def test_a_signalling_organisation_is_a_column_checked_against_the_organisations_list():
+    from domain.organisations import parse as organisations_of
+    from settings import SHIPPED_ORGANISATIONS
+
+    known = organisations_of(SHIPPED_ORGANISATIONS.read_text(encoding="utf-8"))
+    header = f"{HEADER},signalled-by"
+    checked = imports.parse(f"{header}\n{GOOD},twente-board\n{GOOD.replace('Photon', 'Lumen')},bom\n"
+                            f"{GOOD.replace('Photon', 'Qubit')},\n", "p.csv", META, known)
+    assert [r.number for r in checked.rows] == [2, 4]
+    assert checked.rows[0].command.signalled_by == "twente-board" and checked.rows[1].command.signalled_by is None
+    assert [(p.row, p.column) for p in checked.problems] == [(3, "signalled-by")]
+    assert "bom is a rom, not a triple-helix organisation" in checked.problems[0].message

@@ -348,6 +348,8 @@ def test_offers_load_list_and_history_on_the_command_line(home, capsys):
     path.write_bytes(rom_file(bigger(TWENTE)))
     assert cli.main.main(["offers", "load", str(path)]) == 2
     assert "no actor" in capsys.readouterr().err
+    assert cli.main.main(["offers", "load", str(path), "--actor", "analyst", "--organisation", "Oost-NL BV"]) == 2
+    assert "--organisation: Oost-NL BV is no organisation brandpunt knows" in capsys.readouterr().err
     assert cli.main.main(["offers", "load", str(path), "--actor", "analyst", "--organisation", "oost-nl"]) == 0
     out = capsys.readouterr().out
     assert offer_version(bigger(TWENTE), ROM) in out and "not illustrative" in out and "programme seq 2" in out
