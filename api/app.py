@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from api import identity, models, problems, schema
+from api import admin, identity, models, problems, schema
 from api.host import Host, utc_now
 from api.identity import ACT, READ, Caller, needs
 from api.problems import Problem, not_found
@@ -51,6 +51,7 @@ from domain import case_ids
 from domain.access import Action, Decision, may
 from domain.access_log import AccessKind
 from domain.bounds import COMMAND_JSON_MAX
+from domain.commands import OPERATOR_COMMANDS, RevokeShare, ShareCase
 from domain.models import Lead
 from domain.state import CaseState
 from settings import Settings, SettingsError
@@ -96,6 +97,10 @@ async def json_body(request: Request) -> dict[str, Any]:
 def _meta(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     return {"actor": caller.subject, "organisation": caller.organisation, "reason": body.pop("reason", None),
             "command_id": body.pop("command_id", None)}
+
+
+OPERATOR_TYPES = frozenset(c.model_fields["type"].default for c in OPERATOR_COMMANDS)
+SHARING_TYPES = frozenset(c.model_fields["type"].default for c in (ShareCase, RevokeShare))
 
 
 def wants_text(request: Request) -> bool:
@@ -221,15 +226,19 @@ def case_router() -> APIRouter:
                   caller: Caller = Depends(needs(ACT))) -> CommandResult | PlainTextResponse:
         host = host_of(request)
         state, _ = await readable(request, caller, case_id)
-        allowed = may(caller.actor, Action.ACT, access_of(state, host.organisations), host.clock())
-        if not allowed:
-            raise Forbidden(f"act on {case_id}: {allowed.reason}", rule="act")
         body = await json_body(request)
         kind = body.pop("type", None)
         if not isinstance(kind, str) or not kind:
             raise BadInput("type: which command (e.g. \"note\", \"change-phase\")", "type")
         if kind == "start":
             raise BadInput("type: a new case is started with POST /api/cases", "type")
+        if kind in OPERATOR_TYPES:
+            raise BadInput(f"type: {kind} is an operator's command (brandpunt on the operators' side), not the API's",
+                           "type")
+        action = Action.SHARE if kind in SHARING_TYPES else Action.ACT  # sharing is the owner's to decide
+        allowed = may(caller.actor, action, access_of(state, host.organisations), host.clock())
+        if not allowed:
+            raise Forbidden(f"{kind} on {case_id}: {allowed.reason}", rule=action.value)
         command = command_from(kind, body, _meta(caller, body))
         result = await host.cases.act(case_id, command, deadline=_deadline(deadline))
         if wants_text(request):
@@ -378,6 +387,7 @@ def create_app(settings: Settings, cases: Cases | None = None, *, ledger: Ledger
     from api import pages, tokens
 
     app.include_router(tokens.router())
+    app.include_router(admin.router())
     app.include_router(pages.router(dev=dev_login, oidc=host.oidc is not None))
     if provider is not None:
         from api import oidc

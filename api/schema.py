@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from domain.commands import COMMAND_CLASSES, SYSTEM_COMMANDS, CommandBase, DetectLead
+from domain.commands import COMMAND_CLASSES, OPERATOR_COMMANDS, SYSTEM_COMMANDS, CommandBase, DetectLead
 
 IDENTITY_FIELDS = ("actor", "organisation")
 REF = "#/components/schemas/{model}"
@@ -55,7 +55,8 @@ def _rename(node: Any, names: set[str]) -> Any:
     return node
 
 
-ACCEPTED = tuple(c for c in COMMAND_CLASSES if c not in SYSTEM_COMMANDS and c is not DetectLead)
+ACCEPTED = tuple(c for c in COMMAND_CLASSES
+                 if c not in SYSTEM_COMMANDS and c not in OPERATOR_COMMANDS and c is not DetectLead)
 """The commands ``POST /api/cases/{case_id}/commands`` takes (a new case is ``POST /api/cases``)."""
 
 

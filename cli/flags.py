@@ -238,6 +238,21 @@ COMMANDS: dict[str, Spec] = {
             p.add_argument("--subject", help="what the referral is about"),
         ),
     ),
+    "share": Spec(
+        "share the case with another organisation for a purpose, until a date (the owner's coordinators; "
+        "sharing again replaces purpose and date)",
+        lambda p: (
+            p.add_argument("--with", metavar="ORG", help="the organisation's id, e.g. oost-nl"),
+            p.add_argument("--purpose", help="why it needs to know (recorded; shown in its access log entries)"),
+            p.add_argument("--until", help="the share's last day, YYYY-MM-DD"),
+        ),
+        {"with": ("share_with",), "purpose": ("purpose",), "until": ("until",)},
+    ),
+    "revoke-share": Spec(
+        "end a share before its date (--reason says why)",
+        lambda p: p.add_argument("--with", metavar="ORG", help="the organisation whose share ends"),
+        {"with": ("share_with",)},
+    ),
     "expect-phase2-end": Spec(
         "record when the lead is expected to reach the end of venture phase 2 (its articulation reminder "
         "falls 90 days before it)",

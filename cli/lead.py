@@ -301,7 +301,29 @@ async def duplicates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-HANDLERS = {"show": show, "list": list_cases, "resume": resume, "import": import_leads, "duplicates": duplicates}
+async def assign_owners(args: argparse.Namespace) -> int:
+    """``lead assign-owners [--dry-run]``: operators, straight to Temporal and the ledger."""
+    import settings as config
+    from client.local import LocalCases
+
+    s = config.load()
+    if s.web.api_url:
+        raise BadInput("assign-owners is for operators: run it where Temporal is reachable, without "
+                       "BRANDPUNT_API_URL", "api_url")
+    done = problems = 0
+    async with LocalCases(s) as cases:
+        async for case_id, owner, problem in cases.assign_owners(dry_run=args.dry_run, deadline=args.timeout):
+            if problem:
+                problems += 1
+                print(f"{case_id}: not assigned: {problem}")
+            else:
+                done += 1
+                print(f"{case_id}: {'would be' if args.dry_run else ''}{' ' if args.dry_run else ''}owned by {owner}")
+    print(f"{done} case(s) {'would get' if args.dry_run else 'got'} their owner; {problems} not")
+    return EXIT_OK if not problems else 1
+
+
+HANDLERS = {"assign-owners": assign_owners, "show": show, "list": list_cases, "resume": resume, "import": import_leads, "duplicates": duplicates}
 
 
 async def run(args: argparse.Namespace) -> int:

@@ -11,14 +11,14 @@ import asyncio
 import inspect
 import sys
 
-from cli import audit, keys, offers, programme, reminders, report, schedules, web
+from cli import admin, audit, keys, offers, programme, reminders, report, schedules, web
 from cli.files import seconds
 from client.errors import BadInput, CaseError
 from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
-SUBCOMMANDS = (reminders, schedules, audit, report, programme, keys, web, offers)
+SUBCOMMANDS = (reminders, schedules, audit, report, programme, keys, web, offers, admin)
 """Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
 ``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
 
@@ -103,6 +103,11 @@ def parser() -> argparse.ArgumentParser:
     out = ls.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")
     out.add_argument("--csv", action="store_true", help="CSV (RFC 4180) with a header row, to standard output")
+
+    owners = lsub.add_parser("assign-owners", help="operators: record the owner of every case started before owners "
+                             "were recorded (the ROM of its home region), as an event in the case")
+    owners.add_argument("--dry-run", action="store_true", help="say which cases would get which owner; record nothing")
+    owners.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS", help="per case (default 60)")
 
     dup = lsub.add_parser("duplicates", help="taskforce lead: cases of two or more organisations with one KvK number "
                           "or company name (case ids and organisations only)")

@@ -300,6 +300,10 @@ class HttpCases:
         """``GET path`` of the API (JSON), for what the interface does not name (``/api/me``, ...)."""
         return await self._send("GET", path, params={k: v for k, v in params.items() if v is not None} or None)
 
+    async def post(self, path: str, body: dict[str, Any]) -> Any:
+        """``POST path`` of the API with a JSON body, for what the interface does not name (``/api/admin/...``)."""
+        return await self._send("POST", path, json_body=body)
+
     async def aclose(self) -> None:
         if self._http is not None:
             await self._http.aclose()

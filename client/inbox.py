@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain.reminders import PlannedReminder, ReminderRules, plan
+from domain.organisations import Organisations
 from domain.state import CaseState
 
 
@@ -123,4 +124,23 @@ def items(
                 )
             )
     out.sort(key=lambda x: (x.due_at, x.case_id))
+    return out
+
+
+def sharing_items(states: Iterable[CaseState], organisations: Organisations, now: datetime) -> list[InboxItem]:
+    """What the owners have to decide about sharing: a location chosen in another region proposed
+    sharing the case with that region's ROM (``SharingProposed``), and the case is not shared with it."""
+    from client.access import proposed_shares
+
+    out = []
+    for state in states:
+        for rom in proposed_shares(state, organisations, now.date()) if state.sharing_proposed else ():
+            org = organisations.get(rom)
+            out.append(InboxItem(
+                case_id=state.case_id, company=state.lead.company, stage=state.stage.value, key=f"share:{rom}",
+                rule="sharing", due_at=state.updated_at, deadline=None, escalation=False,
+                recipient="the owner's coordinators",
+                subject=(f"the chosen location lies in {org.name if org else rom}'s region: share the case with it "
+                         f"(lead share {state.case_id} --with {rom} --purpose ... --until ...)"),
+                sent=False, delivery_failed=False, label="to decide: sharing"))
     return out

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import builtins  # `list` is also a method name in LocalCases: builtins.list in the methods after it
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from client.access import owner_of
 from client.api import CaseFilter, CaseView
 from client.errors import DEADLINE, BadInput, CaseNotFound, CommandTimeout
-from client.inbox import InboxItem, items
+from client.inbox import InboxItem, items, sharing_items
 from client.views import check_case_id
-from domain.commands import Command, DetectLead
+from domain.commands import Command, DetectLead, RevokeShare, ShareCase
 from domain.duplicates import Duplicate, company_key
 from domain.models import Lead
 from domain.organisations import OrganisationsError
@@ -95,6 +96,8 @@ class LocalCases:
                 self._settings.organisations().signaller(command.signalled_by)
             except OrganisationsError as err:
                 raise BadInput(str(err), "signalled_by") from None
+        if command.owner is None:  # decided once, here, by the rule (client.access); never by a later update
+            command = command.model_copy(update={"owner": owner_of(command.lead, self._settings.organisations())})
         if case_id is not None:
             case_id = check_case_id(case_id)
         else:
@@ -115,7 +118,40 @@ class LocalCases:
     async def act(self, case_id: str, command: Command, *, deadline: float = DEADLINE) -> CommandResult:
         from client import temporal as transport
 
+        if isinstance(command, ShareCase | RevokeShare) and command.share_with not in self._settings.organisations():
+            raise BadInput(f"share_with: {command.share_with} is no organisation brandpunt knows "
+                           "(BRANDPUNT_ORGANISATIONS)", "share_with")
+
         return await transport.execute(await self.temporal(), case_id, command, deadline=deadline)
+
+    async def assign_owners(self, *, dry_run: bool = False,
+                            deadline: float = DEADLINE) -> AsyncIterator[tuple[str, str, str | None]]:
+        """Operators: give every case without a recorded owner its owner by the rule (``client.access``),
+        recorded in the case as ``OwnerAssigned`` with the rule. Yields ``(case_id, owner, problem)``
+        per case (``problem`` None: recorded, or would be with ``dry_run``). Idempotent: a case's
+        command id is fixed, and a case with an owner is left alone."""
+        from client.errors import CaseEnded
+        from domain.commands import AssignOwner
+        from domain.events import OWNER_RULE
+
+        organisations = self._settings.organisations()
+        states = await self._read(lambda ledger: ledger.case_states(include_demo=True))
+        rule = f"{OWNER_RULE}, assigned to the cases started before owners were recorded"
+        for state in states:
+            if state.owner is not None:
+                continue
+            owner = owner_of(state.lead, organisations)
+            if dry_run:
+                yield state.case_id, owner, None
+                continue
+            command = AssignOwner(actor=self._settings.actor or "brandpunt-operator", organisation=None,
+                                  owner=owner, rule=rule, command_id=f"assign-owner-{state.case_id}")
+            try:
+                await self.act(state.case_id, command, deadline=deadline)
+            except CaseEnded:
+                yield state.case_id, owner, "its workflow has ended: `brandpunt lead resume` it, then run this again"
+                continue
+            yield state.case_id, owner, None
 
     async def act_text(self, case_id: str, kind: str, body: dict[str, Any], meta: dict[str, Any], *,
                        deadline: float = DEADLINE) -> str:
@@ -175,8 +211,11 @@ class LocalCases:
         return await self._read(lambda ledger: duplicates(ledger.case_states(include_demo=False), organisations))
 
     async def inbox(self, within: timedelta, include_demo: bool = False) -> builtins.list[InboxItem]:
+        organisations = self._settings.organisations()
+
         def compute(ledger: Ledger) -> list[InboxItem]:
             states = ledger.case_states(include_demo=include_demo)
-            return items(states, _rules(ledger), datetime.now(UTC), within)
+            now = datetime.now(UTC)
+            return items(states, _rules(ledger), now, within) + sharing_items(states, organisations, now)
 
         return await self._read(compute)

@@ -144,6 +144,7 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
         came = [f"source: {event.source}"] if event.source else []
         came += [f"signalled by {event.signalled_by}"] if event.signalled_by else []
         came += [] if lead.hotspot else ["outside any technology hotspot"]
+        came += [f"owner: {event.owner} ({ev.OWNER_RULE})"] if event.owner else []
         return (f"lead detected: {lead.company}, phase {lead.phase}, {lead.home_region.value}{demo}", came, [])
     if isinstance(event, ev.LeadUpdated):
         if event.changes is not None:
@@ -206,6 +207,14 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
                 f"{event.failures}x): {event.error}{retry}", [], [])
     if isinstance(event, ev.ReminderDelivered):
         return (f"reminder {event.key} delivered ({', '.join(event.channels)})", [], [])
+    if isinstance(event, ev.OwnerAssigned):
+        return (f"owner recorded: {event.owner}", [f"rule: {event.rule}"], [])
+    if isinstance(event, ev.CaseShared):
+        return (f"shared with {event.share_with} until {event.until}: {event.purpose}", [], [])
+    if isinstance(event, ev.ShareRevoked):
+        return (f"share with {event.share_with} revoked", [], [])
+    if isinstance(event, ev.SharingProposed):
+        return (f"the location lies in {event.region.value}: sharing with its ROM proposed", [], [])
     return (event.type, [], [])  # pragma: no cover - every event type has its words above
 
 

@@ -76,6 +76,14 @@ def case_lines(view: CaseView, story: list[Entry]) -> list[str]:
     ]
     if state.source:
         out.append(f"  source       {state.source}")
+    owner = state.owner or "not recorded yet (read as the ROM of the home region)"
+    out.append(f"  owner        {owner}")
+    for share in state.shares:
+        status = (f"revoked {share.revoked_at:%Y-%m-%d}" if share.revoked_at else f"until {share.until}")
+        out.append(f"  shared with  {share.organisation} ({status}): {share.purpose}")
+    if state.sharing_proposed:
+        out.append(f"  to share?    the location proposed sharing with the ROM of "
+                   f"{', '.join(r.value for r in state.sharing_proposed)}")
     if state.signalled_by:
         out.append(f"  signalled by {state.signalled_by} (the case is the home region's ROM's)")
     if state.phase2_end_expected:

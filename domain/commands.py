@@ -70,6 +70,11 @@ class DetectLead(CommandBase):
         description="the triple-helix organisation that signalled the lead (its id); the case stays "
         "owned by the ROM of the lead's home region",
     )
+    owner: str | None = Field(
+        default=None, max_length=b.LABEL_MAX, pattern=ORGANISATION_ID,
+        description="the organisation the company is under NDA with (its id), as the client library decides it: "
+        "the ROM of the lead's home region; recorded with the lead",
+    )
 
 
 class UpdateLead(CommandBase):
@@ -265,6 +270,36 @@ class ExpectPhase2End(CommandBase):
     expected_end: b.Date
 
 
+class ShareCase(CommandBase):
+    """Share the case with another organisation for a purpose until a date (decided by the owner's
+    coordinators: ``domain.access.may`` with ``Action.SHARE``). Sharing again with the same
+    organisation replaces its purpose and date."""
+
+    type: Literal["share"] = "share"
+    share_with: str = Field(max_length=b.LABEL_MAX, pattern=ORGANISATION_ID,
+                            description="the organisation to share with (its id, e.g. oost-nl)")
+    purpose: str = Field(min_length=1, max_length=b.REASON_MAX, description="why that organisation needs to know")
+    until: b.Date = Field(description="the share's last day")
+
+    _purpose_has_words = field_validator("purpose")(_needs_words)
+
+
+class RevokeShare(CommandBase):
+    """End a share before its date (``reason`` says why)."""
+
+    type: Literal["revoke-share"] = "revoke-share"
+    share_with: str = Field(max_length=b.LABEL_MAX, pattern=ORGANISATION_ID)
+
+
+class AssignOwner(CommandBase):
+    """An operator's: record the owner of a case started before owners were recorded, with the rule
+    that decided it (``brandpunt cases assign-owners``). Not accepted through the API."""
+
+    type: Literal["assign-owner"] = "assign-owner"
+    owner: str = Field(max_length=b.LABEL_MAX, pattern=ORGANISATION_ID)
+    rule: str = Field(min_length=1, max_length=b.REASON_MAX)
+
+
 class RecordReminder(CommandBase):
     """Issued by the case itself when a reminder falls due (system-only, like the two below)."""
 
@@ -312,12 +347,17 @@ AnyCommand = Union[
     CorrectRealisation,
     Refer,
     ExpectPhase2End,
+    ShareCase,
+    RevokeShare,
+    AssignOwner,
 ]
 """Every command, one of them; add a new command here (the ledger, the CLI and the validator read this)."""
 Command = Annotated[AnyCommand, Field(discriminator="type")]
 COMMAND_CLASSES: tuple[type[CommandBase], ...] = get_args(AnyCommand)
 SYSTEM_COMMANDS: tuple[type[CommandBase], ...] = (RecordReminder, RecordDeliveryFailure, RecordDelivery)
 """Commands only the case itself issues; the update validator refuses them from any client."""
+OPERATOR_COMMANDS: tuple[type[CommandBase], ...] = (AssignOwner,)
+"""Sent by operators directly (never through the API host, which refuses them)."""
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in COMMAND_CLASSES)
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from domain.commands import (
     AnswerConsultation,
     ArticulateNeeds,
+    AssignOwner,
     ChangePhase,
     ChooseLocation,
     CloseCase,
@@ -33,6 +34,8 @@ from domain.commands import (
     Refer,
     ReopenCase,
     RequestConsultation,
+    RevokeShare,
+    ShareCase,
     StartRealisation,
     UpdateLead,
     problems,
@@ -41,6 +44,10 @@ from domain.errors import CommandRejected as CommandRejected  # re-exported: imp
 from domain.events import (
     CaseClosed,
     CaseReopened,
+    CaseShared,
+    OwnerAssigned,
+    ShareRevoked,
+    SharingProposed,
     ConsultationAnswered,
     ConsultationRequested,
     Event,
@@ -89,6 +96,9 @@ class Context:
     realisation needs its counterfactual, derives ``new_scaleup`` from the company types (an
     override needs a reason) and says, in the own region, whether it is at the current site; a new
     lead names pharma or defence, not the merged ``strategic-autonomy``."""
+    propose_sharing: bool = False
+    """A location chosen outside the lead's home region also records ``SharingProposed`` for that
+    region (workflow patch ``propose-sharing``)."""
 
 
 def _not_in_past(day: date, ctx: Context, rule: str, field: str, what: str) -> None:
@@ -258,6 +268,24 @@ def _stage(state: CaseState, command: Command, allowed: tuple[Stage, ...]) -> No
         )
 
 
+def _sharing(state: CaseState, command: ShareCase | RevokeShare | AssignOwner, ctx: Context) -> None:
+    """The rules of need-to-know as facts of the case (who may do it is ``domain.access.may``'s)."""
+    if isinstance(command, AssignOwner):
+        if state.owner is not None:
+            raise CommandRejected("owner-recorded", f"case {state.case_id} is owned by {state.owner} already",
+                                  "owner")
+        return
+    if isinstance(command, ShareCase):
+        if command.share_with == state.owner:
+            raise CommandRejected("share-with-owner", f"{command.share_with} owns the case: nothing to share",
+                                  "share_with")
+        _not_in_past(command.until, ctx, "share-until-past", "until", "the share's last day")
+        return
+    share = state.share_with(command.share_with)
+    if share is None or not share.active(ctx.at.date()):
+        raise CommandRejected("no-share", f"the case is not shared with {command.share_with} now", "share_with")
+
+
 def check(state: CaseState | None, command: Command, ctx: Context) -> None:
     """Raise :class:`CommandRejected` if ``command`` is not allowed now; return quietly if it is."""
     if isinstance(command, DetectLead):
@@ -270,6 +298,9 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         raise CommandRejected("no-case", f"case {ctx.case_id} has no lead yet")
     if isinstance(command, RecordNote | Refer):
         return  # a note of a meeting, a referral after closing: still facts of the case, any stage
+    if isinstance(command, ShareCase | RevokeShare | AssignOwner):
+        _sharing(state, command, ctx)  # who may see the file: in any stage, closed too
+        return
     if isinstance(command, CorrectRealisation):
         _corrections(state, command)
         return
@@ -416,7 +447,7 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
     }
     if isinstance(command, DetectLead):
         return [LeadDetected(**meta, lead=command.lead, demo=command.demo, source=command.source,
-                             signalled_by=command.signalled_by)]
+                             signalled_by=command.signalled_by, owner=command.owner)]
     assert state is not None
     if isinstance(command, UpdateLead):
         if command.changes is None:
@@ -426,6 +457,12 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         return [LeadUpdated(**meta, lead=merged, changes=changed)]
     if isinstance(command, RecordNote):
         return [NoteRecorded(**meta, text=command.text, kind=command.kind)]
+    if isinstance(command, ShareCase):
+        return [CaseShared(**meta, share_with=command.share_with, purpose=command.purpose, until=command.until)]
+    if isinstance(command, RevokeShare):
+        return [ShareRevoked(**meta, share_with=command.share_with)]
+    if isinstance(command, AssignOwner):
+        return [OwnerAssigned(**meta, owner=command.owner, rule=command.rule)]
     if isinstance(command, Refer):
         return [Referred(**meta, to=command.to, name=command.name, subject=command.subject)]
     if isinstance(command, ExpectPhase2End):
@@ -452,7 +489,12 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
             region = HOTSPOT_REGION[command.hotspot]
         location = Location(region=region, hotspot=command.hotspot, municipality=command.municipality)
         proposed = any(p.hotspot == command.hotspot and p.viable for p in state.proposals)
-        return [LocationChosen(**meta, location=location, proposed=proposed)]
+        chosen = LocationChosen(**meta, location=location, proposed=proposed)
+        if not ctx.propose_sharing or region == state.lead.home_region or region in state.sharing_proposed:
+            return [chosen]
+        # another region's municipalities and grid operator are now the case's: propose sharing with its ROM
+        after: _Meta = {**meta, "seq": seq + 1}
+        return [chosen, SharingProposed(**after, region=region)]
     if isinstance(command, RequestConsultation):
         return [
             ConsultationRequested(

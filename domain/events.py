@@ -23,9 +23,14 @@ from domain.vocab import (
     NoteKind,
     Outcome,
     ReferralTarget,
+    Region,
     Stage,
     Verdict,
 )
+
+OWNER_RULE = "the ROM of the lead's home region"
+"""How a case's owner is decided (``client.access``): "Omdat dit doorgaans gaat om bedrijven die onder
+NDA staan bij de ROM's, zijn zij een sleutelspeler" (sources/002)."""
 
 
 class EventBase(Evolving):
@@ -54,12 +59,17 @@ class LeadDetected(EventBase):
     signalled it ("ROM's en sommige triple-helix organisaties beschikken over een dergelijk
     pijplijn", sources/002). The case is owned by the ROM of the lead's home region either way."""
 
-    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {"demo", "source", "signalled_by"}
+    __added_fields__: ClassVar[frozenset[str]] = EventBase.__added_fields__ | {
+        "demo", "source", "signalled_by", "owner"}
     type: Literal["LeadDetected"] = "LeadDetected"
     lead: Lead
     demo: b.StrictBool = False
     source: str | None = Field(default=None, max_length=b.SOURCE_MAX)
     signalled_by: str | None = Field(default=None, max_length=b.LABEL_MAX)
+    owner: str | None = Field(
+        default=None, max_length=b.LABEL_MAX,
+        description=f"the organisation the company is under NDA with ({OWNER_RULE}); absent on cases started "
+                    "before owners were recorded (their owner is an OwnerAssigned event)")
 
 
 class LeadUpdated(EventBase):
@@ -184,6 +194,42 @@ class Phase2EndExpected(EventBase):
     expected_end: b.Date
 
 
+class OwnerAssigned(EventBase):
+    """The owner of a case started before owners were recorded, and the rule that decided it
+    (issue 13: "existing cases get their owner when this lands ..., recorded as an event with the
+    rule that assigned it"). Recorded once; a new case names its owner in ``LeadDetected.owner``."""
+
+    type: Literal["OwnerAssigned"] = "OwnerAssigned"
+    owner: str = Field(min_length=1, max_length=b.LABEL_MAX)
+    rule: str = Field(min_length=1, max_length=b.REASON_MAX)
+
+
+class CaseShared(EventBase):
+    """The owner's coordinator shares the case with another organisation, for a purpose, until a
+    date (its last day): that organisation's coordinators may then read and act on it (``domain.access``)."""
+
+    type: Literal["CaseShared"] = "CaseShared"
+    share_with: str = Field(min_length=1, max_length=b.LABEL_MAX)
+    purpose: str = Field(min_length=1, max_length=b.REASON_MAX)
+    until: b.Date
+
+
+class ShareRevoked(EventBase):
+    """A share ended before its date by the owner's coordinator (``reason`` says why)."""
+
+    type: Literal["ShareRevoked"] = "ShareRevoked"
+    share_with: str = Field(min_length=1, max_length=b.LABEL_MAX)
+
+
+class SharingProposed(EventBase):
+    """A location chosen in another region than the lead's home region proposes sharing the case
+    with that region's ROM, whose municipalities and grid operator the case now needs; the owner's
+    coordinators decide (``share``), and until then the proposal stands in their inbox."""
+
+    type: Literal["SharingProposed"] = "SharingProposed"
+    region: Region
+
+
 class ReminderSent(EventBase):
     """A reminder or escalation issued to the case's outbox (recorded once, whatever the retries).
 
@@ -248,6 +294,10 @@ AnyEvent = Union[
     RealisationCorrected,
     Referred,
     Phase2EndExpected,
+    OwnerAssigned,
+    CaseShared,
+    ShareRevoked,
+    SharingProposed,
 ]
 """Every event, one of them; add a new event here."""
 Event = Annotated[AnyEvent, Field(discriminator="type")]

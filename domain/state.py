@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.events import (
     CaseClosed,
     CaseReopened,
+    CaseShared,
+    OwnerAssigned,
+    ShareRevoked,
+    SharingProposed,
     ConsultationAnswered,
     ConsultationRequested,
     Event,
@@ -35,7 +39,7 @@ from domain.events import (
 )
 from domain.models import Consultation, Lead, Location, MatchProposal, NeedsProfile, Realisation, Referral
 from domain.timing import LeadTime, lead_time
-from domain.vocab import Bottleneck, CompanyType, Counterfactual, Outcome, Stage, Verdict
+from domain.vocab import Bottleneck, CompanyType, Counterfactual, Outcome, Region, Stage, Verdict
 
 RECENT_COMMANDS = 200
 """How many command ids a case remembers, so a client's retry with the same id is applied once
@@ -50,6 +54,23 @@ class FailedDelivery(BaseModel):
     failures: int
     failed_at: datetime
     retry_at: datetime | None = None
+
+
+class CaseShare(BaseModel):
+    """A share of the case with another organisation (``CaseShared``), ended early by ``ShareRevoked``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    organisation: str
+    purpose: str
+    until: date
+    since: datetime
+    by: str
+    revoked_at: datetime | None = None
+
+    def active(self, on: date) -> bool:
+        """In force on ``on``: not revoked, and ``until`` (its last day) not yet past."""
+        return self.revoked_at is None and on <= self.until
 
 
 class CaseState(BaseModel):
@@ -103,6 +124,16 @@ class CaseState(BaseModel):
     referrals: list[Referral] = Field(default_factory=list, description="referrals to adjacent programmes")
     phase2_end_expected: date | None = Field(default=None, description="when phase 2 is expected to end")
     phase2_end_expected_at: datetime | None = Field(default=None, description="when that expectation was recorded")
+    owner: str | None = Field(
+        default=None, description="the organisation the company is under NDA with (LeadDetected.owner or "
+        "OwnerAssigned); None: not recorded yet (client.access applies the rule)")
+    shares: list[CaseShare] = Field(default_factory=list, description="shares with other organisations, latest last")
+    sharing_proposed: list[Region] = Field(
+        default_factory=list, description="regions a chosen location proposed sharing with (their ROMs)")
+
+    def share_with(self, organisation: str) -> CaseShare | None:
+        """The latest share with ``organisation`` (active or not)."""
+        return next((s for s in reversed(self.shares) if s.organisation == organisation), None)
 
     @property
     def open(self) -> bool:
@@ -170,6 +201,7 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
             source=event.source,
             detected_company_type=event.lead.company_type,
             signalled_by=event.signalled_by,
+            owner=event.owner,
         )
     if state is None:
         raise ValueError(f"{event.event_id}: {event.type} before LeadDetected")
@@ -296,6 +328,21 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
         return state.model_copy(
             update={**common, "phase2_end_expected": event.expected_end, "phase2_end_expected_at": event.at}
         )
+    if isinstance(event, OwnerAssigned):
+        return state.model_copy(update={**common, "owner": event.owner})
+    if isinstance(event, CaseShared):
+        share = CaseShare(organisation=event.share_with, purpose=event.purpose, until=event.until, since=event.at,
+                          by=event.actor)
+        others = [s for s in state.shares if s.organisation != event.share_with]  # sharing again replaces it
+        return state.model_copy(update={**common, "shares": [*others, share]})
+    if isinstance(event, ShareRevoked):
+        shares = [s.model_copy(update={"revoked_at": event.at})
+                  if s.organisation == event.share_with and s.revoked_at is None else s for s in state.shares]
+        return state.model_copy(update={**common, "shares": shares})
+    if isinstance(event, SharingProposed):
+        proposed = state.sharing_proposed if event.region in state.sharing_proposed else [
+            *state.sharing_proposed, event.region]
+        return state.model_copy(update={**common, "sharing_proposed": proposed})
     if isinstance(event, ReminderSent):
         return state.model_copy(update={**common, "reminder_keys": [*state.reminder_keys, event.key]})
     if isinstance(event, ReminderFailed):

@@ -73,6 +73,11 @@ class Api:
     tokens: dict[str, str] = field(default_factory=dict)
     case_ids: dict[str, str] = field(default_factory=dict)
     """Cases a test module started, by a name of its own."""
+    cases: Any = None
+    """The client library the host acts through (``LocalCases``), when there is a worker."""
+    queue: str = ""
+    client: Any = None
+    """The Temporal client of the worker's server, when there is one."""
 
     def as_(self, actor: Actor, scopes: tuple[str, ...] = ("read", "act")) -> dict[str, str]:
         """Headers that authenticate as ``actor`` (one token per actor and scopes, minted once)."""
@@ -91,3 +96,24 @@ async def api(config: settings.Settings, ledger: Ledger, cases: Any = None, base
     async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
         yield Api(app=app, ledger=ledger, http=http, clock=clock)
     await app.state.host.aclose()
+
+
+@asynccontextmanager
+async def api_with_worker(client: Any, home: Path, prefix: str) -> AsyncIterator[Api]:
+    """The API over a fresh ledger (``BRANDPUNT_TEST_LEDGER``'s database) with a worker on its own task
+    queue of ``client``'s server: commands through the API reach real workflows."""
+    from client.local import LocalCases
+    from tests.db_fixtures import backend_ledger_url
+    from tests.temporal_env import SESSION_SIGNER
+    from worker import build_worker
+
+    with backend_ledger_url(home) as url:
+        ledger = Ledger.open(url, upgrade=True)
+        ledger.seed_hotspots()
+        queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        config = settings_for(home, url, BRANDPUNT_TASK_QUEUE=queue)
+        cases = LocalCases(config, client=client, ledger=ledger)
+        async with build_worker(client, ledger, queue, signer=SESSION_SIGNER), api(config, ledger, cases) as a:
+            a.cases, a.queue, a.client = cases, queue, client
+            yield a
+        ledger.dispose()

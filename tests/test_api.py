@@ -16,9 +16,7 @@ import pytest_asyncio
 from client import http as client_http
 from client.api import CaseFilter
 from client.errors import CommandRefused, Forbidden
-from client.local import LocalCases
 from domain.access import Actor, Role
-from ledger.store import Ledger
 from tests import factories as f
 from tests.api_env import (
     ADMIN,
@@ -29,12 +27,8 @@ from tests.api_env import (
     OOST_COORDINATOR,
     TASKFORCE_LEAD,
     Api,
-    api,
-    settings_for,
+    api_with_worker,
 )
-from tests.db_fixtures import backend_ledger_url
-from tests.temporal_env import SESSION_SIGNER
-from worker import build_worker
 
 SECRET_COMPANY = "Zwijgzaam Fotonica BV"
 SECRET_KVK = "87654321"
@@ -50,27 +44,24 @@ def lead(region: str, company: str, kvk: str, hotspot: str, phase: int) -> dict[
 
 BOM_LEAD = lead("bom", SECRET_COMPANY, SECRET_KVK, "brainport-eindhoven", 1)
 OOST_LEAD = lead("oost-nl", "Oostwaarts Quantum BV", "11223344", "twente", 2)  # phase 2: its inbox has the articulation
+SHARED_LEAD = lead("oost-nl", "Gedeelde Sensoren BV", "99887766", "twente", 1)  # Oost NL's, shared with BOM
 
 
 @pytest_asyncio.fixture(scope="module")
 async def env(dev_server_env, tmp_path_factory):
     """One worker, ledger and API for the module, with a BOM case and an Oost NL case started
     through the API by their own coordinators."""
-    home = tmp_path_factory.mktemp("api")
-    with backend_ledger_url(home) as url:
-        ledger = Ledger.open(url, upgrade=True)
-        ledger.seed_hotspots()
-        queue = f"api-{uuid.uuid4().hex[:8]}"
-        config = settings_for(home, url, BRANDPUNT_TASK_QUEUE=queue)
-        cases = LocalCases(config, client=dev_server_env.client, ledger=ledger)
-        async with build_worker(dev_server_env.client, ledger, queue, signer=SESSION_SIGNER), \
-                api(config, ledger, cases) as a:
-            for name, actor, body in (("bom", BOM_COORDINATOR, BOM_LEAD), ("oost", OOST_COORDINATOR, OOST_LEAD)):
-                done = await a.http.post("/api/cases", headers=a.as_(actor), json={"lead": body, "reason": "met"})
-                assert done.status_code == 201, done.text
-                a.case_ids[name] = done.json()["state"]["case_id"]
-            yield a
-        ledger.dispose()
+    async with api_with_worker(dev_server_env.client, tmp_path_factory.mktemp("api"), "api") as a:
+        for name, actor, body in (("bom", BOM_COORDINATOR, BOM_LEAD), ("oost", OOST_COORDINATOR, OOST_LEAD),
+                                  ("shared", OOST_COORDINATOR, SHARED_LEAD)):
+            done = await a.http.post("/api/cases", headers=a.as_(actor), json={"lead": body, "reason": "met"})
+            assert done.status_code == 201, done.text
+            a.case_ids[name] = done.json()["state"]["case_id"]
+        shared = await a.http.post(f"/api/cases/{a.case_ids['shared']}/commands", headers=a.as_(OOST_COORDINATOR),
+                                   json={"type": "share", "share_with": "bom", "purpose": "a site in Brabant",
+                                         "until": "2099-12-31"})
+        assert shared.status_code == 200, shared.text
+        yield a
 
 
 def case_of(env: Api, which: str) -> str:
@@ -93,15 +84,18 @@ ROLES = {
 """One actor per role, all of BOM: "own" is the BOM case, "other" the Oost NL one."""
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
-    # role -> action -> {case: the status the API answers}
-    "coordinator": {"read": {"own": 200, "other": 404}, "act": {"own": 200, "other": 404}},
-    "taskforce-lead": {"read": {"own": 404, "other": 404}, "act": {"own": 404, "other": 404}},
-    "auditor": {"read": {"own": 200, "other": 200}, "act": {"own": 403, "other": 403}},
-    "monitor": {"read": {"own": 404, "other": 404}, "act": {"own": 404, "other": 404}},
-    "admin": {"read": {"own": 404, "other": 404}, "act": {"own": 404, "other": 404}},
+    # role -> action -> {case: the status the API answers}; "share": share the case with LIOF
+    "coordinator": {"read": {"own": 200, "shared": 200, "other": 404}, "act": {"own": 200, "shared": 200, "other": 404},
+                    "share": {"own": 200, "shared": 403, "other": 404}},
+    "taskforce-lead": {a: {"own": 404, "shared": 404, "other": 404} for a in ("read", "act", "share")},
+    "auditor": {"read": {"own": 200, "shared": 200, "other": 200}, "act": {"own": 403, "shared": 403, "other": 403},
+                "share": {"own": 403, "shared": 403, "other": 403}},
+    "monitor": {a: {"own": 404, "shared": 404, "other": 404} for a in ("read", "act", "share")},
+    "admin": {a: {"own": 404, "shared": 404, "other": 404} for a in ("read", "act", "share")},
 }
-"""What the README's permission table says. 404, not 403, where the caller may not even read the
-case: another organisation's case is not to be known to exist. 403 where it may read but not act."""
+"""What the README's permission table says, for a case of the caller's organisation (own), one of Oost NL
+shared with it (shared) and one of Oost NL not shared (other). 404, not 403, where the caller may not even
+read the case: another organisation's case is not to be known to exist. 403 where it may read but not act."""
 
 GLOBAL: dict[str, dict[str, int]] = {
     "coordinator": {"start": 201, "start-other-region": 403, "overview": 403, "report": 200},
@@ -113,24 +107,27 @@ GLOBAL: dict[str, dict[str, int]] = {
 
 
 @pytest.mark.parametrize("role", list(MATRIX))
-@pytest.mark.parametrize("action", ["read", "act"])
-@pytest.mark.parametrize("which", ["own", "other"])
+@pytest.mark.parametrize("action", ["read", "act", "share"])
+@pytest.mark.parametrize("which", ["own", "shared", "other"])
 async def test_the_permission_matrix_on_a_case(env, role, action, which):
-    case_id = case_of(env, "bom" if which == "own" else "oost")
+    case_id = case_of(env, {"own": "bom", "shared": "shared", "other": "oost"}[which])
     headers = env.as_(ROLES[role])
     before = env.ledger.count_events(case_prefix=case_id)
     if action == "read":
         answer = await env.http.get(f"/api/cases/{case_id}", headers=headers)
-    else:
+    elif action == "act":
         answer = await env.http.post(f"/api/cases/{case_id}/commands", headers=headers, json=note())
+    else:
+        answer = await env.http.post(f"/api/cases/{case_id}/commands", headers=headers, json={
+            "type": "share", "share_with": "liof", "purpose": "a second opinion", "until": "2099-01-31"})
     expected = MATRIX[role][action][which]
     assert answer.status_code == expected, answer.text
     written = env.ledger.count_events(case_prefix=case_id) - before
-    assert written == (1 if (action, expected) == ("act", 200) else 0)  # a refusal writes nothing
+    assert written == (1 if action != "read" and expected == 200 else 0)  # a refusal writes nothing
     if expected == 404:
         assert answer.json()["detail"] == f"no case {case_id}, or none you may see"  # as if it did not exist
     if expected == 403:
-        assert answer.json()["rule"] == "act"
+        assert answer.json()["rule"] == action
 
 
 @pytest.mark.parametrize("role", list(GLOBAL))
@@ -160,12 +157,12 @@ async def test_a_listing_holds_exactly_the_cases_the_caller_may_read(env, role):
     answer = await env.http.get("/api/cases", headers=env.as_(ROLES[role]), params={"include_demo": "true"})
     assert answer.status_code == 200
     listed = {c["case_id"] for c in answer.json()["cases"]}
-    module_cases = {case_of(env, "bom"): "own", case_of(env, "oost"): "other"}
+    module_cases = {case_of(env, "bom"): "own", case_of(env, "shared"): "shared", case_of(env, "oost"): "other"}
     readable = {c for c, which in module_cases.items() if MATRIX[role]["read"][which] == 200}
     assert listed & set(module_cases) == readable
-    regions = {c["lead"]["home_region"] for c in answer.json()["cases"]}
+    owners = {(c["owner"], c["case_id"] == case_of(env, "shared")) for c in answer.json()["cases"]}
     if role == "coordinator":
-        assert regions == {"bom"}  # its own ROM's cases only (the demo cases of other tests included)
+        assert owners == {("bom", False), ("oost-nl", True)}  # its own ROM's cases, and the one shared with it
     elif role != "auditor":
         assert listed == set()
 

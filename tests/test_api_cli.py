@@ -90,6 +90,13 @@ def test_the_cli_acts_and_reads_through_the_api_as_the_signed_in_user(dev, tmp_p
     assert case_id not in {c["case_id"] for c in listed}
     assert len(json.loads(anna.run("lead", "show", case_id, "--json").stdout)["events"]) == len(shown["events"])
 
+    # shared with Oost NL for a purpose until a date: Otto reads and acts; revoked: no more
+    anna.run("lead", "share", case_id, "--with", "oost-nl", "--purpose", "grid consultation", "--until", "2099-12-31")
+    assert "shared with  oost-nl (until 2099-12-31): grid consultation" in otto.run("lead", "show", case_id).stdout
+    assert "NoteRecorded recorded" in otto.run("lead", "note", case_id, "--text", "grid operator met").stdout
+    anna.run("lead", "revoke-share", case_id, "--with", "oost-nl", "--reason", "consultation done")
+    assert otto.run("lead", "show", case_id, check=False).returncode == 2
+
     # the same company (its KvK number) at Oost NL's door: its coordinator is warned without a name
     twin = otto.run("lead", "start", "--company", "Via de API Holding", "--region", "oost-nl",
                     *[x if x != "brainport-eindhoven" else "twente" for x in LEAD])

@@ -337,7 +337,9 @@ def test_every_other_action_from_flags_and_files(dev, tmp_path):
                         "--counterfactual", "would_have_gone_abroad", "--not-at-current-site")
     assert (realised["outcome"], realised["destination"]) == ("realised_own_region", "twente")  # Twente is Oost NL
     shown = dev.json("lead", "show", case)
-    assert [e["seq"] for e in shown["events"]] == list(range(1, 15))
+    assert [e["seq"] for e in shown["events"]] == list(range(1, 16))
+    # Groningen lies in NOM's region: the owner (Oost NL) is asked to share with NOM; Twente is its own
+    assert [e["event"]["region"] for e in shown["events"] if e["type"] == "SharingProposed"] == ["nom"]
     assert dev.run("audit", "verify", case).returncode == 0
     upgraded = dev.run("db", "upgrade")  # idempotent on a running system
     assert "schema up to date" in upgraded.stdout

@@ -81,6 +81,7 @@ async def test_case_runs_through_every_stage_and_ledger_matches_state(env_worker
         "NeedsArticulated",
         "MatchesProposed",
         "LocationChosen",
+        "SharingProposed",  # twente lies in Oost NL's region: sharing with it is proposed to the owner (BOM)
         "ConsultationRequested",
         "ConsultationAnswered",
         "RealisationStarted",

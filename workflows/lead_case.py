@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.commands import (
         SYSTEM_COMMANDS,
         ArticulateNeeds,
+        ChooseLocation,
         Command,
         DetectLead,
         ProposeMatches,
@@ -73,6 +74,11 @@ counterfactual, derives ``new_scaleup`` from the company types (an override need
 says, in the own region, whether it is at the current site; a new lead or a changed domain names
 pharma or defence, not the merged strategic-autonomy. Asked at the first such command a run
 handles; histories from before realised and started cases without these checks and replay so."""
+PATCH_PROPOSE_SHARING = "propose-sharing"
+"""Cases that handle a location choice since this patch record ``SharingProposed`` when the location
+lies outside the lead's home region (``Context.propose_sharing``, issue 13: "choosing a location in
+another region proposes sharing with that region's ROM"). Asked at the first location choice a run
+handles; histories from before chose such locations without the proposal and replay so."""
 FACT_COMMANDS = (DetectLead, UpdateLead, Realise)
 """The commands whose decision depends on PATCH_PROGRAMME_FACTS."""
 REJECTED = "CommandRejected"
@@ -109,6 +115,7 @@ class LeadCaseWorkflow:
         self._stuck_reminders: set[str] = set()  # reminders the ledger refused in this run
         self._refuse_past_needed_by: bool | None = None  # see PATCH_PAST_NEEDED_BY; None: not yet asked
         self._programme_facts: bool | None = None  # see PATCH_PROGRAMME_FACTS; None: not yet asked
+        self._propose_sharing: bool | None = None  # see PATCH_PROPOSE_SHARING; None: not yet asked
 
     @workflow.run
     async def run(self, input: CaseInput) -> CaseState | None:
@@ -366,7 +373,7 @@ class LeadCaseWorkflow:
         # applies the new rule: validators do not run on replay, and a live handler will take the patch.
         return Context(
             case_id=self._case_id, at=workflow.now(), refuse_past_needed_by=self._refuse_past_needed_by is not False,
-            programme_facts=self._programme_facts is not False,
+            programme_facts=self._programme_facts is not False, propose_sharing=self._propose_sharing is not False,
         )
 
     def _adopt_patches_for(self, command: Command) -> None:
@@ -375,6 +382,8 @@ class LeadCaseWorkflow:
             self._refuse_past_needed_by = workflow.patched(PATCH_PAST_NEEDED_BY)
         if isinstance(command, FACT_COMMANDS) and self._programme_facts is None:
             self._programme_facts = workflow.patched(PATCH_PROGRAMME_FACTS)
+        if isinstance(command, ChooseLocation) and self._propose_sharing is None:
+            self._propose_sharing = workflow.patched(PATCH_PROPOSE_SHARING)
 
     # --- commands ------------------------------------------------------------------------
 

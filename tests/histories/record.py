@@ -159,6 +159,34 @@ async def articulation_window(env, client, case_id: str) -> None:
         "articulate-needs", needs={**f.NEEDS, "needed_by": (today + timedelta(days=750)).isoformat()}))
 
 
+async def sharing(client, case_id: str) -> None:
+    """Need-to-know as case events (issue 13): a lead with its owner, shared with Oost NL, a location in
+    NOM's region (sharing with NOM proposed: the patch propose-sharing), the share revoked; then an
+    operator's assign-owner refused (the owner is recorded) and a share with the owner refused."""
+    r = await cases.start(client, QUEUE, f.start(phase=1).model_copy(update={"owner": "bom"}), case_id)
+    today = r.state.detected_at.date()
+    await cases.execute(client, case_id, f.command(
+        "share", share_with="oost-nl", purpose="grid consultation", until=(today + timedelta(days=90)).isoformat()))
+    for cmd in f.happy_path(today, hotspot="groningen")[:3]:
+        await cases.execute(client, case_id, cmd)
+    await cases.execute(client, case_id, f.command("revoke-share", share_with="oost-nl", reason="not needed"))
+    for refused in (f.command("assign-owner", owner="oost-nl", rule="x"),
+                    f.command("share", share_with="bom", purpose="x", until=today.isoformat())):
+        try:
+            await cases.execute(client, case_id, refused)
+        except Exception:  # noqa: BLE001 - refused by the validator: nothing reaches the history
+            continue
+        raise AssertionError(f"{refused.type} was not refused")
+
+
+async def owner_assigned(client, case_id: str) -> None:
+    """A case started as before owners were recorded, given its owner by an operator (OwnerAssigned)."""
+    await cases.start(client, QUEUE, f.start(phase=1), case_id)
+    await cases.execute(client, case_id, f.command(
+        "assign-owner", owner="bom", rule="the ROM of the lead's home region, assigned to the cases started before"))
+    await cases.execute(client, case_id, f.command("note", text="owner recorded", kind="other"))
+
+
 async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
     runs = {
         "redelivery": lambda: redelivery(env, env.client, "lead-redelivery"),
@@ -174,6 +202,8 @@ async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
         "demo": lambda: demo(env.client, "lead-demo"),
         "programme-facts": lambda: programme_facts(env.client, "lead-programme-facts"),
         "articulation-window": lambda: articulation_window(env, env.client, "lead-articulation-window"),
+        "sharing": lambda: sharing(env.client, "lead-sharing"),
+        "owner-assigned": lambda: owner_assigned(env.client, "lead-owner-assigned"),
     }
     unknown = set(only or ()) - set(runs)
     if unknown:
