@@ -77,6 +77,7 @@ async def run_dev(companion: Companion | None = None) -> int:
     settings = load()
     rules = settings.reminder_rules()  # refused before anything starts when the file is bad
     signer, trusted = worker.ledger_keys(create=True)  # the ledger key is made on the first start
+    commands = worker.command_keys(create=True)  # and the key the API host and operators sign commands with
     ledger = Ledger.open(settings.ledger_url, upgrade=True)
     ledger.seed_hotspots()
     worker.fresh_tree_head(ledger, signer, trusted)
@@ -92,7 +93,7 @@ async def run_dev(companion: Companion | None = None) -> int:
         runner = worker.build_worker(
             env.client, ledger, settings.task_queue, rules=rules,
             signer=signer, trusted=trusted, tree_head_interval=worker.tree_head_interval(),
-            tree_head_copy=worker.tree_head_copy(),
+            tree_head_copy=worker.tree_head_copy(), command_keys=commands,
         )
         await worker.run_until_stopped(runner, stop)
     ledger.dispose()

@@ -107,6 +107,12 @@ class Settings:
             raise SettingsError(f"BRANDPUNT_WORKER_DEPLOYMENT={self.worker_deployment}: no '.' in the name")
         return self.worker_deployment, self.build_id
 
+    @property
+    def keys_dir(self) -> Path:
+        """The keyring's directory: ``BRANDPUNT_KEYS_DIR``, else ``$BRANDPUNT_HOME/keys`` (``keys.keys_dir``)."""
+        given = self.extra.get("keys_dir")
+        return Path(given).expanduser().resolve() if given else self.home / "keys"
+
     def reminder_rules(self) -> ReminderRules:
         """The deployment's reminder rules: ``BRANDPUNT_REMINDER_RULES`` (a JSON file) or defaults.
 
@@ -176,6 +182,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
             "reminder_rules": env.get("BRANDPUNT_REMINDER_RULES", ""),
             "organisations": env.get("BRANDPUNT_ORGANISATIONS", ""),
             "health_port": env.get("BRANDPUNT_HEALTH_PORT", ""),  # the worker's /healthz, /readyz
+            "keys_dir": env.get("BRANDPUNT_KEYS_DIR", ""),
         },
         web=_web(env),
     )

@@ -31,6 +31,7 @@ from activities.reports import ReportActivities
 from client.errors import CaseError
 from domain.reminders import ReminderRules
 from keys import Keyring, NoKey, PublicKeys, Signer, keys_dir
+from keys.trust import trust
 from ledger.heads import DEFAULT_INTERVAL, TreeHeadMaker, TreeHeadRefused, make_tree_head
 from ledger.store import Ledger
 from settings import Settings, safe_url
@@ -97,6 +98,7 @@ def build_worker(
     tree_head_interval: float = DEFAULT_INTERVAL,
     tree_head_copy: Path | None = None,
     version: tuple[str, str] | None = None,
+    command_keys: PublicKeys | None = None,
     **options: Any,
 ) -> Worker:
     """A worker for the case and report workflows.
@@ -111,10 +113,13 @@ def build_worker(
     kept for comparison in ``bench/compare.py``).
     ``version``: ``(deployment name, build id)`` for worker versioning (:func:`versioned`;
     ``Settings.deployment_version()``); ``None``, the default, is an unversioned worker.
+    ``command_keys``: the public keys commands to this queue's cases must be signed by (``keys.trust``;
+    :func:`command_keys`); None, no signature is asked (tests of other things, benchmarks).
     ``options`` go to :class:`temporalio.worker.Worker` (e.g. ``max_cached_workflows``).
     """
     channels = channels or Channels.from_env()
     rules = rules or ReminderRules()
+    trust(task_queue, command_keys)
     ledger.adopt_reminder_rules(rules, actor="brandpunt-worker", at=datetime.now(UTC))
     maker = TreeHeadMaker(ledger, signer, trusted or signer.public(), tree_head_interval, tree_head_copy)
     recorder = LedgerActivities(ledger, signer, maker)
@@ -178,6 +183,23 @@ def ledger_keys(create: bool = False) -> tuple[Signer, PublicKeys]:
         raise WorkerKeyMissing(f"the worker will not start without its ledger key: {err}") from None
 
 
+def command_keys(create: bool = False) -> PublicKeys | None:
+    """The public keys commands must be signed by (``command`` keys of ``$BRANDPUNT_KEYS_DIR``, the
+    revoked ones refused). ``create``: make the key when there is none (``brandpunt dev``, whose API
+    host and operator commands then sign with it). None when the keyring has no command key: the
+    worker then checks no signature, and says so at start (a deployment creates one with
+    ``brandpunt keys init``)."""
+    ring = Keyring(keys_dir())
+    if create:
+        for k in ring.init(["command"]):
+            print(f"created the command signing key {k.id} in {ring.dir} (back it up: docs/notes/keys.md)", flush=True)
+    try:
+        keys = ring.public_keys("command")
+    except NoKey:
+        return None
+    return keys or None
+
+
 def fresh_tree_head(ledger: Ledger, signer: Signer, trusted: PublicKeys) -> None:
     """A tree head at every start; refused (heads tampered with) it is logged, the worker still runs."""
     from observability import logs
@@ -213,8 +235,13 @@ async def main(settings: Settings) -> None:
     ledger = Ledger.open(settings.ledger_url, upgrade=False)
     ledger.check_schema()
     fresh_tree_head(ledger, signer, trusted)
+    commands = command_keys(create=False)
     client = await connect(settings)
     stop = stop_on_signals()
+    if commands is None:
+        logs.get("brandpunt.worker").error(
+            "no command key in the keyring: commands are taken unsigned, so anyone who reaches Temporal can "
+            "act as anyone; run `brandpunt keys init` and give the API hosts the key (docs/notes/keys.md)")
     logs.get("brandpunt.worker").info(
         "worker started; Ctrl-C stops it",
         temporal_address=settings.temporal_address,
@@ -226,7 +253,7 @@ async def main(settings: Settings) -> None:
     worker = build_worker(
         client, ledger, settings.task_queue, rules=rules, graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         signer=signer, trusted=trusted, tree_head_interval=tree_head_interval(), tree_head_copy=tree_head_copy(),
-        version=deployment,
+        version=deployment, command_keys=commands,
     )
     health = _serve_health(settings, worker, stop, ledger)
     try:

@@ -89,8 +89,9 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise BadInput("body: a JSON object", "body")
     for name in schema.IDENTITY_FIELDS:
         if name in data:
-            raise BadInput(f"{name}: not accepted: the API records the signed-in identity as the command's "
-                           f"{name}; leave it out", name)
+            what = ("the API host signs each command itself" if name == "signature"
+                    else f"the API records the signed-in identity as the command's {name}")
+            raise BadInput(f"{name}: not accepted: {what}; leave it out", name)
     return data
 
 

@@ -60,7 +60,7 @@ class Host:
         if self._cases is None:
             from client.local import LocalCases
 
-            self._cases = LocalCases(self.settings, ledger=self.ledger())
+            self._cases = LocalCases(self.settings, ledger=self.ledger(), via="api")  # it signs for people
         return self._cases
 
     async def run(self, call: Callable[[Ledger], T]) -> T:

@@ -13,7 +13,8 @@ from pydantic.json_schema import models_json_schema
 
 from domain.commands import COMMAND_CLASSES, OPERATOR_COMMANDS, SYSTEM_COMMANDS, CommandBase, DetectLead
 
-IDENTITY_FIELDS = ("actor", "organisation")
+IDENTITY_FIELDS = ("actor", "organisation", "signature")
+"""Set by the API host, never by the caller: who acts, for whom, and the host's signature of it."""
 REF = "#/components/schemas/{model}"
 
 

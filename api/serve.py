@@ -119,7 +119,7 @@ async def dev_api(settings: Settings, client: Client, ledger: Ledger) -> AsyncIt
     if not loopback(settings.web.host):
         raise SettingsError(f"BRANDPUNT_WEB_HOST={settings.web.host}: `brandpunt dev` serves its development "
                             "sign-in on a loopback address only (127.0.0.1, ::1)")
-    cases = LocalCases(settings, client=client, ledger=ledger)
+    cases = LocalCases(settings, client=client, ledger=ledger, via="api")
     app = create_app(settings, cases, ledger=ledger, dev_login=True)
     port = settings.web.port_or(host_port(settings.temporal_address)[1] + DEV_API_PORT_OFFSET)
     async with serving(app, settings.web.host, port) as url:

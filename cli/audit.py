@@ -20,6 +20,7 @@ from client.views import check_case_id
 
 if TYPE_CHECKING:
     from audit.checkpoint import Checkpoint
+    from audit.commands import SignatureReport
     from keys import PublicKeys
     from ledger.store import Ledger
 
@@ -39,6 +40,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="trusted public keys (from `keys export-public`); default: the keyring's "
                         "($BRANDPUNT_KEYS_DIR). Without either, signatures are not checked")
     v.add_argument("--jobs", type=int, default=None, help="processes for --all (default 2)")
+    v.add_argument("--signatures", action="store_true",
+                   help="also check every command's signature (who acted) with the command public keys of "
+                        "--public-keys FILE or the keyring; events before signing are counted")
+    v.add_argument("--require-signed", action="store_true",
+                   help="with --signatures: fail on any command event without a signature")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=run_verify)
 
@@ -154,6 +160,14 @@ def run_verify(args: argparse.Namespace) -> int:
     if case_id and not report.cases:
         raise BadInput(f"no case {case_id} in the ledger")
     findings = list(result.findings) + ([programme_finding] if programme_finding else []) + offer_findings
+    commands = _command_signatures(args, case_id) if args.signatures else None
+    if commands is not None and not commands.ok(args.require_signed):
+        findings += commands.problems[:50]
+        if args.require_signed and commands.unsigned:
+            from audit.verify import Finding
+
+            findings.append(Finding(case_id or "(ledger)", 0, f"{commands.unsigned} command event(s) carry no "
+                                    "signature", kind="command-signature"))
     root_ok = None
     if isinstance(saved, Checkpoint):
         findings += compare(saved, result.heads, report.hash_at)
@@ -167,6 +181,8 @@ def run_verify(args: argparse.Namespace) -> int:
             "ok": ok, "cases": report.cases, "events": report.events, "strict": not args.fast,
             "programme_events": programme_events,
             "signatures_checked": result.signatures_checked,
+            **({"commands": {"signed": commands.signed, "unsigned": commands.unsigned,
+                             "problems": len(commands.problems)}} if commands is not None else {}),
             "tree_head": sth.as_json() if sth else None,
             "findings": [f.as_json() for f in findings],
             **({"against_root_matches": root_ok} if root_ok is not None else {}),
@@ -182,9 +198,37 @@ def run_verify(args: argparse.Namespace) -> int:
                   "BRANDPUNT_KEYS_DIR); a forged append with re-computed hashes would pass", file=sys.stderr)
         signed = f", signed tree head #{sth.serial} of {sth.made_at}" if sth and result.signatures_checked else ""
         programme = f" and {programme_events} programme event(s)" if programme_events else ""
+        if commands is not None:
+            print(f"command signatures: {commands.signed} event(s) signed and verified, {commands.unsigned} "
+                  f"command event(s) unsigned (before signing), {len(commands.problems)} bad")
         print(f"{'OK' if ok else 'FAILED'}: {report.cases} case(s), {report.events} event(s){programme} "
               f"checked{signed}")
     return 0 if ok else 1
+
+
+def _command_signatures(args: argparse.Namespace, case_id: str | None) -> SignatureReport:
+    """``--signatures``: the commands' signatures against the command public keys (never the database's)."""
+    from audit.commands import check_signatures
+    from audit.verify import rows_of
+    from keys import Keyring, KeyringError, PublicKeys, keys_dir
+
+    if args.public_keys:
+        try:
+            keys = PublicKeys.from_file(Path(args.public_keys), purpose="command")
+        except KeyringError as err:
+            raise BadInput(f"--public-keys: {err}") from None
+    else:
+        keys = Keyring(keys_dir()).public_keys("command")
+    if not keys and not keys.revoked:
+        raise BadInput("--signatures: no command public keys (pass --public-keys FILE from `brandpunt keys "
+                       "export-public`, or set BRANDPUNT_KEYS_DIR)", "public_keys")
+    ledger = _ledger()
+    try:
+        if case_id:
+            return check_signatures(ledger.events(case_id), keys)
+        return check_signatures((r for c in ledger.case_ids() for r in ledger.events(c)), keys)
+    finally:
+        ledger.dispose()
 
 
 def run_sign_tree_head(args: argparse.Namespace) -> int:

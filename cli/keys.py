@@ -21,8 +21,8 @@ T = TypeVar("T")
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="the keyring ($BRANDPUNT_KEYS_DIR): signing and encryption keys")
     ksub = keys.add_subparsers(dest="keys_cmd", required=True)
-    i = ksub.add_parser("init", help="create the keys that do not exist yet (today: the ledger key)")
-    i.add_argument("--purpose", action="append", help="purpose to create (default: ledger); repeatable")
+    i = ksub.add_parser("init", help="create the keys that do not exist yet (the ledger key and the command key)")
+    i.add_argument("--purpose", action="append", help="purpose to create (default: ledger and command); repeatable")
     i.set_defaults(func=run_init)
     ls = ksub.add_parser("list", help="key ids, purpose, created, status (no secret material)")
     ls.add_argument("--json", action="store_true")
@@ -55,7 +55,7 @@ def _guard(fn: Callable[[], T]) -> T:
 
 def run_init(args: argparse.Namespace) -> int:
     ring = _ring()
-    made = _guard(lambda: ring.init(args.purpose or ["ledger"]))
+    made = _guard(lambda: ring.init(args.purpose or ["ledger", "command"]))
     for k in made:
         print(f"created {k.purpose} key {k.id} ({k.algorithm}) in {ring.dir}")
     if not made:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from domain.access import CaseAccess, Share
+from domain.access import CaseAccess
 from domain.duplicates import Duplicate, Known, possible_duplicates
 from domain.models import Lead
 from domain.organisations import Organisations
@@ -29,10 +29,7 @@ def owner_of(lead: Lead, organisations: Organisations) -> str:
 
 def access_of(state: CaseState, organisations: Organisations) -> CaseAccess:
     """What decides access to the case ``state`` (for ``domain.access.may``): its owner and shares."""
-    owner = state.owner or owner_of(state.lead, organisations)
-    shares = tuple(Share(organisation=s.organisation, purpose=s.purpose, until=s.until,
-                         revoked=s.revoked_at is not None) for s in state.shares)
-    return CaseAccess(owner=owner, shares=shares)
+    return state.access(default_owner=owner_of(state.lead, organisations))
 
 
 def proposed_shares(state: CaseState, organisations: Organisations, on: date) -> list[str]:

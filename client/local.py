@@ -19,12 +19,14 @@ from client.api import CaseFilter, CaseView
 from client.errors import DEADLINE, BadInput, CaseNotFound, CommandTimeout
 from client.inbox import InboxItem, items, sharing_items
 from client.views import check_case_id
-from domain.commands import Command, DetectLead, RevokeShare, ShareCase
+from domain.commands import Command, CommandBase, DetectLead, RevokeShare, ShareCase
 from domain.duplicates import Duplicate, company_key
 from domain.models import Lead
 from domain.organisations import OrganisationsError
 from domain.reminders import ReminderRules
+from domain.signing import Via
 from domain.state import CaseState, fold
+from keys import Signer
 from ledger.store import Ledger
 from settings import Settings, safe_url
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:  # the Temporal transport loads on first use: reading and list
     from workflows.case_io import CaseConfig, CommandResult
 
 T = TypeVar("T")
+C = TypeVar("C", bound=CommandBase)
 AHEAD = timedelta(days=36_500)
 """How far ahead a case's own reminders are shown (``read``): the next step of every chain."""
 
@@ -47,12 +50,42 @@ def _rules(ledger: Ledger) -> ReminderRules:
 class LocalCases:
     """:class:`client.api.Cases` over a Temporal client and the ledger database of ``settings``."""
 
-    def __init__(self, settings: Settings, client: Client | None = None, ledger: Ledger | None = None) -> None:
+    def __init__(self, settings: Settings, client: Client | None = None, ledger: Ledger | None = None, *,
+                 via: Via = "operator") -> None:
         self._settings = settings
         self._client = client
         self._ledger = ledger
         self._own_ledger = ledger is None
         self._allocating = asyncio.Lock()  # one serial at a time from this process (SQLite has one writer)
+        self._via: Via = via
+        """Who signs the commands sent here: the API host for a verified person, or an operator."""
+        self._signer: Signer | None | bool = False  # False: not looked for yet
+
+    def _command_signer(self) -> Signer | None:
+        """The ``command`` key of the keyring (``Settings.keys_dir``), when there is one: every command is
+        signed with it (``domain.signing``); without one commands go unsigned, and a worker that asks
+        for signatures refuses them."""
+        if self._signer is False:
+            from keys import Keyring, NoKey
+
+            try:
+                self._signer = Keyring(self._settings.keys_dir).signer("command")
+            except NoKey:
+                self._signer = None
+        return self._signer if isinstance(self._signer, Signer) else None
+
+    def _signed(self, command: C, case_id: str) -> C:
+        """``command`` with its command id and, when this host holds a command key, its signature."""
+        from client.api import with_command_id
+        from domain.signing import Signed, statement_bytes, statement_for
+
+        command = with_command_id(command)
+        signer = self._command_signer()
+        if signer is None:
+            return command
+        statement = statement_for(command, case_id, datetime.now(UTC), self._via, signer.key_id)
+        return command.model_copy(update={"signature": Signed(
+            statement=statement, signature=signer.sign(statement_bytes(statement)))})
 
     # --- connections, opened on first use ------------------------------------------------------
 
@@ -105,6 +138,7 @@ class LocalCases:
                 case_id = await self._read(Ledger.allocate_case_id)
         from client import temporal as transport
 
+        command = self._signed(command, case_id)
         try:
             return await transport.start(
                 await self.temporal(), self._settings.task_queue, command, case_id, config=config,
@@ -122,7 +156,8 @@ class LocalCases:
             raise BadInput(f"share_with: {command.share_with} is no organisation brandpunt knows "
                            "(BRANDPUNT_ORGANISATIONS)", "share_with")
 
-        return await transport.execute(await self.temporal(), case_id, command, deadline=deadline)
+        return await transport.execute(await self.temporal(), case_id, self._signed(command, check_case_id(case_id)),
+                                       deadline=deadline)
 
     async def assign_owners(self, *, dry_run: bool = False,
                             deadline: float = DEADLINE) -> AsyncIterator[tuple[str, str, str | None]]:

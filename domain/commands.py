@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from domain import bounds as b
+from domain.signing import Signed
 from domain.errors import CommandRejected
 from domain.models import Lead, LeadChanges, Location, MatchProposal, NeedsProfile
 from domain.vocab import (
@@ -53,6 +54,9 @@ class CommandBase(BaseModel):
         max_length=b.COMMAND_ID_MAX,
         description="the client's id for this command: a retry with the same id is applied once",
     )
+    signature: Signed | None = Field(
+        default=None, description="the API host's (or an operator's) signed statement (domain.signing); "
+        "set by the client library, never by a person")
 
 
 class DetectLead(CommandBase):

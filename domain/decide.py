@@ -67,6 +67,7 @@ from domain.events import (
     ReminderFailed,
     ReminderSent,
 )
+from domain.signing import Signed
 from domain.models import FieldChange, Lead, LeadChanges, Location, Realisation, is_new_scaleup, lead_fields
 from domain.state import CaseState
 from domain.vocab import (
@@ -427,6 +428,7 @@ class _Meta(TypedDict):
     organisation: str | None
     reason: str | None
     command_id: str | None
+    signed: Signed | None
 
 
 def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Event]:
@@ -444,6 +446,7 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         "organisation": command.organisation,
         "reason": command.reason,
         "command_id": command.command_id,
+        "signed": command.signature,
     }
     if isinstance(command, DetectLead):
         return [LeadDetected(**meta, lead=command.lead, demo=command.demo, source=command.source,

@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field, TypeAdapter
 
 from domain import bounds as b
 from domain.evolve import Evolving
+from domain.signing import Signed
 from domain.models import FieldChange, Lead, Location, MatchProposal, NeedsProfile, Realisation
 from domain.vocab import (
     Bottleneck,
@@ -35,7 +36,7 @@ NDA staan bij de ROM's, zijn zij een sleutelspeler" (sources/002)."""
 
 class EventBase(Evolving):
     model_config = ConfigDict(frozen=True, extra="forbid")
-    __added_fields__: ClassVar[frozenset[str]] = frozenset({"command_id"})
+    __added_fields__: ClassVar[frozenset[str]] = frozenset({"command_id", "signed"})
 
     case_id: str = Field(min_length=1, max_length=b.CASE_ID)
     seq: int = Field(ge=1)
@@ -46,6 +47,9 @@ class EventBase(Evolving):
     command_id: str | None = Field(
         default=None, max_length=b.COMMAND_ID_MAX, description="the command that recorded this event (absent on events before it)"
     )
+    signed: Signed | None = Field(
+        default=None, description="the signed statement of the command that recorded this event (domain.signing); "
+        "absent on events before signing and on those a case records itself")
 
     @property
     def event_id(self) -> str:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.access import CaseAccess, Share
 from domain.events import (
     CaseClosed,
     CaseReopened,
@@ -130,6 +131,13 @@ class CaseState(BaseModel):
     shares: list[CaseShare] = Field(default_factory=list, description="shares with other organisations, latest last")
     sharing_proposed: list[Region] = Field(
         default_factory=list, description="regions a chosen location proposed sharing with (their ROMs)")
+
+    def access(self, default_owner: str) -> CaseAccess:
+        """What ``domain.access.may`` decides this case's access by: its recorded owner (else
+        ``default_owner``, the rule's, for a case started before owners were recorded) and its shares."""
+        shares = tuple(Share(organisation=s.organisation, purpose=s.purpose, until=s.until,
+                             revoked=s.revoked_at is not None) for s in self.shares)
+        return CaseAccess(owner=self.owner or default_owner, shares=shares)
 
     def share_with(self, organisation: str) -> CaseShare | None:
         """The latest share with ``organisation`` (active or not)."""

@@ -47,7 +47,7 @@ PURPOSES: dict[str, Purpose] = {
     p.name: p
     for p in (
         Purpose("ledger", "ed25519", False, "signs each case's chain head and the signed tree heads"),
-        Purpose("command", "ed25519", False, "signs API commands (a later issue)"),
+        Purpose("command", "ed25519", False, "signs the commands the API host (or an operator) sends to cases"),
         Purpose("payload", "aes-256-gcm", True, "encrypts event payloads (a later issue)"),
         Purpose("personal", "aes-256-gcm", True, "encrypts personal data (a later issue)"),
     )

@@ -112,7 +112,7 @@ async def api_with_worker(client: Any, home: Path, prefix: str) -> AsyncIterator
         ledger.seed_hotspots()
         queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
         config = settings_for(home, url, BRANDPUNT_TASK_QUEUE=queue)
-        cases = LocalCases(config, client=client, ledger=ledger)
+        cases = LocalCases(config, client=client, ledger=ledger, via="api")
         async with build_worker(client, ledger, queue, signer=SESSION_SIGNER), api(config, ledger, cases) as a:
             a.cases, a.queue, a.client = cases, queue, client
             yield a

@@ -180,6 +180,7 @@ def test_hash_rule_by_hand():
     assert (data.pop("demo"), data.pop("source")) == (False, None)  # added later, at their defaults
     assert (data.pop("signalled_by"), data["lead"].pop("site")) == (None, None)  # also in the nested lead
     assert data.pop("owner") is None  # added with ownership (issue 13): absent while unset
+    assert data.pop("signed") is None  # added with signed commands (issue 13): absent while unset
     expected_json = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert canonical_json(ev) == expected_json
     with_id = ev.model_copy(update={"command_id": "cmd-1"})

@@ -124,7 +124,7 @@ def test_every_flag_of_a_command_has_its_place_in_the_body():
 
     commands = parser()._subparsers._group_actions[0].choices["lead"]._subparsers._group_actions[0].choices
     tabled = [kind for kind in ("start", *flags.COMMANDS) if flags.spec(kind).paths is not None]
-    assert tabled == ["start", "update", "articulate-needs", "realise", "correct-realisation"]
+    assert tabled == ["start", "update", "articulate-needs", "realise", "correct-realisation", "share", "revoke-share"]
     for kind in tabled:
         named = set(commands[kind].get_default("flags")) - {"reason", "case-id"}
         assert named == set(flags.spec(kind).paths), kind

@@ -22,7 +22,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.ledger import CASE_MISMATCH, LedgerActivities, ReminderRecord
     from activities.matchmaking import MatchInput, MatchmakingActivities
     from activities.notify import DeliveryRequest, Notification, NotifyActivities
-    from domain import case_ids
+    from domain import case_ids, signing
+    from domain.access import Action, Actor, Role, may
     from domain.commands import (
         SYSTEM_COMMANDS,
         ArticulateNeeds,
@@ -34,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
         RecordDelivery,
         RecordDeliveryFailure,
         RecordReminder,
+        RevokeShare,
+        ShareCase,
         UpdateLead,
         parse_command,
     )
@@ -51,6 +54,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.state import CaseState, agrees, apply
     from workflows import search_attributes
     from workflows.case_io import CaseInput, CommandResult
+    from keys.trust import trusted
     from workflows.policies import DELIVERY, LEDGER_READ, LEDGER_WRITE, SETTINGS
 
 REMINDER_ACTOR = "brandpunt-reminders"
@@ -425,12 +429,40 @@ class LeadCaseWorkflow:
             raise _rejection(
                 CommandRejected("system-only", f"{command.type} is recorded by the case itself, not sent in")
             )
+        self._check_sender(command)
         if self._already_applied(command):
             return  # a client's retry of a command this case applied: answered, not applied again
         try:
             check(self._state, command, self._context())
         except CommandRejected as rejected:
             raise _rejection(rejected) from None
+
+    def _check_sender(self, command: Command) -> None:
+        """The last line (issue 13): a command must be signed by a key this worker trusts
+        (``keys.trust``; ``domain.signing``), for this case, this command and this actor, and not
+        expired; one the API host signed for a person must be allowed by ``domain.access.may`` on
+        the case's recorded owner and shares, at workflow time. A validator's check: validators do
+        not run on replay, so this alters no recorded decision and needs no patch (a refused command
+        never reaches the history)."""
+        keys = trusted(workflow.info().task_queue)
+        if keys is None:
+            return  # a worker without command keys (it says so at start)
+        signed = command.signature
+        problem = signing.mismatch(signed, command, self._case_id, workflow.now())
+        if problem is None and signed is not None:
+            problem = keys.problem(signed.statement.key_id, signing.statement_bytes(signed.statement),
+                                   signed.signature)
+        if problem is not None:
+            raise _rejection(CommandRejected("unsigned" if signed is None else "bad-signature", problem, "signature"))
+        assert signed is not None
+        state = self._state
+        if signed.statement.via != "api" or state is None or state.owner is None or command.organisation is None:
+            return  # an operator's; a start (the API host checked it); an owner not recorded yet (its rule)
+        action = Action.SHARE if isinstance(command, ShareCase | RevokeShare) else Action.ACT
+        actor = Actor(subject=command.actor, organisation=command.organisation, roles=frozenset({Role.COORDINATOR}))
+        decision = may(actor, action, state.access(state.owner), workflow.now())
+        if not decision:
+            raise _rejection(CommandRejected("not-allowed", f"{command.organisation}: {decision.reason}", "organisation"))
 
     def _already_applied(self, command: Command) -> bool:
         return (

@@ -187,6 +187,29 @@ async def owner_assigned(client, case_id: str) -> None:
     await cases.execute(client, case_id, f.command("note", text="owner recorded", kind="other"))
 
 
+async def signed(client, case_id: str) -> None:
+    """Commands carrying their signed statements (issue 13: ``domain.signing``), as the API host and
+    operators send them: the statements ride in the update's input and in every event recorded."""
+    from datetime import UTC, datetime
+
+    from domain.signing import Signed, statement_bytes, statement_for
+
+    signer = Signer.generate()
+
+    def sign(command, via="api"):
+        command = command.model_copy(update={"command_id": f"{command.type}-{case_id}-{datetime.now(UTC):%H%M%S%f}"})
+        statement = statement_for(command, case_id, datetime.now(UTC), via, signer.key_id)
+        return command.model_copy(update={"signature": Signed(statement=statement,
+                                                              signature=signer.sign(statement_bytes(statement)))})
+
+    r = await cases.start(client, QUEUE, sign(f.start(phase=1).model_copy(update={"owner": "bom"}), "operator"),
+                          case_id)
+    await cases.execute(client, case_id, sign(f.command("note", text="a signed note", kind="call")))
+    await cases.execute(client, case_id, sign(f.command("articulate-needs", needs=f.NEEDS)))
+    await cases.execute(client, case_id, sign(f.command(
+        "share", share_with="oost-nl", purpose="grid", until=r.state.detected_at.date().isoformat())))
+
+
 async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
     runs = {
         "redelivery": lambda: redelivery(env, env.client, "lead-redelivery"),
@@ -204,6 +227,7 @@ async def record(env, out: Path, only: list[str] | None, suffix: str) -> None:
         "articulation-window": lambda: articulation_window(env, env.client, "lead-articulation-window"),
         "sharing": lambda: sharing(env.client, "lead-sharing"),
         "owner-assigned": lambda: owner_assigned(env.client, "lead-owner-assigned"),
+        "signed": lambda: signed(env.client, "lead-signed"),
     }
     unknown = set(only or ()) - set(runs)
     if unknown:
