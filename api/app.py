@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from api import admin, identity, models, problems, schema
+from api import admin, health, identity, models, problems, schema
 from api.host import Host, utc_now
 from api.identity import ACT, READ, Caller, needs
 from api.problems import Problem, not_found
@@ -389,6 +389,7 @@ def create_app(settings: Settings, cases: Cases | None = None, *, ledger: Ledger
 
     app.include_router(tokens.router())
     app.include_router(admin.router())
+    app.include_router(health.router())
     app.include_router(pages.router(dev=dev_login, oidc=host.oidc is not None))
     if provider is not None:
         from api import oidc

@@ -63,6 +63,17 @@ class Host:
             self._cases = LocalCases(self.settings, ledger=self.ledger(), via="api")  # it signs for people
         return self._cases
 
+    async def temporal_ready(self) -> None:
+        """Raise unless Temporal answers its health check (``/readyz``), through the host's client."""
+        from client.local import LocalCases
+
+        cases = self.cases
+        if not isinstance(cases, LocalCases):
+            return  # another implementation (tests): nothing of ours to check
+        client = await cases.temporal()
+        if not await client.service_client.check_health():
+            raise ConnectionError("Temporal is not serving")
+
     async def run(self, call: Callable[[Ledger], T]) -> T:
         """A ledger call off the event loop (other requests are served meanwhile)."""
         ledger = self.ledger()

@@ -27,7 +27,9 @@ from tests.api_env import (
     OOST_COORDINATOR,
     TASKFORCE_LEAD,
     Api,
+    api,
     api_with_worker,
+    settings_for,
 )
 
 SECRET_COMPANY = "Zwijgzaam Fotonica BV"
@@ -389,3 +391,17 @@ async def test_the_taskforce_lead_is_told_of_one_company_at_two_roms_without_its
         listed = await cases.duplicates()
     assert [(d.matched_on, {c.case_id for c in d.cases}) for d in listed if twin_id in {c.case_id for c in d.cases}] \
         == [("kvk", {twin_id, case_of(env, "oost")})]
+
+
+async def test_health_and_readiness_need_no_sign_in_and_name_no_case(env, tmp_path):
+    assert (await env.http.get("/healthz")).json() == {"status": "ok"}
+    ready = await env.http.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready", "ledger": "ok", "temporal": "ok"}
+    config = settings_for(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/nothing",
+                          TEMPORAL_ADDRESS="127.0.0.1:1")
+    async with api(config, None) as down:  # neither its ledger nor its Temporal is there
+        assert (await down.http.get("/healthz")).status_code == 200
+        answer = await down.http.get("/readyz")
+        assert answer.status_code == 503 and answer.json()["status"] == "not ready"
+        assert answer.json()["ledger"] != "ok" and answer.json()["temporal"] != "ok"
+        assert "nobody" not in answer.text and "127.0.0.1" not in answer.text  # no URL, no user

@@ -260,7 +260,7 @@ def test_compose_binds_to_localhost_requires_secrets_and_restarts_services():
     services = yaml.safe_load(text)["services"]
     assert "|| true" not in text
     variables = re.findall(r"\$\{(\w+)(:\?|:-|\})", text)
-    assert {v for v, _ in variables} == {"TEMPORAL_DB_PASSWORD", "LEDGER_DB_PASSWORD"}
+    assert {v for v, _ in variables} == {"TEMPORAL_DB_PASSWORD", "LEDGER_DB_PASSWORD", "BRANDPUNT_SESSION_SECRET"}
     assert all(how == ":?" for _, how in variables), variables  # required, never a default password
     for name, service in services.items():
         assert all(str(p).startswith("127.0.0.1:") for p in service.get("ports", [])), name  # may be empty
@@ -272,6 +272,7 @@ def test_compose_binds_to_localhost_requires_secrets_and_restarts_services():
     assert services["temporal-ui"]["environment"]["TEMPORAL_DEFAULT_NAMESPACE"] == "brandpunt"
     assert services["worker"]["depends_on"]["temporal-setup"]["condition"] == "service_completed_successfully"
     assert services["worker"]["depends_on"]["ledger-migrate"]["condition"] == "service_completed_successfully"
+    assert services["web"]["command"][0] == "web" and services["web"]["depends_on"]["keys-init"]
 
 
 # Key paths of the Temporal Helm chart 1.6.0 (tag temporal-1.6.0 of temporalio/helm-charts, server
@@ -316,3 +317,30 @@ def test_temporal_values_use_only_keys_of_the_pinned_chart():
     assert unknown == []
     assert values["server"]["config"]["persistence"]["numHistoryShards"] == 512
     assert "--version 1.6.0" in (DEPLOY / "RUNBOOK.md").read_text()
+
+
+def test_the_api_host_runs_twice_probed_on_paths_it_serves_and_only_it_and_the_workers_reach_temporal(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from settings import load
+
+    deployment, service, budget = _docs(DEPLOY / "k8s" / "base" / "api.yaml")
+    assert deployment["spec"]["replicas"] == 2 and budget["spec"]["minAvailable"] == 1
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["args"][0] == "web" and service["spec"]["selector"] == {"app": "brandpunt-api"}
+    paths = {container[p]["httpGet"]["path"] for p in ("startupProbe", "readinessProbe", "livenessProbe")}
+    app = create_app(load({"BRANDPUNT_HOME": str(tmp_path), "BRANDPUNT_LEDGER_URL": f"sqlite:///{tmp_path}/l.db"}))
+    with TestClient(app) as http:
+        for path in paths:  # served, without a sign-in (503 from /readyz here: no Temporal)
+            assert http.get(path).status_code in (200, 503), path
+    labels = {d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]["app"]
+              for f in ("worker.yaml", "api.yaml") for d in _docs(DEPLOY / "k8s" / "base" / f) if d["kind"] == "Deployment"}
+    policies = {p["metadata"]["name"]: p["spec"] for p in _docs(DEPLOY / "k8s" / "base" / "networkpolicy.yaml")}
+    to_temporal = [n for n, p in policies.items()
+                   if any(t.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+                          == "temporal" for rule in p.get("egress", []) for t in rule.get("to", []))]
+    assert to_temporal == ["brandpunt-temporal-egress"]
+    [selector] = policies["brandpunt-temporal-egress"]["podSelector"]["matchExpressions"]
+    assert set(labels.values()) <= set(selector["values"]) and "brandpunt-db-upgrade" not in selector["values"]
+    assert policies["brandpunt-api-ingress"]["podSelector"]["matchLabels"] == {"app": labels["brandpunt-api"]}
