@@ -45,6 +45,23 @@ This script (Python 3, standard library only) checks the whole file:
 
 The head hash printed last can be compared with a checkpoint published earlier
 (`brandpunt audit checkpoint`): leaf = sha256("<case_id>\\n<last_seq>\\n<head_hash>").
+
+Who acted: an event recorded by a person's command carries "signed": the statement the API host
+(or an operator's key) signed for that command, and its Ed25519 signature. With the `command` public
+key of that "key_id" (from `brandpunt keys export-public`, kept by the auditors) and the package
+`cryptography`:
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    for r in rows:
+        e = json.loads(r["payload"]); s = e.get("signed")
+        if not s:
+            continue  # recorded by the case itself, or before commands were signed
+        st = s["statement"]
+        msg = json.dumps(st, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(PUBLIC_KEYS[st["key_id"]])).verify(
+            bytes.fromhex(s["signature"]), msg)  # raises InvalidSignature when forged
+        assert (st["case_id"], st["command_id"], st["subject"], st["organisation"]) == (
+            e["case_id"], e["command_id"], e["actor"], e["organisation"]), f"seq {e['seq']}: not its signer"
 '''
 
 

@@ -144,3 +144,38 @@ def test_the_worker_says_when_it_checks_no_signature(tmp_path, monkeypatch):
     assert command_keys() is None
     made = command_keys(create=True)
     assert made is not None and made.ids == Keyring(tmp_path / "keys").public_keys("command").ids
+
+
+def test_the_dossiers_own_instructions_check_the_signatures_without_brandpunt(env, tmp_path, monkeypatch):
+    """VERIFY.txt's two scripts, as an auditor would paste them, over a case's events.json: they pass on
+    the ledger's rows, and the signature check fails on a row whose signer was changed and whose chain was
+    re-hashed (what someone with write access to the database could do; the chain alone would pass)."""
+    import hashlib
+    import json
+    import re
+    import textwrap
+
+    from cryptography.exceptions import InvalidSignature
+
+    from audit.dossier import VERIFY
+
+    case_id = env["ledger"].case_ids()[0]
+    rows = [r.as_json(stored=True) for r in env["ledger"].events(case_id)]
+    scripts = [textwrap.dedent(b) for b in re.findall(r"\n\n((?:    .*\n)+)", VERIFY) if "import" in b]
+    assert len(scripts) == 2
+    public = {k.id: k.public_key for k in Keyring(env["home"] / "keys").keys("command")}
+    events = tmp_path / "events.json"
+    monkeypatch.setattr("sys.argv", ["verify", str(events)])
+    events.write_text(json.dumps(rows), encoding="utf-8")
+    exec(scripts[0] + scripts[1], {"PUBLIC_KEYS": public})  # noqa: S102 - the dossier's own text, as documented
+
+    forged = json.loads(rows[-1]["payload"])
+    forged["actor"] = forged["signed"]["statement"]["subject"] = "minister.of.ez"
+    rows[-1] = {**rows[-1], "payload": json.dumps(forged, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}
+    prev = "0" * 64
+    for row in rows:  # re-hashed, so the chain check passes
+        row["prev_hash"], row["hash"] = prev, hashlib.sha256((prev + row["payload"]).encode()).hexdigest()
+        prev = row["hash"]
+    events.write_text(json.dumps(rows), encoding="utf-8")
+    with pytest.raises(InvalidSignature):
+        exec(scripts[0] + scripts[1], {"PUBLIC_KEYS": public})  # noqa: S102
