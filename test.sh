@@ -23,6 +23,11 @@ pip_install --no-deps -e .
 # would otherwise compile every module of a CLI command from source at each start (~60 ms of `lead show`).
 .venv/bin/python -m compileall -q -j 0 domain workflows activities ledger client cli api observability audit \
   reports keys worker.py starter.py settings.py devserver.py demo.py >/dev/null
+# The web pages' htmx (2.x) from the npm registry, as package-lock.json pins it (node_modules/, not committed).
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) >/dev/null
+fi
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
 
 CANARY_RE='CANARY-(pw|smtp|apikey)-[0-9A-Za-z]+'
 export BRANDPUNT_TEST_PG_URL="${BRANDPUNT_TEST_PG_URL:-postgresql+psycopg://postgres:CANARY-pw-testsh@127.0.0.1:5432/test}"

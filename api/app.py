@@ -38,10 +38,10 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from api import admin, health, identity, models, problems, schema
+from api import admin, health, identity, models, problems, reading, schema
 from api.host import Host, utc_now
 from api.identity import ACT, READ, Caller, needs
-from api.problems import Problem, not_found
+from api.problems import Problem
 from client.access import access_of, owner_of
 from client.api import CaseFilter, Cases, command_from
 from client.errors import DEADLINE, BadInput, Forbidden
@@ -128,20 +128,9 @@ def case_router() -> APIRouter:
         return host
 
     async def readable(request: Request, caller: Caller, case_id: str) -> tuple[CaseState, Decision]:
-        """The case's current state and why ``caller`` may read it; else the not-found problem."""
-        host = host_of(request)
-        check_case_id(case_id)
-        state = await host.run(lambda ledger: ledger.case_state(case_id))
-        if state is None:
-            raise not_found(case_id)
-        decision = may(caller.actor, Action.READ, access_of(state, host.organisations), host.clock())
-        if not decision:  # 404, not 403: that another ROM has a case under this id is its NDA's to keep
-            raise not_found(case_id)
-        return state, decision
+        return await reading.readable(host_of(request), caller, case_id)
 
-    def visible(host: Host, caller: Caller, states: list[CaseState]) -> list[CaseState]:
-        now = host.clock()
-        return [s for s in states if may(caller.actor, Action.READ, access_of(s, host.organisations), now)]
+    visible = reading.visible
 
     @routes.get("/me", response_model=models.Me, tags=["identity"], summary="Who you are, as the API verified it")
     async def me(request: Request, caller: Caller = Depends(needs(READ))) -> models.Me:
@@ -380,6 +369,7 @@ def create_app(settings: Settings, cases: Cases | None = None, *, ledger: Ledger
         description=__doc__,
     )
     app.state.host = host
+    app.state.web_dev = dev_login
     problems.install(app)
     if browser and secret is not None:
         app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="brandpunt_session",
@@ -391,6 +381,10 @@ def create_app(settings: Settings, cases: Cases | None = None, *, ledger: Ledger
     app.include_router(admin.router())
     app.include_router(health.router())
     app.include_router(pages.router(dev=dev_login, oidc=host.oidc is not None))
+    if browser:  # the web app's pages live in browser sessions
+        from api import web as web_app
+
+        app.include_router(web_app.router(dev=dev_login))
     if provider is not None:
         from api import oidc
 

@@ -64,6 +64,7 @@ def router(dev: bool, oidc: bool) -> APIRouter:
         csrf = escape(caller.csrf or "")
         body = f"""<p>Signed in as <strong>{escape(caller.subject)}</strong>, {escape(org.name if org else caller.organisation)}
 (roles: {escape(roles)}).</p>
+<p><a href="/app">Open the web app: your inbox and cases</a></p>
 <h2>A token for the command line</h2>
 <form method="post" action="/tokens">
 <input type="hidden" name="csrf" value="{csrf}">

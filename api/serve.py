@@ -123,4 +123,4 @@ async def dev_api(settings: Settings, client: Client, ledger: Ledger) -> AsyncIt
     app = create_app(settings, cases, ledger=ledger, dev_login=True)
     port = settings.web.port_or(host_port(settings.temporal_address)[1] + DEV_API_PORT_OFFSET)
     async with serving(app, settings.web.host, port) as url:
-        yield f"API {url} (development sign-in {url}/auth/dev, OpenAPI {url}/docs)"
+        yield f"API {url} (web app {url}/app, development sign-in {url}/auth/dev, OpenAPI {url}/docs)"

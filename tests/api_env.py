@@ -99,7 +99,7 @@ async def api(config: settings.Settings, ledger: Ledger, cases: Any = None, base
 
 
 @asynccontextmanager
-async def api_with_worker(client: Any, home: Path, prefix: str) -> AsyncIterator[Api]:
+async def api_with_worker(client: Any, home: Path, prefix: str, **options: Any) -> AsyncIterator[Api]:
     """The API over a fresh ledger (``BRANDPUNT_TEST_LEDGER``'s database) with a worker on its own task
     queue of ``client``'s server: commands through the API reach real workflows."""
     from client.local import LocalCases
@@ -111,9 +111,11 @@ async def api_with_worker(client: Any, home: Path, prefix: str) -> AsyncIterator
         ledger = Ledger.open(url, upgrade=True)
         ledger.seed_hotspots()
         queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
-        config = settings_for(home, url, BRANDPUNT_TASK_QUEUE=queue)
+        config = settings_for(home, url, BRANDPUNT_TASK_QUEUE=queue,
+                              **({"BRANDPUNT_DEV_LOGIN": "1"} if options.get("dev_login") else {}))
         cases = LocalCases(config, client=client, ledger=ledger, via="api")
-        async with build_worker(client, ledger, queue, signer=SESSION_SIGNER), api(config, ledger, cases) as a:
+        async with build_worker(client, ledger, queue, signer=SESSION_SIGNER), \
+                api(config, ledger, cases, **options) as a:
             a.cases, a.queue, a.client = cases, queue, client
             yield a
         ledger.dispose()

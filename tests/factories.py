@@ -67,3 +67,11 @@ def catalogued(offer: HotspotOffer, *, illustrative: bool = True, source: str = 
     """``offer`` as the catalogue holds it (``domain.offers``): loaded from a file with this provenance."""
     provenance = OfferProvenance(source=source, as_of=as_of, illustrative=illustrative)
     return offers.catalogued(offer, provenance, OfferOrigin.FILE)
+
+
+def serial() -> str:
+    """A case id of its own on the session's shared dev server (a fresh test ledger starts at 0001,
+    so a second ledger's first serial would meet the first's workflow): BP-2026-1xxxxxx, random."""
+    import uuid
+
+    return f"BP-2026-{uuid.uuid4().int % 10**6 + 10**6}"

@@ -5,7 +5,6 @@ subject, and that the monitor reaches no company's name."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -371,7 +370,7 @@ async def test_the_taskforce_lead_is_told_of_one_company_at_two_roms_without_its
     its coordinator was only told "elsewhere: 1"; the taskforce lead's list names the two cases and
     the two organisations, never the company or its KvK number."""
     twin = {**OOST_LEAD, "home_region": "bom", "company": "Oost Twin Holding BV", "hotspot": "brainport-eindhoven"}
-    twin_id = f"BP-2026-{uuid.uuid4().int % 10**6 + 10**6}"
+    twin_id = f.serial()
     started = await env.http.post("/api/cases", headers=env.as_(BOM_COORDINATOR),
                                   json={"lead": twin, "case_id": twin_id, "reason": "met at a fair"})
     assert started.status_code == 201, started.text

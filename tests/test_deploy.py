@@ -342,5 +342,6 @@ def test_the_api_host_runs_twice_probed_on_paths_it_serves_and_only_it_and_the_w
                           == "temporal" for rule in p.get("egress", []) for t in rule.get("to", []))]
     assert to_temporal == ["brandpunt-temporal-egress"]
     [selector] = policies["brandpunt-temporal-egress"]["podSelector"]["matchExpressions"]
-    assert set(labels.values()) <= set(selector["values"]) and "brandpunt-db-upgrade" not in selector["values"]
+    assert labels == {"brandpunt-worker": "brandpunt-worker", "brandpunt-api": "brandpunt-api"}
+    assert {"brandpunt-worker", "brandpunt-api"} <= set(selector["values"]) and "brandpunt-db-upgrade" not in selector["values"]
     assert policies["brandpunt-api-ingress"]["podSelector"]["matchLabels"] == {"app": labels["brandpunt-api"]}

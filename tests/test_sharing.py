@@ -5,7 +5,6 @@ worker on the session's dev server, and the client library for what operators do
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -24,10 +23,6 @@ LEAD = {**f.LEAD, "home_region": "bom", "company": "Gedeeld Fotonica BV", "kvk":
         "hotspot": "brainport-eindhoven", "phase": 1}
 
 
-def serial() -> str:
-    """A case id of its own on the session's shared dev server (a fresh ledger starts at 0001)."""
-    return f"BP-2026-{uuid.uuid4().int % 10**6 + 10**6}"
-
 
 @pytest_asyncio.fixture(scope="module")
 async def env(dev_server_env, tmp_path_factory):
@@ -36,7 +31,7 @@ async def env(dev_server_env, tmp_path_factory):
 
 
 async def start(env, lead: dict[str, Any] | None = None) -> str:
-    case_id = serial()
+    case_id = f.serial()
     done = await env.http.post("/api/cases", headers=env.as_(BOM_COORDINATOR),
                                json={"lead": lead or LEAD, "case_id": case_id, "reason": "met at the fair"})
     assert done.status_code == 201, done.text
@@ -153,7 +148,7 @@ async def test_a_location_in_another_region_asks_the_owner_to_share_with_its_rom
 
 
 async def test_cases_started_before_owners_were_recorded_get_theirs_once_by_the_rule(env):
-    case_id = serial()
+    case_id = f.serial()
     await transport.start(env.client, env.queue, f.start(home_region="liof", hotspot=None), case_id)
     assert env.ledger.case_state(case_id).owner is None  # as a case started by the code before this
     found = [x async for x in env.cases.assign_owners(dry_run=True) if x[0] == case_id]
@@ -168,7 +163,7 @@ async def test_cases_started_before_owners_were_recorded_get_theirs_once_by_the_
 
 
 async def test_an_owner_is_recorded_once_by_an_operator_and_an_ended_case_is_named_not_skipped_silently(env):
-    case_id = serial()
+    case_id = f.serial()
     await transport.start(env.client, env.queue, f.start(home_region="nom", hotspot="groningen"), case_id)
     await transport.execute(env.client, case_id, f.command("close", outcome="withdrawn",
                                                            reason="the company stopped"))
@@ -183,7 +178,7 @@ async def test_offboarding_revokes_the_tokens_and_hands_the_open_cases_over_in_o
     leaving = Actor("anna.leaves", "bom", frozenset({Role.COORDINATOR}))
     hers = [await start(env, {**LEAD, "company": f"Haar Zaak {i} BV", "kvk": None, "coordinator": "Anna.Leaves"})
             for i in range(2)]
-    oost = serial()
+    oost = f.serial()
     started = await env.http.post("/api/cases", headers=env.as_(OOST_COORDINATOR), json={
         "case_id": oost, "lead": {**LEAD, "home_region": "oost-nl", "hotspot": "twente", "kvk": None,
                                   "company": "Niet van BOM BV", "coordinator": "anna.leaves"}})

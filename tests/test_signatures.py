@@ -28,10 +28,6 @@ from tests.temporal_env import SESSION_SIGNER
 from worker import build_worker, command_keys
 
 
-def serial() -> str:
-    return f"BP-2026-{uuid.uuid4().int % 10**6 + 10**6}"
-
-
 @pytest_asyncio.fixture(scope="module")
 async def env(dev_server_env, tmp_path_factory):
     home = tmp_path_factory.mktemp("signed")
@@ -59,7 +55,7 @@ def signed(command, case_id: str, signer: Signer, *, via="operator", at: datetim
 
 
 async def test_what_the_client_library_sends_is_signed_kept_in_the_chain_and_verifies(env):
-    case_id = serial()
+    case_id = f.serial()
     await env["operator"].start(f.start(phase=1).model_copy(update={"organisation": None}), case_id)
     await env["api"].act(case_id, f.command("note", text="via the API host").model_copy(update={"organisation": "bom"}))
     rows = env["ledger"].events(case_id)
@@ -76,7 +72,7 @@ async def test_what_the_client_library_sends_is_signed_kept_in_the_chain_and_ver
 
 
 async def test_unsigned_forged_altered_expired_and_misdirected_commands_are_refused_and_write_nothing(env):
-    case_id, other = serial(), serial()
+    case_id, other = f.serial(), f.serial()
     for c in (case_id, other):
         await env["operator"].start(f.start(phase=1), c)
     before = len(env["ledger"].events(case_id))
@@ -105,7 +101,7 @@ async def test_unsigned_forged_altered_expired_and_misdirected_commands_are_refu
 
 
 async def test_a_command_the_api_host_signed_is_checked_against_may_in_the_case(env):
-    case_id = serial()
+    case_id = f.serial()
     await env["api"].start(f.start(phase=1).model_copy(update={"organisation": "bom"}), case_id)
     assert env["ledger"].case_state(case_id).owner == "bom"
     outsider = f.command("note", text="peeking").model_copy(update={"actor": "otto.oost", "organisation": "oost-nl"})

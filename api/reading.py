@@ -1,0 +1,34 @@
+"""What a caller may read, for every page and endpoint of the API host: one case (404 when it may
+not be read, exactly as when it does not exist) and the readable part of a list.
+
+Shared by the JSON API (``api/app.py``) and the web pages (``api/web``), so both decide by the same
+``domain.access.may`` over the same ``client.access.access_of``.
+"""
+
+from __future__ import annotations
+
+from api.host import Host
+from api.identity import Caller
+from api.problems import not_found
+from client.access import access_of
+from client.views import check_case_id
+from domain.access import Action, Decision, may
+from domain.state import CaseState
+
+
+async def readable(host: Host, caller: Caller, case_id: str) -> tuple[CaseState, Decision]:
+    """The case's current state and why ``caller`` may read it; else the not-found problem."""
+    check_case_id(case_id)
+    state = await host.run(lambda ledger: ledger.case_state(case_id))
+    if state is None:
+        raise not_found(case_id)
+    decision = may(caller.actor, Action.READ, access_of(state, host.organisations), host.clock())
+    if not decision:  # 404, not 403: that another ROM has a case under this id is its NDA's to keep
+        raise not_found(case_id)
+    return state, decision
+
+
+def visible(host: Host, caller: Caller, states: list[CaseState]) -> list[CaseState]:
+    """The states of ``states`` that ``caller`` may read."""
+    now = host.clock()
+    return [s for s in states if may(caller.actor, Action.READ, access_of(s, host.organisations), now)]

@@ -1,0 +1,137 @@
+"""The web app's first slice (issue 15) through the real app, a worker and the development sign-in:
+pages answer only who may read, a note is recorded from a form (and from htmx without a reload), a
+refused note says why beside its field and writes nothing, a company name never stands in a URL, and
+every page carries the strict Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest_asyncio
+
+from api.web import CSP, HTMX
+from tests import factories as f
+from tests.api_env import BASE, api_with_worker
+
+LEAD = {**f.LEAD, "home_region": "bom", "company": "Webzichtbaar Fotonica BV", "kvk": "31415926",
+        "hotspot": "brainport-eindhoven", "phase": 1}
+OOST = {**f.LEAD, "home_region": "oost-nl", "company": "Oostelijk Geheim BV", "kvk": "27182818",
+        "hotspot": "twente", "phase": 1}
+
+
+
+@pytest_asyncio.fixture(scope="module")
+async def env(dev_server_env, tmp_path_factory):
+    async with api_with_worker(dev_server_env.client, tmp_path_factory.mktemp("web"), "web", dev_login=True) as a:
+        for name, lead in (("bom", LEAD), ("oost", OOST)):
+            case_id = f.serial()
+            user = "bom.coordinator" if name == "bom" else "oost.coordinator"
+            async with browser(a, user) as http:
+                csrf = (await http.get("/api/me")).json()["csrf_token"]
+                done = await http.post("/api/cases", json={"lead": lead, "case_id": case_id},
+                                       headers={"X-CSRF-Token": csrf})
+                assert done.status_code == 201, done.text
+            a.case_ids[name] = case_id
+        yield a
+
+
+def browser(env, user: str):
+    """A browser of its own (its own cookies), signed in through the development sign-in on first use."""
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=env.app), base_url=BASE, follow_redirects=False)
+
+    class Signed:
+        async def __aenter__(self) -> httpx.AsyncClient:
+            signed = await http.post("/auth/dev", data={"user": user})
+            assert signed.status_code == 303, signed.text
+            return http
+
+        async def __aexit__(self, *exc: object) -> None:
+            await http.aclose()
+
+    return Signed()
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+async def test_pages_need_a_session_and_carry_the_content_security_policy(env):
+    anonymous = httpx.AsyncClient(transport=httpx.ASGITransport(app=env.app), base_url=BASE)
+    async with anonymous:
+        assert (await anonymous.get("/app")).status_code == 303
+        assert (await anonymous.get(f"/app/cases/{env.case_ids['bom']}")).status_code == 303
+    async with browser(env, "bom.coordinator") as http:
+        for path in ("/app", "/app/cases", f"/app/cases/{env.case_ids['bom']}"):
+            page = await http.get(path)
+            assert page.status_code == 200, (path, page.text[:500])
+            assert page.headers["content-security-policy"] == CSP and "'unsafe-inline'" not in CSP
+            assert "<script>" not in page.text and "style=" not in page.text  # nothing inline: the CSP allows none
+            assert '<html lang="en">' in page.text and 'href="#main"' in page.text
+        if Path(HTMX).exists():
+            js = await http.get("/static/htmx.min.js")
+            assert js.status_code == 200 and "htmx" in js.text[:2000]
+
+
+async def test_a_coordinator_sees_their_cases_and_not_another_roms(env):
+    async with browser(env, "bom.coordinator") as http:
+        listed = await http.get("/app/cases")
+        assert env.case_ids["bom"] in listed.text and LEAD["company"] in listed.text
+        assert env.case_ids["oost"] not in listed.text and OOST["company"] not in listed.text
+        hidden = await http.get(f"/app/cases/{env.case_ids['oost']}")
+        assert hidden.status_code == 404 and OOST["company"] not in hidden.text
+        page = await http.get(f"/app/cases/{env.case_ids['bom']}")
+        assert "Owned by BOM" in page.text and LEAD["company"] in page.text and "Timeline" in page.text
+        found = await http.post("/app/cases", data={"q": "webzichtbaar", "csrf": csrf_of(listed.text)})
+        assert found.status_code == 200 and env.case_ids["bom"] in found.text
+        assert "webzichtbaar" not in str(found.request.url).lower()  # the name went in the body, not the URL
+        stale = await http.post("/app/cases", data={"q": "webzichtbaar", "csrf": "not-the-token"})
+        assert stale.status_code == 403
+    async with browser(env, "ez.monitor") as http:
+        for path in ("/app", "/app/cases"):
+            page = await http.get(path)
+            assert LEAD["company"] not in page.text and OOST["company"] not in page.text
+        assert (await http.get(f"/app/cases/{env.case_ids['bom']}")).status_code == 404
+
+
+async def test_a_note_from_the_form_and_from_htmx_and_a_refused_one_beside_its_field(env):
+    case_id = env.case_ids["bom"]
+    async with browser(env, "bom.coordinator") as http:
+        page = await http.get(f"/app/cases/{case_id}")
+        csrf = csrf_of(page.text)
+        before = len(env.ledger.events(case_id))
+        posted = await http.post(f"/app/cases/{case_id}/notes", data={"text": "met the CFO", "kind": "meeting",
+                                                                     "csrf": csrf})
+        assert posted.status_code == 303 and posted.headers["location"] == f"/app/cases/{case_id}#timeline"
+        swapped = await http.post(f"/app/cases/{case_id}/notes", data={"text": "called back", "kind": "call",
+                                                                      "csrf": csrf}, headers={"HX-Request": "true"})
+        assert swapped.status_code == 200 and "<html" not in swapped.text  # the partial only: form and timeline
+        assert swapped.text.index("called back") < swapped.text.index("met the CFO")  # newest first
+        assert [r.event.text for r in env.ledger.events(case_id)[before:]] == ["met the CFO", "called back"]
+        assert {r.actor for r in env.ledger.events(case_id)[before:]} == {"bom.coordinator"}
+        refused = await http.post(f"/app/cases/{case_id}/notes", data={"text": "", "kind": "call", "csrf": csrf},
+                                  headers={"HX-Request": "true"})
+        assert refused.status_code == 422
+        assert 'aria-invalid="true"' in refused.text and 'id="note-text-error"' in refused.text
+        assert "text" in re.search(r'id="note-text-error"[^>]*>([^<]*)<', refused.text).group(1)
+        no_token = await http.post(f"/app/cases/{case_id}/notes", data={"text": "x", "kind": "call"})
+        assert no_token.status_code == 403
+        assert len(env.ledger.events(case_id)) == before + 2  # the refused ones wrote nothing
+    async with browser(env, "oost.coordinator") as http:
+        other = await http.get("/app")
+        outsider = await http.post(f"/app/cases/{case_id}/notes", data={"text": "peek", "kind": "call",
+                                                                        "csrf": csrf_of(other.text) if 'name="csrf"' in other.text else ""})
+        assert outsider.status_code in (403, 404)
+    assert len(env.ledger.events(case_id)) == before + 2
+
+
+def test_proposals_are_grouped_with_their_reasons():
+    from api.web import _grouped
+
+    assert _grouped(["1. twente (oost-nl) score 1.00, viable", "     - space: ok", "     - energy: ok",
+                     "2. almere (horizon-flevoland) score 0.20, not viable"]) == [
+        ("1. twente (oost-nl) score 1.00, viable", ["space: ok", "energy: ok"]),
+        ("2. almere (horizon-flevoland) score 0.20, not viable", [])]
