@@ -19,10 +19,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _ci else 
 SERVER_FIXTURES = {"ts_worker", "time_skipping_env", "dev_server_env"}
 
 
+BROWSER_FIXTURES = {"page", "context", "browser"}
+"""pytest-playwright's: its sync API keeps an event loop of its own in the main thread until the session
+ends, where pytest-asyncio's tests then cannot run theirs; so the browser tests run last."""
+
+
 def pytest_collection_modifyitems(config, items):
-    """During a mutation run (tests/mutation/run.sh), a mutant outside the workflow must be killed
-    by the fast tests: the ones that start a Temporal server are left out for it (a server per
-    mutant would make the run take hours). Workflow mutants keep them."""
+    """The browser tests last (:data:`BROWSER_FIXTURES`). During a mutation run (tests/mutation/run.sh),
+    a mutant outside the workflow must be killed by the fast tests: the ones that start a Temporal
+    server are left out for it (a server per mutant would make the run take hours). Workflow mutants
+    keep them."""
+    items.sort(key=lambda i: bool(BROWSER_FIXTURES & set(getattr(i, "fixturenames", ()))))  # stable: the rest keep their order
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     fast_only = os.environ.get("MUTATION_FAST_ONLY") == "1"  # run.sh core|impact: not even for the stats
     if not fast_only and (not mutant or mutant in ("stats", "fail") or mutant.startswith(("workflows.", "worker."))):
