@@ -42,7 +42,7 @@ from api import admin, health, identity, models, problems, reading, schema
 from api.host import Host, utc_now
 from api.identity import ACT, READ, Caller, needs
 from api.problems import Problem
-from client.access import access_of, owner_of
+from client.access import access_of
 from client.api import CaseFilter, Cases, command_from
 from client.errors import DEADLINE, BadInput, Forbidden
 from client.text import TEXT, case_text, result_lines
@@ -172,14 +172,7 @@ def case_router() -> APIRouter:
             check_case_id(case_id)
         body.pop("type", None)
         command = command_from("start", body, _meta(caller, body))
-        owner = owner_of(command.lead, host.organisations)
-        if owner != caller.organisation:
-            rom = host.organisations.get(owner)
-            raise Forbidden(
-                f"lead.home_region: a lead of {command.lead.home_region.value} is under NDA with "
-                f"{rom.name if rom else owner}, whose coordinators start it; a case belongs to the ROM of its "
-                "home region (pass the lead on, or correct the region)", "lead.home_region",
-                rule="home-region-of-another-organisation")
+        reading.check_start(host, caller, command.lead)
         return await host.cases.start(command, case_id, deadline=_deadline(deadline))
 
     @routes.post("/cases/similar", response_model=models.Similar,

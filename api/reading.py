@@ -1,5 +1,6 @@
 """What a caller may read, for every page and endpoint of the API host: one case (404 when it may
-not be read, exactly as when it does not exist) and the readable part of a list.
+not be read, exactly as when it does not exist) and the readable part of a list; and whether they may
+start a case for a lead.
 
 Shared by the JSON API (``api/app.py``) and the web pages (``api/web``), so both decide by the same
 ``domain.access.may`` over the same ``client.access.access_of``.
@@ -10,9 +11,11 @@ from __future__ import annotations
 from api.host import Host
 from api.identity import Caller
 from api.problems import not_found
-from client.access import access_of
+from client.access import access_of, owner_of
+from client.errors import Forbidden
 from client.views import check_case_id
 from domain.access import Action, Decision, may
+from domain.models import Lead
 from domain.state import CaseState
 
 
@@ -32,3 +35,19 @@ def visible(host: Host, caller: Caller, states: list[CaseState]) -> list[CaseSta
     """The states of ``states`` that ``caller`` may read."""
     now = host.clock()
     return [s for s in states if may(caller.actor, Action.READ, access_of(s, host.organisations), now)]
+
+
+def check_start(host: Host, caller: Caller, lead: Lead) -> None:
+    """``caller`` may start a case for ``lead``: the role, and a lead of their own ROM's region (the
+    company is under NDA with its home ROM); else :class:`Forbidden` naming the field and rule."""
+    allowed = may(caller.actor, Action.START)
+    if not allowed:
+        raise Forbidden(f"start: {allowed.reason}", rule="role")
+    owner = owner_of(lead, host.organisations)
+    if owner != caller.organisation:
+        rom = host.organisations.get(owner)
+        raise Forbidden(
+            f"lead.home_region: a lead of {lead.home_region.value} is under NDA with "
+            f"{rom.name if rom else owner}, whose coordinators start it; a case belongs to the ROM of its "
+            "home region (pass the lead on, or correct the region)", "lead.home_region",
+            rule="home-region-of-another-organisation")

@@ -135,3 +135,28 @@ def test_proposals_are_grouped_with_their_reasons():
                      "2. almere (horizon-flevoland) score 0.20, not viable"]) == [
         ("1. twente (oost-nl) score 1.00, viable", ["space: ok", "energy: ok"]),
         ("2. almere (horizon-flevoland) score 0.20, not viable", [])]
+
+
+async def test_a_new_lead_from_the_form_with_its_field_errors_and_the_duplicate_warning(env):
+    async with browser(env, "bom.coordinator") as http:
+        page = await http.get("/app/leads/new")
+        assert page.status_code == 200 and '<option value="bom" selected>' in page.text
+        csrf = csrf_of(page.text)
+        fields = {"company": "Formulier Fotonica BV", "kvk": OOST["kvk"], "region": "bom", "hotspot": "none",
+                  "domain": "photonics", "type": "scaleup", "phase": "1", "contact-name": "", "csrf": csrf}
+        before = env.ledger.count_events()
+        missing = await http.post("/app/leads", data=fields)
+        assert missing.status_code == 422 and 'id="f-contact-name-error"' in missing.text
+        assert 'value="Formulier Fotonica BV"' in missing.text  # nothing typed is lost
+        elsewhere = await http.post("/app/leads", data={**fields, "contact-name": "F. Orm", "region": "oost-nl"})
+        assert elsewhere.status_code == 422 and 'id="f-region-error"' in elsewhere.text and "Oost NL" in elsewhere.text
+        assert env.ledger.count_events() == before  # refused: nothing started
+        started = await http.post("/app/leads", data={**fields, "contact-name": "F. Orm"})
+        assert started.status_code == 303, started.text
+        case_id = started.headers["location"].rsplit("/", 1)[-1]
+        shown = await http.get(started.headers["location"])
+        assert "1 case(s) elsewhere" in shown.text and "Formulier Fotonica BV" in shown.text
+        assert env.case_ids["oost"] not in shown.text and OOST["company"] not in shown.text
+        assert "1 case(s) elsewhere" not in (await http.get(started.headers["location"])).text  # said once
+        state = env.ledger.case_state(case_id)
+        assert (state.owner, state.lead.hotspot, state.lead.contact.name) == ("bom", None, "F. Orm")

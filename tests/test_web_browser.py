@@ -69,6 +69,8 @@ def test_a_coordinator_finds_a_case_adds_a_note_and_sees_a_refusal_beside_its_fi
     assert page.url.endswith("/app")
     accessible(page, "inbox")
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New lead").click()
+    accessible(page, "new-lead")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases").click()
     accessible(page, "cases")
     page.get_by_label("Company name or KvK number").fill("photon forge")

@@ -97,6 +97,17 @@ def _grouped(lines: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _form_field(where: str | None, paths: dict[str, tuple[str, ...]]) -> str | None:
+    """The form field a refusal names (``lead.contact.email`` -> ``contact-email``); a missing group
+    (``lead.contact``) is its first field's (``contact-name``)."""
+    from client import forms
+
+    if not where:
+        return None
+    parts = tuple(where.split("."))
+    return forms.flag_of(where, paths) or next((n for n, path in paths.items() if path[:len(parts)] == parts), None)
+
+
 def router(dev: bool) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
@@ -179,13 +190,67 @@ def router(dev: bool) -> APIRouter:
                 "realisation": realisation_line(state.realisation) if state.realisation else None,
                 "note_kinds": [k.value for k in NoteKind], "today": host.clock().date()}
 
+    def lead_form(request: Request, caller: identity.Caller, values: dict[str, str], error: BadInput | None,
+                  field: str | None) -> HTMLResponse:
+        from domain.vocab import CompanyType, HotspotId, TechnologyDomain
+
+        host: Host = request.app.state.host
+        org = host.organisations.get(caller.organisation)
+        region = values.get("region") or (org.region.value if org and org.region else "")
+        return render(request, "new_lead.html", status=422 if error else 200, caller=caller,
+                      values={**values, "region": region}, error=error, bad_field=field,
+                      regions=[r.value for r in Region], hotspots=[h.value for h in HotspotId],
+                      domains=[d.value for d in TechnologyDomain], types=[t.value for t in CompanyType])
+
+    @routes.get("/app/leads/new", response_class=HTMLResponse)
+    async def new_lead(request: Request) -> Response:
+        caller = _signed_in(request)
+        if caller is None:
+            return RedirectResponse("/", status_code=303)
+        return lead_form(request, caller, {}, None, None)
+
+    @routes.post("/app/leads", response_class=HTMLResponse)
+    async def start_lead(request: Request) -> Response:
+        """A new lead from the form: checked by the workflow's own parser (a bad field shown beside it),
+        started only by a coordinator of the lead's home region's ROM; a company that other organisations
+        already have a case for is started with a warning that names neither the case nor its owner."""
+        from client import forms
+        from client.imports import PATHS
+
+        caller = _caller(request)
+        fields = await form(request)
+        _csrf(caller, fields.get("csrf", ""))
+        host: Host = request.app.state.host
+        values = {name: fields.get(name, "").strip() for name in PATHS if name != "signalled-by"}
+        typed: dict[str, Any] = {k: (v or None) for k, v in values.items()}
+        if typed.get("phase") and str(typed["phase"]).isdigit():
+            typed["phase"] = int(typed["phase"])
+        try:
+            command = command_from("start", forms.body(typed, PATHS), {
+                "actor": caller.subject, "organisation": caller.organisation,
+                "reason": fields.get("reason", "").strip() or None, "command_id": None})
+            reading.check_start(host, caller, command.lead)
+            found = await host.cases.similar(command.lead)
+            result = await host.cases.start(command)
+        except (BadInput, CaseError) as err:  # nothing was started; the form comes back as it was sent
+            where = getattr(err, "field", None)
+            return lead_form(request, caller, {**values, "reason": fields.get("reason", "")},
+                             err if isinstance(err, BadInput) else BadInput(str(err)), _form_field(where, PATHS))
+        elsewhere = len(found) - len(reading.visible(host, caller, found))
+        if elsewhere:
+            request.session["flash"] = (f"{elsewhere} case(s) elsewhere, under another organisation, have this "
+                                        "company's name or KvK number; the taskforce lead sees which (a company "
+                                        "that talks to two ROMs is one lead)")
+        return RedirectResponse(f"/app/cases/{result.state.case_id}", status_code=303)
+
     @routes.get("/app/cases/{case_id}", response_class=HTMLResponse)
     async def case(request: Request, case_id: str) -> Response:
         caller = _signed_in(request)
         if caller is None:
             return RedirectResponse("/", status_code=303)
+        flash = request.session.pop("flash", None)
         return render(request, "case.html", caller=caller, **await case_context(request, caller, case_id),
-                      form_error=None, form_values={})
+                      form_error=None, form_values={}, flash=flash)
 
     @routes.post("/app/cases/{case_id}/notes", response_class=HTMLResponse)
     async def note(request: Request, case_id: str) -> Response:
@@ -206,7 +271,7 @@ def router(dev: bool) -> APIRouter:
         except (BadInput, CaseError) as err:  # shown beside the field it names; nothing was written
             context = await case_context(request, caller, case_id)
             return render(request, "_note.html" if partial else "case.html", status=422, caller=caller, **context,
-                          form_error=err, form_values=values)
+                          form_error=err, form_values=values, flash=None)
         if partial:
             context = await case_context(request, caller, case_id)
             return render(request, "_note.html", caller=caller, **context, form_error=None, form_values={})
