@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from client.access import owner_of
 from client.api import CaseFilter, CaseView
-from client.errors import DEADLINE, BadInput, CaseNotFound, CommandTimeout
+from client.errors import DEADLINE, BadInput, CaseError, CaseExists, CaseNotFound, CommandTimeout
 from client.inbox import InboxItem, items, sharing_items
 from client.views import check_case_id
 from domain.commands import Command, CommandBase, DetectLead, RevokeShare, ShareCase
@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the Temporal transport loads on first use: reading and list
     from workflows.case_io import CaseConfig, CommandResult
 
 T = TypeVar("T")
+SERIAL_ATTEMPTS = 20
+"""How many allocated serials a start tries before it says the ledger and Temporal disagree."""
 C = TypeVar("C", bound=CommandBase)
 AHEAD = timedelta(days=36_500)
 """How far ahead a case's own reminders are shown (``read``): the next step of every chain."""
@@ -131,23 +133,32 @@ class LocalCases:
                 raise BadInput(str(err), "signalled_by") from None
         if command.owner is None:  # decided once, here, by the rule (client.access); never by a later update
             command = command.model_copy(update={"owner": owner_of(command.lead, self._settings.organisations())})
-        if case_id is not None:
-            case_id = check_case_id(case_id)
-        else:
-            async with self._allocating:
-                case_id = await self._read(Ledger.allocate_case_id)
         from client import temporal as transport
 
-        command = self._signed(command, case_id)
-        try:
-            return await transport.start(
-                await self.temporal(), self._settings.task_queue, command, case_id, config=config,
-                deadline=deadline,
-            )
-        except CommandTimeout as err:
-            if not given:  # a re-send must name this id: without it, it would get a new serial
-                err.args = (f"{err}, together with --case-id {case_id}",)
-            raise
+        for _ in range(SERIAL_ATTEMPTS):
+            if given:
+                case_id = check_case_id(case_id)
+            else:
+                async with self._allocating:
+                    case_id = await self._read(Ledger.allocate_case_id)
+            assert case_id is not None
+            try:
+                return await transport.start(
+                    await self.temporal(), self._settings.task_queue, self._signed(command, case_id), case_id,
+                    config=config, deadline=deadline,
+                )
+            except CommandTimeout as err:
+                if not given:  # a re-send must name this id: without it, it would get a new serial
+                    err.args = (f"{err}, together with --case-id {case_id}",)
+                raise
+            except CaseExists:
+                if given:
+                    raise
+                # A serial this ledger never gave to a case, yet Temporal has a workflow under it (a ledger
+                # restored from an older backup, another ledger on the same namespace): the next serial.
+                continue
+        raise CaseError(f"{SERIAL_ATTEMPTS} serial case ids in a row are taken in Temporal but not in the ledger: "
+                        "is this ledger the one of this Temporal namespace?")
 
     async def act(self, case_id: str, command: Command, *, deadline: float = DEADLINE) -> CommandResult:
         from client import temporal as transport

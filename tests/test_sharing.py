@@ -205,3 +205,20 @@ async def test_offboarding_revokes_the_tokens_and_hands_the_open_cases_over_in_o
     assert entries[0].detail.startswith("anna.leaves: 1 token(s) revoked; 2 open case(s) handed to ben.bom: ")
     assert set(hers) <= set(entries[0].detail.split(": ")[-1].split(", "))
     assert env.ledger.access_log.problems() == []
+
+
+async def test_a_serial_taken_in_temporal_but_not_in_the_ledger_is_skipped_not_refused(env):
+    """A ledger restored from an older backup, or a second ledger on one Temporal namespace (as each test
+    module's ledger on the session's dev server): the serial it hands out next may name a workflow that
+    exists. The start takes the next serial instead of failing with "already exists"."""
+    from domain.case_ids import serial_id
+
+    year, number = (int(x) for x in env.ledger.allocate_case_id().split("-")[1:])
+    taken = serial_id(year, number + 1)
+    await env.client.start_workflow("LeadCaseWorkflow", id=taken, task_queue=f"nobody-{taken}")
+    try:
+        result = await env.cases.start(f.start(phase=1).model_copy(update={"organisation": "bom"}))
+        assert result.state.case_id == serial_id(year, number + 2)
+        assert not env.ledger.events(taken)  # nothing was written under the taken id
+    finally:
+        await env.client.get_workflow_handle(taken).terminate("test over")
