@@ -211,14 +211,22 @@ async def test_a_serial_taken_in_temporal_but_not_in_the_ledger_is_skipped_not_r
     """A ledger restored from an older backup, or a second ledger on one Temporal namespace (as each test
     module's ledger on the session's dev server): the serial it hands out next may name a workflow that
     exists. The start takes the next serial instead of failing with "already exists"."""
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
     from domain.case_ids import serial_id
 
     year, number = (int(x) for x in env.ledger.allocate_case_id().split("-")[1:])
     taken = serial_id(year, number + 1)
-    await env.client.start_workflow("LeadCaseWorkflow", id=taken, task_queue=f"nobody-{taken}")
+    try:  # (on the session's server another module's case may hold it already: taken either way)
+        await env.client.start_workflow("LeadCaseWorkflow", id=taken, task_queue=f"nobody-{taken}")
+        ours = True
+    except WorkflowAlreadyStartedError:
+        ours = False
     try:
         result = await env.cases.start(f.start(phase=1).model_copy(update={"organisation": "bom"}))
-        assert result.state.case_id == serial_id(year, number + 2)
+        got = int(result.state.case_id.rsplit("-", 1)[1])
+        assert result.state.case_id.startswith(f"BP-{year}-") and got > number + 1
         assert not env.ledger.events(taken)  # nothing was written under the taken id
     finally:
-        await env.client.get_workflow_handle(taken).terminate("test over")
+        if ours:
+            await env.client.get_workflow_handle(taken).terminate("test over")
