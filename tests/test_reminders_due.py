@@ -13,6 +13,8 @@ from ledger.store import Ledger
 from tests import factories as f
 
 NOW = datetime.now(UTC)
+"""Set again when the test starts: a value from collection time, minutes earlier, made the
+labels a day off when the run crossed midnight UTC."""
 
 
 def record(ledger: Ledger, case_id: str, steps: list[tuple[timedelta, Command]]) -> None:
@@ -25,6 +27,8 @@ def record(ledger: Ledger, case_id: str, steps: list[tuple[timedelta, Command]])
 
 
 def test_inbox_lists_the_latest_due_step_per_reason_and_nothing_else(ledger_url, monkeypatch, capsys):
+    global NOW
+    NOW = datetime.now(UTC)  # the inbox's labels are computed now: the cases' times must be of now too
     ledger = Ledger.open(ledger_url, upgrade=True)
     due = (NOW + timedelta(days=3)).date().isoformat()
     record(ledger, "lead-silent-phase-2", [(timedelta(days=-50), f.start(phase=2))])
