@@ -12,253 +12,60 @@ import argparse
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-from client import forms
+from client import actions, forms
+from client.actions import Action
 from client.errors import BadInput
 from client.forms import Paths
-from domain.vocab import (
-    Bottleneck,
-    CompanyType,
-    ConsultationParty,
-    Counterfactual,
-    FinancingInstrument,
-    HotspotId,
-    NoteKind,
-    Outcome,
-    ReferralTarget,
-    Region,
-    TechnologyDomain,
-    Verdict,
-)
 
-
-def _values(enum: type[Enum]) -> list[str]:
-    return [m.value for m in enum]
-
-
-def _lead_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--company", help="company name")
-    p.add_argument("--kvk", help="KvK number (8 digits)")
-    p.add_argument("--region", choices=_values(Region), help="home region (ROM)")
-    p.add_argument("--hotspot", choices=[*_values(HotspotId), forms.NONE_VALUES["hotspot"]],
-                   help="nearest technology hotspot; none: the company sits outside any hotspot")
-    p.add_argument("--site", help="municipality of the company's current site")
-    p.add_argument("--domain", choices=_values(TechnologyDomain), help="technology domain")
-    p.add_argument("--type", choices=_values(CompanyType), dest="company_type")
-    p.add_argument("--phase", type=int, help="venture phase 1-4")
-    p.add_argument("--contact-name")
-    p.add_argument("--contact-email")
-    p.add_argument("--contact-phone")
-    p.add_argument("--coordinator", help="who coordinates the case (receives reminders)")
-
-
-def _needs_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("growth space (give at least one kind)")
-    g.add_argument("--m2", type=int, help="space: floor area in m²")
-    g.add_argument("--cleanroom-iso-class", type=int, help="space: ISO cleanroom class needed")
-    g.add_argument("--vibration-free", action="store_true", default=None)
-    g.add_argument("--heavy-transport", action="store_true", default=None)
-    g.add_argument("--environmental-category", type=int)
-    g.add_argument("--capex-eur", type=int, help="capital: investment in EUR")
-    g.add_argument("--no-shared-facility", action="store_true", default=None)
-    g.add_argument("--mbo-fte", type=int)
-    g.add_argument("--hbo-fte", type=int)
-    g.add_argument("--wo-fte", type=int)
-    g.add_argument("--jobs", type=int, help="housing: jobs the growth brings")
-    g.add_argument("--housing-units", type=int)
-    g.add_argument("--public-transport", action="store_true", default=None)
-    g.add_argument("--grid-mva", type=float, help="energy: grid capacity in MVA")
-    g.add_argument("--financing-eur", type=int)
-    g.add_argument("--instrument", action="append", choices=_values(FinancingInstrument))
-    g.add_argument("--needed-by", help="date the growth space is needed (YYYY-MM-DD)")
-    g.add_argument("--notes")
-
-
-NEEDS: dict[str, tuple[str, ...]] = {
-    "m2": ("needs", "space", "m2"),
-    "cleanroom-iso-class": ("needs", "space", "cleanroom_iso_class"),
-    "vibration-free": ("needs", "space", "vibration_free"),
-    "heavy-transport": ("needs", "space", "heavy_transport"),
-    "environmental-category": ("needs", "space", "environmental_category"),
-    "capex-eur": ("needs", "capital", "capex_eur"),
-    "no-shared-facility": ("needs", "capital", "shared_facility_ok"),  # negated: see NEGATED
-    "mbo-fte": ("needs", "talent", "mbo_fte"),
-    "hbo-fte": ("needs", "talent", "hbo_fte"),
-    "wo-fte": ("needs", "talent", "wo_fte"),
-    "jobs": ("needs", "housing", "jobs"),
-    "housing-units": ("needs", "housing", "housing_units"),
-    "public-transport": ("needs", "housing", "needs_public_transport"),
-    "grid-mva": ("needs", "energy", "grid_mva"),
-    "financing-eur": ("needs", "financing", "amount_eur"),
-    "instrument": ("needs", "financing", "instruments"),
-    "needed-by": ("needs", "needed_by"),
-    "notes": ("needs", "notes"),
-}
-NEGATED = {"no-shared-facility", "not-new-scaleup", "not-at-current-site"}
+NEGATED = frozenset(f.name for a in (actions.START, *actions.ACTIONS.values()) for f in a.fields if f.negated)
 """Flags that say "not": given (true), the field they place is false; not given, it keeps its default."""
-LOCATION = {name: ("location", name) for name in ("hotspot", "region", "municipality")}
-
-def _location_flags(p: argparse._ActionsContainer) -> None:
-    p.add_argument("--hotspot", choices=_values(HotspotId))
-    p.add_argument("--region", choices=_values(Region))
-    p.add_argument("--municipality")
 
 
-def _scaleup_flags(p: argparse.ArgumentParser, help_yes: str, help_no: str) -> None:
-    scaleup = p.add_mutually_exclusive_group()
-    scaleup.add_argument("--new-scaleup", action="store_true", default=None, help=help_yes)
-    scaleup.add_argument("--not-new-scaleup", action="store_true", default=None, help=help_no)
+def _number(kind: str) -> type:
+    return {"int": int, "decimal": float}.get(kind, str)
 
 
-def _counterfactual_flag(p: argparse.ArgumentParser, help_text: str) -> None:
-    p.add_argument("--counterfactual", choices=_values(Counterfactual), help=help_text)
-
-
-def _realise_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--investment-eur", type=int, help="investment retained, EUR")
-    p.add_argument("--jobs", type=int)
-    _counterfactual_flag(p, "what would have happened without the programme (required): only "
-                            "would_have_gone_abroad and would_not_have_been_invested count as retained investment")
-    p.add_argument("--type", choices=_values(CompanyType), dest="company_type",
-                   help="the company type now (default: the lead's); with the type at detection it says "
-                        "whether this is a new scale-up")
-    _scaleup_flags(p, "a new scale-up, against what the company types say (give --new-scaleup-reason)",
-                   "no new scale-up, against what the company types say (give --new-scaleup-reason)")
-    p.add_argument("--new-scaleup-reason", help="why --new-scaleup or --not-new-scaleup departs from the types")
-    site = p.add_mutually_exclusive_group()
-    site.add_argument("--at-current-site", action="store_true", default=None,
-                      help="in the own region: grows at the company's current site")
-    site.add_argument("--not-at-current-site", action="store_true", default=None,
-                      help="in the own region: elsewhere than the company's current site")
-    g = p.add_argument_group("location (default: the chosen location)")
-    _location_flags(g)
-
-
-def _none(p: argparse.ArgumentParser) -> None:
-    return None
-
-
-def _note_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--text", help="what was said or agreed (required)")
-    p.add_argument("--kind", choices=_values(NoteKind), help="meeting, call, email or other (default other)")
-
-
-def _correction_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--investment-eur", type=int, help="the right investment retained, EUR")
-    p.add_argument("--jobs", type=int, help="the right number of jobs")
-    _scaleup_flags(p, "it is a new scale-up", "it is no new scale-up")
-    _counterfactual_flag(p, "the right counterfactual")
+def add_flags(p: argparse.ArgumentParser, action: Action) -> None:
+    """``action``'s fields as flags of ``p``: grouped under their heading, exclusive where they say so."""
+    groups: dict[str, argparse._ActionsContainer] = {}
+    exclusive: dict[str, argparse._ActionsContainer] = {}
+    for f in action.fields:
+        where: argparse._ActionsContainer = p
+        if f.group:
+            where = groups.get(f.group) or groups.setdefault(f.group, p.add_argument_group(f.group))
+        if f.one_of:
+            where = exclusive.get(f.one_of) or exclusive.setdefault(f.one_of, where.add_mutually_exclusive_group())
+        help = f.help + (" (required)" if f.required and action.kind != "start" else "") if f.help else None
+        dest = f.name.replace("-", "_")
+        if f.kind == "yes":
+            where.add_argument(f"--{f.name}", dest=dest, action="store_true", default=None, help=help)
+        elif f.kind == "choices":
+            where.add_argument(f"--{f.name}", dest=dest, action="append", choices=f.choices, help=help)
+        elif f.kind == "date":
+            where.add_argument(f"--{f.name}", dest=dest, metavar="YYYY-MM-DD", help=help)
+        else:
+            where.add_argument(f"--{f.name}", dest=dest, type=_number(f.kind), choices=f.choices or None,
+                               help=help)
 
 
 @dataclass(frozen=True)
 class Spec:
     """A coordinator command on the command line: its help, its flags, where each flag's value goes
-    in the command's body (``None``: to the field its flag's ``dest`` names)."""
+    in the command's body (``client.actions``, shared with the web app's forms)."""
 
     help: str
     add_flags: Callable[[argparse.ArgumentParser], object]
-    paths: Paths | None = None
+    paths: Paths
 
 
-def _start_flags(p: argparse.ArgumentParser) -> None:
-    _lead_flags(p)
-    p.add_argument("--demo", action="store_true", default=None,
-                   help="a demo, training or test case: the impact report and the inbox leave it out")
-    p.add_argument("--signalled-by", metavar="ORG",
-                   help="the triple-helix organisation that signalled the lead (its id, e.g. twente-board); "
-                        "the case stays the home region's ROM's")
+def _spec(action: Action) -> Spec:
+    return Spec(action.help, lambda p: add_flags(p, action), action.paths)
 
 
-START = Spec("start a case for a new lead", _start_flags,
-             {**{k: ("lead", *v) for k, v in forms.LEAD.items()}, "demo": ("demo",),
-              "signalled-by": ("signalled_by",)})
-COMMANDS: dict[str, Spec] = {
-    "update": Spec(
-        "correct the lead's facts (not its phase); only the fields given change",
-        _lead_flags, {k: ("changes", *v) for k, v in forms.LEAD.items()},
-    ),
-    "note": Spec("record a note of a meeting, call or e-mail (changes no stage)", _note_flags),
-    "change-phase": Spec(
-        "record a new venture phase",
-        lambda p: p.add_argument("--phase", type=int, help="1-4 (required, here or in --file)"),
-    ),
-    "articulate-needs": Spec("record the growth question", _needs_flags, NEEDS),
-    "propose-matches": Spec(
-        "score the hotspots against the needs",
-        lambda p: p.add_argument("--limit", type=int, help="how many proposals (default 3)"),
-    ),
-    "choose-location": Spec("record the location the company chose", _location_flags),
-    "request-consultation": Spec(
-        "consult a municipality, province or grid operator",
-        lambda p: (
-            p.add_argument("--party", choices=_values(ConsultationParty)),
-            p.add_argument("--subject"),
-            p.add_argument("--due", help="YYYY-MM-DD"),
-        ),
-    ),
-    "answer-consultation": Spec(
-        "record a consulted party's answer (negative returns to matchmaking)",
-        lambda p: (
-            p.add_argument("--consultation", dest="consultation_id", help="e.g. C1"),
-            p.add_argument("--verdict", choices=_values(Verdict)),
-            p.add_argument("--answer"),
-        ),
-    ),
-    "start-realisation": Spec("the company goes ahead at the chosen location", _none),
-    "realise": Spec(
-        "record the realised growth and close the case", _realise_flags,
-        {"investment-eur": ("investment_eur",), "jobs": ("jobs",), "counterfactual": ("counterfactual",),
-         "type": ("company_type",), "new-scaleup": ("new_scaleup",), "not-new-scaleup": ("new_scaleup",),
-         "new-scaleup-reason": ("new_scaleup_reason",), "at-current-site": ("at_current_site",),
-         "not-at-current-site": ("at_current_site",), **LOCATION},
-    ),
-    "close": Spec(
-        "end the case without realisation",
-        lambda p: (
-            p.add_argument(
-                "--outcome",
-                choices=[Outcome.LEFT_ABROAD.value, Outcome.WITHDRAWN.value, Outcome.NO_PROPOSITION_POSSIBLE.value],
-            ),
-            p.add_argument("--bottleneck", choices=_values(Bottleneck)),
-        ),
-    ),
-    "reopen": Spec("reopen a case closed without realisation", _none),
-    "correct-realisation": Spec(
-        "correct a realised case's figures (--reason required)", _correction_flags,
-        {"investment-eur": ("investment_eur",), "jobs": ("jobs",), "new-scaleup": ("new_scaleup",),
-         "not-new-scaleup": ("new_scaleup",), "counterfactual": ("counterfactual",)},
-    ),
-    "refer": Spec(
-        "refer the case to an adjacent programme or organisation, Invest-NL among them (any stage)",
-        lambda p: (
-            p.add_argument("--to", choices=_values(ReferralTarget)),
-            p.add_argument("--name", help="which programme or organisation (unless invest-nl), e.g. Innovatiekrediet"),
-            p.add_argument("--subject", help="what the referral is about"),
-        ),
-    ),
-    "share": Spec(
-        "share the case with another organisation for a purpose, until a date (the owner's coordinators; "
-        "sharing again replaces purpose and date)",
-        lambda p: (
-            p.add_argument("--with", metavar="ORG", help="the organisation's id, e.g. oost-nl"),
-            p.add_argument("--purpose", help="why it needs to know (recorded; shown in its access log entries)"),
-            p.add_argument("--until", help="the share's last day, YYYY-MM-DD"),
-        ),
-        {"with": ("share_with",), "purpose": ("purpose",), "until": ("until",)},
-    ),
-    "revoke-share": Spec(
-        "end a share before its date (--reason says why)",
-        lambda p: p.add_argument("--with", metavar="ORG", help="the organisation whose share ends"),
-        {"with": ("share_with",)},
-    ),
-    "expect-phase2-end": Spec(
-        "record when the lead is expected to reach the end of venture phase 2 (its articulation reminder "
-        "falls 90 days before it)",
-        lambda p: p.add_argument("--expected-end", help="YYYY-MM-DD"),
-    ),
-}
+START = _spec(actions.START)
+COMMANDS: dict[str, Spec] = {kind: _spec(a) for kind, a in actions.ACTIONS.items()}
 MAX_FILE = 16 * 1024 * 1024
 """A ``--file`` is read only below 16 MiB: a command is at most 64 KiB of JSON (``domain.bounds``, which
 refuses a larger one with its size), so a file past this is not one, and is not read into memory."""
@@ -308,9 +115,9 @@ def spec(kind: str) -> Spec:
     return START if kind == "start" else COMMANDS[kind]
 
 
-def paths(kind: str, dests: dict[str, str]) -> Paths:
-    """Where each flag of ``kind`` puts its value (``dests``: the flags' argparse destinations)."""
-    return {**(spec(kind).paths or {name: (dest,) for name, dest in dests.items()}), "reason": ("reason",)}
+def paths(kind: str, dests: dict[str, str] | None = None) -> Paths:
+    """Where each flag of ``kind`` puts its value."""
+    return {**spec(kind).paths, "reason": ("reason",)}
 
 
 def with_flags(err: BadInput, where: Paths) -> BadInput:

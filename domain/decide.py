@@ -8,8 +8,10 @@ and is importable from here too.)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import TypedDict
 
 from pydantic import ValidationError
@@ -22,6 +24,7 @@ from domain.commands import (
     ChooseLocation,
     CloseCase,
     Command,
+    CommandBase,
     CorrectRealisation,
     DetectLead,
     ExpectPhase2End,
@@ -45,9 +48,6 @@ from domain.events import (
     CaseClosed,
     CaseReopened,
     CaseShared,
-    OwnerAssigned,
-    ShareRevoked,
-    SharingProposed,
     ConsultationAnswered,
     ConsultationRequested,
     Event,
@@ -57,6 +57,7 @@ from domain.events import (
     MatchesProposed,
     NeedsArticulated,
     NoteRecorded,
+    OwnerAssigned,
     Phase2EndExpected,
     PhaseChanged,
     RealisationCorrected,
@@ -66,9 +67,11 @@ from domain.events import (
     ReminderDelivered,
     ReminderFailed,
     ReminderSent,
+    ShareRevoked,
+    SharingProposed,
 )
-from domain.signing import Signed
 from domain.models import FieldChange, Lead, LeadChanges, Location, Realisation, is_new_scaleup, lead_fields
+from domain.signing import Signed
 from domain.state import CaseState
 from domain.vocab import (
     HOTSPOT_REGION,
@@ -260,7 +263,46 @@ def _at_current_site(state: CaseState, command: Realise, where: Location) -> boo
     )
 
 
-def _stage(state: CaseState, command: Command, allowed: tuple[Stage, ...]) -> None:
+STAGES: Mapping[type[CommandBase], tuple[Stage, ...]] = MappingProxyType({
+    ArticulateNeeds: (Stage.DETECTION, Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING),
+    ProposeMatches: (Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING),
+    ChooseLocation: (Stage.MATCHMAKING,),
+    RequestConsultation: (Stage.MATCHMAKING, Stage.CONSULTATION),
+    AnswerConsultation: (Stage.CONSULTATION,),
+    StartRealisation: (Stage.CONSULTATION,),
+    Realise: (Stage.REALISATION,),
+})
+"""The stages a stage-bound command is possible in (every other command: any open stage, or as
+:func:`check` says). One table for :func:`check`'s refusal and :func:`possible`'s offer."""
+ANY_STAGE = (RecordNote, Refer, ShareCase)
+"""Facts of the case in any stage, closed too: a note of a meeting, a referral, who may see the file."""
+OPEN_CASE = (UpdateLead, ChangePhase, CloseCase, ExpectPhase2End)
+"""Possible while the case is open, in any of its stages."""
+
+
+def possible(state: CaseState, today: date) -> tuple[str, ...]:
+    """The coordinator commands (their ``type``) that ``state``'s stage and facts admit ``today``, for
+    a person to be offered (a form each in the web app). Only what :func:`check` would refuse on the
+    case's facts alone is left out; the command's values are still judged when it is sent."""
+    kinds: list[type[CommandBase]] = [*ANY_STAGE]
+    if any(share.active(today) for share in state.shares):
+        kinds.append(RevokeShare)
+    if state.stage == Stage.CLOSED:
+        kinds.append(CorrectRealisation if state.outcome in REALISED_OUTCOMES else ReopenCase)
+    else:
+        kinds += [k for k in OPEN_CASE if k is not ExpectPhase2End or not any(p >= 3 for p in state.phase_reached_at)]
+        open_consultations = any(c.open for c in state.consultations)
+        kinds += [k for k, stages in STAGES.items() if state.stage in stages and {
+            ProposeMatches: state.needs is not None,
+            RequestConsultation: state.location is not None,
+            AnswerConsultation: open_consultations,
+            StartRealisation: not open_consultations,
+        }.get(k, True)]
+    return tuple(k.model_fields["type"].default for k in kinds)
+
+
+def _stage(state: CaseState, command: Command) -> None:
+    allowed = STAGES[type(command)]
     if state.stage not in allowed:
         names = ", ".join(s.value for s in allowed)
         raise CommandRejected(
@@ -336,17 +378,17 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         if command.phase == state.phase:
             raise CommandRejected("no-change", f"the lead is already in phase {state.phase}", "phase")
     elif isinstance(command, ArticulateNeeds):
-        _stage(state, command, (Stage.DETECTION, Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING))
+        _stage(state, command)
         if ctx.refuse_past_needed_by:
             # The programme looks at "de toekomstige (investerings-) ruimtevraag" (sources/002): the
             # space is needed by a date still to come.
             _not_in_past(command.needs.needed_by, ctx, "needed-by-in-past", "needs.needed_by", "needed-by date")
     elif isinstance(command, ProposeMatches):
-        _stage(state, command, (Stage.NEEDS_ARTICULATION, Stage.MATCHMAKING))
+        _stage(state, command)
         if state.needs is None:
             raise CommandRejected("needs-first", "articulate the needs before matchmaking")
     elif isinstance(command, ChooseLocation):
-        _stage(state, command, (Stage.MATCHMAKING,))
+        _stage(state, command)
         if command.hotspot and command.region and HOTSPOT_REGION[command.hotspot] != command.region:
             raise CommandRejected(
                 "hotspot-region",
@@ -355,12 +397,12 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
                 "region",
             )
     elif isinstance(command, RequestConsultation):
-        _stage(state, command, (Stage.MATCHMAKING, Stage.CONSULTATION))
+        _stage(state, command)
         if state.location is None:
             raise CommandRejected("location-first", "choose a location before consulting on it")
         _not_in_past(command.due, ctx, "due-in-past", "due", "due date")
     elif isinstance(command, AnswerConsultation):
-        _stage(state, command, (Stage.CONSULTATION,))
+        _stage(state, command)
         consultation = state.consultation(command.consultation_id)
         if consultation is None:
             known = ", ".join(c.consultation_id for c in state.consultations if c.open) or "none"
@@ -376,14 +418,14 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
                 "consultation_id",
             )
     elif isinstance(command, StartRealisation):
-        _stage(state, command, (Stage.CONSULTATION,))
+        _stage(state, command)
         pending = [c.consultation_id for c in state.consultations if c.open]
         if pending:
             raise CommandRejected(
                 "consultations-open", f"consultations still open: {', '.join(pending)}"
             )
     elif isinstance(command, Realise):
-        _stage(state, command, (Stage.REALISATION,))
+        _stage(state, command)
         location = command.location or state.location
         if location is None:  # pragma: no cover - realisation implies a chosen location
             raise CommandRejected("location-first", "no location to realise at", "location")

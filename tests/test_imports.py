@@ -123,8 +123,8 @@ def test_every_flag_of_a_command_has_its_place_in_the_body():
     from cli.main import parser
 
     commands = parser()._subparsers._group_actions[0].choices["lead"]._subparsers._group_actions[0].choices
-    tabled = [kind for kind in ("start", *flags.COMMANDS) if flags.spec(kind).paths is not None]
-    assert tabled == ["start", "update", "articulate-needs", "realise", "correct-realisation", "share", "revoke-share"]
+    tabled = ["start", *flags.COMMANDS]
+    assert len(tabled) == 18
     for kind in tabled:
         named = set(commands[kind].get_default("flags")) - {"reason", "case-id"}
         assert named == set(flags.spec(kind).paths), kind
