@@ -13,11 +13,13 @@ decides. ``required`` only says what a person must fill in; the domain refuses w
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from client import forms
+from client.errors import BadInput
 from domain.vocab import (
     Bottleneck,
     CompanyType,
@@ -57,6 +59,13 @@ class Field:
     """A heading for fields that belong together (growth space, location)."""
     one_of: str | None = None
     """Fields with the same ``one_of`` exclude each other (``--at-current-site``/``--not-at-current-site``)."""
+    caption: str | None = None
+    """A form's label, where the flag name in words would not say enough."""
+
+    @property
+    def label(self) -> str:
+        """The field's name for a person (a form's label): its caption, else its flag name in words."""
+        return self.caption or self.name.replace("-", " ").capitalize().replace("Kvk", "KvK").replace(" eur", " (EUR)")
 
     @property
     def negated(self) -> bool:
@@ -71,6 +80,11 @@ class Action:
     kind: str
     help: str
     fields: tuple[Field, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The action's name for a person (a form's heading): its command name in words."""
+        return self.kind.replace("-", " ").capitalize()
 
     @property
     def paths(self) -> forms.Paths:
@@ -157,7 +171,8 @@ ACTIONS: dict[str, Action] = {a.kind: a for a in (
     Action("update", "correct the lead's facts (not its phase); only the fields given change",
            _lead(("changes",), required=False)),
     Action("note", "record a note of a meeting, call or e-mail (changes no stage)", (
-        Field("text", ("text",), "long", "what was said or agreed", required=True),
+        Field("text", ("text",), "long", "what was said or agreed", required=True,
+              caption="What was said (a meeting, call or e-mail)"),
         Field("kind", ("kind",), "choice", "meeting, call, email or other (default other)", values(NoteKind)),
     )),
     Action("change-phase", "record a new venture phase", (
@@ -234,3 +249,37 @@ ACTIONS: dict[str, Action] = {a.kind: a for a in (
 
 def action(kind: str) -> Action:
     return START if kind == "start" else ACTIONS[kind]
+
+
+def typed(action: Action, given: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The values of ``action``'s fields in a submitted form (every value of each input, as text),
+    by field name and typed as the CLI's flags type them: a number that is one becomes one (any
+    other text stays text, so the command's parser names the field), a ticked box is true (a "not"
+    box false), an empty input is left out. Two ticked boxes that exclude each other are refused."""
+    out: dict[str, Any] = {}
+    for f in action.fields:
+        texts = [t.strip() for t in given.get(f.name, ()) if t.strip()]
+        if not texts:
+            continue
+        if f.kind == "choices":
+            out[f.name] = texts
+        elif f.kind == "yes":
+            out[f.name] = not f.negated
+        else:
+            out[f.name] = _number(f.kind, texts[0])
+    for group in {f.one_of for f in action.fields if f.one_of}:
+        both = [f.name for f in action.fields if f.one_of == group and f.name in out]
+        if len(both) > 1:
+            raise BadInput(f"{both[0]}: give {' or '.join(both)}, not both", both[0])
+    return out
+
+
+def _number(kind: Kind, text: str) -> Any:
+    try:
+        if kind == "int" and text.lstrip("-").isdigit():
+            return int(text)
+        if kind == "decimal":
+            return float(text)
+    except ValueError:
+        pass
+    return text

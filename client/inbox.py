@@ -144,3 +144,36 @@ def sharing_items(states: Iterable[CaseState], organisations: Organisations, now
                          f"(lead share {state.case_id} --with {rom} --purpose ... --until ...)"),
                 sent=False, delivery_failed=False, label="to decide: sharing"))
     return out
+
+
+NEXT_STEP = {"detection": "articulate-needs", "needs_articulation": "propose-matches",
+             "matchmaking": "choose-location", "consultation": "answer-consultation", "realisation": "realise"}
+"""The action that moves a case on from each open stage (what a stage's overdue reminder calls for)."""
+CALLS_FOR = {"articulation": "articulate-needs", "phase2": "articulate-needs", "consultation": "answer-consultation",
+             "sharing": "share"}
+
+
+def calls_for(item: InboxItem) -> str | None:
+    """The action (a ``client.actions`` kind) an inbox item asks of the coordinator, if one does."""
+    if item.rule == "stage-deadline":
+        return NEXT_STEP.get(item.stage)
+    return CALLS_FOR.get(item.rule)
+
+
+def shared_items(states: Iterable[CaseState], organisation: str, organisations: Organisations, now: datetime,
+                 within: timedelta) -> list[InboxItem]:
+    """Cases shared with ``organisation`` in the last ``within`` and still shared: what a ROM's
+    coordinators are newly let in on, with whose case it is and why."""
+    out = []
+    for state in states:
+        share = state.share_with(organisation)
+        if share is None or not share.active(now.date()) or share.since < now - within:
+            continue
+        owner = organisations.get(state.owner) if state.owner else None
+        out.append(InboxItem(
+            case_id=state.case_id, company=state.lead.company, stage=state.stage.value, key=f"shared:{organisation}",
+            rule="shared", due_at=share.since, deadline=share.until, escalation=False, recipient=organisation,
+            subject=f"shared with you by {owner.name if owner else state.owner or 'its owner'} for “{share.purpose}”, "
+                    f"until {share.until:%Y-%m-%d}",
+            sent=False, delivery_failed=False, label="new: shared with you"))
+    return out

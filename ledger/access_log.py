@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from domain.access_log import AccessEntry, AccessKind, chain_problems, entry_hash
+from domain.access_log import AccessEntry, AccessKind, chain_problems, entry_hash, roles_held
 from domain.chain import GENESIS, canonical_json
 from ledger.schema import access_log as t
 from ledger.schema import iso, lock_key
@@ -74,6 +74,18 @@ class AccessLog:
                  .order_by(t.c.seq))
         with self._engine.connect() as conn:
             return [AccessEntry.model_validate_json(r.payload) for r in conn.execute(query)]
+
+    def holders(self, organisation: str, role: str) -> list[str]:
+        """The subjects the log says hold ``role`` in ``organisation`` now (granted at a sign-in and not
+        revoked since), sorted: the colleagues a coordinator hands a case over to."""
+        kinds = sorted(k.value for k in (AccessKind.GRANT_ROLE, AccessKind.REVOKE_ROLE))
+        query = (select(t.c.payload).where(t.c.organisation == organisation, t.c.kind.in_(kinds)).order_by(t.c.seq))
+        with self._engine.connect() as conn:
+            entries = [AccessEntry.model_validate_json(r.payload) for r in conn.execute(query)]
+        by_subject: dict[str, list[AccessEntry]] = {}
+        for e in entries:
+            by_subject.setdefault(e.subject, []).append(e)
+        return sorted(s for s, es in by_subject.items() if (organisation, role) in roles_held(es))
 
     def problems(self) -> list[str]:
         """What is wrong with the stored chain: altered, missing or inserted entries, and columns that

@@ -103,33 +103,33 @@ async def test_a_note_from_the_form_and_from_htmx_and_a_refused_one_beside_its_f
         page = await http.get(f"/app/cases/{case_id}")
         csrf = csrf_of(page.text)
         before = len(env.ledger.events(case_id))
-        posted = await http.post(f"/app/cases/{case_id}/notes", data={"text": "met the CFO", "kind": "meeting",
+        posted = await http.post(f"/app/cases/{case_id}/actions/note", data={"text": "met the CFO", "kind": "meeting",
                                                                      "csrf": csrf})
         assert posted.status_code == 303 and posted.headers["location"] == f"/app/cases/{case_id}#timeline"
-        swapped = await http.post(f"/app/cases/{case_id}/notes", data={"text": "called back", "kind": "call",
+        swapped = await http.post(f"/app/cases/{case_id}/actions/note", data={"text": "called back", "kind": "call",
                                                                       "csrf": csrf}, headers={"HX-Request": "true"})
         assert swapped.status_code == 200 and "<html" not in swapped.text  # the partial only: form and timeline
         assert swapped.text.index("called back") < swapped.text.index("met the CFO")  # newest first
         assert [r.event.text for r in env.ledger.events(case_id)[before:]] == ["met the CFO", "called back"]
         assert {r.actor for r in env.ledger.events(case_id)[before:]} == {"bom.coordinator"}
-        refused = await http.post(f"/app/cases/{case_id}/notes", data={"text": "", "kind": "call", "csrf": csrf},
+        refused = await http.post(f"/app/cases/{case_id}/actions/note", data={"text": "", "kind": "call", "csrf": csrf},
                                   headers={"HX-Request": "true"})
         assert refused.status_code == 422
         assert 'aria-invalid="true"' in refused.text and 'id="note-text-error"' in refused.text
         assert "text" in re.search(r'id="note-text-error"[^>]*>([^<]*)<', refused.text).group(1)
-        no_token = await http.post(f"/app/cases/{case_id}/notes", data={"text": "x", "kind": "call"})
+        no_token = await http.post(f"/app/cases/{case_id}/actions/note", data={"text": "x", "kind": "call"})
         assert no_token.status_code == 403
         assert len(env.ledger.events(case_id)) == before + 2  # the refused ones wrote nothing
     async with browser(env, "oost.coordinator") as http:
         other = await http.get("/app")
-        outsider = await http.post(f"/app/cases/{case_id}/notes", data={"text": "peek", "kind": "call",
+        outsider = await http.post(f"/app/cases/{case_id}/actions/note", data={"text": "peek", "kind": "call",
                                                                         "csrf": csrf_of(other.text) if 'name="csrf"' in other.text else ""})
         assert outsider.status_code in (403, 404)
     assert len(env.ledger.events(case_id)) == before + 2
 
 
 def test_proposals_are_grouped_with_their_reasons():
-    from api.web import _grouped
+    from api.web.case import grouped as _grouped
 
     assert _grouped(["1. twente (oost-nl) score 1.00, viable", "     - space: ok", "     - energy: ok",
                      "2. almere (horizon-flevoland) score 0.20, not viable"]) == [
@@ -160,3 +160,87 @@ async def test_a_new_lead_from_the_form_with_its_field_errors_and_the_duplicate_
         assert "1 case(s) elsewhere" not in (await http.get(started.headers["location"])).text  # said once
         state = env.ledger.case_state(case_id)
         assert (state.owner, state.lead.hotspot, state.lead.contact.name) == ("bom", None, "F. Orm")
+
+
+def action_form(page: str, kind: str) -> str:
+    """The HTML of the form ``kind`` on a case page ("" when the page does not offer it)."""
+    found = re.search(rf'<form id="{kind}-form".*?</form>', page, re.S)
+    return found.group(0) if found else ""
+
+
+async def test_a_case_from_detection_to_realisation_through_its_forms(env):
+    """Every step by the form its stage offers; a refused one beside its field, writing nothing;
+    claimed, handed over and shared; the other ROM then finds it in its inbox."""
+    from datetime import date, timedelta
+
+    async with browser(env, "bom.coordinator") as http:
+        created = await http.post("/api/cases", json={"lead": {**LEAD, "company": "Formenloop BV", "kvk": "16180339",
+                                                               "coordinator": None}, "case_id": f.serial()},
+                                  headers={"X-CSRF-Token": (await http.get("/api/me")).json()["csrf_token"]})
+        case_id = created.json()["state"]["case_id"]
+        page = (await http.get(f"/app/cases/{case_id}")).text
+        csrf = csrf_of(page)
+        assert action_form(page, "articulate-needs") and not action_form(page, "realise")
+        assert not action_form(page, "propose-matches")  # no needs yet
+        assert not action_form(page, "revoke-share")  # shared with nobody
+
+        async def send(kind: str, form: str | None = None, **fields: str) -> httpx.Response:
+            return await http.post(f"/app/cases/{case_id}/actions/{kind}", headers={"HX-Request": "true"},
+                                   data={**fields, "csrf": csrf, **({"form": form} if form else {})})
+
+        before = len(env.ledger.events(case_id))
+        past = await send("articulate-needs", m2="2000", **{"needed-by": "2020-01-01"})
+        assert past.status_code == 422 and "<html" not in past.text
+        assert 'id="articulate-needs-needed-by-error"' in past.text
+        assert re.search(r'id="articulate-needs-needed-by"[^>]*aria-invalid="true"', past.text)
+        assert 'value="2000"' in past.text  # what was typed is kept
+        not_a_number = await send("articulate-needs", m2="lots", **{"needed-by": "2099-01-01"})
+        assert not_a_number.status_code == 422 and 'id="articulate-needs-m2-error"' in not_a_number.text
+        assert len(env.ledger.events(case_id)) == before  # refused: nothing written
+
+        due = (date.today() + timedelta(days=20)).isoformat()
+        steps = [("articulate-needs", {"m2": "2000", "grid-mva": "2.5", "financing-eur": "1000000", "instrument": ["invest-nl", "rom-fund"],
+                                       "needed-by": "2099-01-01"}, "needs_articulation"),
+                 ("propose-matches", {}, "matchmaking"),
+                 ("choose-location", {"hotspot": "twente", "municipality": "Enschede"}, "matchmaking"),
+                 ("request-consultation", {"party": "municipality", "subject": "zoning", "due": due}, "consultation"),
+                 ("answer-consultation", {"consultation": "C1", "verdict": "positive", "answer": "fits"},
+                  "consultation"),
+                 ("start-realisation", {}, "realisation")]
+        for kind, fields, stage in steps:
+            page = (await http.get(f"/app/cases/{case_id}")).text
+            assert action_form(page, kind), (kind, env.ledger.case_state(case_id).stage)
+            done = await send(kind, **fields)
+            assert done.status_code == 200, (kind, re.findall(r"role=\"alert\">([^<]*)<", done.text))
+            assert env.ledger.case_state(case_id).stage.value == stage, kind
+        assert env.ledger.case_state(case_id).needs.financing.instruments == ["invest-nl", "rom-fund"]
+
+        claimed = await send("update", "claim", coordinator="bom.coordinator")
+        assert claimed.status_code == 200 and "Coordinated by bom.coordinator" in claimed.text
+        handed = await send("update", "handover", coordinator="bom.colleague", reason="on leave")
+        assert handed.status_code == 200 and "Coordinated by bom.colleague" in handed.text
+        change = env.ledger.events(case_id)[-1]
+        assert (change.type, change.actor, change.event.reason) == ("LeadUpdated", "bom.coordinator", "on leave")
+
+        shared = await send("share", **{"with": "oost-nl", "purpose": "the location is in Twente", "until": due})
+        assert shared.status_code == 200 and action_form(shared.text, "revoke-share")
+        both = await send("realise", **{"investment-eur": "5000000", "jobs": "12",
+                                         "counterfactual": "would_have_gone_abroad", "new-scaleup": "on",
+                                         "not-new-scaleup": "on"})
+        assert both.status_code == 422 and 'id="realise-new-scaleup-error"' in both.text
+        realised = await send("realise", **{"investment-eur": "5000000", "jobs": "12",
+                                             "counterfactual": "would_have_gone_abroad"})
+        assert realised.status_code == 200, realised.text[-2000:]
+        state = env.ledger.case_state(case_id)
+        assert (state.stage.value, state.realisation.jobs) == ("closed", 12)
+        assert action_form(realised.text, "correct-realisation") and not action_form(realised.text, "reopen")
+
+    async with browser(env, "oost.coordinator") as http:
+        inbox = (await http.get("/app")).text
+        assert case_id in inbox and "shared with you by BOM" in inbox and "Formenloop BV" in inbox
+        page = (await http.get(f"/app/cases/{case_id}")).text
+        assert not action_form(page, "share")  # shared with Oost NL: it reads and acts, sharing is BOM's
+        csrf = csrf_of(page)
+        refused = await http.post(f"/app/cases/{case_id}/actions/share", data={
+            "with": "innovationquarter", "purpose": "x", "until": due, "csrf": csrf})
+        assert refused.status_code == 403

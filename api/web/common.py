@@ -1,0 +1,99 @@
+"""What every page of the web app shares: the templates, the headers, who is signed in, the CSRF check.
+
+Templates are Jinja2, autoescaped, every label through ``_()`` (gettext; English now, the Dutch
+catalogue is issue 19), undefined names an error rather than an empty string. A page is rendered
+whole; an htmx request gets one block of the same template (``jinja2-fragments``), so a partial
+is never a second copy of the page's markup.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments import render_block
+
+from api import identity
+from api.devlogin import BANNER
+from client.errors import BadInput, Forbidden, Unauthenticated
+
+HERE = Path(__file__).resolve().parent
+HTMX = HERE.parent.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
+"""htmx as ``npm ci`` installs it in the repository (package.json pins the 2.x line); the image sets
+``BRANDPUNT_HTMX`` to where its build stage put the file."""
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+       "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+           "Cache-Control": "no-store"}
+"""Every page: no inline script or style anywhere, nothing framed, no company in a Referer."""
+
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                         extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
+ENV.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
+
+
+def htmx_file() -> Path:
+    return Path(os.environ.get("BRANDPUNT_HTMX") or HTMX)
+
+
+def partial(request: Request) -> bool:
+    """The request is htmx's (it swaps a block in), not a browser's page load."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
+    context.setdefault("caller", None)
+    return {"request": request, "dev_banner": BANNER if request.app.state.web_dev else None, **context}
+
+
+def render(request: Request, template: str, status: int = 200, block: str | None = None,
+           **context: Any) -> HTMLResponse:
+    """``template`` as a page, or only its ``block`` (for htmx) with the same context."""
+    values = _context(request, context)
+    html = (render_block(ENV, template, block, values) if block else ENV.get_template(template).render(values))
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def signed_in(request: Request) -> identity.Caller | None:
+    """The browser session's caller, or None (a page then sends the browser to the sign-in at ``/``)."""
+    try:
+        return identity._from_session(request, request.app.state.host)
+    except Unauthenticated:
+        return None
+
+
+def caller_of(request: Request) -> identity.Caller:
+    """The browser session's caller, for a form's POST (no session: 401, nothing done)."""
+    caller = signed_in(request)
+    if caller is None:
+        raise Unauthenticated("sign in first (/)")
+    return caller
+
+
+def check_csrf(caller: identity.Caller, sent: str | None) -> None:
+    """The form carries this session's CSRF token (else 403, nothing done)."""
+    if not caller.csrf or not sent or not secrets.compare_digest(sent, caller.csrf):
+        raise Forbidden("the form is stale or from another site: reload the page", "csrf", rule="csrf")
+
+
+def form_field(where: str | None, paths: dict[str, tuple[str, ...]] | Any) -> str | None:
+    """The form field a refusal names (``lead.contact.email`` -> ``contact-email``); a missing group
+    (``lead.contact``) is its first field's (``contact-name``)."""
+    from client import forms
+
+    if not where:
+        return None
+    if where in paths:  # named by its form name already (two boxes that exclude each other)
+        return str(where)
+    parts = tuple(where.split("."))
+    return forms.flag_of(where, paths) or next((n for n, path in paths.items() if path[:len(parts)] == parts), None)
+
+
+def as_bad_input(err: Exception) -> BadInput:
+    return err if isinstance(err, BadInput) else BadInput(str(err))
