@@ -50,7 +50,7 @@ from ledger.store import Ledger, ProjectionRow, iso
 LEDGER = "(ledger)"
 PAGE = 256
 PROJECTED = ("company", "stage", "outcome", "region", "hotspot", "technology_domain", "phase", "last_seq",
-             "demo", "head_hash", "detected_at", "updated_at")
+             "demo", "owner", "head_hash", "detected_at", "updated_at")
 TREE_HEAD_FILE = "ledger-tree-head.json"
 MIN_SPLIT = 20_000
 """Below this many events the walk stays in one process (forking costs more than it saves)."""

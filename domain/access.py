@@ -108,6 +108,26 @@ GLOBAL_ROLES: Mapping[Action, frozenset[Role]] = MappingProxyType({
 """Who may take each action that concerns no single case."""
 
 
+@dataclass(frozen=True)
+class ReadScope:
+    """Whose cases an actor may read, as a listing filters them before :func:`may` judges each one:
+    every case (``everything``), or those of ``organisation`` (owned by it, or shared with it by a
+    share in force), or none."""
+
+    everything: bool = False
+    organisation: str | None = None
+
+
+def read_scope(actor: Actor) -> ReadScope:
+    """:func:`may`'s ``Action.READ`` for a whole listing: the same rule, said of every case at once
+    (tests/test_access.py checks the two agree on every kind of case)."""
+    if Role.AUDITOR in actor.roles:
+        return ReadScope(everything=True)
+    if Role.COORDINATOR in actor.roles:
+        return ReadScope(organisation=actor.organisation)
+    return ReadScope()
+
+
 def may(actor: Actor, action: Action, case: CaseAccess | None = None, at: datetime | None = None) -> Decision:
     """Whether ``actor`` may take ``action`` (on ``case``, at ``at``), and why.
 

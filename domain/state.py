@@ -168,6 +168,7 @@ class CaseState(BaseModel):
             "phase": self.phase,
             "last_seq": self.last_seq,
             "demo": self.demo,
+            "owner": self.owner,
         }
 
     def consultation(self, consultation_id: str) -> Consultation | None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -80,6 +81,18 @@ cases = Table(
     Column("updated_at", String(40), nullable=False),
     # a demo or test case (LeadDetected.demo): listings, the inbox and reports leave it out unless asked
     Column("demo", Boolean, nullable=False, server_default=false()),
+    # the recorded owner (NULL: recorded before owners were; its home region's ROM owns it) (0014)
+    Column("owner", String(200), index=True),
+)
+
+case_shares = Table(
+    "case_shares",
+    metadata,
+    # each share of a case not revoked, with its last day (ISO date): whose coordinators read it (0014)
+    Column("case_id", String(200), primary_key=True),
+    Column("organisation", String(200), primary_key=True),
+    Column("until", String(10), nullable=False),
+    Index("ix_case_shares_organisation", "organisation", "until"),
 )
 
 case_serials = Table(

@@ -54,6 +54,7 @@ from ledger.paging import keyset_page, keyset_pages
 from ledger.rows import LedgerRow, StoredRow
 from ledger.schema import (
     case_serials,
+    case_shares,
     cases,
     iso,
     ledger_events,
@@ -65,6 +66,7 @@ from ledger.schema import (
 from observability import telemetry
 
 if TYPE_CHECKING:
+    from ledger.listing import CaseQuery
     from domain.offers import LoadPlan
     from keys import Signer
     from ledger.access_log import AccessLog
@@ -120,6 +122,8 @@ class CaseSummary:
     detected_at: datetime
     updated_at: datetime
     demo: bool = False
+    owner: str | None = None
+    """Filled by :meth:`Ledger.case_rows` only (the column came with 0014; ``lead list`` reads older schemas too)."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -163,6 +167,7 @@ class ProjectionRow(NamedTuple):
     state: str
     detected_at: str
     updated_at: str
+    owner: str | None
     demo: bool
 
 
@@ -605,6 +610,7 @@ class Ledger:
             if conn.dialect.name == "postgresql":  # no appends while the projection is rebuilt
                 conn.exec_driver_sql("LOCK TABLE ledger_events IN SHARE MODE")
             conn.execute(delete(cases))
+            conn.execute(delete(case_shares))
             ids = conn.execute(select(ledger_events.c.case_id).distinct()).scalars().all()
             for case_id in ids:
                 state = self._fold_stored(conn, case_id)
@@ -632,6 +638,12 @@ class Ledger:
         }
         if not conn.execute(update(cases).where(cases.c.case_id == state.case_id).values(**values)).rowcount:
             conn.execute(insert(cases).values(case_id=state.case_id, **values))
+        if state.shares:  # shares are never forgotten (a revoked one is marked): no shares, no rows to replace
+            conn.execute(delete(case_shares).where(case_shares.c.case_id == state.case_id))
+            readers = [{"case_id": state.case_id, "organisation": s.organisation, "until": s.until.isoformat()}
+                       for s in state.shares if s.revoked_at is None]
+            if readers:
+                conn.execute(insert(case_shares), readers)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -749,13 +761,41 @@ class Ledger:
         with self._engine.connect() as conn:
             return [CaseState.model_validate_json(raw) for raw in conn.execute(query).scalars()]
 
+    def case_page(self, q: CaseQuery) -> tuple[int, list[CaseState]]:
+        """How many cases ``q`` finds, and the states of its page only (``ledger.listing``)."""
+        from ledger import listing
+
+        with self._engine.connect() as conn:
+            total = conn.execute(listing.where(select(func.count()).select_from(cases), q)).scalar_one()
+            raw = conn.execute(listing.ordered(listing.where(select(cases.c.state), q), q)).scalars().all()
+        return total, [CaseState.model_validate_json(r) for r in raw]
+
+    def case_rows(self, q: CaseQuery) -> list[CaseSummary]:
+        """The rows ``q`` finds (its page, or all with ``limit`` None) from the projection's columns,
+        no state parsed: a CSV export, a board."""
+        from ledger import listing
+
+        columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__]
+        with self._engine.connect() as conn:
+            rows = conn.execute(listing.ordered(listing.where(select(*columns), q), q)).mappings().all()
+        return [CaseSummary(**{**r, "detected_at": datetime.fromisoformat(r["detected_at"]),
+                               "updated_at": datetime.fromisoformat(r["updated_at"])}) for r in rows]
+
+    def stage_counts(self, q: CaseQuery) -> dict[str, int]:
+        """How many cases ``q`` finds in each stage (its page and order ignored)."""
+        from ledger import listing
+
+        query = listing.where(select(cases.c.stage, func.count()).select_from(cases), q).group_by(cases.c.stage)
+        with self._engine.connect() as conn:
+            return {stage: n for stage, n in conn.execute(query).all()}
+
     def list_cases(
         self, stage: str | None = None, region: str | None = None, company: str | None = None,
         coordinator: str | None = None, include_demo: bool = True,
     ) -> list[CaseSummary]:
         """The case list from the projection's columns (no state parsing), oldest detection first;
         the filters as in :meth:`case_states`."""
-        columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__]
+        columns = [cases.c[name] for name in CaseSummary.__dataclass_fields__ if name != "owner"]
         with self._engine.connect() as conn:
             rows = conn.execute(
                 self._filtered(select(*columns), stage, region, company, coordinator, include_demo)

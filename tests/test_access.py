@@ -113,3 +113,27 @@ def test_a_bad_organisations_file_is_refused_naming_the_entry(change, message: s
     with pytest.raises(settings.SettingsError) as bad:
         settings.load({"BRANDPUNT_ORGANISATIONS": str(path)}).organisations()
     assert "BRANDPUNT_ORGANISATIONS=" in str(bad.value) and message in str(bad.value)
+
+
+def test_a_listings_read_scope_says_what_may_says_of_each_case():
+    """``read_scope`` (the SQL filter of the case list) admits exactly the cases ``may`` lets read."""
+    from datetime import UTC, date, datetime
+
+    from domain.access import Action, Actor, CaseAccess, Role, Share, may, read_scope
+
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    cases = [CaseAccess("bom"), CaseAccess("oost-nl"),
+             CaseAccess("oost-nl", (Share("bom", "p", date(2026, 6, 1)),)),
+             CaseAccess("oost-nl", (Share("bom", "p", date(2026, 5, 31)),)),
+             CaseAccess("oost-nl", (Share("bom", "p", date(2026, 7, 1), revoked=True),))]
+    checked = 0
+    for roles in ([], [Role.COORDINATOR], [Role.AUDITOR], [Role.MONITOR], [Role.TASKFORCE_LEAD], [Role.ADMIN],
+                  [Role.COORDINATOR, Role.AUDITOR]):
+        actor = Actor("someone", "bom", frozenset(roles))
+        scope = read_scope(actor)
+        for case in cases:
+            admitted = scope.everything or (scope.organisation is not None and (
+                case.owner == scope.organisation or case.share_for(scope.organisation, at) is not None))
+            assert admitted == bool(may(actor, Action.READ, case, at)), (roles, case)
+            checked += 1
+    assert checked == 35

@@ -370,6 +370,7 @@ def test_migration_0013_lets_a_lead_sit_outside_any_hotspot_as_an_expand(ledger_
         led.check_schema()  # this code needs 0013
     migrate.upgrade(led._engine, "0013")
     assert migrate.compatible_ahead(led._engine, "0013", head="0012")
+    migrate.upgrade(led._engine, migrate.HEAD)  # what this code needs now (0014 came after it)
     led.check_schema()
     led.append(old_events)
     outside, state = case_events("lead-outside", n_phase_changes=0, hotspot=None)
@@ -378,7 +379,59 @@ def test_migration_0013_lets_a_lead_sit_outside_any_hotspot_as_an_expand(ledger_
     by_id = {s.case_id: s.hotspot for s in led.list_cases()}
     assert by_id == {"lead-in-hotspot": "brainport-eindhoven", "lead-outside": None}
     assert led.case_state("lead-outside") == state
+    migrate.downgrade(led._engine, "0013")
     with pytest.raises(RuntimeError, match="outside any hotspot"):
         migrate.downgrade(led._engine, "0012")
+    assert migrate.current_revision(led._engine) == "0013"
+    led.dispose()
+
+
+def test_migration_0014_fills_owners_and_shares_from_the_projected_states(ledger_url):
+    """The case list filters by owner and share in SQL: 0014 fills both from each case's state, and
+    the append keeps them (a share, its revocation), as an expand 0013 code keeps running against."""
+    from datetime import timedelta
+
+    from domain.access import ReadScope
+    from domain.decide import Context, decide
+    from domain.state import fold
+    from ledger import migrate
+    from ledger.listing import CaseQuery
+
+    led = Ledger(ledger_url)
+    migrate.upgrade(led._engine, "0013")
+    state = None
+    for command in (f.start(), f.command("share", share_with="oost-nl", purpose="location", until="2099-01-01")):
+        new = decide(state, command, Context("lead-shared", T0))
+        state = fold(new, state)
+        with led._engine.begin() as conn:  # as 0013 code writes: events and the projection without 0014's parts
+            conn.execute(text("DELETE FROM cases WHERE case_id = 'lead-shared'"))
+            conn.execute(text(
+                "INSERT INTO cases (case_id, company, company_folded, kvk, stage, outcome, region, hotspot,"
+                " technology_domain, phase, last_seq, head_hash, state, detected_at, updated_at, demo) VALUES"
+                " ('lead-shared', 'x', 'x', NULL, 'detection', NULL, 'bom', NULL, 'photonics', 2, :seq, :h, :s, :at,"
+                " :at, false)"), {"seq": state.last_seq, "h": "0" * 64, "s": state.model_dump_json(),
+                                  "at": T0.isoformat()})
+    migrate.upgrade(led._engine, "0014")
+    assert migrate.compatible_ahead(led._engine, "0014", head="0013")
+    today = T0.date()
+
+    def readers(org: str) -> list[str]:
+        return [s.case_id for s in led.case_page(CaseQuery(ReadScope(organisation=org), today))[1]]
+
+    assert (readers("oost-nl"), readers("innovationquarter")) == (["lead-shared"], [])
+    assert led.case_page(CaseQuery(ReadScope(organisation="bom"), today, regions_owned=("bom",)))[0] == 1
+    assert led.case_page(CaseQuery(ReadScope(organisation="bom"), today))[0] == 0  # no owner recorded, no region
+    state = None  # appended by this code: the append keeps owner and shares
+    for at, command in enumerate((f.start(), f.command("assign-owner", owner="bom", rule="home region"),
+                                  f.command("share", share_with="oost-nl", purpose="location", until="2099-01-01"))):
+        new = decide(state, command, Context("lead-new", T0 + timedelta(hours=at)))
+        led.append(new)
+        state = fold(new, state)
+    assert sorted(readers("oost-nl")) == ["lead-new", "lead-shared"] and readers("bom") == ["lead-new"]
+    led.append(decide(state, f.command("revoke-share", share_with="oost-nl"), Context("lead-new", T0 + timedelta(1))))
+    assert readers("oost-nl") == ["lead-shared"]
+    led.rebuild_projection()  # from the chains: only lead-new has events
+    assert readers("oost-nl") == [] and readers("bom") == ["lead-new"]
+    migrate.downgrade(led._engine, "0013")
     assert migrate.current_revision(led._engine) == "0013"
     led.dispose()
