@@ -230,6 +230,19 @@ access_tokens = Table(
 )
 """Personal access tokens for the CLI and scripts: created and revoked by their user, hashed, scoped, expiring."""
 
+saved_views = Table(
+    "saved_views",
+    metadata,
+    # a person's named case-list filters (the web app's saved views, ledger.views): the filters as
+    # JSON, never in a URL (a company search may be one); opened by their opaque id (0015)
+    Column("view_id", String(32), primary_key=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("filters", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    UniqueConstraint("subject", "name", name="uq_saved_views_subject_name"),
+)
+
 ledger_schema_compat = Table(
     "ledger_schema_compat",
     metadata,

@@ -66,6 +66,7 @@ from ledger.schema import (
 from observability import telemetry
 
 if TYPE_CHECKING:
+    from ledger.views import SavedViews
     from ledger.listing import CaseQuery
     from domain.offers import LoadPlan
     from keys import Signer
@@ -300,6 +301,13 @@ class Ledger:
         from ledger.access_log import AccessLog
 
         return AccessLog(self._engine)
+
+    @cached_property
+    def views(self) -> SavedViews:
+        """Each person's saved case-list filters (``ledger.views``)."""
+        from ledger.views import SavedViews
+
+        return SavedViews(self._engine)
 
     @cached_property
     def tokens(self) -> AccessTokens:

@@ -67,7 +67,7 @@ async def test_pages_need_a_session_and_carry_the_content_security_policy(env):
     async with browser(env, "bom.coordinator") as http:
         for path in ("/app", "/app/cases", f"/app/cases/{env.case_ids['bom']}"):
             page = await http.get(path)
-            assert page.status_code == 200, (path, page.text[:500])
+            assert page.status_code == 200, (path, re.findall(r"role=\"alert\">([^<]*)<", page.text))
             assert page.headers["content-security-policy"] == CSP and "'unsafe-inline'" not in CSP
             assert "<script>" not in page.text and "style=" not in page.text  # nothing inline: the CSP allows none
             assert '<html lang="en">' in page.text and 'href="#main"' in page.text
@@ -244,3 +244,40 @@ async def test_a_case_from_detection_to_realisation_through_its_forms(env):
         refused = await http.post(f"/app/cases/{case_id}/actions/share", data={
             "with": "innovationquarter", "purpose": "x", "until": due, "csrf": csrf})
         assert refused.status_code == 403
+
+
+async def test_the_list_filters_sorts_keeps_views_exports_and_shows_the_board(env):
+    async with browser(env, "bom.coordinator") as http:
+        page = (await http.get("/app/cases?region=bom&status=open&sort=company&order=desc")).text
+        csrf = csrf_of(page)
+        assert env.case_ids["bom"] in page and env.case_ids["oost"] not in page
+        assert '<option value="company" selected>' in page and '<option value="desc" selected>' in page
+        bad = await http.get("/app/cases?phase=7")
+        assert bad.status_code == 422 and "phase: 1, 2, 3 or 4" in bad.text
+        none = await http.get("/app/cases?region=oost-nl")
+        assert none.status_code == 200 and env.case_ids["oost"] not in none.text  # filtered, still only readable
+
+        saved = await http.post("/app/cases/views", data={"csrf": csrf, "name": "Webzichtbaar", "q": "webzichtbaar",
+                                                          "region": "bom"})
+        assert saved.status_code == 303 and "webzichtbaar" not in saved.headers["location"].lower()
+        opened = await http.get(saved.headers["location"])
+        assert opened.status_code == 200 and env.case_ids["bom"] in opened.text and 'value="webzichtbaar"' in opened.text
+        nameless = await http.post("/app/cases/views", data={"csrf": csrf, "name": " "})
+        assert nameless.status_code == 422 and "name: give the view a name" in nameless.text
+
+        exported = await http.post("/app/cases.csv", data={"csrf": csrf, "q": "webzichtbaar"})
+        assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+        lines = exported.text.splitlines()
+        assert lines[0].startswith("case_id,company,stage") and len(lines) == 2 and env.case_ids["bom"] in lines[1]
+        assert "attachment" in exported.headers["content-disposition"]
+
+        board = await http.get("/app/board?region=bom")
+        assert board.status_code == 200 and 'id="col-detection"' in board.text
+        assert env.case_ids["oost"] not in board.text
+    async with browser(env, "oost.coordinator") as http:
+        other = await http.get(saved.headers["location"])  # another person's view is not theirs to open
+        assert other.status_code == 404 and "webzichtbaar" not in other.text.lower()
+    from api.web.cases import _cell
+
+    assert [_cell("=HYPERLINK(1)"), _cell("-3"), _cell("Photon BV"), _cell(None)] == [
+        "'=HYPERLINK(1)", "'-3", "Photon BV", ""]

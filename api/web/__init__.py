@@ -14,8 +14,8 @@ timeline).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,6 +25,7 @@ from api import identity, reading
 from api.forms import form
 from api.host import Host
 from api.web import case as case_pages
+from api.web import cases as case_lists
 from api.web.common import (
     CSP,
     HERE,
@@ -41,7 +42,7 @@ from client.api import CaseFilter, command_from
 from client.errors import BadInput, CaseError
 from client.inbox import calls_for, shared_items
 from domain.state import CaseState
-from domain.vocab import Region, Stage
+from domain.vocab import Region
 
 __all__ = ["CSP", "HTMX", "router"]
 PAGE_SIZE = 50
@@ -88,42 +89,6 @@ def router(dev: bool) -> APIRouter:
         items.sort(key=lambda x: (not x.overdue, x.due_at, x.case_id))
         return render(request, "inbox.html", caller=caller, items=[(x, calls_for(x)) for x in items], show=show,
                       shows=list(SHOW), within_days=WITHIN.days)
-
-    async def listing(request: Request, caller: identity.Caller, q: str, stage: str, region: str,
-                      page: int) -> Response:
-        host: Host = request.app.state.host
-        error = None
-        try:
-            where = CaseFilter(stage=stage or None, region=region or None, company=q or None).checked()
-            found = reading.visible(host, caller, await host.cases.list(where))
-        except BadInput as err:
-            error, found = err, []
-        pages = max(1, -(-len(found) // PAGE_SIZE))
-        page = min(max(page, 1), pages)
-        shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-        return render(request, "cases.html", status=422 if error else 200, caller=caller, cases=shown,
-                      total=len(found), page=page, pages=pages, q=q, stage=stage, region=region, error=error,
-                      stages=[s.value for s in Stage], regions=[r.value for r in Region])
-
-    @routes.get("/app/cases", response_class=HTMLResponse)
-    async def cases(request: Request) -> Response:
-        caller = signed_in(request)
-        if caller is None:
-            return RedirectResponse("/", status_code=303)
-        return await listing(request, caller, "", "", "", 1)
-
-    @routes.post("/app/cases", response_class=HTMLResponse)
-    async def search(request: Request) -> Response:
-        """The list filtered: a form POSTed, so a company name never stands in a URL (history, proxies, logs)."""
-        caller = caller_of(request)
-        fields = await form(request)
-        check_csrf(caller, fields.get("csrf"))
-        try:
-            page = int(fields.get("page", "1") or "1")
-        except ValueError:
-            page = 1
-        return await listing(request, caller, fields.get("q", "").strip(), fields.get("stage", ""),
-                             fields.get("region", ""), page)
 
     def lead_form(request: Request, caller: identity.Caller, values: dict[str, str], error: BadInput | None,
                   field: str | None) -> HTMLResponse:
@@ -179,4 +144,5 @@ def router(dev: bool) -> APIRouter:
         return RedirectResponse(f"/app/cases/{result.state.case_id}", status_code=303)
 
     routes.include_router(case_pages.router())
+    routes.include_router(case_lists.router())
     return routes
