@@ -63,6 +63,20 @@ class Caller:
     def organisation(self) -> str:
         return self.actor.organisation
 
+    @property
+    def may_report(self) -> bool:
+        """Whether the impact dashboard is theirs to see (a page shows its link only then)."""
+        from domain.access import Action, may
+
+        return bool(may(self.actor, Action.REPORT))
+
+    @property
+    def may_verify(self) -> bool:
+        """Whether the auditors' pages are theirs."""
+        from domain.access import Action, may
+
+        return bool(may(self.actor, Action.VERIFY))
+
 
 def roles_from(values: Iterable[str]) -> frozenset[Role]:
     """The known roles among ``values``; the rest (an identity provider's other groups) are ignored."""

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -131,34 +130,22 @@ def _offers_used(proposals: list[dict]) -> str:
 
 
 def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None) -> str:
+    """The case's events as a page a person reads (``reports/templates/dossier_timeline.html``)."""
+    from reports.templating import render
+
     state = fold(r.event for r in rows if finding is None or r.seq < finding.seq)
     items = []
     for r in rows:
         ev: dict = r.payload_json() or {}
         detail = {k: v for k, v in ev.items()
                   if k not in ("case_id", "seq", "at", "actor", "organisation", "reason", "type")}
-        items.append(
-            f"<li><time>{html.escape(r.at.strftime('%Y-%m-%d %H:%M'))}</time> <b>{html.escape(r.type)}</b> "
-            f"by {html.escape(r.actor)}{(' (' + html.escape(r.organisation) + ')') if r.organisation else ''}"
-            f"{('<br>' + html.escape(_gist(ev))) if _gist(ev) else ''}"
-            f"{('<br><i>' + html.escape(ev['reason']) + '</i>') if ev.get('reason') else ''}"
-            f"<details><summary>seq {r.seq} · hash {r.hash[:16]}…</summary>"
-            f"<pre>{html.escape(json.dumps(detail, indent=2, ensure_ascii=False))}</pre></details></li>"
-        )
-    outcome = state.outcome.value if state and state.outcome else "open"
-    chain = (f'<p style="background:#fdd;padding:.5rem"><b>Chain broken:</b> {html.escape(str(finding))}</p>'
-             if finding else '<p style="color:#2a6">Hash chain verified when exported: intact '
-                          '(re-check events.json with VERIFY.txt).</p>')
-    company = html.escape(state.lead.company) if state else ""
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Dossier {html.escape(case_id)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;color:#222}}
-ol{{list-style:none;padding:0;border-left:3px solid #2a6;}}li{{margin:0 0 1rem 1rem}}
-time{{color:#666;font-variant-numeric:tabular-nums}}pre{{background:#f5f5f5;padding:.5rem;overflow:auto}}
-@media print{{details{{display:block}}}}</style></head><body>
-<h1>{company}</h1>{chain}<p>Case <code>{html.escape(case_id)}</code> · stage <b>{state.stage.value if state else '-'}</b>
-· outcome <b>{outcome}</b> · {len(rows)} events · head hash <code>{rows[-1].hash if rows else '-'}</code></p>
-<ol>{''.join(items)}</ol></body></html>"""
+        items.append({"at": r.at.strftime("%Y-%m-%d %H:%M"), "type": r.type, "actor": r.actor,
+                      "organisation": r.organisation, "gist": _gist(ev), "reason": ev.get("reason"), "seq": r.seq,
+                      "hash": r.hash, "detail": json.dumps(detail, indent=2, ensure_ascii=False)})
+    return render("dossier_timeline.html", case_id=case_id, company=state.lead.company if state else "",
+                  finding=str(finding) if finding else None, stage=state.stage.value if state else "-",
+                  outcome=state.outcome.value if state and state.outcome else "open", items=items,
+                  head=rows[-1].hash if rows else "-")
 
 
 def write(

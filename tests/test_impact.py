@@ -886,6 +886,6 @@ def test_the_report_says_how_much_matchmaking_rested_on_illustrative_offers():
     assert r["offers"] == {"proposal_sets": 3, "illustrative": 1, "supplied": 1, "unversioned": 1}
     line = ("3 proposal sets in the period: 1 on illustrative hotspot offers (shipped figures, not a ROM's), "
             "1 recorded before offers carried a version")
-    assert line in render(r, "md") and line.replace("'", "&#x27;") in render(r, "html")
+    assert line in render(r, "md") and line.replace("'", "&#39;") in render(r, "html")
     assert report(events(cases), "2027")["offers"]["proposal_sets"] == 0
     assert "no matchmaking in the period" in render(report(events(cases), "2027"), "md")

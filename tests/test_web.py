@@ -281,3 +281,41 @@ async def test_the_list_filters_sorts_keeps_views_exports_and_shows_the_board(en
 
     assert [_cell("=HYPERLINK(1)"), _cell("-3"), _cell("Photon BV"), _cell(None)] == [
         "'=HYPERLINK(1)", "'-3", "Photon BV", ""]
+
+
+async def test_the_dashboard_names_no_company_and_the_audit_pages_are_the_auditors(env):
+    async with browser(env, "ez.monitor") as http:
+        shown = await http.get("/app/dashboard?period=2026")
+        assert shown.status_code == 200, re.findall(r'role="alert">([^<]*)<', shown.text)
+        assert "Indicators against targets" in shown.text and "<svg" in shown.text and 'class="chart"' in shown.text
+        assert LEAD["company"] not in shown.text and OOST["company"] not in shown.text
+        assert "style=" not in shown.text and "<style" not in shown.text  # the page's CSP allows no inline style
+        assert (await http.get("/app/dashboard?period=20x6")).status_code == 422
+        mailed = await http.get("/app/dashboard/report.html?period=2026")
+        assert mailed.status_code == 200 and "attachment" in mailed.headers["content-disposition"]
+        assert (await http.get("/app/audit")).status_code == 403
+    case_id = env.case_ids["bom"]
+    async with browser(env, "auditor") as http:
+        page = await http.get("/app/audit")
+        assert page.status_code == 200
+        csrf = csrf_of(page.text)
+        verified = await http.post("/app/audit", data={"csrf": csrf, "check": "verify"})
+        assert verified.status_code == 200 and "Intact:" in verified.text, verified.text[-3000:]
+        health = await http.post("/app/audit", data={"csrf": csrf, "check": "health"})
+        assert health.status_code == 200 and "running workflow(s)" in health.text
+        before = len(env.ledger.access_log.entries(case_id))
+        refused = await http.post(f"/app/audit/cases/{case_id}/dossier", data={"csrf": csrf, "reason": " "})
+        assert refused.status_code == 422 and len(env.ledger.access_log.entries(case_id)) == before
+        got = await http.post(f"/app/audit/cases/{case_id}/dossier", data={"csrf": csrf, "reason": "annual audit"})
+        assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
+        import io
+        import zipfile
+
+        names = zipfile.ZipFile(io.BytesIO(got.content)).namelist()
+        assert f"{case_id}/events.json" in names and f"{case_id}/timeline.html" in names
+        log = await http.get(f"/app/audit/cases/{case_id}")
+        assert log.status_code == 200 and "export-dossier" in log.text and "annual audit" in log.text
+        assert len(env.ledger.access_log.entries(case_id)) == before + 1
+    async with browser(env, "bom.coordinator") as http:
+        assert (await http.get(f"/app/audit/cases/{case_id}")).status_code == 403
+        assert (await http.get("/app/dashboard")).status_code == 200  # coordinators report too

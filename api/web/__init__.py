@@ -26,6 +26,7 @@ from api.forms import form
 from api.host import Host
 from api.web import case as case_pages
 from api.web import cases as case_lists
+from api.web import oversight
 from api.web.common import (
     CSP,
     HERE,
@@ -145,4 +146,5 @@ def router(dev: bool) -> APIRouter:
 
     routes.include_router(case_pages.router())
     routes.include_router(case_lists.router())
+    routes.include_router(oversight.router())
     return routes

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import partial
 from dataclasses import asdict, dataclass, fields, replace
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request

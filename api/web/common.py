@@ -8,13 +8,11 @@ is never a second copy of the page's markup.
 
 from __future__ import annotations
 
-import gettext
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2_fragments import render_block
@@ -22,6 +20,7 @@ from jinja2_fragments import render_block
 from api import identity
 from api.devlogin import BANNER
 from client.errors import BadInput, Forbidden, Unauthenticated
+from reports.templating import environment
 
 HERE = Path(__file__).resolve().parent
 HTMX = HERE.parent.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
@@ -33,9 +32,8 @@ HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff", 
            "Cache-Control": "no-store"}
 """Every page: no inline script or style anywhere, nothing framed, no company in a Referer."""
 
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                         extensions=["jinja2.ext.i18n"], undefined=jinja2.StrictUndefined)
-ENV.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
+ENV = environment(HERE / "templates")
+"""The web pages' templates over the reports' (``reports.templating``: one templating system)."""
 
 
 def htmx_file() -> Path:
