@@ -83,6 +83,7 @@ def test_a_coordinator_finds_a_case_adds_a_note_and_sees_a_refusal_beside_its_fi
     loads: list[str] = []
     page.on("load", lambda p: loads.append(p.url))
     page.get_by_label("What was said (a meeting, call or e-mail)").fill("Met the CFO: 30 MVA by 2028")
+    page.locator("#note-kind").select_option("meeting")
     page.get_by_role("button", name="Record the note").click()
     timeline = page.locator("#timeline")
     timeline.get_by_text("note (meeting): Met the CFO: 30 MVA by 2028").wait_for()
@@ -97,3 +98,95 @@ def test_a_coordinator_finds_a_case_adds_a_note_and_sees_a_refusal_beside_its_fi
                            capture_output=True, text=True, timeout=60).stdout
     notes = [e for e in json.loads(shown)["events"] if e["type"] == "NoteRecorded"]
     assert [(e["event"]["text"], e["actor"]) for e in notes] == [("Met the CFO: 30 MVA by 2028", "bom.coordinator")]
+
+
+def sign_in(page, dev, user: str) -> None:
+    page.goto(dev.api_url + "/")
+    page.get_by_role("link", name="Development sign-in (demo users)").click()
+    page.get_by_role("button", name=user).click()
+    page.goto(dev.api_url + "/app")
+
+
+def act(page, kind: str, fields: dict[str, str], *, expect_error: str | None = None) -> None:
+    """Open the action ``kind``'s form, fill it, send it, and wait for the case to be swapped in (or
+    for the error beside the field ``expect_error``)."""
+    form = page.locator(f"#{kind}-form")
+    if not form.is_visible():
+        page.locator("details", has=form).locator("summary").click()
+    for name, value in fields.items():
+        field = page.locator(f"#{kind}-{name}")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    page.evaluate("document.getElementById('case').dataset.before = 'yes'")  # marks the case as it is now
+    form.get_by_role("button").click()
+    page.locator("#case:not([data-before])").wait_for()  # htmx swapped a new one in
+    if expect_error:
+        page.locator(f"#{kind}-{expect_error}-error").wait_for()
+    else:
+        page.get_by_role("status").filter(has_text="recorded").wait_for()
+
+
+def test_a_case_runs_from_detection_to_realisation_in_the_browser_and_is_shared(dev, page, browser):
+    """Issue 15 point 9: the whole case through the forms (no page load: htmx swaps the case in), a
+    refused action beside its field, a note, a share with Oost NL, whose coordinator then finds the
+    case in their inbox; the monitor sees the dashboard and no company; axe on every page."""
+    from datetime import date, timedelta
+
+    sign_in(page, dev, "bom.coordinator")
+    page.goto(f"{dev.api_url}/app/cases/{dev.case_id}")
+    loads: list[str] = []
+    page.on("load", lambda p: loads.append(p.url))
+    act(page, "articulate-needs", {"m2": "2500", "needed-by": "2020-01-01"}, expect_error="needed-by")
+    assert page.locator("#articulate-needs-needed-by").get_attribute("aria-invalid") == "true"
+    assert page.locator("#articulate-needs-m2").input_value() == "2500"  # what was typed is kept
+    accessible(page, "case-refused-action")
+    act(page, "articulate-needs", {"m2": "2500", "needed-by": "2099-06-01"})
+    act(page, "propose-matches", {})
+    accessible(page, "case-proposals")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "readme-case-page.png"))  # the README's opening picture (docs/screenshots)
+    act(page, "choose-location", {"hotspot": "twente", "municipality": "Enschede"})
+    due = (date.today() + timedelta(days=21)).isoformat()
+    act(page, "request-consultation", {"party": "grid_operator", "subject": "30 MVA", "due": due})
+    act(page, "answer-consultation", {"consultation": "C1", "verdict": "positive", "answer": "capacity by 2028"})
+    act(page, "start-realisation", {})
+    act(page, "share", {"with": "oost-nl", "purpose": "the site is in Twente", "until": due})
+    act(page, "realise", {"investment-eur": "12000000", "jobs": "40", "counterfactual": "would_have_gone_abroad"})
+    assert loads == []  # every step swapped in by htmx
+    page.reload()
+    assert "closed" in page.locator(".stages [aria-current=step]").inner_text()
+    accessible(page, "case-realised")
+    for path, name in (("/app/cases", "cases"), ("/app/board", "board"), ("/app/dashboard", "dashboard-coordinator")):
+        page.goto(dev.api_url + path)
+        accessible(page, name)
+
+    oost = browser.new_context()
+    other = oost.new_page()
+    sign_in(other, dev, "oost.coordinator")
+    row = other.get_by_role("row").filter(has_text=dev.case_id)
+    row.get_by_text("shared with you by BOM").wait_for()
+    accessible(other, "inbox-shared")
+    oost.close()
+
+    ez = browser.new_context()
+    monitor = ez.new_page()
+    sign_in(monitor, dev, "ez.monitor")
+    monitor.goto(dev.api_url + "/app/dashboard")
+    monitor.get_by_role("heading", name="Indicators against targets").wait_for()
+    assert "Photon Forge" not in monitor.content()
+    accessible(monitor, "dashboard")
+    ez.close()
+
+    audit = browser.new_context()
+    auditor = audit.new_page()
+    sign_in(auditor, dev, "auditor")
+    auditor.goto(dev.api_url + "/app/audit")
+    auditor.get_by_role("button", name="Verify the ledger now").click()
+    auditor.get_by_text("Intact:").wait_for()
+    accessible(auditor, "audit")
+    auditor.goto(f"{dev.api_url}/app/audit/cases/{dev.case_id}")
+    accessible(auditor, "audit-case")
+    audit.close()
