@@ -43,6 +43,8 @@ class CaseQuery:
     owner_regions: tuple[str, ...] = ()
     """The home regions ``owner`` owns the cases of when none was recorded."""
     open: bool | None = None
+    shared_with: str | None = None
+    """Only cases shared with this organisation by a share in force."""
     company: str | None = None
     include_demo: bool = False
     sort: Sort = "detected"
@@ -59,9 +61,13 @@ def readable(scope: ReadScope, today: date, regions_owned: tuple[str, ...]) -> C
         return false()
     org = scope.organisation
     owned = owned_by(org, regions_owned)
-    shared = exists().where(case_shares.c.case_id == cases.c.case_id, case_shares.c.organisation == org,
-                            case_shares.c.until >= today.isoformat())
-    return or_(owned, shared)
+    return or_(owned, shared_with(org, today))
+
+
+def shared_with(organisation: str, today: date) -> ColumnElement[bool]:
+    """The cases shared with ``organisation`` by a share in force on ``today``."""
+    return exists().where(case_shares.c.case_id == cases.c.case_id, case_shares.c.organisation == organisation,
+                          case_shares.c.until >= today.isoformat())
 
 
 def owned_by(organisation: str, regions: tuple[str, ...]) -> ColumnElement[bool]:
@@ -85,6 +91,8 @@ def where(query: Select[Any], q: CaseQuery) -> Select[Any]:
         query = query.where(cases.c.coordinator_folded.is_(None))
     if q.owner is not None:
         query = query.where(owned_by(q.owner, q.owner_regions))
+    if q.shared_with is not None:
+        query = query.where(shared_with(q.shared_with, q.today))
     if q.open is not None:
         query = query.where((cases.c.stage != "closed") if q.open else (cases.c.stage == "closed"))
     if q.company and q.company.strip():

@@ -243,7 +243,10 @@ class Ledger:
     """
 
     def __init__(self, url: str) -> None:
+        from ledger.state_cache import StateCache
+
         self.url = url
+        self._states = StateCache()
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             path = parsed.database
@@ -774,9 +777,18 @@ class Ledger:
         from ledger import listing
 
         with self._engine.connect() as conn:
-            total = conn.execute(listing.where(select(func.count()).select_from(cases), q)).scalar_one()
-            raw = conn.execute(listing.ordered(listing.where(select(cases.c.state), q), q)).scalars().all()
-        return total, [CaseState.model_validate_json(r) for r in raw]
+            found = conn.execute(listing.ordered(listing.where(select(cases.c.case_id, cases.c.last_seq), q), q)).all()
+            total = len(found) if q.limit is None else conn.execute(
+                listing.where(select(func.count()).select_from(cases), q)).scalar_one()
+            kept = {case_id: self._states.get(case_id, seq) for case_id, seq in found}
+            missing = [case_id for case_id, state in kept.items() if state is None]
+            for start in range(0, len(missing), 500):  # parsed once per change (ledger.state_cache)
+                part = missing[start:start + 500]
+                for raw in conn.execute(select(cases.c.state).where(cases.c.case_id.in_(part))).scalars():
+                    state = CaseState.model_validate_json(raw)
+                    self._states.put(state)
+                    kept[state.case_id] = state
+        return total, [state for state in kept.values() if state is not None]
 
     def case_rows(self, q: CaseQuery) -> list[CaseSummary]:
         """The rows ``q`` finds (its page, or all with ``limit`` None) from the projection's columns,

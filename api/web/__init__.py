@@ -39,23 +39,29 @@ from api.web.common import (
     render,
     signed_in,
 )
-from client.api import CaseFilter, command_from
+from client.api import command_from
 from client.errors import BadInput, CaseError
-from client.inbox import calls_for, shared_items
-from domain.state import CaseState
+from client.inbox import calls_for, shared_items, sharing_items
+from client.inbox import items as inbox_items
+from domain.access import Role, read_scope
+from domain.reminders import ReminderRules
 from domain.vocab import Region
+from ledger.listing import CaseQuery
 
 __all__ = ["CSP", "HTMX", "router"]
 PAGE_SIZE = 50
 WITHIN = timedelta(days=14)
 """The inbox holds what is due or overdue and what falls due, or was shared, within two weeks."""
-SHOW: dict[str, Callable[[CaseState, identity.Caller], bool]] = {
-    "all": lambda s, c: True,
-    "mine": lambda s, c: s.lead.coordinator == c.subject,
-    "organisation": lambda s, c: s.owner == c.organisation,
-    "unassigned": lambda s, c: s.lead.coordinator is None,
+INBOX_MAX = 200
+"""Items an inbox page lists (overdue first); it says how many more there are."""
+SHOW: dict[str, Callable[[identity.Caller, tuple[str, ...]], dict[str, Any]]] = {
+    "all": lambda c, regions: {},
+    "mine": lambda c, regions: {"coordinator": c.subject.strip().casefold()},
+    "organisation": lambda c, regions: {"owner": c.organisation, "owner_regions": regions},
+    "unassigned": lambda c, regions: {"unassigned": True},
 }
-"""The worklists: every case I may read, the ones I coordinate, my organisation's, nobody's yet."""
+"""The worklists (``ledger.listing.CaseQuery`` filters): every open case I act on, the ones I
+coordinate, my organisation's own, nobody's yet."""
 
 
 def router(dev: bool) -> APIRouter:
@@ -82,14 +88,24 @@ def router(dev: bool) -> APIRouter:
         show = request.query_params.get("show", "all")
         show = show if show in SHOW else "all"
         now = host.clock()
-        states = reading.visible(host, caller, await host.cases.list(CaseFilter(include_demo=False)))
-        states = [s for s in states if SHOW[show](s, caller)]
-        by_id = {s.case_id for s in states}
-        items = [x for x in await host.cases.inbox(WITHIN) if x.case_id in by_id]
-        items += shared_items(states, caller.organisation, host.organisations, now, WITHIN)
-        items.sort(key=lambda x: (not x.overdue, x.due_at, x.case_id))
-        return render(request, "inbox.html", caller=caller, items=[(x, calls_for(x)) for x in items], show=show,
-                      shows=list(SHOW), within_days=WITHIN.days)
+        items = []
+        if Role.COORDINATOR in caller.actor.roles:  # the open cases they act on, in SQL; only those parsed
+            regions = tuple(r.value for r, org in host.organisations.rom_of.items() if org.id == caller.organisation)
+            q = CaseQuery(read_scope(caller.actor), now.date(), regions, open=True, limit=None, **SHOW[show](caller, regions))
+            _, found = await host.run(lambda ledger: ledger.case_page(q))
+            states = reading.visible(host, caller, found)
+            adopted = await host.run(lambda ledger: ledger.reminder_rules())
+            rules = adopted.rules if adopted else ReminderRules()
+            shared_q = CaseQuery(read_scope(caller.actor), now.date(), regions, shared_with=caller.organisation,
+                                 limit=None, **SHOW[show](caller, regions))  # open or closed since
+            _, shared = await host.run(lambda ledger: ledger.case_page(shared_q))
+            items = (inbox_items(states, rules, now, WITHIN) + sharing_items(states, host.organisations, now)
+                     + shared_items(reading.visible(host, caller, shared), caller.organisation, host.organisations,
+                                    now, WITHIN))
+            items.sort(key=lambda x: (not x.overdue, x.due_at, x.case_id))
+        return render(request, "inbox.html", caller=caller, items=[(x, calls_for(x)) for x in items[:INBOX_MAX]],
+                      more=max(0, len(items) - INBOX_MAX), show=show, shows=list(SHOW), within_days=WITHIN.days,
+                      coordinator=Role.COORDINATOR in caller.actor.roles)
 
     def lead_form(request: Request, caller: identity.Caller, values: dict[str, str], error: BadInput | None,
                   field: str | None) -> HTMLResponse:
