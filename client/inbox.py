@@ -12,12 +12,14 @@ days", not "OVERDUE" because its early reminder went out.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from domain.reminders import PlannedReminder, ReminderRules, plan
 from domain.organisations import Organisations
+from domain.reminders import PlannedReminder, ReminderRules, plan
 from domain.state import CaseState
 
 
@@ -89,16 +91,45 @@ def _deadline(state: CaseState, key: str) -> date | None:
     return found.due if found else None
 
 
+class _Plans:
+    """``domain.reminders.plan`` kept per (case, last event, rules): a plan is a pure function of
+    the state and the rules, and an inbox computes the same cases' plans on every load."""
+
+    CAPACITY = 50_000
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[tuple[str, int, str], list[PlannedReminder]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, state: CaseState, rules: ReminderRules, rules_key: str) -> list[PlannedReminder]:
+        key = (state.case_id, state.last_seq, rules_key)
+        with self._lock:
+            found = self._plans.get(key)
+            if found is not None:
+                self._plans.move_to_end(key)
+                return found
+        planned = plan(state, rules)
+        with self._lock:
+            self._plans[key] = planned
+            while len(self._plans) > self.CAPACITY:
+                self._plans.popitem(last=False)
+        return planned
+
+
+_PLANS = _Plans()
+
+
 def items(
     states: Iterable[CaseState], rules: ReminderRules, now: datetime, within: timedelta
 ) -> list[InboxItem]:
     """The inbox over ``states`` at ``now``: due, overdue, failed deliveries, and what falls due
     within ``within``; soonest first."""
     horizon = now + within
+    rules_key = rules.model_dump_json()
     out: list[InboxItem] = []
     for state in states:
         chains: dict[str, PlannedReminder] = {}
-        for r in plan(state, rules):  # earliest first: a later due step replaces an earlier one
+        for r in _PLANS.of(state, rules, rules_key):  # earliest first: a later due step replaces an earlier one
             anchor = r.key.rsplit(":", 1)[0]
             if r.due_at <= now or (anchor not in chains and r.due_at <= horizon):
                 chains[anchor] = r

@@ -64,6 +64,21 @@ SHOW: dict[str, Callable[[identity.Caller, tuple[str, ...]], dict[str, Any]]] = 
 coordinate, my organisation's own, nobody's yet."""
 
 
+def _shown(host: Host, caller: identity.Caller, items: list[Any], states: dict[str, Any]) -> list[Any]:
+    """The first :data:`INBOX_MAX` of ``items`` whose case ``may()`` lets ``caller`` read (the query
+    chose by the same rule; each case shown is judged again), then the rest unjudged, only counted."""
+    judged: dict[str, bool] = {}
+    out: list[Any] = []
+    for n, x in enumerate(items):
+        if len(out) >= INBOX_MAX:
+            return out + items[n:]
+        if x.case_id not in judged:
+            judged[x.case_id] = bool(reading.visible(host, caller, [states[x.case_id]]))
+        if judged[x.case_id]:
+            out.append(x)
+    return out
+
+
 def router(dev: bool) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
@@ -92,17 +107,16 @@ def router(dev: bool) -> APIRouter:
         if Role.COORDINATOR in caller.actor.roles:  # the open cases they act on, in SQL; only those parsed
             regions = tuple(r.value for r, org in host.organisations.rom_of.items() if org.id == caller.organisation)
             q = CaseQuery(read_scope(caller.actor), now.date(), regions, open=True, limit=None, **SHOW[show](caller, regions))
-            _, found = await host.run(lambda ledger: ledger.case_page(q))
-            states = reading.visible(host, caller, found)
+            _, states = await host.run(lambda ledger: ledger.case_page(q))
             adopted = await host.run(lambda ledger: ledger.reminder_rules())
             rules = adopted.rules if adopted else ReminderRules()
             shared_q = CaseQuery(read_scope(caller.actor), now.date(), regions, shared_with=caller.organisation,
                                  limit=None, **SHOW[show](caller, regions))  # open or closed since
             _, shared = await host.run(lambda ledger: ledger.case_page(shared_q))
             items = (inbox_items(states, rules, now, WITHIN) + sharing_items(states, host.organisations, now)
-                     + shared_items(reading.visible(host, caller, shared), caller.organisation, host.organisations,
-                                    now, WITHIN))
+                     + shared_items(shared, caller.organisation, host.organisations, now, WITHIN))
             items.sort(key=lambda x: (not x.overdue, x.due_at, x.case_id))
+            items = _shown(host, caller, items, {s.case_id: s for s in states + shared})
         return render(request, "inbox.html", caller=caller, items=[(x, calls_for(x)) for x in items[:INBOX_MAX]],
                       more=max(0, len(items) - INBOX_MAX), show=show, shows=list(SHOW), within_days=WITHIN.days,
                       coordinator=Role.COORDINATOR in caller.actor.roles)

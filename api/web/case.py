@@ -12,6 +12,7 @@ Claiming a case and handing it over are the lead's ``coordinator`` changed by an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -27,11 +28,17 @@ from client.access import access_of, proposed_shares
 from client.api import command_from
 from client.errors import BadInput, CaseError, Forbidden
 from client.forms import body
+from client.inbox import items
 from client.story import needs_lines, place, proposal_lines, realisation_line, timeline
 from domain.access import Action, Role, may
 from domain.decide import possible
+from domain.reminders import ReminderRules
 
 SHARING = frozenset({"share", "revoke-share"})
+TIMELINE_SHOWN = 200
+"""Events the page lists, newest first; the rest on asking (``?timeline=all``) and in the dossier."""
+REMINDERS_AHEAD = timedelta(days=36_500)
+"""A case's page lists every open reminder chain's next step, however far ahead."""
 """Who may see the file is the owner's coordinators' to decide (``Action.SHARE``)."""
 
 
@@ -56,9 +63,11 @@ def grouped(lines: list[str]) -> list[tuple[str, list[str]]]:
     return out
 
 
-async def context(request: Request, caller: identity.Caller, case_id: str, record_read: bool = True
-                  ) -> dict[str, Any]:
-    """Everything the case page shows ``caller`` (404 when they may not read it)."""
+async def context(request: Request, caller: identity.Caller, case_id: str, record_read: bool = True,
+                  show_all: bool = False) -> dict[str, Any]:
+    """Everything the case page shows ``caller`` (404 when they may not read it): the state as
+    projected with the chain, the case's events in words (the latest :data:`TIMELINE_SHOWN` unless
+    ``show_all``), its open reminders, and the actions it offers them."""
     from domain.access_log import AccessKind
 
     host: Host = request.app.state.host
@@ -67,14 +76,18 @@ async def context(request: Request, caller: identity.Caller, case_id: str, recor
     now = host.clock()
     if record_read and caller.organisation != access.owner:  # recorded before it is shown, as by the JSON API
         await host.record_access(caller.actor, AccessKind.READ_CASE, decision.reason, case_id=case_id)
-    view = await host.cases.read(case_id)
+    rows = await host.run(lambda ledger: ledger.events(case_id))
+    adopted = await host.run(lambda ledger: ledger.reminder_rules())
+    reminders = items([state], adopted.rules if adopted else ReminderRules(), now, REMINDERS_AHEAD)
+    story = timeline(r.event for r in rows)
+    shown = story if show_all else story[-TIMELINE_SHOWN:]
     may_act = bool(may(caller.actor, Action.ACT, access, now))
     may_share = bool(may(caller.actor, Action.SHARE, access, now))
     offered = [actions.ACTIONS[k] for k in possible(state, now.date())
                if k in actions.ACTIONS and k != "note" and (may_share if k in SHARING else may_act)]
     colleagues = (await host.run(lambda ledger: ledger.access_log.holders(caller.organisation, Role.COORDINATOR.value))
                   if may_act else [])
-    return {"state": state, "view": view, "story": timeline(r.event for r in view.timeline),
+    return {"state": state, "reminders": reminders, "story": shown, "events": len(story),
             "owner": host.organisations.get(access.owner), "access": access, "may_act": may_act,
             "offered": offered, "actions_by_kind": actions.ACTIONS,
             "coordinator_field": actions.ACTIONS["update"].field("coordinator"), "colleagues": colleagues,
@@ -95,7 +108,7 @@ def router() -> APIRouter:
         caller = signed_in(request)
         if caller is None:
             return RedirectResponse("/", status_code=303)
-        values = await context(request, caller, case_id)
+        values = await context(request, caller, case_id, show_all=request.query_params.get("timeline") == "all")
         values["flash"] = request.session.pop("flash", None)
         return render(request, "case.html", caller=caller, **values)
 
