@@ -218,10 +218,10 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
     return (event.type, [], [])  # pragma: no cover - every event type has its words above
 
 
-def timeline(events: Iterable[Event]) -> list[Entry]:
-    """Each event of a case (in seq order) in words, with the state before it at hand."""
+def timeline(events: Iterable[Event], state: CaseState | None = None) -> list[Entry]:
+    """Each event of a case (in seq order) in words, with the state before it at hand (``state``:
+    the case before the first of ``events``, to continue a timeline told before)."""
     out: list[Entry] = []
-    state: CaseState | None = None
     for event in events:
         what, details, changes = describe(event, state)
         out.append(Entry(seq=event.seq, at=event.at, actor=event.actor, organisation=event.organisation,

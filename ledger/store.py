@@ -659,10 +659,14 @@ class Ledger:
     # --- reading ---------------------------------------------------------------------------
 
     def events(
-        self, case_id: str, *, as_of: datetime | None = None, upto_seq: int | None = None
+        self, case_id: str, *, as_of: datetime | None = None, upto_seq: int | None = None,
+        after_seq: int | None = None,
     ) -> list[LedgerRow]:
-        """One case's rows in seq order (workflow time ``<= as_of`` and seq ``<= upto_seq``, when given)."""
+        """One case's rows in seq order (workflow time ``<= as_of``, seq ``<= upto_seq`` and seq
+        ``> after_seq``, when given)."""
         query = select(*_STORED).where(ledger_events.c.case_id == case_id)
+        if after_seq is not None:
+            query = query.where(ledger_events.c.seq > after_seq)
         if as_of is not None:
             query = query.where(ledger_events.c.at <= iso(as_of))
         if upto_seq is not None:

@@ -234,6 +234,12 @@ async def test_a_case_from_detection_to_realisation_through_its_forms(env):
         state = env.ledger.case_state(case_id)
         assert (state.stage.value, state.realisation.jobs) == ("closed", 12)
         assert action_form(realised.text, "correct-realisation") and not action_form(realised.text, "reopen")
+        from api.web.case import _STORIES
+        from client.story import timeline
+
+        told = await _STORIES.of(env.app.state.host, state)  # told step by step, after each action
+        whole = timeline(r.event for r in env.ledger.events(case_id))
+        assert len(told) == len(whole) == state.last_seq and told == whole
 
     async with browser(env, "oost.coordinator") as http:
         inbox = (await http.get("/app")).text

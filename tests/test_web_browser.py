@@ -63,8 +63,11 @@ def accessible(page, name: str) -> None:
 
 def test_a_coordinator_finds_a_case_adds_a_note_and_sees_a_refusal_beside_its_field(dev, page):
     page.goto(dev.api_url + "/")
+    accessible(page, "start")
     page.get_by_role("link", name="Development sign-in (demo users)").click()
+    accessible(page, "dev-sign-in")
     page.get_by_role("button", name="bom.coordinator").click()
+    accessible(page, "signed-in")
     page.get_by_role("link", name="Open the web app: your inbox and cases").click()
     assert page.url.endswith("/app")
     accessible(page, "inbox")

@@ -11,6 +11,7 @@ Claiming a case and handing it over are the lead's ``coordinator`` changed by an
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -29,9 +30,10 @@ from client.api import command_from
 from client.errors import BadInput, CaseError, Forbidden
 from client.forms import body
 from client.inbox import items
-from client.story import needs_lines, place, proposal_lines, realisation_line, timeline
+from client.story import Entry, needs_lines, place, proposal_lines, realisation_line, timeline
 from domain.access import Action, Role, may
 from domain.decide import possible
+from domain.state import CaseState, fold
 from domain.reminders import ReminderRules
 
 SHARING = frozenset({"share", "revoke-share"})
@@ -40,6 +42,40 @@ TIMELINE_SHOWN = 200
 REMINDERS_AHEAD = timedelta(days=36_500)
 """A case's page lists every open reminder chain's next step, however far ahead."""
 """Who may see the file is the owner's coordinators' to decide (``Action.SHARE``)."""
+
+
+class _Stories:
+    """A case's events in words (``client.story.timeline``) for the cases read lately, kept with the
+    state they were told up to: a page load of an unchanged 1,000-event case neither reads nor folds
+    it, and after an action only the new events are read and told."""
+
+    CAPACITY = 256
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[list[Entry], CaseState]] = OrderedDict()
+
+    async def of(self, host: Host, state: CaseState) -> list[Entry]:
+        """The story of ``state.case_id`` up to ``state.last_seq``."""
+        case_id, last = state.case_id, state.last_seq
+        kept = self._kept.get(case_id)
+        if kept is not None and kept[1].last_seq == last:
+            self._kept.move_to_end(case_id)
+            return kept[0]
+        since = kept[1] if kept is not None and kept[1].last_seq < last else None
+        after = since.last_seq if since is not None else 0
+        rows = await host.run(lambda ledger: ledger.events(case_id, upto_seq=last, after_seq=after))
+        events = [r.event for r in rows]
+        story = (kept[0] if since is not None and kept is not None else []) + timeline(events, since)
+        told = fold(events, since)
+        if told is not None and told.last_seq == last:
+            self._kept[case_id] = (story, told)
+            self._kept.move_to_end(case_id)
+            while len(self._kept) > self.CAPACITY:
+                self._kept.popitem(last=False)
+        return story
+
+
+_STORIES = _Stories()
 
 
 @dataclass(frozen=True)
@@ -76,10 +112,9 @@ async def context(request: Request, caller: identity.Caller, case_id: str, recor
     now = host.clock()
     if record_read and caller.organisation != access.owner:  # recorded before it is shown, as by the JSON API
         await host.record_access(caller.actor, AccessKind.READ_CASE, decision.reason, case_id=case_id)
-    rows = await host.run(lambda ledger: ledger.events(case_id))
     adopted = await host.run(lambda ledger: ledger.reminder_rules())
     reminders = items([state], adopted.rules if adopted else ReminderRules(), now, REMINDERS_AHEAD)
-    story = timeline(r.event for r in rows)
+    story = await _STORIES.of(host, state)
     shown = story if show_all else story[-TIMELINE_SHOWN:]
     may_act = bool(may(caller.actor, Action.ACT, access, now))
     may_share = bool(may(caller.actor, Action.SHARE, access, now))
