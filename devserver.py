@@ -7,6 +7,7 @@ search attributes are registered, so the Web UI and ``temporal workflow list --q
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -14,10 +15,9 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings, load, make_private, safe_url
+from settings import DEV_API_PORT_OFFSET, Settings, load, make_private, safe_url
 from workflows.search_attributes import ALL_KEYS
 
 if TYPE_CHECKING:
@@ -51,14 +51,24 @@ def host_port(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-async def start_server(settings: Settings) -> WorkflowEnvironment:
-    """Start (or restart, on the same database) the embedded server; the caller shuts it down."""
+def dev_urls(settings: Settings) -> tuple[str, str]:
+    """(the Temporal UI's origin, the codec endpoint of the API ``brandpunt dev`` serves)."""
+    ip, port = host_port(settings.temporal_address)
+    api_port = settings.web.port_or(port + DEV_API_PORT_OFFSET)
+    return f"http://{ip}:{port + UI_PORT_OFFSET}", f"http://{settings.web.host}:{api_port}/api/codec"
+
+
+async def start_server(settings: Settings, codec_endpoint: str | None = None) -> WorkflowEnvironment:
+    """Start (or restart, on the same database) the embedded server; the caller shuts it down.
+    ``codec_endpoint``: where its Web UI sends encrypted payloads to be decoded (the API's codec server)."""
     settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     make_private(settings.home)  # made by an older brandpunt, or under a looser umask
     ip, port = host_port(settings.temporal_address)
+    from client.connection import data_converter
+
     return await WorkflowEnvironment.start_local(
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         ip=ip,
         port=port,
         ui=True,
@@ -66,7 +76,7 @@ async def start_server(settings: Settings) -> WorkflowEnvironment:
         search_attributes=ALL_KEYS,
         dev_server_existing_path=temporal_cli(),
         dev_server_database_filename=str(settings.dev_db),
-        dev_server_extra_args=SQLITE_PRAGMAS,
+        dev_server_extra_args=[*SQLITE_PRAGMAS, *(["--ui-codec-endpoint", codec_endpoint] if codec_endpoint else [])],
     )
 
 
@@ -78,12 +88,17 @@ async def run_dev(companion: Companion | None = None) -> int:
     rules = settings.reminder_rules()  # refused before anything starts when the file is bad
     signer, trusted = worker.ledger_keys(create=True)  # the ledger key is made on the first start
     commands = worker.command_keys(create=True)  # and the key the API host and operators sign commands with
+    worker.payload_key(create=True)  # and the key every payload through Temporal is encrypted with
     ledger = Ledger.open(settings.ledger_url, upgrade=True)
     ledger.seed_hotspots()
     worker.fresh_tree_head(ledger, signer, trusted)
     stop = worker.stop_on_signals()
     ip, port = host_port(settings.temporal_address)
-    async with await start_server(settings) as env, AsyncExitStack() as beside:
+    ui, codec_endpoint = dev_urls(settings)
+    if companion is not None:  # the API's codec server decodes the UI's payloads for whoever signed in
+        os.environ.setdefault("BRANDPUNT_CODEC_ORIGINS", f"{ui},{ui.replace('127.0.0.1', 'localhost')}")
+        settings = load()
+    async with await start_server(settings, codec_endpoint if companion else None) as env, AsyncExitStack() as beside:
         also = f"; {await beside.enter_async_context(companion(settings, env.client, ledger))}" if companion else ""
         print(
             f"brandpunt dev: Temporal on {settings.temporal_address} (UI http://{ip}:{port + UI_PORT_OFFSET}), "

@@ -55,6 +55,7 @@ class WebSettings:
     oidc_audience: str | None = None  # BRANDPUNT_OIDC_AUDIENCE: of bearer JWTs (default: the client id)
     api_url: str | None = None  # BRANDPUNT_API_URL: the CLI acts and reads through this API
     api_token: str | None = field(default=None, repr=False)  # BRANDPUNT_API_TOKEN: a token for scripts (else `brandpunt login`'s)
+    codec_origins: frozenset[str] = frozenset()  # BRANDPUNT_CODEC_ORIGINS: Temporal UIs the codec server answers (CORS)
 
     def port_or(self, default: int) -> int:
         """BRANDPUNT_WEB_PORT, or ``default`` when it is not set; :class:`SettingsError` when it is no port."""
@@ -205,6 +206,8 @@ def _web(env: dict[str, str]) -> WebSettings:
         oidc_roles_claim=get("BRANDPUNT_OIDC_ROLES_CLAIM") or "roles",
         oidc_audience=get("BRANDPUNT_OIDC_AUDIENCE"),
         api_url=(get("BRANDPUNT_API_URL") or "").rstrip("/") or None,
+        codec_origins=frozenset(o.strip().rstrip("/") for o in env.get("BRANDPUNT_CODEC_ORIGINS", "").split(",")
+                                if o.strip()),
         api_token=get("BRANDPUNT_API_TOKEN"),
     )
 

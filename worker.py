@@ -200,6 +200,22 @@ def command_keys(create: bool = False) -> PublicKeys | None:
     return keys or None
 
 
+def payload_key(create: bool = False) -> str | None:
+    """The id of the active key payloads are encrypted with (``payload`` keys of ``$BRANDPUNT_KEYS_DIR``,
+    or ``BRANDPUNT_PAYLOAD_KEYS``); ``create``: make one when there is none (``brandpunt dev``). None:
+    payloads travel in the clear, and the worker says so at start."""
+    import os
+
+    from keys import codec
+
+    ring = Keyring(keys_dir())
+    if create and not os.environ.get(codec.ENV):
+        for k in ring.init(["payload"]):
+            print(f"created the payload encryption key {k.id} in {ring.dir} (back it up: docs/notes/keys.md)", flush=True)
+    found = codec.load(ring.dir)
+    return found.active if found else None
+
+
 def fresh_tree_head(ledger: Ledger, signer: Signer, trusted: PublicKeys) -> None:
     """A tree head at every start; refused (heads tampered with) it is logged, the worker still runs."""
     from observability import logs
@@ -242,6 +258,10 @@ async def main(settings: Settings) -> None:
         logs.get("brandpunt.worker").error(
             "no command key in the keyring: commands are taken unsigned, so anyone who reaches Temporal can "
             "act as anyone; run `brandpunt keys init` and give the API hosts the key (docs/notes/keys.md)")
+    if payload_key() is None:
+        logs.get("brandpunt.worker").error(
+            "no payload key: cases' data travels through Temporal in the clear (company names in its history); "
+            "run `brandpunt keys init` and give every worker and API host the keyring (docs/notes/keys.md)")
     logs.get("brandpunt.worker").info(
         "worker started; Ctrl-C stops it",
         temporal_address=settings.temporal_address,

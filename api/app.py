@@ -368,11 +368,13 @@ def create_app(settings: Settings, cases: Cases | None = None, *, ledger: Ledger
         app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="brandpunt_session",
                            max_age=identity.SESSION_HOURS * 3600, same_site="lax", https_only=not dev_login)
     app.include_router(case_router())
+    from api import codec as codec_server
     from api import pages, tokens
 
     app.include_router(tokens.router())
     app.include_router(admin.router())
     app.include_router(health.router())
+    app.include_router(codec_server.router(settings.web.codec_origins))
     app.include_router(pages.router(dev=dev_login, oidc=host.oidc is not None))
     if browser:  # the web app's pages live in browser sessions
         from api import web as web_app

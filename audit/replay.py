@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from keys import codec
+from keys.codec import PayloadKeys
 from workflows.lead_case import LeadCaseWorkflow
 from workflows.reporting import ReportWorkflow
 from workflows.sandbox import SandboxMode, workflow_runner
@@ -50,11 +51,13 @@ def history_from_json(text: str) -> WorkflowHistory:
 
 
 def replayer(
-    workflows: Sequence[type] = (LeadCaseWorkflow, ReportWorkflow), sandbox: SandboxMode = "passthrough"
+    workflows: Sequence[type] = (LeadCaseWorkflow, ReportWorkflow), sandbox: SandboxMode = "passthrough",
+    keys: PayloadKeys | None = None,
 ) -> Replayer:
-    """A Replayer with the worker's data converter and workflow runner, so replay runs as production."""
+    """A Replayer with the worker's data converter and workflow runner, so replay runs as production
+    (``keys``: the payload keys encrypted histories need; histories never encrypted need none)."""
     return Replayer(
-        workflows=list(workflows), data_converter=pydantic_data_converter, workflow_runner=workflow_runner(sandbox)
+        workflows=list(workflows), data_converter=codec.converter(keys), workflow_runner=workflow_runner(sandbox)
     )
 
 
@@ -86,8 +89,9 @@ async def replay(
     histories: Sequence[WorkflowHistory],
     workflows: Sequence[type] | None = None,
     sandbox: SandboxMode = "passthrough",
+    keys: PayloadKeys | None = None,
 ) -> list[ReplayOutcome]:
-    r = replayer(workflows, sandbox) if workflows else replayer(sandbox=sandbox)
+    r = replayer(workflows, sandbox, keys) if workflows else replayer(sandbox=sandbox, keys=keys)
     async def each() -> AsyncIterator[WorkflowHistory]:
         for h in histories:
             yield h

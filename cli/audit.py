@@ -375,7 +375,9 @@ async def run_replay(args: argparse.Namespace) -> int:
     histories = await fetch_histories(client, case_id)
     if not histories:
         raise BadInput(f"no Temporal history for {case_id or 'any case'}")
-    outcomes = await replay(histories)
+    from keys import codec, keys_dir
+
+    outcomes = await replay(histories, keys=codec.load(keys_dir()))  # encrypted histories need the payload keys
     for o in outcomes:
         print(f"{'OK  ' if o.ok else 'FAIL'} {o.workflow_id} run {o.run_id} ({o.events} events)"
               f"{'' if o.ok else ': ' + str(o.error)}")

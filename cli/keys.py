@@ -21,8 +21,10 @@ T = TypeVar("T")
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="the keyring ($BRANDPUNT_KEYS_DIR): signing and encryption keys")
     ksub = keys.add_subparsers(dest="keys_cmd", required=True)
-    i = ksub.add_parser("init", help="create the keys that do not exist yet (the ledger key and the command key)")
-    i.add_argument("--purpose", action="append", help="purpose to create (default: ledger and command); repeatable")
+    i = ksub.add_parser("init", help="create the keys that do not exist yet (the ledger key, the command key and the "
+                        "payload key)")
+    i.add_argument("--purpose", action="append", help="purpose to create (default: ledger, command and payload); "
+                   "repeatable")
     i.set_defaults(func=run_init)
     ls = ksub.add_parser("list", help="key ids, purpose, created, status (no secret material)")
     ls.add_argument("--json", action="store_true")
@@ -55,7 +57,7 @@ def _guard(fn: Callable[[], T]) -> T:
 
 def run_init(args: argparse.Namespace) -> int:
     ring = _ring()
-    made = _guard(lambda: ring.init(args.purpose or ["ledger", "command"]))
+    made = _guard(lambda: ring.init(args.purpose or ["ledger", "command", "payload"]))
     for k in made:
         print(f"created {k.purpose} key {k.id} ({k.algorithm}) in {ring.dir}")
     if not made:
@@ -81,7 +83,11 @@ def run_rotate(args: argparse.Namespace) -> int:
     ring = _ring()
     new, old = _guard(lambda: ring.rotate(args.purpose))
     print(f"new active {new.purpose} key {new.id}; verify-only now: {', '.join(k.id for k in old) or 'none'}")
-    print("export the public keys again for the auditors: brandpunt keys export-public --out FILE")
+    if new.algorithm == "aes-256-gcm":
+        print("new payloads are encrypted with it once workers and API hosts restart; the old keys still decrypt "
+              "(keep them: histories and replays need them)")
+    else:
+        print("export the public keys again for the auditors: brandpunt keys export-public --out FILE")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
 from temporalio.service import TLSConfig
 
@@ -50,6 +50,17 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     )
 
 
+def data_converter(settings: Settings) -> DataConverter:
+    """The deployment's data converter: pydantic, encrypting every payload when a payload key is
+    configured (``keys/codec.py``; ``brandpunt keys init`` makes one)."""
+    from keys import KeyringError, codec
+
+    try:
+        return codec.converter(codec.load(settings.keys_dir))
+    except (ValueError, KeyringError) as err:
+        raise BadInput(f"payload keys: {err}", "keys") from None
+
+
 async def connect(settings: Settings) -> Client:
     from observability import telemetry
 
@@ -58,7 +69,7 @@ async def connect(settings: Settings) -> Client:
         return await Client.connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(settings),
             interceptors=telemetry.interceptors(),
             runtime=_runtime(),
             tls=tls,

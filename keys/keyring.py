@@ -48,7 +48,7 @@ PURPOSES: dict[str, Purpose] = {
     for p in (
         Purpose("ledger", "ed25519", False, "signs each case's chain head and the signed tree heads"),
         Purpose("command", "ed25519", False, "signs the commands the API host (or an operator) sends to cases"),
-        Purpose("payload", "aes-256-gcm", True, "encrypts event payloads (a later issue)"),
+        Purpose("payload", "aes-256-gcm", True, "encrypts what brandpunt sends through Temporal (keys/codec.py)"),
         Purpose("personal", "aes-256-gcm", True, "encrypts personal data (a later issue)"),
     )
 }
@@ -296,6 +296,26 @@ class Keyring:
         if key_id_of_public(private.public_key().public_bytes_raw()) != info.id:
             raise NoKey(f"{path} does not hold key {info.id} (file swapped?)")
         return Signer(info.id, private)
+
+    def secrets(self, purpose: str) -> tuple[str | None, dict[str, bytes]]:
+        """The AES-256-GCM keys of ``purpose`` by id, and the active one's id (None without one):
+        every key whose secret is kept, so what older keys encrypted stays readable after a rotation."""
+        found: dict[str, bytes] = {}
+        active = None
+        for info in self.keys(purpose):
+            if info.algorithm != "aes-256-gcm" or not info.has_secret or info.status == "revoked":
+                continue
+            path = self._secret_path(info)
+            try:
+                raw = bytes.fromhex(path.read_text(encoding="utf-8").strip())
+            except (OSError, ValueError):
+                raise NoKey(f"the {purpose} key {info.id} has no readable secret at {path}") from None
+            if _key_id_of_secret(raw) != info.id or len(raw) != 32:
+                raise NoKey(f"{path} does not hold key {info.id} (file swapped?)")
+            found[info.id] = raw
+            if info.active:
+                active = info.id
+        return active, found
 
     def public_keys(self, purpose: str = "ledger") -> PublicKeys:
         keys, revoked = {}, []
