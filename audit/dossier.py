@@ -15,6 +15,7 @@ from temporalio.client import WorkflowHistory
 from audit.verify import Finding, verify_rows
 from domain.models import describe_changes
 from domain.state import fold
+from keys.codec import CodecError, PayloadCipher, PayloadKeys, open_message
 from ledger.store import LedgerRow
 
 VERIFY = '''How to verify events.json without brandpunt
@@ -149,9 +150,21 @@ def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None
 
 
 def write(
-    out: Path, case_id: str, rows: list[LedgerRow], histories: list[WorkflowHistory]
+    out: Path, case_id: str, rows: list[LedgerRow], histories: list[WorkflowHistory],
+    keys: PayloadKeys | None = None,
 ) -> tuple[list[Path], Finding | None]:
-    """Write the dossier; also return the chain's first broken link (shown in the timeline)."""
+    """Write the dossier; also return the chain's first broken link (shown in the timeline). With
+    ``keys`` the Temporal histories are written decrypted (``keys.codec``), as the ledger's events
+    are, so the auditor replays them without the deployment's keys; a payload no key opens stays
+    as it was."""
+    if keys is not None:
+        cipher = PayloadCipher(keys)
+        for h in histories:
+            for event in h.events:
+                try:
+                    open_message(event, cipher)
+                except CodecError:
+                    continue
     out.mkdir(parents=True, exist_ok=True)
     files = [out / "events.json", out / "timeline.html", out / "VERIFY.txt"]
     files[0].write_text(json.dumps([r.as_json(stored=True) for r in rows], indent=2, ensure_ascii=False),

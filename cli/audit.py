@@ -406,7 +406,10 @@ async def run_dossier(args: argparse.Namespace) -> int:
         histories = []
     from cli.files import call
 
-    files, finding = call(args.out, lambda: dossier.write(Path(args.out), args.case_id, rows, histories))
+    from keys import codec, keys_dir
+
+    payload_keys = codec.load(keys_dir())  # the histories written decrypted, as the ledger's events are
+    files, finding = call(args.out, lambda: dossier.write(Path(args.out), args.case_id, rows, histories, payload_keys))
     _record_export(args.case_id, args.reason)
     for path in files:
         print(path)

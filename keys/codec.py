@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -161,3 +162,34 @@ def converter(keys: PayloadKeys | None) -> DataConverter:
         return pydantic_data_converter
     return dataclasses.replace(pydantic_data_converter, payload_codec=PayloadCipher(keys),
                                failure_converter_class=DefaultFailureConverterWithEncodedAttributes)
+
+
+def open_message(message: Any, cipher: PayloadCipher) -> int:
+    """Decrypt, in place, every payload under a protobuf ``message`` (a history event: inputs,
+    results, memos, headers, failures' encoded attributes); returns how many were encrypted. A
+    payload that cannot be decrypted raises :class:`CodecError`."""
+    opened = 0
+    for _field, value in message.ListFields():
+        if isinstance(value, Payload):
+            if value.metadata.get("encoding") == ENCODING:
+                value.CopyFrom(cipher.open(value))
+                opened += 1
+        elif hasattr(value, "ListFields"):
+            opened += open_message(value, cipher)
+        elif hasattr(value, "items") and hasattr(value, "get_or_create"):  # a map of messages
+            for item in value.values():
+                if isinstance(item, Payload):
+                    if item.metadata.get("encoding") == ENCODING:
+                        item.CopyFrom(cipher.open(item))
+                        opened += 1
+                elif hasattr(item, "ListFields"):
+                    opened += open_message(item, cipher)
+        elif hasattr(value, "add"):  # a repeated field of messages
+            for item in value:
+                if isinstance(item, Payload):
+                    if item.metadata.get("encoding") == ENCODING:
+                        item.CopyFrom(cipher.open(item))
+                        opened += 1
+                elif hasattr(item, "ListFields"):
+                    opened += open_message(item, cipher)
+    return opened

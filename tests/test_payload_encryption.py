@@ -95,6 +95,18 @@ async def test_temporal_holds_no_company_contact_or_note_and_the_ui_decodes_only
             assert [o.error for o in await replay(histories, keys=k)] == [None] * len(histories)
             assert any(o.error for o in await replay(histories))  # without the keys it cannot
 
+            from audit import dossier
+
+            rows = a.ledger.events(case_id)
+            sealed, _ = dossier.write(tmp_path / "sealed", case_id, rows, await fetch_histories(env.client, case_id))
+            opened, _ = dossier.write(tmp_path / "opened", case_id, rows, await fetch_histories(env.client, case_id), k)
+            history_of = lambda files: next(p for p in files if p.name.startswith("history-")).read_text()  # noqa: E731
+            encrypted = base64.b64encode(codec.ENCODING).decode()  # as a history's JSON spells the encoding
+            assert encrypted in history_of(sealed) and encrypted not in history_of(opened)  # decrypted for the auditor
+            from temporalio.client import WorkflowHistory
+
+            shown = WorkflowHistory.from_json(case_id, history_of(opened))
+            assert any(SECRET_NOTE.encode() in base64.b64decode(p["data"]) for p in payloads_in(shown))
             found = payloads_in(histories[0])
             clear = [p["at"] for p in found if base64.b64decode(p["metadata"]["encoding"]) != codec.ENCODING]
             assert len(found) > 5 and set(clear) - SDK_MARKERS == set(), clear  # only what the SDK writes for itself

@@ -25,6 +25,7 @@ from api.web.common import ENV, HEADERS, caller_of, check_csrf, render, signed_i
 from client.errors import BadInput, Forbidden
 from client.views import check_case_id
 from domain.access import Action, may
+from keys import codec
 from reports.html import context as report_context
 from reports.html import install_filters
 from reports.templating import HERE as REPORTS
@@ -169,7 +170,7 @@ def router() -> APIRouter:
             histories = []
         await host.record_access(caller.actor, AccessKind.EXPORT_DOSSIER, reason[:500], case_id=case_id)
         with tempfile.TemporaryDirectory() as tmp:
-            written, _ = files.write(Path(tmp), case_id, rows, histories)
+            written, _ = files.write(Path(tmp), case_id, rows, histories, codec.load(host.settings.keys_dir))
             packed = io.BytesIO()
             with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
                 for path in written:
