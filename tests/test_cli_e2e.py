@@ -230,6 +230,17 @@ async def test_demo_runs_five_cases_and_temporal_finds_them_by_stage(dev):
     header = dev.run("report", "impact", "--period", "2025-2028").stdout
     assert "demo cases excluded: 5" in header
 
+    # issue 16: Temporal's database and brandpunt's own logs hold no company's name and no person's
+    from demo import scripts
+
+    secret = [v for script in scripts() for v in (script["lead"]["company"], script["lead"]["contact"]["name"],
+                                                  script["lead"]["contact"].get("email")) if v]
+    secret += ["Real Photonics BV", "R. Jansen"]
+    stored = b"".join(p.read_bytes() for p in dev.home.glob("temporal.db*"))
+    assert {s: stored.count(s.encode()) for s in secret} == dict.fromkeys(secret, 0)
+    logged = "".join(dev.output)
+    assert logged and [s for s in secret if s in logged] == []
+
 
 def test_coordinator_walkthrough_and_refusals_record_nothing(dev):
     start = dev.json(
