@@ -11,14 +11,14 @@ import asyncio
 import inspect
 import sys
 
-from cli import admin, audit, keys, offers, programme, reminders, report, schedules, web
+from cli import admin, audit, keys, offers, privacy, programme, reminders, report, schedules, web
 from cli.files import seconds
 from client.errors import BadInput, CaseError
 from settings import SettingsError
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
-SUBCOMMANDS = (reminders, schedules, audit, report, programme, keys, web, offers, admin)
+SUBCOMMANDS = (reminders, schedules, audit, report, programme, keys, web, offers, admin, privacy)
 """Modules adding top-level subcommands: each has ``register(subparsers)`` and sets
 ``func`` (sync or async, taking the parsed args, returning an exit code) on its parsers."""
 

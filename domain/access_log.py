@@ -34,6 +34,7 @@ class AccessKind(str, Enum):
     REVOKE_TOKEN = "revoke-token"
     SHARING_RULE = "sharing-rule"
     OFFBOARD = "offboard"
+    SUBJECT_ACCESS = "subject-access"  # a data subject's access request answered (no identifier of theirs here)
 
 
 ADMINISTRATIVE = frozenset(

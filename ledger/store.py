@@ -31,6 +31,7 @@ from sqlalchemy import (
     func,
     insert,
     make_url,
+    or_,
     select,
     update,
 )
@@ -66,16 +67,16 @@ from ledger.schema import (
 from observability import telemetry
 
 if TYPE_CHECKING:
-    from ledger.views import SavedViews
-    from ledger.listing import CaseQuery
     from domain.offers import LoadPlan
     from keys import Signer
     from ledger.access_log import AccessLog
+    from ledger.listing import CaseQuery
     from ledger.offers import HotspotOffers
     from ledger.outbox import Outbox, OutboxMessage
     from ledger.programme import ProgrammeEntries
     from ledger.snapshots import ReportSnapshots
     from ledger.tokens import AccessTokens
+    from ledger.views import SavedViews
 
 __all__ = [
     "AppendResult", "CaseSummary", "Ledger", "LedgerConflict", "LedgerGap", "LedgerRow", "ProjectionRow",
@@ -698,6 +699,19 @@ class Ledger:
         with self._engine.connect().execution_options(stream_results=True, yield_per=20_000) as conn:
             result = conn.execute(query.order_by(ledger_events.c.case_id, ledger_events.c.seq))
             yield from result  # rows unpack as (case_id, payload)
+
+    def payloads_containing(self, needles: Sequence[str]) -> list[LedgerRow]:
+        """The events whose stored payload contains any of ``needles`` (case-insensitive): the
+        candidates of a data subject's access request (``domain.personal`` says which fields name them)."""
+        if not needles:
+            return []
+        text = func.lower(ledger_events.c.payload)
+        found = or_(*(c for n in needles for c in (text.contains(n.casefold(), autoescape=True),  # ASCII folded
+                                                   ledger_events.c.payload.contains(n, autoescape=True))))
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(*_STORED).where(found).order_by(ledger_events.c.case_id, ledger_events.c.seq)
+                                ).cursor.fetchall()
+        return [LedgerRow.of(StoredRow._make(r)) for r in rows]
 
     def count_events(self, *, event_type: str | None = None, case_prefix: str | None = None) -> int:
         """How many events the ledger holds (of ``event_type``, of cases whose id starts with ``case_prefix``)."""
