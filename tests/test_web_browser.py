@@ -162,6 +162,13 @@ def test_a_case_runs_from_detection_to_realisation_in_the_browser_and_is_shared(
     page.reload()
     assert "closed" in page.locator(".stages [aria-current=step]").inner_text()
     accessible(page, "case-realised")
+    page.get_by_role("button", name="Nederlands").click()  # the reader's switch, kept in a cookie
+    page.get_by_role("heading", name="Tijdlijn").wait_for()
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert "afgesloten" in page.locator(".stages [aria-current=step]").inner_text()
+    accessible(page, "case-realised-nl")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Timeline").wait_for()
     for path, name in (("/app/cases", "cases"), ("/app/board", "board"), ("/app/dashboard", "dashboard-coordinator")):
         page.goto(dev.api_url + path)
         accessible(page, name)

@@ -174,6 +174,25 @@ def router(dev: bool) -> APIRouter:
                                         "that talks to two ROMs is one lead)")
         return RedirectResponse(f"/app/cases/{result.state.case_id}", status_code=303)
 
+    @routes.post("/app/language")
+    async def language(request: Request) -> Response:
+        """The reader's language switch: kept in a cookie (a year), then back to the page they were on."""
+        from api.web.common import LANGUAGE_COOKIE
+        from reports.templating import LANGUAGES
+
+        caller = caller_of(request)
+        fields = await form(request)
+        check_csrf(caller, fields.get("csrf"))
+        chosen = fields.get("language", "")
+        if chosen not in LANGUAGES:
+            raise BadInput(f"language: one of {', '.join(LANGUAGES)}", "language")
+        back = fields.get("back", "/app")
+        back = back if back.startswith("/app") and "//" not in back else "/app"
+        response = RedirectResponse(back, status_code=303)
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                            secure=not request.app.state.web_dev)
+        return response
+
     routes.include_router(case_pages.router())
     routes.include_router(case_lists.router())
     routes.include_router(oversight.router())

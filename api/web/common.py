@@ -20,7 +20,7 @@ from jinja2_fragments import render_block
 from api import identity
 from api.devlogin import BANNER
 from client.errors import BadInput, Forbidden, Unauthenticated
-from reports.templating import environment
+from reports.templating import LANGUAGE, LANGUAGES, environment
 
 HERE = Path(__file__).resolve().parent
 HTMX = HERE.parent.parent / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"
@@ -47,15 +47,37 @@ def partial(request: Request) -> bool:
 
 def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     context.setdefault("caller", None)
-    return {"request": request, "dev_banner": BANNER if request.app.state.web_dev else None, **context}
+    return {"request": request, "dev_banner": BANNER if request.app.state.web_dev else None,
+            "language": language_of(request), "languages": LANGUAGES, **context}
+
+
+LANGUAGE_COOKIE = "brandpunt_lang"
+
+
+def language_of(request: Request) -> str:
+    """The reader's language: the one they chose (a cookie the switch sets), else the first of their
+    browser's languages brandpunt speaks, else English."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
 
 
 def render(request: Request, template: str, status: int = 200, block: str | None = None,
            **context: Any) -> HTMLResponse:
-    """``template`` as a page, or only its ``block`` (for htmx) with the same context."""
+    """``template`` as a page, or only its ``block`` (for htmx) with the same context, in the reader's
+    language (:func:`language_of`)."""
     values = _context(request, context)
-    html = (render_block(ENV, template, block, values) if block else ENV.get_template(template).render(values))
-    return HTMLResponse(html, status_code=status, headers=HEADERS)
+    token = LANGUAGE.set(language_of(request))
+    try:
+        html = (render_block(ENV, template, block, values) if block else ENV.get_template(template).render(values))
+    finally:
+        LANGUAGE.reset(token)
+    return HTMLResponse(html, status_code=status, headers={**HEADERS, "Content-Language": language_of(request)})
 
 
 def signed_in(request: Request) -> identity.Caller | None:
