@@ -65,7 +65,12 @@ class Field:
     @property
     def label(self) -> str:
         """The field's name for a person (a form's label): its caption, else its flag name in words."""
-        return self.caption or self.name.replace("-", " ").capitalize().replace("Kvk", "KvK").replace(" eur", " (EUR)")
+        words = self.name.replace("-", " ").capitalize().replace("Kvk", "KvK").replace(" eur", " (EUR)")
+        for short, said in (("M2", "Floor area (m²)"), ("mva", "(MVA)"), ("Grid (MVA)", "Grid capacity (MVA)"),
+                            (" fte", " FTE"), ("Hbo", "HBO"), ("Mbo", "MBO"), ("Wo ", "WO "), ("iso", "ISO"),
+                            ("scaleup", "scale-up")):
+            words = words.replace(short, said)
+        return self.caption or words
 
     @property
     def negated(self) -> bool:
@@ -84,7 +89,8 @@ class Action:
     @property
     def title(self) -> str:
         """The action's name for a person (a form's heading): its command name in words."""
-        return self.kind.replace("-", " ").capitalize()
+        return {"expect-phase2-end": "Expect the end of phase 2", "propose-matches": "Propose locations"}.get(
+            self.kind, self.kind.replace("-", " ").capitalize())
 
     @property
     def paths(self) -> forms.Paths:

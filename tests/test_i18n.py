@@ -23,10 +23,13 @@ def web_messages() -> set[str]:
 
 
 def test_every_message_of_the_web_pages_has_its_dutch():
+    """The templates' messages and the actions' titles, help texts and labels (``api/web/messages.py``)."""
+    from api.web.messages import action_messages
+
     with (LOCALE / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         dutch = {m.id: m.string for m in read_po(fh) if m.id and not m.fuzzy}
-    wanted = web_messages()
-    assert len(wanted) > 100
+    wanted = web_messages() | set(action_messages())
+    assert len(wanted) > 250
     assert sorted(m for m in wanted if not dutch.get(m)) == []
 
 
@@ -59,6 +62,7 @@ async def test_a_page_follows_the_browser_and_the_switch_the_reader_keeps(env): 
         assert "Casussen" in dutch.text and "Wie het mag inzien" in dutch.text and "Tijdlijn" in dutch.text
         assert "detectie" in dutch.text and "makelen en schakelen" in dutch.text  # the stage path, in Dutch
         assert "optische systemen en geïntegreerde fotonica" in dutch.text
+        assert "Behoefte articuleren" in dutch.text and "Vloeroppervlak (m²)" in dutch.text  # the actions' forms
         english = await http.get(f"/app/cases/{case_id}", headers={"Accept-Language": "fr, en-GB;q=0.5"})
         assert '<html lang="en">' in english.text and "Who may see it" in english.text
         switched = await http.post("/app/language", data={"language": "nl", "back": f"/app/cases/{case_id}",
