@@ -19,6 +19,7 @@ from domain import events as ev
 from domain.events import Event
 from domain.models import FieldChange, Lead, Location, MatchProposal, NeedsProfile, Realisation, lead_fields
 from domain.state import CaseState, apply
+from domain.vocab import Stage
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class Entry:
     details: list[str] = field(default_factory=list)
     """Further lines (the proposals of a matchmaking round, say)."""
     changes: list[Change] = field(default_factory=list)
+    went_back: tuple[str, str] | None = None
+    """(from stage, to stage) when the case went back a stage with this event (a negative answer of a
+    consultation returns it to matchmaking; a reopening, from closed)."""
 
     @property
     def who(self) -> str:
@@ -222,9 +226,17 @@ def timeline(events: Iterable[Event], state: CaseState | None = None) -> list[En
     """Each event of a case (in seq order) in words, with the state before it at hand (``state``:
     the case before the first of ``events``, to continue a timeline told before)."""
     out: list[Entry] = []
+    order = list(Stage)
     for event in events:
         what, details, changes = describe(event, state)
+        after = apply(state, event)
+        back = None
+        if state is not None and after is not None and (
+                state.stage == Stage.CLOSED or order.index(after.stage) < order.index(state.stage)) and \
+                after.stage not in (state.stage, Stage.CLOSED):
+            back = (state.stage.value, after.stage.value)
         out.append(Entry(seq=event.seq, at=event.at, actor=event.actor, organisation=event.organisation,
-                         type=event.type, what=what, reason=event.reason, details=details, changes=changes))
-        state = apply(state, event)
+                         type=event.type, what=what, reason=event.reason, details=details, changes=changes,
+                         went_back=back))
+        state = after
     return out

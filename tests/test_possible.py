@@ -91,3 +91,21 @@ def test_a_case_closed_without_realisation_offers_its_reopening_only_with_the_fa
     assert set(offered_as_judged(case)) == {"note", "refer", "share", "reopen"}
     case.run(f.command("share", share_with="oost-nl", purpose="the location", until=DUE))
     assert set(offered_as_judged(case)) == {"note", "refer", "share", "revoke-share", "reopen"}
+
+
+def test_the_story_says_where_a_case_went_back():
+    """A negative answer returns a case from consultation to matchmaking; a reopening from closed: the
+    case page's header lists both (``client.story.Entry.went_back``); moving on is not going back."""
+    from client.story import timeline
+
+    case = Case(phase=2)
+    case.run(f.command("articulate-needs", needs=f.NEEDS))
+    propose(case)
+    case.run(f.command("choose-location", hotspot="twente", municipality="Enschede"))
+    case.run(f.command("request-consultation", party="grid_operator", subject="30 MVA", due=DUE))
+    case.run(f.command("answer-consultation", consultation_id="C1", verdict="negative", answer="no capacity"))
+    case.run(f.command("close", outcome="no_proposition_possible", bottleneck="energy"))
+    case.run(f.command("reopen"))
+    story = timeline(case.events)
+    assert [(e.type, e.went_back) for e in story if e.went_back] == [
+        ("ConsultationAnswered", ("consultation", "matchmaking")), ("CaseReopened", ("closed", "matchmaking"))]

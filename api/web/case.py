@@ -123,6 +123,7 @@ async def context(request: Request, caller: identity.Caller, case_id: str, recor
     colleagues = (await host.run(lambda ledger: ledger.access_log.holders(caller.organisation, Role.COORDINATOR.value))
                   if may_act else [])
     return {"state": state, "reminders": reminders, "story": shown, "events": len(story),
+            "returns": [e for e in story if e.went_back],
             "owner": host.organisations.get(access.owner), "access": access, "may_act": may_act,
             "offered": offered, "actions_by_kind": actions.ACTIONS,
             "coordinator_field": actions.ACTIONS["update"].field("coordinator"), "colleagues": colleagues,
