@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite (real Temporal servers, SQLite, the PostgreSQL on 127.0.0.1:5432,
-# and headless Chromium for the HTML report), twice: with the cases' ledger on SQLite, then on
-# PostgreSQL (BRANDPUNT_TEST_LEDGER; ledger-level tests use both databases in each pass).
+# and headless Chromium for the web app and the HTML report) with the cases' ledger on SQLite (ledger-level
+# tests use both databases), then again every test that runs cases on the run's case ledger, now on
+# PostgreSQL (BRANDPUNT_TEST_LEDGER; tests/conftest.py's on_the_backend picks them: the rest would run the same).
 # Extra arguments go to pytest.
 #
 # Canary secrets are in the environment of the whole run (a password in the test PostgreSQL URL,
@@ -69,5 +70,5 @@ else
   failed=1
 fi
 run_pass 1 sqlite "$@" || failed=1
-run_pass 2 postgresql "$@" || failed=1
+BRANDPUNT_TEST_ONLY_BACKEND=1 run_pass 2 postgresql "$@" || failed=1
 exit "$failed"
