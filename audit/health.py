@@ -19,6 +19,7 @@ the first line of their message, credentials masked: never details, payloads or 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -120,9 +121,27 @@ def failure_text(failure: Failure | None) -> str | None:
     while not failure.message and failure.HasField("cause"):
         failure = failure.cause
     kind = failure.application_failure_info.type if failure.HasField("application_failure_info") else ""
-    first = next((line.strip() for line in failure.message.splitlines() if line.strip()), "")
+    message = failure.message
+    if failure.HasField("encoded_attributes"):  # encrypted by the payload codec, opened by _open_failures
+        try:
+            message = json.loads(failure.encoded_attributes.data).get("message") or message
+        except (ValueError, AttributeError):
+            pass  # still encrypted (no key here): the SDK's placeholder is all there is
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "")
     text = redact(f"{kind}: {first}" if kind else first)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+async def _open_failures(client: Client, failures: list[Failure]) -> None:
+    """Decrypt the failures' encoded attributes in place (message and stack trace travel encrypted
+    with the payload codec, ``keys/codec.py``), so :func:`failure_text` can tell what failed."""
+    codec = client.data_converter.payload_codec
+    for failure in failures:
+        if codec is not None:
+            try:
+                await codec.decode_failure(failure)
+            except ValueError:
+                continue  # not this deployment's key
 
 
 def _at(ts: Timestamp | None) -> datetime | None:
@@ -206,6 +225,7 @@ async def _history_facts(
         for e in page.history.events:
             t = e.event_type
             if want_task and t == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+                await _open_failures(client, [e.workflow_task_failed_event_attributes.failure])
                 task_failure = (_at(e.event_time), failure_text(e.workflow_task_failed_event_attributes.failure))
                 want_task = False
             elif want_task and t == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
@@ -234,6 +254,7 @@ async def _examine(
         if err.status == RPCStatusCode.NOT_FOUND:
             return []  # closed and gone since it was listed
         raise
+    await _open_failures(client, [p.last_failure for p in desc.pending_activities if p.HasField("last_failure")])
     suspect = assess(workflow_id, run_id, workflow_type, desc, thresholds, now)
     if not suspect.stuck:
         return []
