@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 PERSONAL_FIELDS = ("lead.contact.name", "lead.contact.email", "lead.contact.phone", "lead.coordinator")
 """The fields of a lead that name a person (in ``LeadDetected``, and as ``changes`` of ``LeadUpdated``)."""
-CHANGED = {"contact.name": "lead.contact.name", "contact.email": "lead.contact.email",
-           "contact.phone": "lead.contact.phone", "coordinator": "lead.coordinator"}
+CHANGED: Mapping[str, str] = MappingProxyType({
+    "contact.name": "lead.contact.name", "contact.email": "lead.contact.email",
+    "contact.phone": "lead.contact.phone", "coordinator": "lead.coordinator"})
+"""A ``LeadUpdated`` change's field -> the personal field of the lead it changes."""
 FREE_TEXT = ("text", "reason", "answer", "subject", "purpose")
 """Fields of free text: they may name anyone, so a person is looked for in them as text."""
 
