@@ -91,6 +91,7 @@ async def run_dev(companion: Companion | None = None) -> int:
     worker.payload_key(create=True)  # and the key every payload through Temporal is encrypted with
     ledger = Ledger.open(settings.ledger_url, upgrade=True)
     ledger.seed_hotspots()
+    worker.reapply_erasures(ledger, settings)
     worker.fresh_tree_head(ledger, signer, trusted)
     stop = worker.stop_on_signals()
     ip, port = host_port(settings.temporal_address)

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 SHIPPED_ORGANISATIONS = Path(__file__).resolve().parent / "domain" / "data" / "organisations.json"
 
 TASK_QUEUE = "brandpunt-cases"
+RETENTION_DAYS = 2_557
+"""A closed case's personal data is kept this long by default (seven years): ``Settings.retention``."""
 
 
 class SettingsError(ValueError):
@@ -114,6 +117,26 @@ class Settings:
         given = self.extra.get("keys_dir")
         return Path(given).expanduser().resolve() if given else self.home / "keys"
 
+    @property
+    def erase_list(self) -> Path:
+        """The erase list (``client.privacy``): ``BRANDPUNT_ERASE_LIST``, else ``erased-keys.txt`` in the keys
+        directory. Outside the database on purpose: a restored backup must not bring erased keys back."""
+        given = self.extra.get("erase_list")
+        return Path(given).expanduser().resolve() if given else self.keys_dir / "erased-keys.txt"
+
+    def retention(self) -> timedelta:
+        """How long a closed case keeps its personal data: ``BRANDPUNT_RETENTION_DAYS`` (default 2,557,
+        seven years: the longest of the record-keeping duties a ROM's case file falls under, the fiscal
+        one of art. 52 AWR). A deployment sets its own, from its NDA terms and records policy."""
+        raw = self.extra.get("retention_days") or str(RETENTION_DAYS)
+        try:
+            days = int(raw)
+        except ValueError:
+            days = -1
+        if days < 1:
+            raise SettingsError(f"BRANDPUNT_RETENTION_DAYS={raw}: a whole number of days, at least 1")
+        return timedelta(days=days)
+
     def reminder_rules(self) -> ReminderRules:
         """The deployment's reminder rules: ``BRANDPUNT_REMINDER_RULES`` (a JSON file) or defaults.
 
@@ -184,6 +207,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
             "organisations": env.get("BRANDPUNT_ORGANISATIONS", ""),
             "health_port": env.get("BRANDPUNT_HEALTH_PORT", ""),  # the worker's /healthz, /readyz
             "keys_dir": env.get("BRANDPUNT_KEYS_DIR", ""),
+            "erase_list": env.get("BRANDPUNT_ERASE_LIST", ""),
+            "retention_days": env.get("BRANDPUNT_RETENTION_DAYS", "").strip(),
         },
         web=_web(env),
     )

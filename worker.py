@@ -135,6 +135,7 @@ def build_worker(
         activities=[
             recorder.record_events,
             recorder.record_reminder,
+            recorder.record_erasure,
             recorder.load_case,
             matcher.match_hotspots,
             deployment.case_settings,
@@ -216,6 +217,17 @@ def payload_key(create: bool = False) -> str | None:
     return found.active if found else None
 
 
+def reapply_erasures(ledger: Ledger, settings: Settings) -> None:
+    """Destroy again the keys on the erase list that a restored database brought back (``client.privacy``)."""
+    from client.privacy import listed
+    from observability import logs
+
+    cases = ledger.reapply_erasures(listed(settings.erase_list))
+    if cases:
+        logs.get("brandpunt.worker").warning(
+            "the ledger held %d erased key(s) again (restored from an older backup?): erased again", len(cases))
+
+
 def fresh_tree_head(ledger: Ledger, signer: Signer, trusted: PublicKeys) -> None:
     """A tree head at every start; refused (heads tampered with) it is logged, the worker still runs."""
     from observability import logs
@@ -250,6 +262,7 @@ async def main(settings: Settings) -> None:
     signer, trusted = ledger_keys(create=False)
     ledger = Ledger.open(settings.ledger_url, upgrade=False)
     ledger.check_schema()
+    reapply_erasures(ledger, settings)
     fresh_tree_head(ledger, signer, trusted)
     commands = command_keys(create=False)
     client = await connect(settings)

@@ -53,6 +53,13 @@ class LoadedCase(BaseModel):
     state: CaseState | None
 
 
+class Erasure(BaseModel):
+    """A ``PersonalDataErased`` event and the keys of the case's sealed values it destroys."""
+
+    events: list[Event]
+    keys: list[str]
+
+
 def classify(err: Exception) -> Exception:
     """The error to raise for ``err``: itself when a retry may help, else a non-retryable one.
 
@@ -95,6 +102,14 @@ class LedgerActivities:
         )
         return self._append(record.events, [message])
 
+    @activity.defn(name="record_erasure")
+    def record_erasure(self, erasure: Erasure) -> LoadedCase:
+        """Record a ``PersonalDataErased`` and destroy its keys in one transaction; the fold of the
+        stored chain after it (the erased values read ``[erased]``), which the case takes as its state."""
+        result = self._append(erasure.events, erase=erasure.keys)
+        del result
+        return self.load_case(erasure.events[0].case_id)
+
     @activity.defn(name="load_case")
     def load_case(self, case_id: str) -> LoadedCase:
         """The fold of the case's ledger chain: what a carried-over or resumed state must equal."""
@@ -104,11 +119,12 @@ class LedgerActivities:
         except Exception as err:  # noqa: BLE001 - classified: transient errors retry, others fail
             raise classify(err) from None
 
-    def _append(self, events: list[Event], messages: list | None = None) -> RecordResult:
+    def _append(self, events: list[Event], messages: list | None = None, erase: list[str] | None = None
+                ) -> RecordResult:
         for case_id in {e.case_id for e in events}:
             own_case(case_id)
         try:
-            result = self._ledger.append(events, messages or (), signer=self._signer)
+            result = self._ledger.append(events, messages or (), signer=self._signer, erase=erase or ())
         except Exception as err:  # noqa: BLE001 - classified: transient errors retry, others fail
             raise classify(err) from None
         if result.inserted and self._tree_heads is not None:

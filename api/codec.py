@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -51,18 +52,32 @@ def _json(payloads: list[Payload]) -> dict[str, Any]:
                           "data": base64.b64encode(p.data).decode()} for p in payloads]}
 
 
+def _cors(origins: frozenset[str], request: Request, response: Response) -> Response:
+    origin = request.headers.get("origin")
+    if origin and origin in origins:
+        response.headers.update({
+            "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": "authorization, content-type, x-namespace",
+            "Vary": "Origin"})
+    return response
+
+
+def cors_middleware(origins: frozenset[str]) -> Callable[[Request, Any], Awaitable[Response]]:
+    """CORS for every answer of the codec server, refusals too: the UI then shows a refusal
+    (401: not signed in) rather than "Codec Server could not connect"."""
+
+    async def middleware(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if request.url.path.startswith("/api/codec/"):
+            _cors(origins, request, response)
+        return response
+
+    return middleware
+
+
 def router(origins: frozenset[str]) -> APIRouter:
     routes = APIRouter(prefix="/api/codec", include_in_schema=False)
-
-    def cors(request: Request, response: Response) -> Response:
-        origin = request.headers.get("origin")
-        if origin and origin in origins:
-            response.headers.update({
-                "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
-                "Access-Control-Allow-Methods": "POST, OPTIONS",
-                "Access-Control-Allow-Headers": "authorization, content-type, x-namespace",
-                "Vary": "Origin"})
-        return response
 
     async def body(request: Request) -> list[Payload]:
         raw = await request.body()
@@ -81,7 +96,7 @@ def router(origins: frozenset[str]) -> APIRouter:
 
     @routes.options("/{op}")
     async def preflight(request: Request, op: str) -> Response:
-        return cors(request, Response(status_code=204))
+        return Response(status_code=204)  # cors_middleware adds the headers
 
     @routes.post("/decode")
     async def decode(request: Request) -> Response:
@@ -114,7 +129,7 @@ def router(origins: frozenset[str]) -> APIRouter:
                 out.append(cipher.open(p) if case_id is None or decided[case_id] else p)
             except codec.CodecError:
                 out.append(p)  # not this deployment's key, or altered: shown as it is
-        return cors(request, JSONResponse(_json(out)))
+        return JSONResponse(_json(out))
 
     @routes.post("/encode")
     async def encode(request: Request) -> Response:
@@ -123,7 +138,7 @@ def router(origins: frozenset[str]) -> APIRouter:
         if Role.COORDINATOR not in caller.actor.roles:
             raise Forbidden("encode: only coordinators send anything to cases", rule="role")
         host: Host = request.app.state.host
-        return cors(request, JSONResponse(_json(await codec.PayloadCipher(_keys(host)).encode(await body(request)))))
+        return JSONResponse(_json(await codec.PayloadCipher(_keys(host)).encode(await body(request))))
 
     return routes
 

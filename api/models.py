@@ -25,7 +25,11 @@ class TimelineRow(BaseModel):
     command_id: str | None = None
     event_id: str
     recorded_at: str
-    payload: str = Field(description="the event as stored: the canonical JSON its hash covers")
+    payload: str = Field(description="the event as stored: the canonical JSON its hash covers, personal values "
+                         "and free text sealed")
+    opened: str | None = Field(default=None, description="the event with its sealed values opened (absent when "
+                               "none were sealed); an erased value reads [erased]")
+    erased: list[str] | None = Field(default=None, description="the places whose value was erased, when any")
 
 
 class InboxEntry(BaseModel):

@@ -22,7 +22,11 @@ VERIFY = '''How to verify events.json without brandpunt
 ============================================
 
 Each event is stored as "payload": its canonical JSON (keys sorted, separators "," and ":",
-UTF-8, no extra whitespace). Events of a case are chained:
+UTF-8, no extra whitespace). A person's data and free text in it are sealed ("sealed:1:<key>:<...>",
+AES-256-GCM); "opened" shows them as the case's readers see them, and "erased" lists the places
+whose key was destroyed on an erasure request or at the end of retention (they read "[erased]"):
+the hash covers the sealed bytes, so the chain checks the same after an erasure. Events of a case
+are chained:
 
     hash = sha256( prev_hash + payload )   (both as UTF-8 text; hex digest, lowercase)
     prev_hash of seq 1 = 64 zeros; prev_hash of seq n = hash of seq n-1
@@ -142,11 +146,12 @@ def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None
                   if k not in ("case_id", "seq", "at", "actor", "organisation", "reason", "type")}
         items.append({"at": r.at.strftime("%Y-%m-%d %H:%M"), "type": r.type, "actor": r.actor,
                       "organisation": r.organisation, "gist": _gist(ev), "reason": ev.get("reason"), "seq": r.seq,
-                      "hash": r.hash, "detail": json.dumps(detail, indent=2, ensure_ascii=False)})
+                      "hash": r.hash, "detail": json.dumps(detail, indent=2, ensure_ascii=False),
+                      "erased": list(r.erased)})
     return render("dossier_timeline.html", case_id=case_id, company=state.lead.company if state else "",
                   finding=str(finding) if finding else None, stage=state.stage.value if state else "-",
                   outcome=state.outcome.value if state and state.outcome else "open", items=items,
-                  head=rows[-1].hash if rows else "-")
+                  head=rows[-1].hash if rows else "-", erased=sum(len(r.erased) for r in rows))
 
 
 def write(

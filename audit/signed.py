@@ -197,7 +197,7 @@ def _walk(url: str, strict: bool, keys_raw: dict[str, bytes] | None, revoked: li
         report = Report()
         per_case = _Cases(ledger, strict, keys, sth_ok, stop, case_id is not None, report, want_heads)
         verify_rows(rows_of(ledger, case_id, start=start, stop=stop), strict=strict, fold=True, watch=watch,
-                    on_start=per_case.start, on_head=per_case.end, report=report)
+                    on_start=per_case.start, on_head=per_case.end, report=report, keys=ledger.keys(walk=True))
         return report, per_case.findings, per_case.heads
     finally:
         ledger.dispose()

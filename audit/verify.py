@@ -76,8 +76,10 @@ from datetime import datetime
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.events import EVENT_ADAPTER, Event, parse_event
 from domain.state import CaseState, apply
+from ledger.rows import Opening
 from ledger.seals import seal as seal_of
 from ledger.store import Ledger, LedgerRow, StoredRow, iso
+from ledger.vault import SEALED_MARK, Unopenable, redacted
 
 WalkedRow = LedgerRow | StoredRow
 """What the walk takes: one case's ``LedgerRow``s or the whole ledger's ``StoredRow``s (``at`` as text)."""
@@ -169,7 +171,37 @@ def _column_mismatch(row: WalkedRow, data: dict) -> str | None:
     return None
 
 
-def _sound_event(row: WalkedRow) -> Event | None:
+def _readable(row: WalkedRow, keys: Opening | None) -> tuple[str, str | None]:
+    """The payload the strict checks read (sealed values opened), or what is wrong with it.
+
+    A payload without sealed values is read as stored. One with them must itself be canonical JSON
+    (the stored bytes are what the hash covers), and is read with its sealed values opened: with
+    ``keys`` (the ledger's vault, or a row already opened), else read as ``[erased]``: the form is
+    checked either way, and nobody needs a person's data to verify a chain."""
+    payload = row.payload
+    if SEALED_MARK not in payload:
+        return payload, None
+    try:
+        if _CANONICAL.encode(json.loads(payload)) != payload:
+            return payload, "payload is not canonical JSON (edited by hand?)"
+    except ValueError:
+        return payload, "payload is not JSON"
+    opened = getattr(row, "opened", None)
+    if opened is not None:
+        return opened, None
+    if keys is None:
+        return redacted(payload), None
+    try:
+        got = keys.open(row.case_id, payload)
+    except Unopenable as err:
+        return payload, f"a sealed value does not open: {err}"
+    return (got.text if got else payload), None
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _sound_event(row: WalkedRow, payload: str | None = None) -> Event | None:
     """The row's event if its payload and columns pass the strict checks, else ``None``.
 
     The quick way through ``_canonical`` and ``_column_mismatch`` for a sound row: pydantic parses
@@ -178,9 +210,10 @@ def _sound_event(row: WalkedRow) -> Event | None:
     It accepts only rows those two accept (a payload equal to the canonical JSON of the event
     parsed from it, columns equal to its fields); for anything else it says ``None`` and
     ``_Chain.check`` runs the full checks, which name the problem (or accept the row, e.g. an
-    ``at`` column written with another offset).
+    ``at`` column written with another offset). ``payload``: the row's, sealed values opened
+    (``_readable``; default: the row's as stored).
     """
-    payload = row.payload
+    payload = row.payload if payload is None else payload
     try:
         event = EVENT_ADAPTER.validate_json(payload)
     except ValueError:
@@ -237,15 +270,20 @@ class _Chain:
         return Finding(row.case_id, k + 1, f"{_span(k + 1, self.head.last_seq)} inserted: the event now at "
                        f"seq {row.seq} (its own seq {own_seq}) links to seq {k}")
 
-    def check(self, row: WalkedRow, strict: bool) -> Finding | None:
+    def check(self, row: WalkedRow, strict: bool, keys: Opening | None = None) -> Finding | None:
         case_id, expected = row.case_id, self.head.last_seq + 1
         if row.seq > expected:
             return Finding(case_id, expected, f"seq {expected} is missing (deleted row?); next is seq {row.seq}")
         if row.seq < expected:
             return Finding(case_id, row.seq, f"seq {row.seq} appears twice (inserted row?)")
-        self.event = _sound_event(row) if strict else None
+        payload = row.payload
+        if strict:
+            payload, problem = _readable(row, keys)
+            if problem:
+                return Finding(case_id, row.seq, problem)
+        self.event = _sound_event(row, payload) if strict else None
         if self.event is None:
-            data, self.event, problem = _canonical(row.payload, strict)
+            data, self.event, problem = _canonical(payload, strict)
             if problem:
                 return Finding(case_id, row.seq, problem)
             assert data is not None
@@ -281,8 +319,12 @@ def verify_rows(
     fold: bool = False,
     on_start: Callable[[str], int | None] | None = None,
     report: Report | None = None,
+    keys: Opening | None = None,
 ) -> Report:
     """Verify rows ordered by (case_id, seq); the first finding of each broken case.
+
+    ``keys`` (strict): what opens the sealed values of rows that are not opened yet
+    (``Ledger.keys(walk=True)`` for a whole-ledger walk); without, they are checked as ``[erased]``.
 
     ``on_head`` receives each case's last verified event when the walk leaves the case (for a
     checkpoint; ``head.broken`` says whether the chain broke before its end). ``watch`` maps
@@ -309,7 +351,7 @@ def verify_rows(
             report.seal_at[(row.case_id, row.seq)] = row.seal
         if chain.broken:
             continue
-        finding = chain.check(row, strict) or chain.accept(row)
+        finding = chain.check(row, strict, keys) or chain.accept(row)
         if finding:
             report.findings.append(finding)
             chain.head.broken = True

@@ -296,7 +296,7 @@ def run_checkpoint(args: argparse.Namespace) -> int:
     heads: list[CaseHead] = []
     ledger = _ledger()
     try:
-        report = verify_rows(rows_of(ledger), on_head=heads.append)
+        report = verify_rows(rows_of(ledger), on_head=heads.append, keys=ledger.keys(walk=True))
     finally:
         ledger.dispose()
     if report.findings:

@@ -212,6 +212,7 @@ def _row(case_id: str, data: dict[str, Any]) -> LedgerRow:
         at=datetime.fromisoformat(data["at"]), actor=data["actor"], organisation=data.get("organisation"),
         payload=data["payload"], prev_hash=data["prev_hash"], hash=data["hash"],
         recorded_at=datetime.fromisoformat(data["recorded_at"]), seal=None, recorded_at_text=data["recorded_at"],
+        opened=data.get("opened"), erased=tuple(data.get("erased") or ()),
     )
 
 

@@ -35,6 +35,7 @@ class AccessKind(str, Enum):
     SHARING_RULE = "sharing-rule"
     OFFBOARD = "offboard"
     SUBJECT_ACCESS = "subject-access"  # a data subject's access request answered (no identifier of theirs here)
+    ERASURE = "erasure"  # personal data erased: a request, or the end of retention (its reference only)
 
 
 ADMINISTRATIVE = frozenset(

@@ -47,9 +47,17 @@ NAME_MAX = 200
 """company, person, actor, organisation names: the longest registered Dutch trade names are ~150."""
 EMAIL_MAX = 254
 """an e-mail address: RFC 5321 limits a forward path to 256 octets, so an address to 254."""
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-"""an e-mail address: something, an @, a domain with a dot; no spaces."""
+EMAIL_PATTERN = r"^(?:[^@\s]+@[^@\s]+\.[^@\s]+|\[erased\])$"
+"""an e-mail address: something, an @, a domain with a dot; no spaces. Or ``[erased]``
+(``domain.personal.ERASED``): what an erased contact's e-mail reads as, so its events still parse."""
 RECIPIENT_MAX = EMAIL_MAX
+KEY_ID_MAX = 40
+"""a sealed value's key id (``ledger.vault``: 32 hex characters)."""
+ERASED_KEYS_MAX = 10_000
+"""keys one erasure destroys in one case: a case's every sealed value, for retention."""
+REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]*$"
+"""a register reference (an erasure request's, a retention rule's): letters, digits and ``._:/#-``,
+no spaces, so no person's name fits in it."""
 """a reminder recipient (coordinator): an e-mail address or a role name."""
 PHONE_MAX = 40
 """a phone number: E.164 is at most 15 digits; room for spaces, '+', an extension."""

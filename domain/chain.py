@@ -22,9 +22,14 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 ``json.dumps`` with options builds a new encoder per call (a tenth of the re-dump in strict verify)."""
 
 
+def event_json(event: Evolving) -> dict[str, Any]:
+    """An event's JSON form as it is canonicalised: fields added later left out while unset."""
+    return prune_unset_added(event, event.model_dump(mode="json"))
+
+
 def canonical_json(event: Evolving | dict[str, Any]) -> str:
     """The hashed form of a case event or a programme event (or of its JSON dict)."""
-    data = prune_unset_added(event, event.model_dump(mode="json")) if isinstance(event, Evolving) else event
+    data = event_json(event) if isinstance(event, Evolving) else event
     return _CANONICAL.encode(data)
 
 

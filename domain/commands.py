@@ -304,6 +304,19 @@ class AssignOwner(CommandBase):
     rule: str = Field(min_length=1, max_length=b.REASON_MAX)
 
 
+class ErasePersonalData(CommandBase):
+    """An operator's (the privacy officer's): destroy these keys of the case's sealed values
+    (``brandpunt privacy erase``, ``brandpunt privacy retention``), recorded as
+    ``PersonalDataErased``. Not accepted through the API."""
+
+    type: Literal["erase-personal-data"] = "erase-personal-data"
+    scope: Literal["request", "retention"]
+    keys: list[Annotated[str, b.length(b.KEY_ID_MAX, min_length=1)]] = Field(
+        min_length=1, max_length=b.ERASED_KEYS_MAX)
+    fields: Annotated[b.StrictInt, b.within(0, b.ERASED_KEYS_MAX * 4)]
+    reference: str = Field(min_length=1, max_length=b.LABEL_MAX, pattern=b.REFERENCE_PATTERN)
+
+
 class RecordReminder(CommandBase):
     """Issued by the case itself when a reminder falls due (system-only, like the two below)."""
 
@@ -354,13 +367,14 @@ AnyCommand = Union[
     ShareCase,
     RevokeShare,
     AssignOwner,
+    ErasePersonalData,
 ]
 """Every command, one of them; add a new command here (the ledger, the CLI and the validator read this)."""
 Command = Annotated[AnyCommand, Field(discriminator="type")]
 COMMAND_CLASSES: tuple[type[CommandBase], ...] = get_args(AnyCommand)
 SYSTEM_COMMANDS: tuple[type[CommandBase], ...] = (RecordReminder, RecordDeliveryFailure, RecordDelivery)
 """Commands only the case itself issues; the update validator refuses them from any client."""
-OPERATOR_COMMANDS: tuple[type[CommandBase], ...] = (AssignOwner,)
+OPERATOR_COMMANDS: tuple[type[CommandBase], ...] = (AssignOwner, ErasePersonalData)
 """Sent by operators directly (never through the API host, which refuses them)."""
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(Command)
 COMMAND_TYPES: tuple[str, ...] = tuple(c.model_fields["type"].default for c in COMMAND_CLASSES)

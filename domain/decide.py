@@ -20,6 +20,7 @@ from domain.commands import (
     AnswerConsultation,
     ArticulateNeeds,
     AssignOwner,
+    ErasePersonalData,
     ChangePhase,
     ChooseLocation,
     CloseCase,
@@ -58,6 +59,7 @@ from domain.events import (
     NeedsArticulated,
     NoteRecorded,
     OwnerAssigned,
+    PersonalDataErased,
     Phase2EndExpected,
     PhaseChanged,
     RealisationCorrected,
@@ -339,8 +341,8 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         return
     if state is None:
         raise CommandRejected("no-case", f"case {ctx.case_id} has no lead yet")
-    if isinstance(command, RecordNote | Refer):
-        return  # a note of a meeting, a referral after closing: still facts of the case, any stage
+    if isinstance(command, RecordNote | Refer | ErasePersonalData):
+        return  # a note of a meeting, a referral after closing, an erasure: any stage
     if isinstance(command, ShareCase | RevokeShare | AssignOwner):
         _sharing(state, command, ctx)  # who may see the file: in any stage, closed too
         return
@@ -508,6 +510,9 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         return [ShareRevoked(**meta, share_with=command.share_with)]
     if isinstance(command, AssignOwner):
         return [OwnerAssigned(**meta, owner=command.owner, rule=command.rule)]
+    if isinstance(command, ErasePersonalData):
+        return [PersonalDataErased(**meta, scope=command.scope, keys=sorted(set(command.keys)), fields=command.fields,
+                                   reference=command.reference)]
     if isinstance(command, Refer):
         return [Referred(**meta, to=command.to, name=command.name, subject=command.subject)]
     if isinstance(command, ExpectPhase2End):

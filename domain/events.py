@@ -208,6 +208,23 @@ class OwnerAssigned(EventBase):
     rule: str = Field(min_length=1, max_length=b.REASON_MAX)
 
 
+class PersonalDataErased(EventBase):
+    """Personal data of the case erased by destroying the keys its values were sealed with
+    (``ledger.vault``): a data subject's erasure request (GDPR art. 17, ``scope="request"``) or the
+    end of the case file's retention (``scope="retention"``: every sealed value of the case).
+
+    It names no person: ``keys`` are the opaque ids of the destroyed keys, ``fields`` how many
+    sealed values they held, ``reference`` the request's or the retention rule's reference (no
+    spaces: a register number, never a name). Afterwards those values read ``[erased]`` in every
+    event, and the chain, whose hashes cover the ciphertext, still verifies."""
+
+    type: Literal["PersonalDataErased"] = "PersonalDataErased"
+    scope: Literal["request", "retention"]
+    keys: list[Annotated[str, b.length(b.KEY_ID_MAX, min_length=1)]] = Field(max_length=b.ERASED_KEYS_MAX)
+    fields: Annotated[b.StrictInt, b.within(0, b.ERASED_KEYS_MAX * 4)]
+    reference: str = Field(min_length=1, max_length=b.LABEL_MAX, pattern=b.REFERENCE_PATTERN)
+
+
 class CaseShared(EventBase):
     """The owner's coordinator shares the case with another organisation, for a purpose, until a
     date (its last day): that organisation's coordinators may then read and act on it (``domain.access``)."""
@@ -302,6 +319,7 @@ AnyEvent = Union[
     CaseShared,
     ShareRevoked,
     SharingProposed,
+    PersonalDataErased,
 ]
 """Every event, one of them; add a new event here."""
 Event = Annotated[AnyEvent, Field(discriminator="type")]

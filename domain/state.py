@@ -17,6 +17,7 @@ from domain.events import (
     CaseReopened,
     CaseShared,
     OwnerAssigned,
+    PersonalDataErased,
     ShareRevoked,
     SharingProposed,
     ConsultationAnswered,
@@ -339,6 +340,10 @@ def apply(state: CaseState | None, event: Event) -> CaseState:
         )
     if isinstance(event, OwnerAssigned):
         return state.model_copy(update={**common, "owner": event.owner})
+    if isinstance(event, PersonalDataErased):
+        # the values read [erased] from now on, in the ledger's events (ledger.vault): a fold of the
+        # stored chain sees that; the case's workflow takes that fold after recording this event
+        return state.model_copy(update=common)
     if isinstance(event, CaseShared):
         share = CaseShare(organisation=event.share_with, purpose=event.purpose, until=event.until, since=event.at,
                           by=event.actor)

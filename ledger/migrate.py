@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # Alembic is imported when a migration or a schema check runs
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0015"
+HEAD = "0016"
 """The newest migration in ``migrations/versions`` (a test keeps it equal to Alembic's head): lets
 :func:`check` confirm an up-to-date ledger with one query, without loading Alembic."""
 

@@ -11,9 +11,24 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from domain.events import Event, parse_event
+
+
+class Opening(Protocol):
+    """What opens a stored payload's sealed values (``ledger.vault.Keys``; not imported here: this
+    module loads no database code)."""
+
+    def open(self, case_id: str, payload: str) -> _Opened | None: ...
+
+
+class _Opened(Protocol):
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def erased(self) -> tuple[str, ...]: ...
 
 
 class StoredRow(NamedTuple):
@@ -54,25 +69,34 @@ class LedgerRow:
     recorded_at: datetime
     seal: str | None = None  # sha256(prev_seal ‖ hash ‖ recorded_at): ledger.heads
     recorded_at_text: str = ""  # recorded_at exactly as stored (what the seal covers)
+    opened: str | None = None  # the payload with its sealed values opened (ledger.vault); None: none sealed
+    erased: tuple[str, ...] = ()  # the places whose value was erased (they read "[erased]")
 
     @cached_property
     def event(self) -> Event:
-        return parse_event(self.payload)
+        """The event as people read it: sealed values opened (``[erased]`` once erased)."""
+        return parse_event(self.opened or self.payload)
 
     @classmethod
-    def of(cls, row: StoredRow) -> LedgerRow:
+    def of(cls, row: StoredRow, keys: Opening | None = None) -> LedgerRow:
+        """The row, its sealed values opened with ``keys`` (left sealed without)."""
+        try:
+            opened = keys.open(row.case_id, row.payload) if keys is not None else None
+        except ValueError:  # an altered sealed value: the row is shown as stored (audit verify names it)
+            opened = None
         return cls(
             id=row.id, case_id=row.case_id, seq=row.seq, event_id=row.event_id, type=row.type,
             at=datetime.fromisoformat(row.at), actor=row.actor, organisation=row.organisation,
             payload=row.payload, prev_hash=row.prev_hash, hash=row.hash,
             recorded_at=datetime.fromisoformat(row.recorded_at_text), seal=row.seal,
             recorded_at_text=row.recorded_at_text,
+            opened=opened.text if opened else None, erased=opened.erased if opened else (),
         )
 
     def payload_json(self) -> dict[str, object] | None:
-        """The stored payload parsed as a JSON object, or ``None`` when it is none (a tampered row)."""
+        """The payload (opened) parsed as a JSON object, or ``None`` when it is none (a tampered row)."""
         try:
-            data = json.loads(self.payload)
+            data = json.loads(self.opened or self.payload)
         except ValueError:
             return None
         return data if isinstance(data, dict) else None
@@ -84,8 +108,10 @@ class LedgerRow:
         it has one, and ``event``: the payload parsed (``None``, with ``payload_as_stored``, when the
         stored payload is no JSON object: a tampered row is shown, not hidden). ``stored=True``
         (a dossier's ``events.json``) gives instead of ``event`` the columns an outside check needs
-        byte for byte: ``payload`` as stored (what the hash covers), ``event_id`` and ``recorded_at``
-        as stored (what the seal covers).
+        byte for byte: ``payload`` as stored (what the hash covers: personal values and free text
+        sealed), ``opened`` (the payload with them opened, when any were sealed), ``event_id`` and
+        ``recorded_at`` as stored (what the seal covers). ``erased``: the places whose value was
+        erased, when any.
         """
         data = self.payload_json()
         out: dict[str, object] = {
@@ -98,8 +124,12 @@ class LedgerRow:
             out["event_id"] = self.event_id
             out["recorded_at"] = self.recorded_at_text or self.recorded_at.isoformat()
             out["payload"] = self.payload
+            if self.opened is not None:
+                out["opened"] = self.opened
         else:
             out["event"] = data
             if data is None:
                 out["payload_as_stored"] = self.payload
+        if self.erased:
+            out["erased"] = list(self.erased)
         return out

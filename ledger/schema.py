@@ -243,6 +243,21 @@ saved_views = Table(
     UniqueConstraint("subject", "name", name="uq_saved_views_subject_name"),
 )
 
+data_keys = Table(
+    "data_keys",
+    metadata,
+    # the vault of sealed values (ledger.vault, keys.sealing): one AES-256 key per person's value per
+    # case (``ref``: the sha256 of its fingerprint, domain.personal.fingerprint) or per free-text
+    # field (``ref``: the sha256 of event id and place); erasing sets key and ref to NULL (0016)
+    Column("key_id", String(40), primary_key=True),
+    Column("case_id", String(200), nullable=False, index=True),
+    Column("ref", String(64), nullable=True),
+    Column("key", String(64), nullable=True),
+    Column("created_at", String(40), nullable=False),
+    Column("erased_at", String(40), nullable=True),
+    UniqueConstraint("case_id", "ref", name="uq_data_keys_case_ref"),
+)
+
 ledger_schema_compat = Table(
     "ledger_schema_compat",
     metadata,

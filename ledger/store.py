@@ -31,7 +31,6 @@ from sqlalchemy import (
     func,
     insert,
     make_url,
-    or_,
     select,
     update,
 )
@@ -39,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.bounds import KVK_PATTERN
 from domain.case_ids import serial_id
-from domain.chain import GENESIS, canonical_json, chain_hash
+from domain.chain import GENESIS, canonical_json, chain_hash, event_json
 from domain.events import Event, parse_event
 from domain.programme import (
     PROGRAMME_CHAIN,
@@ -49,7 +48,7 @@ from domain.programme import (
 )
 from domain.reminders import ReminderRules
 from domain.state import CaseState, apply, fold
-from ledger import migrate
+from ledger import migrate, vault
 from ledger.migrate import SchemaError
 from ledger.paging import keyset_page, keyset_pages
 from ledger.rows import LedgerRow, StoredRow
@@ -181,7 +180,9 @@ def _sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> No
     # _sqlite_begin below issues it, IMMEDIATE for ledger writes (see Ledger._append).
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000", "foreign_keys=ON"):
+    # secure_delete: freed space is zeroed, so a destroyed key (ledger.vault) leaves no copy in the file
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000", "foreign_keys=ON",
+                   "secure_delete=ON"):
         cur.execute(f"PRAGMA {pragma}")
     cur.close()
 
@@ -369,7 +370,8 @@ class Ledger:
     # --- writing ---------------------------------------------------------------------------
 
     def append(
-        self, events: Sequence[Event], outbox: Sequence[OutboxMessage] = (), signer: Signer | None = None
+        self, events: Sequence[Event], outbox: Sequence[OutboxMessage] = (), signer: Signer | None = None,
+        *, erase: Sequence[str] = (),
     ) -> AppendResult:
         """Append one case's events (ascending seq) in one transaction; repeats are no-ops.
 
@@ -377,7 +379,10 @@ class Ledger:
         transaction, marked delivered to the ``outbox`` channel: the event and the inbox entry
         exist together or not at all. With ``signer`` (the worker's ledger key) the new head is
         signed into ``case_heads`` in the same transaction; an append without it leaves the chain
-        past its signed head, which ``audit verify`` reports as a forged append.
+        past its signed head, which ``audit verify`` reports as a forged append. ``erase``: keys of
+        the case's sealed values to destroy in the same transaction (the events are its
+        ``PersonalDataErased``); the projection is then the fold of the stored chain, with those
+        values ``[erased]`` (a retry destroys nothing more and records nothing twice).
         """
         if not events:
             return AppendResult(0, 0, GENESIS)
@@ -388,7 +393,7 @@ class Ledger:
         ) as span:
             for attempt in range(1, APPEND_ATTEMPTS + 1):
                 try:
-                    result = self._append(events, outbox, signer)
+                    result = self._append(events, outbox, signer, erase)
                     break
                 except IntegrityError:
                     # A concurrent writer inserted the same rows first: the retry sees them and
@@ -404,7 +409,8 @@ class Ledger:
         return self._engine.connect().execution_options(ledger_write=True)
 
     def _append(
-        self, events: Sequence[Event], messages: Sequence[OutboxMessage] = (), signer: Signer | None = None
+        self, events: Sequence[Event], messages: Sequence[OutboxMessage] = (), signer: Signer | None = None,
+        erase: Sequence[str] = (),
     ) -> AppendResult:
         from ledger import seals  # here, not at import: a reading command need not load the keys (13 ms)
 
@@ -426,7 +432,9 @@ class Ledger:
             if (new_state.last_seq if new_state else 0) != head_seq:
                 new_state = self._fold_stored(conn, case_id)  # projection missing or stale: refold
             for ev in events:
-                canonical = canonical_json(ev)
+                # personal values and free text sealed before canonicalisation: the hash covers the
+                # ciphertext, so erasing a key (ledger.vault) leaves every chain verifiable
+                canonical = canonical_json(vault.seal_event(conn, case_id, event_json(ev)))
                 if ev.seq <= head_seq:
                     stored = conn.execute(
                         select(ledger_events.c.payload).where(
@@ -465,6 +473,9 @@ class Ledger:
                 head_seq, head_hash, head_seal = ev.seq, new_hash, new_seal
                 new_state = apply(new_state, ev)
                 inserted += 1
+            if inserted and erase:
+                vault.destroy(conn, case_id, erase, datetime.now(UTC))
+                new_state = self._fold_stored(conn, case_id)  # the values now read [erased]
             if inserted:
                 assert new_state is not None
                 self._project(conn, new_state, head_hash)
@@ -614,7 +625,7 @@ class Ledger:
             .where(ledger_events.c.case_id == case_id)
             .order_by(ledger_events.c.seq)
         ).scalars()
-        return fold(parse_event(p) for p in rows)
+        return fold(parse_event(p) for p in vault.open_in(conn, case_id, rows))
 
     def rebuild_projection(self) -> int:
         """Recompute the ``cases`` projection from ``ledger_events``; returns the number of cases."""
@@ -674,7 +685,8 @@ class Ledger:
             query = query.where(ledger_events.c.seq <= upto_seq)
         with self._engine.connect() as conn:
             rows = conn.execute(query.order_by(ledger_events.c.seq)).cursor.fetchall()
-        return [LedgerRow.of(StoredRow._make(r)) for r in rows]
+        keys = vault.Keys(self._engine)
+        return [LedgerRow.of(StoredRow._make(r), keys) for r in rows]
 
     def stored_rows(
         self, *, batch: int = 10_000, start: str | None = None, stop: str | None = None
@@ -687,31 +699,58 @@ class Ledger:
             yield from map(StoredRow._make, page)
 
     def iter_all_rows(self, batch: int = 10_000) -> Iterator[LedgerRow]:
-        """Every row ordered by (case_id, seq) as a :class:`LedgerRow`: :meth:`stored_rows`, parsed."""
-        return map(LedgerRow.of, self.stored_rows(batch=batch))
+        """Every row ordered by (case_id, seq) as a :class:`LedgerRow`: :meth:`stored_rows`, parsed
+        and opened."""
+        keys = self.keys(walk=True)
+        return (LedgerRow.of(r, keys) for r in self.stored_rows(batch=batch))
+
+    def person_keys(self, fingerprints: Sequence[str]) -> dict[str, list[str]]:
+        """The live keys of a person's values (``domain.personal.Person.fingerprints``), by case."""
+        with self._engine.connect() as conn:
+            return vault.person_keys(conn, fingerprints)
+
+    def live_keys(self, case_id: str) -> list[str]:
+        """Every live key of the case's sealed values (what the end of its retention destroys)."""
+        with self._engine.connect() as conn:
+            return vault.live_keys(conn, case_id)
+
+    def reapply_erasures(self, key_ids: Sequence[str]) -> list[str]:
+        """Destroy again every listed key that is live (a database restored from a backup made before
+        the erasure: ``client.privacy``'s erase list) and refold the cases they belong to; the cases."""
+        now = datetime.now(UTC)
+        with self._writing() as conn, conn.begin():
+            cases_hit = vault.live_cases(conn, key_ids)
+            vault.destroyed(conn, key_ids, now)
+            for case_id in cases_hit:
+                state = self._fold_stored(conn, case_id)
+                head = conn.execute(select(ledger_events.c.hash).where(ledger_events.c.case_id == case_id)
+                                    .order_by(ledger_events.c.seq.desc()).limit(1)).scalar_one()
+                if state is not None:
+                    self._project(conn, state, head)
+        if cases_hit:
+            self.scrub()
+        return cases_hit
+
+    def scrub(self) -> None:
+        """Make destroyed keys unrecoverable from the database's files (``ledger.vault.scrub``)."""
+        vault.scrub(self._engine)
+
+    def keys(self, *, walk: bool = False) -> vault.Keys:
+        """The sealed values' keys for a read (``walk``: a walk over many cases in case order)."""
+        return vault.Keys(self._engine, walk=walk)
 
     def iter_payloads(self, as_of: datetime | None = None) -> Iterator[tuple[str, str]]:
         """(case_id, canonical JSON) of every event (with workflow time ``<= as_of``, when given),
-        ordered by (case_id, seq): the cheap read for projections that fold many cases (reports)."""
+        ordered by (case_id, seq): the cheap read for projections that fold many cases (reports).
+        Personal values and free text read as ``[erased]`` (``ledger.vault.redacted``): no figure
+        depends on them."""
         query = select(ledger_events.c.case_id, ledger_events.c.payload)
         if as_of is not None:
             query = query.where(ledger_events.c.at <= iso(as_of))
         with self._engine.connect().execution_options(stream_results=True, yield_per=20_000) as conn:
             result = conn.execute(query.order_by(ledger_events.c.case_id, ledger_events.c.seq))
-            yield from result  # rows unpack as (case_id, payload)
-
-    def payloads_containing(self, needles: Sequence[str]) -> list[LedgerRow]:
-        """The events whose stored payload contains any of ``needles`` (case-insensitive): the
-        candidates of a data subject's access request (``domain.personal`` says which fields name them)."""
-        if not needles:
-            return []
-        text = func.lower(ledger_events.c.payload)
-        found = or_(*(c for n in needles for c in (text.contains(n.casefold(), autoescape=True),  # ASCII folded
-                                                   ledger_events.c.payload.contains(n, autoescape=True))))
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(*_STORED).where(found).order_by(ledger_events.c.case_id, ledger_events.c.seq)
-                                ).cursor.fetchall()
-        return [LedgerRow.of(StoredRow._make(r)) for r in rows]
+            for case_id, payload in result:  # sealed values read as [erased]: no report shows them
+                yield case_id, vault.redacted(payload)
 
     def count_events(self, *, event_type: str | None = None, case_prefix: str | None = None) -> int:
         """How many events the ledger holds (of ``event_type``, of cases whose id starts with ``case_prefix``)."""

@@ -29,7 +29,7 @@ def _cases(ledger: Ledger, as_of: datetime | None = None) -> Iterator[tuple[str,
     ledger without it is read through the agreed ``iter_all_rows``.
     """
     rows = ledger.iter_payloads(as_of) if hasattr(ledger, "iter_payloads") else (
-        (r.case_id, r.payload) for r in ledger.iter_all_rows() if as_of is None or r.at <= as_of)
+        (r.case_id, r.opened or r.payload) for r in ledger.iter_all_rows() if as_of is None or r.at <= as_of)
     for case_id, group in groupby(rows, key=itemgetter(0)):
         yield case_id, (json.loads(payload) for _, payload in group if not payload.endswith(_REMINDER))
 

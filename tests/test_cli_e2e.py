@@ -447,3 +447,26 @@ def test_case_ids_name_nobody_inputs_are_bounded_and_cases_are_found_by_company(
     assert found("light") == [second.group(1)]
     plain_list = dev.run("lead", "list", "--company", "forge")
     assert case in plain_list.stdout and "1 case(s)" in plain_list.stdout
+
+
+def test_a_privacy_officer_erases_a_contact_and_the_ledger_still_verifies(dev):
+    """Issue 16 point 4 from the command line: `privacy erase` on a running `brandpunt dev`."""
+    case = dev.json("lead", "start", "--company", "Wisbare BV", "--region", "oost-nl", "--hotspot", "twente",
+                    "--domain", "photonics", "--type", "startup", "--phase", "1", "--contact-name", "Wil Wissen",
+                    "--contact-email", "wil@wisbaar.example")["case_id"]
+    dev.run("lead", "note", case, "--text", "Wil Wissen belde over de uitbreiding")
+    dry = dev.run("privacy", "erase", "--email", "wil@wisbaar.example", "--name", "Wil Wissen",
+                  "--reference", "AVG-2026-9", "--dry-run")
+    assert f"{case}: names the person; 3 sealed value(s)" in dry.stdout and "would erase 3" in dry.stdout
+    bad = dev.run("privacy", "erase", "--name", "Wil Wissen", "--reference", "Wil Wissen", check=False)
+    assert bad.returncode == 2 and "reference" in bad.stderr  # a name is no register reference
+    done = dev.run("privacy", "erase", "--email", "wil@wisbaar.example", "--name", "Wil Wissen",
+                   "--reference", "AVG-2026-9")
+    assert "erased 3 sealed value(s)" in done.stdout
+    shown = dev.json("lead", "show", case)
+    assert shown["state"]["lead"]["contact"] == {"name": "[erased]", "email": "[erased]", "phone": None}
+    assert [e["event"]["text"] for e in shown["events"] if e["type"] == "NoteRecorded"] == ["[erased]"]
+    assert shown["events"][-1]["type"] == "PersonalDataErased" and "Wil" not in json.dumps(shown)
+    assert dev.run("audit", "verify", "--all").returncode == 0
+    again = dev.run("privacy", "erase", "--name", "Wil Wissen", "--reference", "AVG-2026-9")
+    assert "nothing to erase" in again.stdout

@@ -46,8 +46,8 @@ def test_append_builds_a_hash_chain(ledger):
     assert (result.inserted, result.skipped) == (5, 0)
     prev = GENESIS
     for row, ev in zip(ledger.events("lead-ledger-test"), events, strict=True):
-        assert row.payload == canonical_json(ev)
-        assert row.prev_hash == prev and row.hash == chain_hash(prev, row.payload)
+        assert (row.opened or row.payload) == canonical_json(ev)  # read with its sealed values opened
+        assert row.prev_hash == prev and row.hash == chain_hash(prev, row.payload)  # stored: sealed
         assert row.event == ev and row.at == ev.at and row.event_id == ev.event_id
         prev = row.hash
     assert result.head_hash == prev
@@ -219,7 +219,7 @@ def test_concurrent_writers_of_the_same_events_never_duplicate(ledger, batch_siz
     assert not errors
     rows = ledger.events("lead-ledger-test")
     assert [r.seq for r in rows] == list(range(1, len(events) + 1))
-    assert [r.payload for r in rows] == [canonical_json(e) for e in events]
+    assert [r.opened or r.payload for r in rows] == [canonical_json(e) for e in events]
     assert ledger.case_state("lead-ledger-test") == state
 
 
@@ -421,6 +421,7 @@ def test_migration_0014_fills_owners_and_shares_from_the_projected_states(ledger
     assert (readers("oost-nl"), readers("innovationquarter")) == (["lead-shared"], [])
     assert led.case_page(CaseQuery(ReadScope(organisation="bom"), today, regions_owned=("bom",)))[0] == 1
     assert led.case_page(CaseQuery(ReadScope(organisation="bom"), today))[0] == 0  # no owner recorded, no region
+    migrate.upgrade(led._engine, migrate.HEAD)  # this code appends at its own schema (0016: sealed values)
     state = None  # appended by this code: the append keeps owner and shares
     for at, command in enumerate((f.start(), f.command("assign-owner", owner="bom", rule="home region"),
                                   f.command("share", share_with="oost-nl", purpose="location", until="2099-01-01"))):

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.test_cli_e2e import BIN, SERIAL, Dev
 
@@ -200,3 +201,49 @@ def test_a_case_runs_from_detection_to_realisation_in_the_browser_and_is_shared(
     auditor.goto(f"{dev.api_url}/app/audit/cases/{dev.case_id}")
     accessible(auditor, "audit-case")
     audit.close()
+
+
+def _temporal_ui(dev) -> str:
+    return f"http://127.0.0.1:{int(dev.address.rsplit(':', 1)[1]) + 1000}"
+
+
+def _input_in_the_temporal_ui(browser, dev, user: str | None, readable: str) -> str:
+    """The case's workflow page in ``brandpunt dev``'s Temporal Web UI, opened by ``user`` (signed in to
+    the web app first; None: nobody), with the UI's data encoder set to send the session along
+    ("include cross-origin credentials", the setting docs/notes/keys.md asks for): its Input as shown."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        if user:
+            sign_in(page, dev, user)
+        ui = _temporal_ui(dev)
+        page.goto(f"{ui}/namespaces/default/workflows")
+        page.evaluate("""([endpoint]) => {
+            localStorage.setItem('endpoint', JSON.stringify(endpoint));
+            localStorage.setItem('includeCredentials', 'true');
+            localStorage.setItem('overrideRemoteCodecConfiguration', 'true'); }""", [dev.api_url + "/api/codec"])
+        with page.expect_response(lambda r: "/api/codec/decode" in r.url) as decoded:
+            page.goto(f"{ui}/namespaces/default/workflows/{dev.case_id}")
+        status = decoded.value.status
+        try:  # the decoded payload replaces the encoded one once the codec server answered
+            page.wait_for_function("t => document.body.innerText.includes(t)", arg=readable, timeout=10_000)
+        except PlaywrightTimeout:
+            pass  # still encrypted 10 s after the answer: what a reader who may not see it gets
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"temporal-ui-{user or 'anonymous'}.png"), full_page=True)
+        return f"{status}\n{page.inner_text('body')}"
+    finally:
+        context.close()
+
+
+def test_the_temporal_ui_shows_a_case_decoded_only_to_who_may_read_it(dev, browser):
+    """Issue 16 point 7: the Temporal Web UI reads payloads through the codec server with the user's
+    session: the case's owner coordinator sees its input decoded; another ROM's coordinator and
+    nobody signed in see ciphertext."""
+    readable = f'"case_id": "{dev.case_id}"'
+    owner = _input_in_the_temporal_ui(browser, dev, "bom.coordinator", readable)
+    assert owner.startswith("200") and readable in owner
+    other = _input_in_the_temporal_ui(browser, dev, "oost.coordinator", readable)
+    assert other.startswith("200") and readable not in other  # answered, still encrypted
+    nobody = _input_in_the_temporal_ui(browser, dev, None, readable)
+    assert nobody.startswith("401") and readable not in nobody

@@ -19,17 +19,19 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.deployment import CaseSettings, DeploymentActivities
-    from activities.ledger import CASE_MISMATCH, LedgerActivities, ReminderRecord
+    from activities.ledger import CASE_MISMATCH, Erasure, LedgerActivities, ReminderRecord
     from activities.matchmaking import MatchInput, MatchmakingActivities
     from activities.notify import DeliveryRequest, Notification, NotifyActivities
     from domain import case_ids, signing
     from domain.access import Action, Actor, Role, may
     from domain.commands import (
+        OPERATOR_COMMANDS,
         SYSTEM_COMMANDS,
         ArticulateNeeds,
         ChooseLocation,
         Command,
         DetectLead,
+        ErasePersonalData,
         ProposeMatches,
         Realise,
         RecordDelivery,
@@ -51,10 +53,10 @@ with workflow.unsafe.imports_passed_through():
         redeliveries,
         retry_at,
     )
-    from domain.state import CaseState, agrees, apply
+    from domain.state import CaseState, agrees, apply, fold
+    from keys.trust import trusted
     from workflows import search_attributes
     from workflows.case_io import CaseInput, CommandResult
-    from keys.trust import trusted
     from workflows.policies import DELIVERY, LEDGER_READ, LEDGER_WRITE, SETTINGS
 
 REMINDER_ACTOR = "brandpunt-reminders"
@@ -411,7 +413,10 @@ class LeadCaseWorkflow:
             except CommandRejected as rejected:
                 # Only reachable when an earlier command changed the state after validation.
                 raise _rejection(rejected) from None
-            await self._record(events)
+            if isinstance(command, ErasePersonalData):
+                await self._record_erasure(events, command.keys)
+            else:
+                await self._record(events)
             workflow.logger.info(
                 "%s recorded %s",
                 command.type,
@@ -455,6 +460,9 @@ class LeadCaseWorkflow:
         if problem is not None:
             raise _rejection(CommandRejected("unsigned" if signed is None else "bad-signature", problem, "signature"))
         assert signed is not None
+        if isinstance(command, OPERATOR_COMMANDS) and signed.statement.via == "api":
+            raise _rejection(CommandRejected("operator-only", f"{command.type} is an operator's, never sent "
+                                             "through the API host", "type"))
         state = self._state
         if signed.statement.via != "api" or state is None or state.owner is None or command.organisation is None:
             return  # an operator's; a start (the API host checked it); an owner not recorded yet (its rule)
@@ -511,6 +519,21 @@ class LeadCaseWorkflow:
         for event in events:
             state = apply(state, event)
         self._state = state
+        self._changed = True
+        self._events.extend(events)
+        self._upsert_search_attributes()
+
+    async def _record_erasure(self, events: list[Event], keys: list[str]) -> None:
+        """Record a ``PersonalDataErased`` and destroy its keys (one activity, one transaction),
+        then take the ledger's fold as the state: the erased values read ``[erased]`` there, and the
+        case must not carry them on (into a later event, or a continue-as-new input)."""
+        loaded = await workflow.execute_activity_method(
+            LedgerActivities.record_erasure,
+            Erasure(events=events, keys=keys),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=LEDGER_WRITE,
+        )
+        self._state = loaded.state if loaded.state is not None else fold(events, self._state)
         self._changed = True
         self._events.extend(events)
         self._upsert_search_attributes()
