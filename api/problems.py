@@ -117,14 +117,15 @@ def problem_of(err: CaseError) -> Problem:
         return Problem("case-exists", f"case {err.case_id} exists already", field="case_id", case_id=err.case_id)
     if isinstance(err, CaseEnded):
         return Problem("case-ended", message, case_id=err.case_id)
+    said = err.said.as_json() if isinstance(err, BadInput) and err.said else {}
     if isinstance(err, CommandRefused):
-        return Problem("command-refused", message, field=err.field, rule=err.rule, case_id=err.case_id)
+        return Problem("command-refused", message, field=err.field, rule=err.rule, case_id=err.case_id, **said)
     if isinstance(err, Unauthenticated):
         return Problem("unauthenticated", message, field=err.field, headers={"WWW-Authenticate": "Bearer"})
     if isinstance(err, Forbidden):
         return Problem("forbidden", message, field=err.field, rule=err.rule)
     if isinstance(err, BadInput):
-        return Problem("invalid-input" if err.field else "bad-request", message, field=err.field)
+        return Problem("invalid-input" if err.field else "bad-request", message, field=err.field, **said)
     if isinstance(err, CommandTimeout):
         return Problem("command-timeout", f"{err.case_id}: no answer within the deadline; the command may still "
                        f"take effect. Send it again with command_id {err.command_id} (never applied twice).",

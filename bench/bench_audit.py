@@ -20,12 +20,16 @@ head, i.e. one signature per case, and with none, i.e. one signature), and the a
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import itertools
+import json
 import os
 import resource
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -36,8 +40,9 @@ from audit.verify import rows_of, verify_rows
 from domain.chain import GENESIS, canonical_json, chain_hash
 from domain.commands import DetectLead
 from domain.events import parse_event
+from domain.personal import Place, places, replaced
 from domain.state import fold
-from keys import Signer
+from keys import Signer, sealing
 from ledger import bulk, heads
 from ledger.heads import make_tree_head
 from ledger.store import Ledger, iso
@@ -90,6 +95,8 @@ def build(ledger: Ledger, total: int, per_case: int, signer: Signer) -> tuple[fl
     now = iso(datetime.now(UTC))
     projected: list[dict[str, object]] = []
     signed: list[dict[str, object]] = []
+    sealed_keys: list[dict[str, object]] = []
+    personal = {id(t): [bool(list(places(json.loads(e[5])))) for e in t] for t in short + long}
     long_plan = ((f"lead-bench-long-{c:05d}", long[c % len(long)]) for c in itertools.count())
     short_plan = ((f"lead-bench-{c:07d}", short[c % len(short)]) for c in itertools.count())
 
@@ -101,8 +108,11 @@ def build(ledger: Ledger, total: int, per_case: int, signer: Signer) -> tuple[fl
                     break
                 prev = seal = GENESIS
                 key = f'"case_id":"{PLACEHOLDER}"'
-                for type_, seq, at, actor, org, payload in template:
+                vault: dict[str, tuple[str, bytes]] = {}  # as ledger.vault keys them: a key per value per case
+                for (type_, seq, at, actor, org, payload), has in zip(template, personal[id(template)], strict=True):
                     payload = payload.replace(key, f'"case_id":"{case_id}"', 1)
+                    if has:  # contacts and free text sealed, as Ledger.append seals them
+                        payload = _sealed(case_id, seq, payload, vault, sealed_keys, now)
                     h = chain_hash(prev, payload)
                     seal = heads.seal(seal, h, now)
                     yield {
@@ -120,8 +130,22 @@ def build(ledger: Ledger, total: int, per_case: int, signer: Signer) -> tuple[fl
                                "key_id": signer.key_id,
                                "signature": signer.sign(heads.head_message(case_id, last, prev, seal))})
 
-    bulk.load(ledger, events=events(), projections=projected, heads=signed)  # events first: they fill the lists
+    bulk.load(ledger, events=events(), projections=projected, heads=signed, keys=sealed_keys)  # events fill the lists
     return time.perf_counter() - started, len(projected)
+
+
+def _sealed(case_id: str, seq: int, payload: str, vault: dict[str, tuple[str, bytes]],
+            rows: list[dict[str, object]], now: str) -> str:
+    def seal_one(place: Place, value: str) -> str:
+        ref = f"{place.kind}:{value}" if place.kind != "text" else f"text:{seq}:{place.path}"
+        if ref not in vault:
+            vault[ref] = (uuid.uuid4().hex, sealing.new_key())
+            rows.append({"key_id": vault[ref][0], "case_id": case_id, "ref": hashlib.sha256(ref.encode()).hexdigest(),
+                         "key": base64.b64encode(vault[ref][1]).decode(), "created_at": now, "erased_at": None})
+        key_id, k = vault[ref]
+        return sealing.seal(key_id, k, case_id, place.path, value)
+
+    return canonical_json(replaced(json.loads(payload), seal_one))
 
 
 def rss_mib() -> float:
@@ -218,7 +242,7 @@ def main() -> None:
     print(f"as-of rebuild of a {len(rows)}-event case (read + verify + fold): at its midpoint "
           f"({len(mid.rows)} events) {mid_s * 1000:.0f} ms; whole case {all_s * 1000:.0f} ms; "
           f"state {whole.state.stage.value}, {len(whole.state.consultations)} consultations")
-    parse_s, events = timed(lambda: [parse_event(r.payload) for r in rows])
+    parse_s, events = timed(lambda: [parse_event(r.opened or r.payload) for r in rows])
     fold_s, _ = timed(lambda: fold(events))
     print(f"  of which parsing {len(rows)} events {parse_s * 1000:.0f} ms, folding them {fold_s * 1000:.0f} ms")
     ledger.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import inspect
+import os
 import sys
 
 from cli import admin, audit, keys, offers, privacy, programme, reminders, report, schedules, web
@@ -174,6 +175,28 @@ async def _traced(args: argparse.Namespace) -> int:
         return await _dispatch(args)
 
 
+def language(env: dict[str, str] | None = None) -> str:
+    """The CLI reader's language: ``BRANDPUNT_LANG``, else the locale's (``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``: ``nl_NL.UTF-8`` is Dutch); English otherwise."""
+    env = dict(os.environ) if env is None else env
+    for name in ("BRANDPUNT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip().lower()
+        if value:
+            return "nl" if value.startswith("nl") else "en"
+    return "en"
+
+
+def in_language(err: CaseError) -> str:
+    """``err`` as the CLI's reader reads it (a refusal in Dutch under ``LANG=nl_NL.UTF-8``)."""
+    chosen = language()
+    if chosen == "en":
+        return str(err)  # no catalogue to load: English is the messages' own
+    from reports.templating import LANGUAGE, said
+
+    LANGUAGE.set(chosen)
+    return said(err)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from observability import logs, telemetry
@@ -184,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(_traced(args))
     except CaseError as err:  # BadInput exits 2; Unreachable and the rest 1 (client/errors.py)
-        print(f"brandpunt: {redact(str(err))}", file=sys.stderr)
+        print(f"brandpunt: {redact(in_language(err))}", file=sys.stderr)
         return exit_code(err)
     except SettingsError as err:
         print(f"brandpunt: {redact(str(err))}", file=sys.stderr)

@@ -17,7 +17,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
 
-from client.errors import DEADLINE, BadInput
+from client.errors import DEADLINE, BadInput, Said
 from client.inbox import InboxItem
 from client.views import new_command_id
 from domain import commands
@@ -115,7 +115,7 @@ def command_from(kind: str, body: dict[str, Any], meta: dict[str, Any]) -> Comma
         return commands.parse_command(data)
     except CommandRejected as err:
         message = err.message.replace("\n", "\n  ")
-        raise BadInput(f"invalid {kind}:\n  {message}", err.field) from None
+        raise BadInput(f"invalid {kind}:\n  {message}", err.field, Said.of(err)) from None
 
 
 class Cases(Protocol):

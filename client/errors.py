@@ -9,6 +9,37 @@ unreachable, no answer in time, a failure; the CLI exits 1, an API answers 5xx).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a refusal says, for any language: its English template and parameters
+    (``domain.errors.CommandRejected``), and for invalid input each field's problem by its stable type
+    (``domain.messages``). ``reports.templating.said`` renders it in the reader's language."""
+
+    template: str
+    params: dict[str, Any] = field(default_factory=dict)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, rejected: Any) -> Said:
+        """From a ``CommandRejected`` (or anything with its three attributes)."""
+        return cls(rejected.template, dict(rejected.params), list(rejected.problems))
+
+    @classmethod
+    def parse(cls, data: object) -> Said | None:
+        """From its JSON form (the workflow's rejection details, the API's problem), if any."""
+        if not isinstance(data, dict) or not isinstance(data.get("template"), str):
+            return None
+        params, problems = data.get("params"), data.get("problems")
+        return cls(data["template"], params if isinstance(params, dict) else {},
+                   [p for p in problems if isinstance(p, dict)] if isinstance(problems, list) else [])
+
+    def as_json(self) -> dict[str, Any]:
+        return {"template": self.template, "params": self.params, "problems": self.problems}
+
 
 class CaseError(Exception):
     """A failure to report to the person who asked; the message is written for them."""
@@ -17,16 +48,18 @@ class CaseError(Exception):
 class BadInput(CaseError):
     """The request was refused before anything was recorded; ``field`` names the input at fault."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, said: Said | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.said = said  # the refusal in any language, when it came from the domain
 
 
 class CommandRefused(BadInput):
     """The case refused the command (``domain.decide``'s rule, e.g. ``wrong-stage``)."""
 
-    def __init__(self, case_id: str, rule: str, message: str, field: str | None = None) -> None:
-        super().__init__(f"refused for {case_id}: {message}", field)
+    def __init__(self, case_id: str, rule: str, message: str, field: str | None = None,
+                 said: Said | None = None) -> None:
+        super().__init__(f"refused for {case_id}: {message}", field, said)
         self.case_id = case_id
         self.rule = rule
 

@@ -36,6 +36,7 @@ from client.errors import (
     CommandRefused,
     CommandTimeout,
     Forbidden,
+    Said,
     Unauthenticated,
     Unreachable,
 )
@@ -145,7 +146,7 @@ def error_of(response: httpx.Response, url: str, deadline: float = DEADLINE) -> 
     if slug == "case-ended":
         return CaseEnded(case_id)
     if slug == "command-refused":
-        return CommandRefused(case_id, rule, detail.removeprefix(f"refused for {case_id}: "), field)
+        return CommandRefused(case_id, rule, detail.removeprefix(f"refused for {case_id}: "), field, Said.parse(problem))
     if slug == "unauthenticated" or response.status_code == 401:
         return Unauthenticated(f"{detail} (sign in again: `brandpunt login --url {url}`)", field)
     if slug == "forbidden" or response.status_code == 403:
@@ -155,7 +156,7 @@ def error_of(response: httpx.Response, url: str, deadline: float = DEADLINE) -> 
     if slug == "unavailable" or response.status_code in (502, 503, 504):
         return Unreachable(f"the API at {url}: {detail}")
     if 400 <= response.status_code < 500:
-        return BadInput(detail, field)
+        return BadInput(detail, field, Said.parse(problem))
     return CaseError(f"the API at {url} failed: {detail}")
 
 

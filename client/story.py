@@ -219,6 +219,9 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
         return (f"share with {event.share_with} revoked", [], [])
     if isinstance(event, ev.SharingProposed):
         return (f"the location lies in {event.region.value}: sharing with its ROM proposed", [], [])
+    if isinstance(event, ev.PersonalDataErased):
+        why = "an erasure request" if event.scope == "request" else "the end of the file's retention"
+        return (f"personal data erased ({why}, {event.reference}): {event.fields} value(s) now read [erased]", [], [])
     return (event.type, [], [])  # pragma: no cover - every event type has its words above
 
 

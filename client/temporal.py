@@ -34,6 +34,7 @@ from client.errors import (
     CaseNotFound,
     CommandRefused,
     CommandTimeout,
+    Said,
 )
 from client.views import check_case_id
 from domain.commands import Command, DetectLead, check_size
@@ -79,7 +80,8 @@ def _rejection(err: WorkflowUpdateFailedError, case_id: str) -> CaseError:
     cause = err.cause
     if isinstance(cause, ApplicationError) and cause.type == REJECTED:
         details = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
-        return CommandRefused(case_id, str(details.get("rule") or "refused"), cause.message, details.get("field"))
+        return CommandRefused(case_id, str(details.get("rule") or "refused"), cause.message, details.get("field"),
+                              Said.parse(details))
     return CaseError(f"{case_id}: command failed: {cause or err}")
 
 
@@ -88,7 +90,7 @@ def _sendable(command: Command, case_id: str) -> None:
     try:
         check_size(command)
     except CommandRejected as err:
-        raise CommandRefused(case_id, err.rule, err.message, err.field) from None
+        raise CommandRefused(case_id, err.rule, err.message, err.field, Said.of(err)) from None
 
 
 def _rpc(err: RPCError, case_id: str) -> CaseError:

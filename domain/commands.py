@@ -409,6 +409,17 @@ def problems(err: ValidationError, limit: int = MAX_PROBLEMS) -> list[tuple[str,
     return out
 
 
+def problem_params(err: ValidationError, limit: int = MAX_PROBLEMS) -> list[dict[str, object]]:
+    """Each field's problem as its stable pydantic type and parameters (no input value), as
+    :func:`problems` picks them: what a reader's language renders (``domain.messages``)."""
+    seen: dict[str, dict[str, object]] = {}
+    for e in err.errors(include_url=False, include_input=False):
+        where = "type" if e["type"].startswith("union_tag") else _where(e["loc"])
+        ctx = {k: v if isinstance(v, int | float | str) else str(v) for k, v in (e.get("ctx") or {}).items()}
+        seen.setdefault(where, {"field": where, "type": e["type"], "ctx": ctx, "message": e["msg"]})
+    return list(seen.values())[:limit]
+
+
 def explain(err: ValidationError, what: str | None = None) -> str:
     """A short message naming each field and its problem, one line per field."""
     lines = [f"{field}: {problem}" for field, problem in problems(err)]
@@ -433,9 +444,8 @@ def check_size(data: Any) -> None:
     size = command_size(data)
     if size > b.COMMAND_JSON_MAX:
         raise CommandRejected(
-            "too-large",
-            f"the command is {size:,} bytes of JSON; at most {b.COMMAND_JSON_MAX:,} bytes are accepted",
-            "(command)",
+            "too-large", "the command is {size} bytes of JSON; at most {limit} bytes are accepted", "(command)",
+            size=f"{size:,}", limit=f"{b.COMMAND_JSON_MAX:,}",
         )
 
 
@@ -454,4 +464,7 @@ def parse_command(data: Any) -> Command:
         return COMMAND_ADAPTER.validate_python(data)
     except ValidationError as err:
         found = problems(err)
-        raise CommandRejected("invalid-input", explain(err), found[0][0] if found else None) from None
+        text = explain(err)  # pydantic's words; another language renders the problems by type
+        rejected = CommandRejected("invalid-input", text, found[0][0] if found else None)
+        rejected.problems = problem_params(err)
+        raise rejected from None

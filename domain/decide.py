@@ -42,6 +42,7 @@ from domain.commands import (
     ShareCase,
     StartRealisation,
     UpdateLead,
+    problem_params,
     problems,
 )
 from domain.errors import CommandRejected as CommandRejected  # re-exported: importable from here too
@@ -107,11 +108,11 @@ class Context:
     region (workflow patch ``propose-sharing``)."""
 
 
-def _not_in_past(day: date, ctx: Context, rule: str, field: str, what: str) -> None:
-    """Refuse ``day`` (at ``field``, by ``rule``) when it lies before today, workflow time (UTC);
-    today itself is accepted."""
+def _not_in_past(day: date, ctx: Context, rule: str, field: str, template: str) -> None:
+    """Refuse ``day`` (at ``field``, by ``rule``, saying ``template`` with the day as ``{day}``) when it
+    lies before today, workflow time (UTC); today itself is accepted."""
     if day < ctx.at.date():
-        raise CommandRejected(rule, f"{what} {day} lies in the past", field)
+        raise CommandRejected(rule, template, field, day=day)
 
 
 def _merged_lead(state: CaseState, changes: LeadChanges) -> tuple[Lead, list[FieldChange]]:
@@ -128,10 +129,10 @@ def _merged_lead(state: CaseState, changes: LeadChanges) -> tuple[Lead, list[Fie
         merged = Lead.model_validate(data)
     except ValidationError as err:
         found = problems(err)
-        raise CommandRejected(
-            "invalid-input", "\n".join(f"changes.{field}: {problem}" for field, problem in found),
-            f"changes.{found[0][0]}",
-        ) from None
+        text = "\n".join(f"changes.{field}: {problem}" for field, problem in found)  # pydantic's words
+        rejected = CommandRejected("invalid-input", text, f"changes.{found[0][0]}")
+        rejected.problems = [{**p, "field": f"changes.{p['field']}"} for p in problem_params(err)]
+        raise rejected from None
     before, after = lead_fields(current), lead_fields(merged)
     changed = [FieldChange(field=k, old=before[k], new=v) for k, v in after.items() if before[k] != v]
     if not changed:
@@ -144,8 +145,8 @@ def _corrections(state: CaseState, command: CorrectRealisation) -> list[FieldCha
     given value differs from the recorded one."""
     if state.realisation is None or state.outcome not in REALISED_OUTCOMES:
         raise CommandRejected(
-            "not-realised", f"case {state.case_id} is not realised: only a realised case's figures are corrected"
-        )
+            "not-realised", "case {case} is not realised: only a realised case's figures are corrected",
+            None, case=state.case_id)
     recorded = {
         **state.realisation.model_dump(mode="json"),
         "counterfactual": state.counterfactual.value if state.counterfactual else None,
@@ -153,7 +154,7 @@ def _corrections(state: CaseState, command: CorrectRealisation) -> list[FieldCha
     changes = []
     for field, value in command.corrected().items():
         if recorded[field] == value:
-            raise CommandRejected("no-change", f"{field} is already {value}", field)
+            raise CommandRejected("no-change", "{field} is already {value}", field, value=value)
         changes.append(FieldChange(field=field, old=recorded[field], new=value))
     return changes
 
@@ -213,20 +214,19 @@ def _realised_facts(state: CaseState, command: Realise, where: Location, ctx: Co
     else:
         derived = is_new_scaleup(detected, now)
         new_scaleup = derived if command.new_scaleup is None else command.new_scaleup
-        basis = f"a {detected.value} at detection, a {now.value} now"
         if new_scaleup != derived and command.new_scaleup_reason is None:
             raise CommandRejected(
                 "new-scaleup-needs-reason",
-                f"new_scaleup {str(new_scaleup).lower()} departs from the company types ({basis}: "
-                f"{'a' if derived else 'no'} new scale-up); give new_scaleup_reason",
-                "new_scaleup_reason",
+                "new_scaleup {given} departs from the company types (a {detected} at detection, a {company_type} "
+                "now); give new_scaleup_reason",
+                "new_scaleup_reason", given=str(new_scaleup).lower(), detected=detected.value, company_type=now.value,
             )
         if new_scaleup == derived and command.new_scaleup_reason is not None:
             raise CommandRejected(
                 "new-scaleup-reason-without-override",
-                f"new_scaleup is {str(derived).lower()} as the company types say ({basis}); "
+                "new_scaleup is {given} as the company types say (a {detected} at detection, a {company_type} now); "
                 "a reason is only for departing from them",
-                "new_scaleup_reason",
+                "new_scaleup_reason", given=str(derived).lower(), detected=detected.value, company_type=now.value,
             )
         reason = command.new_scaleup_reason
     return RealisedFacts(new_scaleup, reason, now, _at_current_site(state, command, where), command.counterfactual)
@@ -241,18 +241,18 @@ def _at_current_site(state: CaseState, command: Realise, where: Location) -> boo
         if command.at_current_site:
             raise CommandRejected(
                 "current-site-in-home-region",
-                f"the location lies in {where.region.value}, outside the lead's home region "
-                f"{state.lead.home_region.value}, where its current site is",
-                "at_current_site",
+                "the location lies in {region}, outside the lead's home region {home_region}, where its "
+                "current site is",
+                "at_current_site", region=where.region.value, home_region=state.lead.home_region.value,
             )
         return None
     if command.at_current_site is not None:
         if command.at_current_site and site and there and not _same_place(site, there):
             raise CommandRejected(
                 "site-mismatch",
-                f"the lead's current site is in {site}, the location in {there}: update the lead's site, "
+                "the lead's current site is in {site}, the location in {there}: update the lead's site, "
                 "or say at_current_site false",
-                "at_current_site",
+                "at_current_site", site=site, there=there,
             )
         return command.at_current_site
     if site and there and not _same_place(site, there):
@@ -306,10 +306,9 @@ def possible(state: CaseState, today: date) -> tuple[str, ...]:
 def _stage(state: CaseState, command: Command) -> None:
     allowed = STAGES[type(command)]
     if state.stage not in allowed:
-        names = ", ".join(s.value for s in allowed)
         raise CommandRejected(
-            "wrong-stage",
-            f"{command.type} is not possible in stage {state.stage.value}; allowed in: {names}",
+            "wrong-stage", "{command} is not possible in stage {stage}; allowed in: {stages}", None,
+            command=command.type, stage=state.stage.value, stages=[s.value for s in allowed],
         )
 
 
@@ -317,30 +316,31 @@ def _sharing(state: CaseState, command: ShareCase | RevokeShare | AssignOwner, c
     """The rules of need-to-know as facts of the case (who may do it is ``domain.access.may``'s)."""
     if isinstance(command, AssignOwner):
         if state.owner is not None:
-            raise CommandRejected("owner-recorded", f"case {state.case_id} is owned by {state.owner} already",
-                                  "owner")
+            raise CommandRejected("owner-recorded", "case {case} is owned by {owner} already", "owner",
+                                  case=state.case_id, owner=state.owner)
         return
     if isinstance(command, ShareCase):
         if command.share_with == state.owner:
-            raise CommandRejected("share-with-owner", f"{command.share_with} owns the case: nothing to share",
-                                  "share_with")
-        _not_in_past(command.until, ctx, "share-until-past", "until", "the share's last day")
+            raise CommandRejected("share-with-owner", "{organisation} owns the case: nothing to share",
+                                  "share_with", organisation=command.share_with)
+        _not_in_past(command.until, ctx, "share-until-past", "until", "the share's last day {day} lies in the past")
         return
     share = state.share_with(command.share_with)
     if share is None or not share.active(ctx.at.date()):
-        raise CommandRejected("no-share", f"the case is not shared with {command.share_with} now", "share_with")
+        raise CommandRejected("no-share", "the case is not shared with {organisation} now", "share_with",
+                              organisation=command.share_with)
 
 
 def check(state: CaseState | None, command: Command, ctx: Context) -> None:
     """Raise :class:`CommandRejected` if ``command`` is not allowed now; return quietly if it is."""
     if isinstance(command, DetectLead):
         if state is not None:
-            raise CommandRejected("case-exists", f"case {state.case_id} already exists")
+            raise CommandRejected("case-exists", "case {case} already exists", None, case=state.case_id)
         if ctx.programme_facts:
             _not_legacy(command.lead.technology_domain, "lead.technology_domain")
         return
     if state is None:
-        raise CommandRejected("no-case", f"case {ctx.case_id} has no lead yet")
+        raise CommandRejected("no-case", "case {case} has no lead yet", None, case=ctx.case_id)
     if isinstance(command, RecordNote | Refer | ErasePersonalData):
         return  # a note of a meeting, a referral after closing, an erasure: any stage
     if isinstance(command, ShareCase | RevokeShare | AssignOwner):
@@ -351,15 +351,16 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         return
     if isinstance(command, ReopenCase):
         if state.stage != Stage.CLOSED:
-            raise CommandRejected("not-closed", f"case {state.case_id} is open; only closed cases reopen")
+            raise CommandRejected("not-closed", "case {case} is open; only closed cases reopen", None,
+                                  case=state.case_id)
         if state.outcome in REALISED_OUTCOMES:
             raise CommandRejected("realised-final", "a realised case is final and cannot be reopened")
         return
     if state.stage == Stage.CLOSED:
         raise CommandRejected(
             "case-closed",
-            f"case {state.case_id} is closed ({state.outcome.value if state.outcome else '?'}); "
-            "reopen it first",
+            "case {case} is closed ({outcome}); reopen it first", None,
+            case=state.case_id, outcome=state.outcome.value if state.outcome else "?",
         )
 
     if isinstance(command, UpdateLead):
@@ -378,13 +379,14 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
                 raise CommandRejected("no-change", "the lead is unchanged")
     elif isinstance(command, ChangePhase):
         if command.phase == state.phase:
-            raise CommandRejected("no-change", f"the lead is already in phase {state.phase}", "phase")
+            raise CommandRejected("no-change", "the lead is already in phase {phase}", "phase", phase=state.phase)
     elif isinstance(command, ArticulateNeeds):
         _stage(state, command)
         if ctx.refuse_past_needed_by:
             # The programme looks at "de toekomstige (investerings-) ruimtevraag" (sources/002): the
             # space is needed by a date still to come.
-            _not_in_past(command.needs.needed_by, ctx, "needed-by-in-past", "needs.needed_by", "needed-by date")
+            _not_in_past(command.needs.needed_by, ctx, "needed-by-in-past", "needs.needed_by",
+                             "the needed-by date {day} lies in the past")
     elif isinstance(command, ProposeMatches):
         _stage(state, command)
         if state.needs is None:
@@ -394,15 +396,15 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         if command.hotspot and command.region and HOTSPOT_REGION[command.hotspot] != command.region:
             raise CommandRejected(
                 "hotspot-region",
-                f"hotspot {command.hotspot.value} lies in {HOTSPOT_REGION[command.hotspot].value}, "
-                f"not {command.region.value}",
-                "region",
+                "hotspot {hotspot} lies in {in_region}, not {region}", "region",
+                hotspot=command.hotspot.value, in_region=HOTSPOT_REGION[command.hotspot].value,
+                region=command.region.value,
             )
     elif isinstance(command, RequestConsultation):
         _stage(state, command)
         if state.location is None:
             raise CommandRejected("location-first", "choose a location before consulting on it")
-        _not_in_past(command.due, ctx, "due-in-past", "due", "due date")
+        _not_in_past(command.due, ctx, "due-in-past", "due", "the due date {day} lies in the past")
     elif isinstance(command, AnswerConsultation):
         _stage(state, command)
         consultation = state.consultation(command.consultation_id)
@@ -410,21 +412,21 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
             known = ", ".join(c.consultation_id for c in state.consultations if c.open) or "none"
             raise CommandRejected(
                 "unknown-consultation",
-                f"no consultation {command.consultation_id}; open: {known}",
-                "consultation_id",
+                "no consultation {consultation}; open: {open}",
+                "consultation_id", consultation=command.consultation_id, open=known,
             )
         if not consultation.open:
             raise CommandRejected(
                 "consultation-closed",
-                f"consultation {command.consultation_id} is already answered or withdrawn",
-                "consultation_id",
+                "consultation {consultation} is already answered or withdrawn",
+                "consultation_id", consultation=command.consultation_id,
             )
     elif isinstance(command, StartRealisation):
         _stage(state, command)
         pending = [c.consultation_id for c in state.consultations if c.open]
         if pending:
             raise CommandRejected(
-                "consultations-open", f"consultations still open: {', '.join(pending)}"
+                "consultations-open", "consultations still open: {open}", None, open=list(pending)
             )
     elif isinstance(command, Realise):
         _stage(state, command)
@@ -434,32 +436,34 @@ def check(state: CaseState | None, command: Command, ctx: Context) -> None:
         if location.hotspot and HOTSPOT_REGION[location.hotspot] != location.region:
             raise CommandRejected(
                 "hotspot-region",
-                f"hotspot {location.hotspot.value} lies in {HOTSPOT_REGION[location.hotspot].value}",
-                "location.region",
+                "hotspot {hotspot} lies in {in_region}",
+                "location.region", hotspot=location.hotspot.value, in_region=HOTSPOT_REGION[location.hotspot].value,
             )
         _realised_facts(state, command, location, ctx)
     elif isinstance(command, ExpectPhase2End):
         ended = min((at for phase, at in state.phase_reached_at.items() if phase >= 3), default=None)
         if ended is not None:  # the articulation reminder follows that end (domain.reminders.phase2_end)
             raise CommandRejected(
-                "phase2-ended", f"phase 2 ended when the lead reached phase 3 on {ended:%Y-%m-%d}", "expected_end"
+                "phase2-ended", "phase 2 ended when the lead reached phase 3 on {day}", "expected_end",
+                day=ended.date()
             )
-        _not_in_past(command.expected_end, ctx, "expected-end-in-past", "expected_end", "expected end of phase 2")
+        _not_in_past(command.expected_end, ctx, "expected-end-in-past", "expected_end",
+                     "the expected end of phase 2, {day}, lies in the past")
         if command.expected_end == state.phase2_end_expected:
-            raise CommandRejected("no-change", f"phase 2 is already expected to end on {command.expected_end}",
-                                  "expected_end")
+            raise CommandRejected("no-change", "phase 2 is already expected to end on {day}", "expected_end",
+                                  day=command.expected_end)
     elif isinstance(command, RecordReminder):
         if command.key in state.reminder_keys:
-            raise CommandRejected("reminder-sent", f"reminder {command.key} was already recorded")
+            raise CommandRejected("reminder-sent", "reminder {key} was already recorded", None, key=command.key)
     elif isinstance(command, RecordDeliveryFailure | RecordDelivery):
         if command.key not in state.reminder_keys:
-            raise CommandRejected("unknown-reminder", f"reminder {command.key} was never issued", "key")
+            raise CommandRejected("unknown-reminder", "reminder {key} was never issued", "key", key=command.key)
         if isinstance(command, RecordDelivery) and command.key not in state.failed_deliveries:
-            raise CommandRejected("not-failed", f"reminder {command.key} has no failed delivery", "key")
+            raise CommandRejected("not-failed", "reminder {key} has no failed delivery", "key", key=command.key)
     elif isinstance(command, CloseCase):
         pass
     else:  # pragma: no cover
-        raise CommandRejected("unknown-command", f"unknown command {type(command).__name__}")
+        raise CommandRejected("unknown-command", "unknown command {command}", None, command=type(command).__name__)
 
 
 class _Meta(TypedDict):
@@ -619,4 +623,5 @@ def decide(state: CaseState | None, command: Command, ctx: Context) -> list[Even
         ]
     if isinstance(command, RecordDelivery):
         return [ReminderDelivered(**meta, key=command.key, channels=command.channels)]
-    raise CommandRejected("unknown-command", f"unknown command {type(command).__name__}")  # pragma: no cover
+    raise CommandRejected("unknown-command", "unknown command {command}", None,  # pragma: no cover
+                          command=type(command).__name__)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, insert
 
-from ledger.schema import case_heads, cases, ledger_events
+from ledger.schema import case_heads, cases, data_keys, ledger_events
 
 if TYPE_CHECKING:
     from ledger.store import Ledger
@@ -39,14 +39,16 @@ def load(
     events: Iterable[Row] = (),
     projections: Iterable[Row] = (),
     heads: Iterable[Row] = (),
+    keys: Iterable[Row] = (),
     batch: int = BATCH,
 ) -> int:
     """Insert ``events`` (``ledger_events`` rows), then ``projections`` (``cases`` rows), then
-    ``heads`` (``case_heads`` rows) in one transaction, ``batch`` rows per insert; the iterables are
-    consumed in that order, so a generator of events may fill the lists of the other two. Returns
-    the number of events written."""
+    ``heads`` (``case_heads`` rows), then ``keys`` (``data_keys`` rows: the keys of sealed values) in
+    one transaction, ``batch`` rows per insert; the iterables are consumed in that order, so a
+    generator of events may fill the lists of the others. Returns the number of events written."""
     with ledger._engine.begin() as conn:
         n = _insert(conn, ledger_events, events, batch)
         _insert(conn, cases, projections, max(1, batch // 10))
         _insert(conn, case_heads, heads, max(1, batch // 10))
+        _insert(conn, data_keys, keys, max(1, batch // 10))
     return n

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from domain.messages import N_
 from reports import fmt
 
 HERE = Path(__file__).resolve().parent / "templates"
@@ -82,6 +83,57 @@ def day(value: object) -> str:
     return format_date(value, format="long", locale=BABEL_LOCALE.get(LANGUAGE.get(), "en_GB"))
 
 
+REFUSED = N_("refused for {case}: {message}")
+PARAM_KINDS = {"stage": "stage", "stages": "stage", "region": "region", "in_region": "region",
+               "home_region": "region", "hotspot": "hotspot", "outcome": "outcome", "company_type": "company_type",
+               "detected": "company_type"}
+"""A refusal's parameters that are vocabulary values, and their vocabulary (named in the reader's words)."""
+
+
+def _param(name: str, value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_param(name, v) for v in value)
+    if name == "day" and isinstance(value, str):
+        from datetime import date
+
+        try:
+            return day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    kind = PARAM_KINDS.get(name)
+    return term(value, kind) if kind else str(value)
+
+
+def said(err: object) -> str:
+    """A refusal or an invalid input (``client.errors.BadInput`` and kin) in the reader's language:
+    its template through the catalogue, with its parameters named in the reader's words, and each
+    invalid field's problem by its stable type (``domain.messages``); in English, and for anything
+    without a template, the message as it is."""
+    from domain.messages import VALIDATION
+
+    found = getattr(err, "said", None)
+    if found is None or LANGUAGE.get() == "en":
+        return str(err)
+    lines = []
+    for p in found.problems:
+        template = VALIDATION.get(str(p.get("type")))
+        ctx = p.get("ctx") if isinstance(p.get("ctx"), dict) else {}
+        try:
+            problem = _gettext(template).format(**ctx) if template else str(p.get("message"))
+        except (KeyError, IndexError, ValueError):
+            problem = str(p.get("message"))
+        lines.append(f"{p.get('field')}: {problem}")
+    if lines:
+        return "\n".join(lines)
+    try:
+        text = _gettext(found.template).format(
+            field=getattr(err, "field", None), **{k: _param(k, v) for k, v in found.params.items()})
+    except (KeyError, IndexError, ValueError):
+        return str(err)
+    case_id = getattr(err, "case_id", None)
+    return _gettext(REFUSED).format(case=case_id, message=text) if case_id else text
+
+
 def _gettext(message: str) -> str:
     return translations(LANGUAGE.get()).gettext(message)
 
@@ -101,6 +153,7 @@ def environment(*above: Path) -> jinja2.Environment:
         "corrections_line", "period_line", "previous_line", "scaleups_line")})
     env.filters["day"] = day
     env.filters["term"] = term
+    env.filters["said"] = said
     env.globals.update(NAMES=fmt.NAMES, WHERE=fmt.WHERE, COUNTERFACTUAL=fmt.COUNTERFACTUAL, OUTCOMES=fmt.OUTCOMES,
                        REFERRALS=fmt.REFERRALS, COLUMNS=fmt.COLUMNS)
     return env

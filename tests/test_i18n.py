@@ -75,3 +75,107 @@ async def test_a_page_follows_the_browser_and_the_switch_the_reader_keeps(env): 
         assert away.headers["location"] == "/app"  # never sent off-site
         bad = await http.post("/app/language", data={"language": "fr", "csrf": csrf_of(english.text)})
         assert bad.status_code == 422
+
+
+def _dutch() -> dict[str, str]:
+    with (LOCALE / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return {str(m.id): str(m.string) for m in read_po(fh) if m.id and not m.fuzzy}
+
+
+def _refusals() -> list[tuple[str, int, str, set[str]]]:
+    """(file, line, template, parameters) of every ``CommandRejected`` a coordinator can meet: the stage
+    machine's (``domain/decide.py``) and the commands' (``domain/commands.py``), and the templates the
+    helper ``_not_in_past`` is given."""
+    import ast
+
+    found = []
+    for name in ("domain/decide.py", "domain/commands.py"):
+        source = (ROOT / name).read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            called = getattr(node.func, "id", None) if isinstance(node, ast.Call) else None
+            if not isinstance(node, ast.Call) or called not in ("CommandRejected", "_not_in_past"):
+                continue
+            at = 1 if called == "CommandRejected" else 4
+            template = node.args[at] if len(node.args) > at else None
+            if isinstance(template, ast.Name) and template.id in ("template", "text"):
+                continue  # _not_in_past's own parameter; pydantic's words for invalid input (rendered by type)
+            assert isinstance(template, ast.Constant) and isinstance(template.value, str), (
+                f"{name}:{node.lineno}: a refusal's message is a template with named parameters, not an f-string")
+            params = {k.arg for k in node.keywords if k.arg} | ({"day"} if called == "_not_in_past" else set())
+            found.append((name, node.lineno, template.value, params))
+    return found
+
+
+def test_every_refusal_is_a_template_with_its_dutch_and_the_same_parameters():
+    import string
+
+    dutch = _dutch()
+    refusals = _refusals()
+    assert len(refusals) > 40
+    for name, line, template, params in refusals:
+        used = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        assert used <= params | {"field"}, (name, line, used - params)
+        assert dutch.get(template), f"{name}:{line}: no Dutch for {template!r}"
+        assert {f for _, f, _, _ in string.Formatter().parse(dutch[template]) if f} == used, (name, line)
+
+
+def test_a_refusal_of_decide_reads_in_dutch_and_in_english():
+    from datetime import UTC, datetime
+
+    from client.errors import CommandRefused, Said
+    from domain.decide import CommandRejected, Context, decide
+    from domain.state import fold
+    from reports.templating import LANGUAGE, said
+    from tests import factories as f
+
+    ctx = Context("BP-2026-0001", datetime(2026, 3, 2, 9, tzinfo=UTC))
+    state = fold(decide(None, f.start(phase=2), ctx))
+    refusals = []
+    for command in (f.command("start-realisation"), f.command("answer-consultation", consultation_id="c-9",
+                                                              verdict="positive", answer="ja")):
+        try:
+            decide(state, command, ctx)
+        except CommandRejected as err:
+            refusals.append(CommandRefused("BP-2026-0001", err.rule, err.message, err.field, Said.of(err)))
+    wrong_stage, _ = refusals
+    assert str(wrong_stage) == ("refused for BP-2026-0001: start-realisation is not possible in stage detection; "
+                                "allowed in: consultation")
+    token = LANGUAGE.set("nl")
+    try:
+        assert said(wrong_stage) == ("geweigerd voor BP-2026-0001: start-realisation kan niet in de fase detectie; "
+                                     "wel in: gemeente en netbeheerder")
+        from client.api import command_from
+        from client.errors import BadInput
+
+        import pytest
+
+        with pytest.raises(BadInput) as refused:
+            command_from("note", {"text": "", "kind": "meeting"}, {"actor": "x"})
+        assert said(refused.value) == "text: moet minstens 1 teken(s) lang zijn"
+        assert "String should have at least 1 character" in str(refused.value)  # English stays pydantic's words
+    finally:
+        LANGUAGE.reset(token)
+    assert said(wrong_stage) == str(wrong_stage)  # English: the message as it is
+
+
+def test_the_cli_says_a_refusal_in_the_language_of_its_locale():
+    from client.errors import CommandRefused, Said
+    from cli.main import in_language, language
+
+    assert [language(e) for e in ({"LANG": "nl_NL.UTF-8"}, {"LANG": "nl_NL.UTF-8", "BRANDPUNT_LANG": "en"},
+                                  {"LC_ALL": "en_GB.UTF-8", "LANG": "nl_NL"}, {})] == ["nl", "en", "en", "en"]
+    refused = CommandRefused("BP-2026-0001", "case-closed", "case BP-2026-0001 is closed (withdrawn); reopen it first",
+                             None, Said("case {case} is closed ({outcome}); reopen it first",
+                                        {"case": "BP-2026-0001", "outcome": "withdrawn"}))
+    import os
+
+    before = os.environ.get("BRANDPUNT_LANG")
+    os.environ["BRANDPUNT_LANG"] = "nl"
+    try:
+        assert in_language(refused) == ("geweigerd voor BP-2026-0001: casus BP-2026-0001 is gesloten "
+                                        "(teruggetrokken); heropen hem eerst")
+    finally:
+        if before is None:
+            del os.environ["BRANDPUNT_LANG"]
+        else:
+            os.environ["BRANDPUNT_LANG"] = before

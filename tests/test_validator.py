@@ -50,7 +50,8 @@ async def test_refused_commands_leave_history_and_ledger_unchanged(ts_worker):
     assert detail["rule"] == "system-only"
     assert (await refused(env.client, case_id, f.command("start-realisation")))["rule"] == "wrong-stage"
     assert await refused(env.client, case_id, f.command("change-phase", phase=3)) == {
-        "rule": "no-change", "field": "phase", "message": "the lead is already in phase 3"}
+        "rule": "no-change", "field": "phase", "message": "the lead is already in phase 3",
+        "template": "the lead is already in phase {phase}", "params": {"phase": 3}, "problems": []}  # any language
     with pytest.raises(cases.BadInput, match="system-only"):
         await cases.execute(env.client, case_id, f.command("record-reminder", **REMINDER))
     assert await counts(env.client, ledger, case_id) == before

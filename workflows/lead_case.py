@@ -598,7 +598,8 @@ def _short(err: BaseException) -> str:
 def _rejection(rejected: CommandRejected) -> ApplicationError:
     return ApplicationError(
         str(rejected),
-        {"rule": rejected.rule, "field": rejected.field, "message": rejected.message},
+        {"rule": rejected.rule, "field": rejected.field, "message": rejected.message,
+         "template": rejected.template, "params": rejected.params, "problems": rejected.problems},
         type=REJECTED,
         non_retryable=True,
     )
