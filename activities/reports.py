@@ -15,6 +15,7 @@ from temporalio import activity
 from activities.notify import Notification, NotifyActivities
 from ledger.store import Ledger
 from reports import render_report
+from reports.i18n import reading
 
 REPORT_FORMAT = "html"
 
@@ -26,6 +27,7 @@ class ReportRequest(BaseModel):
     format: str = REPORT_FORMAT
     include_demo: bool = False  # demo cases count too (never in the scheduled reports)
     another_region: str = "rom-region"  # the definition of "another region" (domain.impact.ANOTHER_REGION)
+    language: str = "nl"  # the recipients' language (reports.i18n.LANGUAGES); runs from before it: Dutch
 
 
 class ReportResult(BaseModel):
@@ -48,8 +50,9 @@ class ReportActivities:
     @activity.defn(name="produce_report")
     def produce_report(self, req: ReportRequest) -> ReportResult:
         cutoff = req.cutoff or datetime.now(UTC)
-        content = render_report(self._ledger, req.period, req.format, as_of=cutoff, include_demo=req.include_demo,
-                                kind=req.kind, another_region=req.another_region)
+        with reading(req.language):  # the recipients' language (Dutch for the Ministry's)
+            content = render_report(self._ledger, req.period, req.format, as_of=cutoff,
+                                    include_demo=req.include_demo, kind=req.kind, another_region=req.another_region)
         snap = self._snapshots.store(req.kind, req.period, req.format, cutoff, content)
         notice = (
             f"The {req.kind} report for {req.period} is ready: report {snap.id} "

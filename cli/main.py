@@ -191,10 +191,11 @@ def in_language(err: CaseError) -> str:
     chosen = language()
     if chosen == "en":
         return str(err)  # no catalogue to load: English is the messages' own
-    from reports.templating import LANGUAGE, said
+    from reports.i18n import reading
+    from reports.templating import said
 
-    LANGUAGE.set(chosen)
-    return said(err)
+    with reading(chosen):
+        return said(err)
 
 
 def main(argv: list[str] | None = None) -> int:

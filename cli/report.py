@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("--period", required=True,
                      help="YYYY, YYYYH1, YYYYH2, YYYYQ1-4 or YYYY-YYYY (e.g. 2026H1, 2026, 2025-2028)")
     imp.add_argument("--format", choices=["md", "html", "json"], default="md")
+    imp.add_argument("--language", choices=["nl", "en"],
+                     help="the report's language (default: BRANDPUNT_LANG or the locale's, else English)")
     imp.add_argument("--out", help="write to this file instead of standard output")
     imp.add_argument("--kind", choices=["progress", "annual", "final"],
                      help="final adds the conclusions (from the taskforce's lessons and signals)")
@@ -104,9 +106,11 @@ def _emit(text: str, out: str | None) -> None:
 def run_impact(args: argparse.Namespace) -> int:
     import settings as config
     from cli.audit import _as_of
+    from cli.main import language
     from domain.impact import Period, PeriodError
     from ledger.store import Ledger
     from reports import render_report
+    from reports.i18n import reading
 
     try:
         period = Period.parse(args.period)
@@ -116,8 +120,9 @@ def run_impact(args: argparse.Namespace) -> int:
     ledger = Ledger.open(config.load().ledger_url)
     try:
         ledger.check_schema()
-        text = render_report(ledger, period, args.format, as_of=as_of, include_demo=args.include_demo,
-                             kind=args.kind, another_region=args.another_region)
+        with reading(args.language or language()):
+            text = render_report(ledger, period, args.format, as_of=as_of, include_demo=args.include_demo,
+                                 kind=args.kind, another_region=args.another_region)
     finally:
         ledger.dispose()
     _emit(text, args.out)

@@ -47,9 +47,10 @@ def _at(months: list[int], day: int, note: str, years: list[int] | None = None) 
     )
 
 
-def calendar(task_queue: str) -> dict[str, Schedule]:
+def calendar(task_queue: str, language: str = "nl") -> dict[str, Schedule]:
     """Schedule id -> schedule: the progress report for the June talk (15 May), the annual report for
-    the December talk (15 November), the final report (1 December 2028)."""
+    the December talk (15 November), the final report (1 December 2028); each in ``language``, the
+    recipients' (Dutch: the Ministry's and the talks')."""
     from temporalio.client import Schedule, ScheduleActionStartWorkflow, ScheduleSpec
 
     from workflows.reporting import ReportInput, ReportKind, ReportWorkflow
@@ -58,7 +59,7 @@ def calendar(task_queue: str) -> dict[str, Schedule]:
         return Schedule(
             action=ScheduleActionStartWorkflow(
                 ReportWorkflow.run,
-                ReportInput(kind=kind),
+                ReportInput(kind=kind, language="en" if language == "en" else "nl"),
                 id=f"report-{kind.value}",
                 task_queue=task_queue,
             ),
@@ -78,12 +79,12 @@ def calendar(task_queue: str) -> dict[str, Schedule]:
     }
 
 
-async def apply(client: Client, task_queue: str) -> list[tuple[str, str]]:
+async def apply(client: Client, task_queue: str, language: str = "nl") -> list[tuple[str, str]]:
     """Create or update every schedule; returns (id, "created" | "updated")."""
     from temporalio.client import ScheduleAlreadyRunningError, ScheduleUpdate, ScheduleUpdateInput
 
     done = []
-    for schedule_id, schedule in calendar(task_queue).items():
+    for schedule_id, schedule in calendar(task_queue, language).items():
         try:
             await client.create_schedule(schedule_id, schedule)
             done.append((schedule_id, "created"))
@@ -100,7 +101,10 @@ async def apply(client: Client, task_queue: str) -> list[tuple[str, str]]:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sch = sub.add_parser("schedules", help="the reporting calendar (Temporal Schedules)")
     ssub = sch.add_subparsers(dest="schedules_cmd", required=True)
-    ssub.add_parser("apply", help="create or update the schedules (idempotent)").set_defaults(func=run_apply)
+    a = ssub.add_parser("apply", help="create or update the schedules (idempotent)")
+    a.add_argument("--language", choices=["nl", "en"], default="nl",
+                   help="the reports' language, their recipients' (default nl: the Ministry's)")
+    a.set_defaults(func=run_apply)
 
 
 async def run_apply(args: argparse.Namespace) -> int:
@@ -109,6 +113,6 @@ async def run_apply(args: argparse.Namespace) -> int:
 
     s = config.load()
     client = await connect(s)
-    for schedule_id, what in await apply(client, s.task_queue):
+    for schedule_id, what in await apply(client, s.task_queue, args.language):
         print(f"{schedule_id}: {what}")
     return 0

@@ -11,8 +11,11 @@ from typing import Any
 from markupsafe import Markup
 
 from reports import svg
-from reports.fmt import COLUMNS, n, pct, step, value
+from reports.fmt import COLUMNS, evidence, n, pct, step, value
+from reports.i18n import LANGUAGE, _
 from reports.templating import HERE, reports_environment
+
+tr = _  # a value to say in the reader's language (data, not a message of this file)
 
 
 @cache
@@ -22,8 +25,9 @@ def css() -> str:
 
 
 def _indicator_row(i: dict) -> list[str]:
-    return [i["label"], value(i["key"], i["value"]),
-            f"{value(i['key'], i['target'])} (pro rata)" if i["pro_rata"] else "– (4-year total)",
+    return [tr(i["label"]), value(i["key"], i["value"]),
+            _("{target} (pro rata)").format(target=value(i["key"], i["target"])) if i["pro_rata"]
+            else _("– (4-year total)"),
             value(i["key"], i["to_date"]), value(i["key"], i["target_to_date"]), pct(i["attainment_to_date"])]
 
 
@@ -32,31 +36,33 @@ def charts(d: dict) -> dict[str, Markup]:
     b = d["breakdowns"]
     return {
         "indicators": svg.bars(
-            [(i["label"].split(" (")[0], 100 * (i["attainment_to_date"] or 0), pct(i["attainment_to_date"]))
+            [(tr(i["label"]).split(" (")[0], 100 * (i["attainment_to_date"] or 0), pct(i["attainment_to_date"]))
              for i in d["indicators"]],
-            "Indicators to date as a percentage of their target to date", width=860, label_w=300, target=100,
-            target_label="target"),
+            _("Indicators to date as a percentage of their target to date"), width=860, label_w=300, target=100,
+            target_label=_("target")),
         "funnel": svg.funnel([(step(f["stage"]), f["cases"]) for f in d["funnel"]],
-                             "Funnel: leads that reached each stage"),
+                             _("Funnel: leads that reached each stage")),
         "destination": svg.stacked([(k, [v["realised_other_region"], v["realised"] - v["realised_other_region"]])
-                                    for k, v in b["destination_hotspot"].items()], ["another region", "own region"],
-                                   "Realised leads by destination hotspot"),
+                                    for k, v in b["destination_hotspot"].items()], [_("another region"), _("own region")],
+                                   _("Realised leads by destination hotspot")),
         "region": svg.bars([(k, v["leads"], n(v["leads"])) for k, v in b["home_region"].items() if v["leads"]],
-                           "New leads by home region"),
+                           _("New leads by home region")),
         "kinds": svg.bars([(k, v["articulated"], n(v["articulated"])) for k, v in b["growth_space_kind"].items()],
-                          "Kinds of growth space articulated"),
+                          _("Kinds of growth space articulated")),
     }
 
 
 def context(d: dict) -> dict[str, Any]:
     """What ``report_body.html`` renders ``d`` with."""
-    return {"d": d, "charts": charts(d), "title": "Final report" if d.get("kind") == "final" else "Impact report"}
+    return {"d": d, "charts": charts(d), "title": _("Final report") if d.get("kind") == "final" else _("Impact report"),
+            "language": LANGUAGE.get()}
 
 
 def install_filters(env: Any) -> None:
     """The report's own filters, on any environment that renders ``report_body.html``."""
     env.filters.update(indicator_row=_indicator_row, column_name=lambda c: COLUMNS.get(c, c),
                        bottleneck_count=lambda bc: f"{bc[0]} ({bc[1]})")
+    env.globals["evidence"] = evidence
 
 
 def render_html(d: dict) -> str:

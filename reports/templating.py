@@ -9,9 +9,7 @@ geometry ``reports.svg`` computes.
 
 from __future__ import annotations
 
-import gettext
 from collections.abc import Sequence
-from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -19,36 +17,13 @@ import jinja2
 
 from domain.messages import N_
 from reports import fmt
+from reports.i18n import BABEL_LOCALE, LANGUAGE, LANGUAGES, LOCALE, translations
+
+__all__ = ["BABEL_LOCALE", "HERE", "LANGUAGE", "LANGUAGES", "LOCALE", "environment", "render", "said", "term",
+           "translations", "vocabulary"]
 
 HERE = Path(__file__).resolve().parent / "templates"
-LOCALE = Path(__file__).resolve().parent / "locale"
-LANGUAGES = ("en", "nl")
-"""The readers' languages: English (the messages' own) and Dutch (``locale/nl``)."""
-LANGUAGE: ContextVar[str] = ContextVar("brandpunt_language", default="en")
-"""The language the current request or report is rendered in (set by the web app per request)."""
 
-
-@cache
-def translations(language: str) -> gettext.NullTranslations:
-    """The catalogue of ``language``, read from its ``.po`` as it is (nothing to compile); English and
-    an unknown language are the messages themselves."""
-    import io
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    path = LOCALE / language / "LC_MESSAGES" / "messages.po"
-    if language == "en" or not path.exists():
-        return gettext.NullTranslations()
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
-
-
-BABEL_LOCALE = {"en": "en_GB", "nl": "nl_NL"}
 VOCABULARY = Path(__file__).resolve().parent / "vocabulary.json"
 
 
@@ -149,7 +124,7 @@ def environment(*above: Path) -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     env.globals.update({name: getattr(fmt, name) for name in (
-        "n", "count", "eur", "value", "pct", "step", "change", "entry_meta", "demo_line", "offers_line",
+        "n", "count", "eur", "value", "pct", "step", "change", "entry_meta", "demo_line", "offers_line", "named",
         "corrections_line", "period_line", "previous_line", "scaleups_line")})
     env.filters["day"] = day
     env.filters["term"] = term

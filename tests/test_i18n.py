@@ -144,10 +144,10 @@ def test_a_refusal_of_decide_reads_in_dutch_and_in_english():
     try:
         assert said(wrong_stage) == ("geweigerd voor BP-2026-0001: start-realisation kan niet in de fase detectie; "
                                      "wel in: gemeente en netbeheerder")
+        import pytest
+
         from client.api import command_from
         from client.errors import BadInput
-
-        import pytest
 
         with pytest.raises(BadInput) as refused:
             command_from("note", {"text": "", "kind": "meeting"}, {"actor": "x"})
@@ -159,8 +159,8 @@ def test_a_refusal_of_decide_reads_in_dutch_and_in_english():
 
 
 def test_the_cli_says_a_refusal_in_the_language_of_its_locale():
-    from client.errors import CommandRefused, Said
     from cli.main import in_language, language
+    from client.errors import CommandRefused, Said
 
     assert [language(e) for e in ({"LANG": "nl_NL.UTF-8"}, {"LANG": "nl_NL.UTF-8", "BRANDPUNT_LANG": "en"},
                                   {"LC_ALL": "en_GB.UTF-8", "LANG": "nl_NL"}, {})] == ["nl", "en", "en", "en"]
@@ -179,3 +179,35 @@ def test_the_cli_says_a_refusal_in_the_language_of_its_locale():
             del os.environ["BRANDPUNT_LANG"]
         else:
             os.environ["BRANDPUNT_LANG"] = before
+
+
+def test_the_annual_report_in_dutch_gives_the_known_answers_in_the_programmes_words():
+    """The 2026 annual report of the impact tests' scenario (tests/impact_data.py: figures checked in
+    English by tests/test_impact.py), in Dutch: the same figures with Dutch numbers, dates and names,
+    the programme's own terms, and no English sentence of the report's catalogue left in it."""
+    from domain.impact import Period, impact
+    from reports import render
+    from reports.i18n import reading
+    from tests.impact_data import events, scenario
+
+    d = impact(events(scenario()), Period.parse("2026"), kind="annual")
+    with reading("nl"):
+        md, html = render(d, "md"), render(d, "html")
+    english = render(d, "md")
+    assert "# Impactrapportage 2026" in md and "## Indicatoren tegen de doelen" in md
+    assert "| Leads in portefeuille (gehad) | 3 | 10 (pro rata) | 6 | 20 | 30% |" in md
+    assert "| Leads in portfolio (had) | 3 | 10 (pro rata) | 6 | 20 | 30% |" in english  # the same figures
+    assert "| Behoud geïnvesteerd vermogen voor NL (EUR), alle leads samen | € 0 | – (totaal over 4 jaar) | € 0 | " \
+           "€ 1,50 mld | 0% |" in md
+    assert "| niet vastgelegd wat er zonder het programma was gebeurd | 1 | € 40,0 mln | 2 | € 140,0 mln |" in md
+    assert "Periode 1 januari 2026 tot 1 januari 2027 (niet inbegrepen): 25,0% van het programma 2025–2028" in md
+    assert "| BOM | 1 | 1 | 1 | 0 | 0 | € 40,0 mln | 0 | 0 |" in md and "| Brainport Eindhoven | 1 |" in md
+    for term in ("vraagarticulatie", "makelen en schakelen", "Case based aanpakken", "Behoud geïnvesteerd vermogen",
+                 "geen propositie", "Leereffecten van het experiment", "median"[:0] + "mediaan 921 dagen"):
+        assert term in md, term
+    assert '<html lang="nl">' in html and "Trechter: leads die elke fase bereikten" in html
+    with (LOCALE / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        report_english = {str(m.id) for m in read_po(fh) if m.id and str(m.id) != str(m.string)}
+    left = sorted(m for m in report_english if len(m) > 24 and "{" not in m and "%(" not in m
+                  and (m in md or m in html))
+    assert left == []  # every sentence of the report is said in Dutch

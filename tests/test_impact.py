@@ -841,13 +841,15 @@ async def test_a_scheduled_report_leaves_demo_cases_out_unless_its_input_asks(le
                 id=f"report-{queue}-1", task_queue=queue)
             asked = await client.execute_workflow(
                 ReportWorkflow.run, ReportInput(kind=ReportKind.FINAL, period="2026", include_demo=True,
-                                                another_region="hotspot"),
+                                                another_region="hotspot", language="en"),
                 id=f"report-{queue}-2", task_queue=queue)
     snapshots = ledger.snapshots
     stored = [snapshots.get(r.snapshot_id) for r in (plain, asked)]
-    assert stored[0] is not None and "demo cases excluded: 1" in stored[0].content
+    # a scheduled report is in its recipients' language: Dutch unless asked (the Ministry's)
+    assert stored[0] is not None and "democasussen weggelaten: 1" in stored[0].content
+    assert "Impactrapportage 2026" in stored[0].content and '<html lang="nl">' in stored[0].content
     assert stored[1] is not None and "demo cases included: 1" in stored[1].content
-    assert "No earlier report is stored in the ledger" in stored[0].content
+    assert "Er staat geen eerdere rapportage in het grootboek" in stored[0].content
     assert f"Follows report {plain.snapshot_id} (annual 2026" in stored[1].content
     assert "<h2>Conclusions</h2>" in stored[1].content and "<h2>Conclusions</h2>" not in stored[0].content
     assert "Twente to Arnhem/Nijmegen (both Oost NL) counts" in stored[1].content

@@ -126,6 +126,6 @@ async def test_a_scheduled_report_survives_a_worker_restart_in_a_read_only_direc
     assert "2 report(s)" in listed.stdout, listed.stdout
     got = _cli(env, str(readonly), "report", "get", str(first_id))
     assert got.returncode == 0, got.stderr
-    assert "Impact report" in got.stdout and sha256(got.stdout) == result["sha256"]
+    assert "Impactrapportage" in got.stdout and sha256(got.stdout) == result["sha256"]  # scheduled: in Dutch
     missing = _cli(env, str(readonly), "report", "get", "999999")
     assert missing.returncode == 2 and "no report 999999" in missing.stderr

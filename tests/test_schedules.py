@@ -73,12 +73,16 @@ async def test_report_workflow_stores_the_report_and_its_notice(ts_worker):
     annual = ledger.snapshots.get(derived.snapshot_id)
     # the year is the run's own, so the report is made before the year ends: cut at the run's start
     assert derived.cutoff is not None and annual is not None
-    assert f"cut at {derived.cutoff.date().isoformat()}" in annual.content
+    from reports.i18n import reading
+    from reports.templating import day
+
+    with reading("nl"):  # a scheduled report speaks its recipients' language: Dutch by default
+        assert f"afgesneden op {day(derived.cutoff.date())}" in annual.content
     assert result.period == "2026H1" and "progress report for 2026H1 is ready" in result.notice
     assert result.path is None and result.cutoff is not None
     snap = ledger.snapshots.get(result.snapshot_id)
     assert snap is not None and snap.kind == "progress" and snap.period == "2026H1" and snap.format == "html"
-    assert "Impact report 2026H1" in snap.content and sha256(snap.content) == snap.sha256 == result.sha256
+    assert "Impactrapportage 2026H1" in snap.content and sha256(snap.content) == snap.sha256 == result.sha256
     [msg] = [m for m in ledger.outbox.messages("programme") if m.key == "report:progress:2026H1"]
     assert msg.body == result.notice and f"brandpunt report get {snap.id}" in msg.body
 

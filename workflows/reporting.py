@@ -43,6 +43,7 @@ class ReportInput(BaseModel):
     period: str | None = None  # default: derived from the (scheduled) run time, Amsterdam time
     include_demo: bool = False  # count demo cases too; the schedules never do (the report says so)
     another_region: Literal["rom-region", "hotspot"] = "rom-region"  # the definition of "another region" (domain.impact)
+    language: Literal["nl", "en"] = "nl"  # the recipients' language: Dutch for the Ministry's, unless asked otherwise
 
 
 def period_for(kind: ReportKind, year: int, month: int) -> str:
@@ -72,7 +73,7 @@ class ReportWorkflow:
             return await workflow.execute_activity_method(
                 ReportActivities.produce_report,
                 ReportRequest(kind=input.kind.value, period=period, cutoff=now, include_demo=input.include_demo,
-                              another_region=input.another_region),
+                              another_region=input.another_region, language=input.language),
                 start_to_close_timeout=timedelta(minutes=5),
                 retry_policy=REPORT_RETRY,
             )
