@@ -376,6 +376,10 @@ def create_app(settings: Settings, cases: Cases | None = None, *, ledger: Ledger
     app.include_router(health.router())
     app.include_router(codec_server.router(settings.web.codec_origins))
     app.middleware("http")(codec_server.cors_middleware(settings.web.codec_origins))
+    if browser:
+        from api.web.common import in_the_readers_language
+
+        app.middleware("http")(in_the_readers_language)
     app.include_router(pages.router(dev=dev_login, oidc=host.oidc is not None))
     if browser:  # the web app's pages live in browser sessions
         from api import web as web_app

@@ -22,6 +22,22 @@ from domain.state import CaseState, apply
 from domain.vocab import Stage
 
 
+class Words(str):
+    """A sentence for people: the English text (what the CLI prints and JSON carries) that also keeps its
+    template and parameters, so a page says it in its reader's language (``reports.templating.said``;
+    ``pybabel extract -k Words`` puts the templates in the catalogue). A parameter that is a vocabulary
+    value stays the value; the reader's side names it."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Words:
+        plain = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in params.items()}
+        made = super().__new__(cls, template.format(**plain))
+        made.template, made.params = template, params
+        return made
+
+
 @dataclass(frozen=True)
 class Change:
     """One field an event changed: its dotted name (``contact.email``), the value before and after."""
@@ -88,101 +104,137 @@ def recorded(changes: list[FieldChange]) -> list[Change]:
 
 
 def place(location: Location) -> str:
-    where = [x for x in (location.hotspot.value if location.hotspot else None, location.municipality) if x]
-    return f"{', '.join(where) or 'somewhere'} ({location.region.value})"
+    if location.hotspot and location.municipality:
+        return Words("{hotspot}, {municipality} ({region})", hotspot=location.hotspot.value,
+                     municipality=location.municipality, region=location.region.value)
+    if location.hotspot:
+        return Words("{hotspot} ({region})", hotspot=location.hotspot.value, region=location.region.value)
+    if location.municipality:
+        return Words("{municipality} ({region})", municipality=location.municipality, region=location.region.value)
+    return Words("somewhere ({region})", region=location.region.value)
+
+
+def _with(head: Words, extra: list[Words]) -> Words:
+    return Words("{head}, {extra}", head=head, extra=extra) if extra else head
 
 
 def needs_lines(needs: NeedsProfile) -> list[str]:
     """One line per kind of growth space asked for, then financing and notes."""
-    out = []
+    out: list[str] = []
     if needs.space:
         s = needs.space
-        extra = [f"cleanroom ISO {s.cleanroom_iso_class}" if s.cleanroom_iso_class else "",
-                 "vibration-free" if s.vibration_free else "", "heavy transport" if s.heavy_transport else "",
-                 f"environmental category {s.environmental_category}" if s.environmental_category else ""]
-        out.append(f"space: {s.m2:,} m²" + "".join(f", {x}" for x in extra if x))
+        extra = [Words("cleanroom ISO {iso}", iso=s.cleanroom_iso_class) if s.cleanroom_iso_class else None,
+                 Words("vibration-free") if s.vibration_free else None,
+                 Words("heavy transport") if s.heavy_transport else None,
+                 Words("environmental category {category}", category=s.environmental_category)
+                 if s.environmental_category else None]
+        out.append(_with(Words("space: {m2} m²", m2=f"{s.m2:,}"), [x for x in extra if x]))
     if needs.capital:
-        shared = "" if needs.capital.shared_facility_ok else ", no shared facility"
-        out.append(f"capital: {_eur(needs.capital.capex_eur)} investment{shared}")
+        if needs.capital.shared_facility_ok:
+            out.append(Words("capital: {eur} investment", eur=_eur(needs.capital.capex_eur)))
+        else:
+            out.append(Words("capital: {eur} investment, no shared facility", eur=_eur(needs.capital.capex_eur)))
     if needs.talent:
         t = needs.talent
         levels = [f"{n} {level}" for level, n in (("mbo", t.mbo_fte), ("hbo", t.hbo_fte), ("wo", t.wo_fte)) if n]
-        out.append(f"talent: {', '.join(levels)} FTE")
+        out.append(Words("talent: {levels} FTE", levels=levels))
     if needs.housing:
         h = needs.housing
-        extra = [f"{h.housing_units} housing units" if h.housing_units else "",
-                 "public transport" if h.needs_public_transport else ""]
-        out.append(f"housing: {h.jobs:,} jobs" + "".join(f", {x}" for x in extra if x))
+        more = [Words("{n} housing units", n=h.housing_units) if h.housing_units else None,
+                Words("public transport") if h.needs_public_transport else None]
+        out.append(_with(Words("housing: {jobs} jobs", jobs=f"{h.jobs:,}"), [x for x in more if x]))
     if needs.energy:
-        out.append(f"energy: {needs.energy.grid_mva:g} MVA grid capacity")
+        out.append(Words("energy: {mva} MVA grid capacity", mva=f"{needs.energy.grid_mva:g}"))
     if needs.financing:
         f = needs.financing
-        tools = f" ({', '.join(i.value for i in f.instruments)})" if f.instruments else ""
-        out.append(f"financing: {_eur(f.amount_eur)}{tools}")
+        if f.instruments:
+            out.append(Words("financing: {eur} ({instruments})", eur=_eur(f.amount_eur),
+                             instruments=[i.value for i in f.instruments]))
+        else:
+            out.append(Words("financing: {eur}", eur=_eur(f.amount_eur)))
     if needs.notes:
-        out.append(f"notes: {needs.notes}")
+        out.append(Words("notes: {text}", text=needs.notes))
     return out
 
 
 def proposal_lines(proposals: Iterable[MatchProposal]) -> list[str]:
     """Each proposal with its score, whether it is viable, its reasons and shortfalls."""
-    out = []
+    out: list[str] = []
     for i, p in enumerate(proposals, start=1):
-        viable = "viable" if p.viable else "not viable"
-        short = f"; short of {', '.join(k.value for k in p.shortfalls)}" if p.shortfalls else ""
-        out.append(f"{i}. {p.hotspot.value} ({p.region.value}) score {p.score:.2f}, {viable}{short}")
+        said = {"i": i, "hotspot": p.hotspot.value, "region": p.region.value, "score": f"{p.score:.2f}"}
+        if p.viable:
+            head = Words("{i}. {hotspot} ({region}) score {score}, viable", **said)
+        else:
+            head = Words("{i}. {hotspot} ({region}) score {score}, not viable", **said)
+        if p.shortfalls:
+            head = Words("{head}; short of {kinds}", head=head, kinds=[k.value for k in p.shortfalls])
+        out.append(head)
         out.extend(f"     - {reason}" for reason in p.reasons)
     return out
 
 
 def realisation_line(r: Realisation) -> str:
-    scaleup = ", a new scale-up" if r.new_scaleup else ""
-    return f"at {place(r.location)}: {_eur(r.investment_eur)}, {r.jobs:,} jobs{scaleup}"
+    if r.new_scaleup:
+        return Words("at {place}: {eur}, {jobs} jobs, a new scale-up", place=place(r.location),
+                     eur=_eur(r.investment_eur), jobs=f"{r.jobs:,}")
+    return Words("at {place}: {eur}, {jobs} jobs", place=place(r.location), eur=_eur(r.investment_eur),
+                 jobs=f"{r.jobs:,}")
 
 
 def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], list[Change]]:
     """(what, detail lines, changes) of ``event``, given the state before it."""
     if isinstance(event, ev.LeadDetected):
         lead = event.lead
-        demo = " (a demo case: left out of the impact report and the inbox)" if event.demo else ""
         came = [f"source: {event.source}"] if event.source else []
-        came += [f"signalled by {event.signalled_by}"] if event.signalled_by else []
-        came += [] if lead.hotspot else ["outside any technology hotspot"]
+        came += [Words("signalled by {organisation}", organisation=event.signalled_by)] if event.signalled_by else []
+        came += [] if lead.hotspot else [Words("outside any technology hotspot")]
         came += [f"owner: {event.owner} ({ev.OWNER_RULE})"] if event.owner else []
-        return (f"lead detected: {lead.company}, phase {lead.phase}, {lead.home_region.value}{demo}", came, [])
+        if event.demo:
+            return (Words("lead detected: {company}, phase {phase}, {region} (a demo case: left out of the impact "
+                          "report and the inbox)", company=lead.company, phase=lead.phase,
+                          region=lead.home_region.value), came, [])
+        return (Words("lead detected: {company}, phase {phase}, {region}", company=lead.company, phase=lead.phase,
+                      region=lead.home_region.value), came, [])
     if isinstance(event, ev.LeadUpdated):
         if event.changes is not None:
-            return ("lead updated", [], recorded(event.changes))
+            return (Words("lead updated"), [], recorded(event.changes))
         if before is None:  # an update of old (the whole lead) told alone: what it changed is not at hand
-            return ("lead updated", [], [])
+            return (Words("lead updated"), [], [])
         changes = lead_changes(before.lead, event.lead)
-        return ("lead updated" if changes else "lead updated (no field changed)", [], changes)
+        return (Words("lead updated") if changes else Words("lead updated (no field changed)"), [], changes)
     if isinstance(event, ev.NoteRecorded):
-        return (f"note ({event.kind.value}): {event.text}", [], [])
+        return (Words("note ({note_kind}): {text}", note_kind=event.kind.value, text=event.text), [], [])
     if isinstance(event, ev.RealisationCorrected):
-        return ("realisation corrected", [], recorded(event.changes))
+        return (Words("realisation corrected"), [], recorded(event.changes))
     if isinstance(event, ev.PhaseChanged):
-        return (f"venture phase {event.from_phase} → {event.to_phase}", [],
+        return (Words("venture phase {old} → {new}", old=event.from_phase, new=event.to_phase), [],
                 [Change("phase", event.from_phase, event.to_phase)])
     if isinstance(event, ev.NeedsArticulated):
-        kinds = ", ".join(k.value for k in event.needs.kinds)
-        return (f"needs articulated ({kinds}), needed by {event.needs.needed_by}", needs_lines(event.needs), [])
+        return (Words("needs articulated ({kinds}), needed by {day}", kinds=[k.value for k in event.needs.kinds],
+                      day=event.needs.needed_by), needs_lines(event.needs), [])
     if isinstance(event, ev.MatchesProposed):
         viable = sum(p.viable for p in event.proposals)
-        bottleneck = f"; bottleneck {event.bottleneck.value}" if event.bottleneck else ""
-        return (f"{len(event.proposals)} location(s) proposed, {viable} viable{bottleneck}",
+        if event.bottleneck:
+            return (Words("{n} location(s) proposed, {viable} viable; bottleneck {bottleneck}", n=len(event.proposals),
+                          viable=viable, bottleneck=event.bottleneck.value), proposal_lines(event.proposals), [])
+        return (Words("{n} location(s) proposed, {viable} viable", n=len(event.proposals), viable=viable),
                 proposal_lines(event.proposals), [])
     if isinstance(event, ev.LocationChosen):
-        among = "" if event.proposed else " (not among the proposals)"
-        return (f"location chosen: {place(event.location)}{among}", [], [])
+        if event.proposed:
+            return (Words("location chosen: {place}", place=place(event.location)), [], [])
+        return (Words("location chosen: {place} (not among the proposals)", place=place(event.location)), [], [])
     if isinstance(event, ev.ConsultationRequested):
-        return (f"consultation {event.consultation_id} asked of the {event.party.value}: {event.subject}; "
-                f"answer due {event.due}", [], [])
+        return (Words("consultation {consultation} asked of the {party}: {subject}; answer due {day}",
+                      consultation=event.consultation_id, party=event.party.value, subject=event.subject,
+                      day=event.due), [], [])
     if isinstance(event, ev.ConsultationAnswered):
-        back = "; back to matchmaking" if event.verdict.value == "negative" else ""
-        return (f"consultation {event.consultation_id} answered {event.verdict.value}: {event.answer}{back}", [], [])
+        if event.verdict.value == "negative":
+            return (Words("consultation {consultation} answered {verdict}: {answer}; back to matchmaking",
+                          consultation=event.consultation_id, verdict=event.verdict.value, answer=event.answer), [], [])
+        return (Words("consultation {consultation} answered {verdict}: {answer}", consultation=event.consultation_id,
+                      verdict=event.verdict.value, answer=event.answer), [], [])
     if isinstance(event, ev.RealisationStarted):
-        return ("realisation started", [], [])
+        return (Words("realisation started"), [], [])
     if isinstance(event, ev.Realised):
         facts = [f"counterfactual: {event.counterfactual.value}"] if event.counterfactual else []
         if event.company_type is not None:  # recorded since issue 14: how new_scaleup was decided
@@ -192,36 +244,49 @@ def describe(event: Event, before: CaseState | None) -> tuple[str, list[str], li
                          f"{'yes' if event.realisation.new_scaleup else 'no'}, {basis}")
         if event.at_current_site is not None:
             facts.append("at its current site" if event.at_current_site else "elsewhere in its own region")
-        return (f"realised {realisation_line(event.realisation)}; outcome {event.outcome.value}", facts, [])
+        return (Words("realised {realisation}; outcome {outcome}", realisation=realisation_line(event.realisation),
+                      outcome=event.outcome.value), facts, [])
     if isinstance(event, ev.Referred):
-        return (f"referred to {event.to.value}{f' ({event.name})' if event.name else ''}: {event.subject}", [], [])
+        if event.name:
+            return (Words("referred to {target} ({name}): {subject}", target=event.to.value, name=event.name,
+                          subject=event.subject), [], [])
+        return (Words("referred to {target}: {subject}", target=event.to.value, subject=event.subject), [], [])
     if isinstance(event, ev.Phase2EndExpected):
-        return (f"end of venture phase 2 expected {event.expected_end}", [], [])
+        return (Words("end of venture phase 2 expected {day}", day=event.expected_end), [], [])
     if isinstance(event, ev.CaseClosed):
-        bottleneck = f", bottleneck {event.bottleneck.value}" if event.bottleneck else ""
-        return (f"closed: {event.outcome.value}{bottleneck}", [], [])
+        if event.bottleneck:
+            return (Words("closed: {outcome}, bottleneck {bottleneck}", outcome=event.outcome.value,
+                          bottleneck=event.bottleneck.value), [], [])
+        return (Words("closed: {outcome}", outcome=event.outcome.value), [], [])
     if isinstance(event, ev.CaseReopened):
-        return (f"reopened in {event.to_stage.value}", [], [])
+        return (Words("reopened in {stage}", stage=event.to_stage.value), [], [])
     if isinstance(event, ev.ReminderSent):
-        kind = "escalation" if event.escalation else "reminder"
-        return (f"{kind} to {event.recipient} ({event.channel}): {event.subject}", [], [])
+        if event.escalation:
+            return (Words("escalation to {recipient} ({channel}): {subject}", recipient=event.recipient,
+                          channel=event.channel, subject=event.subject), [], [])
+        return (Words("reminder to {recipient} ({channel}): {subject}", recipient=event.recipient,
+                      channel=event.channel, subject=event.subject), [], [])
     if isinstance(event, ev.ReminderFailed):
         retry = f"; next try {event.retry_at:%Y-%m-%d %H:%M}" if event.retry_at else "; no more tries"
         return (f"delivery of reminder {event.key} failed ({', '.join(event.channels)}, "
                 f"{event.failures}x): {event.error}{retry}", [], [])
     if isinstance(event, ev.ReminderDelivered):
-        return (f"reminder {event.key} delivered ({', '.join(event.channels)})", [], [])
+        return (Words("reminder {key} delivered ({channels})", key=event.key, channels=event.channels), [], [])
     if isinstance(event, ev.OwnerAssigned):
-        return (f"owner recorded: {event.owner}", [f"rule: {event.rule}"], [])
+        return (Words("owner recorded: {organisation}", organisation=event.owner), [f"rule: {event.rule}"], [])
     if isinstance(event, ev.CaseShared):
-        return (f"shared with {event.share_with} until {event.until}: {event.purpose}", [], [])
+        return (Words("shared with {organisation} until {day}: {purpose}", organisation=event.share_with,
+                      day=event.until, purpose=event.purpose), [], [])
     if isinstance(event, ev.ShareRevoked):
-        return (f"share with {event.share_with} revoked", [], [])
+        return (Words("share with {organisation} revoked", organisation=event.share_with), [], [])
     if isinstance(event, ev.SharingProposed):
-        return (f"the location lies in {event.region.value}: sharing with its ROM proposed", [], [])
+        return (Words("the location lies in {region}: sharing with its ROM proposed", region=event.region.value), [], [])
     if isinstance(event, ev.PersonalDataErased):
-        why = "an erasure request" if event.scope == "request" else "the end of the file's retention"
-        return (f"personal data erased ({why}, {event.reference}): {event.fields} value(s) now read [erased]", [], [])
+        if event.scope == "request":
+            return (Words("personal data erased (an erasure request, {reference}): {n} value(s) now read [erased]",
+                          reference=event.reference, n=event.fields), [], [])
+        return (Words("personal data erased (the end of the file's retention, {reference}): {n} value(s) now read "
+                      "[erased]", reference=event.reference, n=event.fields), [], [])
     return (event.type, [], [])  # pragma: no cover - every event type has its words above
 
 

@@ -61,20 +61,23 @@ def day(value: object) -> str:
 REFUSED = N_("refused for {case}: {message}")
 PARAM_KINDS = {"stage": "stage", "stages": "stage", "region": "region", "in_region": "region",
                "home_region": "region", "hotspot": "hotspot", "outcome": "outcome", "company_type": "company_type",
-               "detected": "company_type"}
+               "detected": "company_type", "party": "party", "verdict": "verdict", "note_kind": "note_kind",
+               "bottleneck": "bottleneck"}
 """A refusal's parameters that are vocabulary values, and their vocabulary (named in the reader's words)."""
 
 
 def _param(name: str, value: object) -> str:
+    if hasattr(value, "template") and hasattr(value, "params"):  # a sentence within a sentence (client.story)
+        return said(value)
     if isinstance(value, list):
         return ", ".join(_param(name, v) for v in value)
-    if name == "day" and isinstance(value, str):
+    if name == "day":
         from datetime import date
 
         try:
-            return day(date.fromisoformat(value))
+            return day(date.fromisoformat(value) if isinstance(value, str) else value)
         except ValueError:
-            return value
+            return str(value)
     kind = PARAM_KINDS.get(name)
     return term(value, kind) if kind else str(value)
 
@@ -87,10 +90,12 @@ def said(err: object) -> str:
     from domain.messages import VALIDATION
 
     found = getattr(err, "said", None)
+    if found is None and hasattr(err, "template") and hasattr(err, "params"):
+        found = err  # a sentence that keeps its template (client.story.Words)
     if found is None or LANGUAGE.get() == "en":
         return str(err)
     lines = []
-    for p in found.problems:
+    for p in getattr(found, "problems", ()):
         template = VALIDATION.get(str(p.get("type")))
         ctx = p.get("ctx") if isinstance(p.get("ctx"), dict) else {}
         try:

@@ -211,3 +211,25 @@ def test_the_annual_report_in_dutch_gives_the_known_answers_in_the_programmes_wo
     left = sorted(m for m in report_english if len(m) > 24 and "{" not in m and "%(" not in m
                   and (m in md or m in html))
     assert left == []  # every sentence of the report is said in Dutch
+
+
+def test_a_timeline_reads_in_dutch_on_the_page_and_in_english_in_the_cli():
+    from datetime import UTC, datetime
+
+    from client.story import timeline
+    from domain.decide import Context, decide
+    from domain.state import fold
+    from reports.i18n import reading
+    from reports.templating import said
+    from tests import factories as f
+
+    ctx = Context("BP-2026-0001", datetime(2026, 3, 2, 9, tzinfo=UTC))
+    events = decide(None, f.start(phase=2), ctx)
+    events += decide(fold(events), f.command("close", outcome="no_proposition_possible", bottleneck="space"), ctx)
+    story = timeline(events)
+    assert [str(e.what) for e in story] == [
+        "lead detected: Photon Forge BV, phase 2, bom", "closed: no_proposition_possible, bottleneck space"]
+    with reading("nl"):
+        assert [said(e.what) for e in story] == [
+            "lead gedetecteerd: Photon Forge BV, fase 2, BOM",
+            "gesloten: geen propositie mogelijk, knelpunt ruimte"]

@@ -167,7 +167,18 @@ def test_a_case_runs_from_detection_to_realisation_in_the_browser_and_is_shared(
     page.get_by_role("heading", name="Tijdlijn").wait_for()
     assert page.locator("html").get_attribute("lang") == "nl"
     assert "afgesloten" in page.locator(".stages [aria-current=step]").inner_text()
+    timeline = page.locator("#timeline").inner_text()
+    assert "lead gedetecteerd: Photon Forge BV, fase 2, BOM" in timeline and "locatie gekozen: Twente" in timeline
     accessible(page, "case-realised-nl")
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "readme-case-page-nl.png"))  # the README's Dutch pictures (docs/screenshots)
+    page.goto(f"{dev.api_url}/app/dashboard?period={date.today().year}")  # this year's annual report
+    page.get_by_role("heading", name="Indicatoren tegen de doelen").wait_for()
+    assert "makelen en schakelen" in page.content() and "€ 12,0 mln" in page.content()
+    accessible(page, "dashboard-annual-nl")
+    page.screenshot(path=str(SHOTS / "readme-annual-report-nl.png"))
+    page.goto(f"{dev.api_url}/app/cases/{dev.case_id}")
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Timeline").wait_for()
     for path, name in (("/app/cases", "cases"), ("/app/board", "board"), ("/app/dashboard", "dashboard-coordinator")):

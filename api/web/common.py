@@ -67,6 +67,18 @@ def language_of(request: Request) -> str:
     return "en"
 
 
+async def in_the_readers_language(request: Request, call_next: Any) -> Any:
+    """Everything a web page's request makes is in its reader's language: the page, and what the
+    request computes for it before (the dashboard's report, a downloaded report, a refusal)."""
+    if not request.url.path.startswith("/app"):
+        return await call_next(request)
+    token = LANGUAGE.set(language_of(request))
+    try:
+        return await call_next(request)
+    finally:
+        LANGUAGE.reset(token)
+
+
 def render(request: Request, template: str, status: int = 200, block: str | None = None,
            **context: Any) -> HTMLResponse:
     """``template`` as a page, or only its ``block`` (for htmx) with the same context, in the reader's
