@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from client.story import Words
 from domain.organisations import Organisations
 from domain.reminders import PlannedReminder, ReminderRules, plan
 from domain.state import CaseState
@@ -65,22 +66,26 @@ class InboxItem:
         return self.label.startswith("overdue") or self.delivery_failed
 
 
-def _days(n: int) -> str:
-    return "today" if n == 0 else "tomorrow" if n == 1 else f"in {n} days"
+def _in(n: int, what: str) -> Words:
+    """``what`` ("due", "reminder") today, tomorrow or in n days."""
+    if what == "due":
+        return Words("due today") if n == 0 else Words("due tomorrow") if n == 1 else Words("due in {n} days", n=n)
+    return Words("reminder today") if n == 0 else Words("reminder tomorrow") if n == 1 else Words(
+        "reminder in {n} days", n=n)
 
 
 def label(reminder: PlannedReminder, deadline: date | None, now: datetime) -> str:
-    """What is true about ``reminder`` at ``now``, in a few words."""
+    """What is true about ``reminder`` at ``now``, in a few words (kept in any language: ``Words``)."""
     today = now.date()
     if deadline is not None:  # a consultation: say when the answer is due, not when we reminded
         if deadline >= today:
-            return f"due {_days((deadline - today).days)}"
-        return f"overdue since {deadline:%Y-%m-%d}"
+            return _in((deadline - today).days, "due")
+        return Words("overdue since {day}", day=deadline)
     if reminder.due_at > now:
-        return f"reminder {_days((reminder.due_at.date() - today).days)}"
+        return _in((reminder.due_at.date() - today).days, "reminder")
     if reminder.rule == "stage-deadline" or reminder.escalation:
-        return f"overdue since {reminder.due_at:%Y-%m-%d}"
-    return f"to do since {reminder.due_at:%Y-%m-%d}"
+        return Words("overdue since {day}", day=reminder.due_at.date())
+    return Words("to do since {day}", day=reminder.due_at.date())
 
 
 def _deadline(state: CaseState, key: str) -> date | None:
@@ -141,7 +146,7 @@ def items(
                     rule="delivery", due_at=failed.failed_at, deadline=None, escalation=False,
                     recipient=",".join(failed.channels),
                     subject=f"delivery of reminder {key} failed {failed.failures}x ({failed.error}){retry}",
-                    sent=False, delivery_failed=True, label="delivery failed",
+                    sent=False, delivery_failed=True, label=Words("delivery failed"),
                 )
             )
         for r in chains.values():
@@ -173,7 +178,7 @@ def sharing_items(states: Iterable[CaseState], organisations: Organisations, now
                 recipient="the owner's coordinators",
                 subject=(f"the chosen location lies in {org.name if org else rom}'s region: share the case with it "
                          f"(lead share {state.case_id} --with {rom} --purpose ... --until ...)"),
-                sent=False, delivery_failed=False, label="to decide: sharing"))
+                sent=False, delivery_failed=False, label=Words("to decide: sharing")))
     return out
 
 
@@ -204,7 +209,8 @@ def shared_items(states: Iterable[CaseState], organisation: str, organisations: 
         out.append(InboxItem(
             case_id=state.case_id, company=state.lead.company, stage=state.stage.value, key=f"shared:{organisation}",
             rule="shared", due_at=share.since, deadline=share.until, escalation=False, recipient=organisation,
-            subject=f"shared with you by {owner.name if owner else state.owner or 'its owner'} for “{share.purpose}”, "
-                    f"until {share.until:%Y-%m-%d}",
-            sent=False, delivery_failed=False, label="new: shared with you"))
+            subject=Words("shared with you by {owner} for “{purpose}”, until {day}",
+                          owner=owner.name if owner else state.owner or "its owner", purpose=share.purpose,
+                          day=share.until),
+            sent=False, delivery_failed=False, label=Words("new: shared with you")))
     return out

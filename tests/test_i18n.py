@@ -233,3 +233,20 @@ def test_a_timeline_reads_in_dutch_on_the_page_and_in_english_in_the_cli():
         assert [said(e.what) for e in story] == [
             "lead gedetecteerd: Photon Forge BV, fase 2, BOM",
             "gesloten: geen propositie mogelijk, knelpunt ruimte"]
+
+
+def test_an_inbox_label_reads_in_dutch():
+    from datetime import UTC, date, datetime, timedelta
+
+    from client.inbox import label
+    from domain.reminders import PlannedReminder
+    from reports.i18n import reading
+    from reports.templating import said
+
+    now = datetime(2026, 11, 25, 9, tzinfo=UTC)
+    reminder = PlannedReminder(key="consultation:C1:due", rule="consultation", due_at=now - timedelta(days=1),
+                               recipient="x@example.org", subject="s")
+    late, soon = label(reminder, date(2026, 11, 20), now), label(reminder, date(2026, 11, 28), now)
+    assert (str(late), str(soon)) == ("overdue since 2026-11-20", "due in 3 days")
+    with reading("nl"):
+        assert (said(late), said(soon)) == ("te laat sinds 20 november 2026", "uiterlijk over 3 dagen")
