@@ -176,14 +176,10 @@ async def _traced(args: argparse.Namespace) -> int:
 
 
 def language(env: dict[str, str] | None = None) -> str:
-    """The CLI reader's language: ``BRANDPUNT_LANG``, else the locale's (``LC_ALL``, ``LC_MESSAGES``,
-    ``LANG``: ``nl_NL.UTF-8`` is Dutch); English otherwise."""
-    env = dict(os.environ) if env is None else env
-    for name in ("BRANDPUNT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "").strip().lower()
-        if value:
-            return "nl" if value.startswith("nl") else "en"
-    return "en"
+    """The CLI reader's language (``reports.i18n.language_from``: ``BRANDPUNT_LANG``, else the locale's)."""
+    from reports.i18n import language_from
+
+    return language_from(dict(os.environ) if env is None else env)
 
 
 def in_language(err: CaseError) -> str:
@@ -200,6 +196,10 @@ def in_language(err: CaseError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if language() != "en":  # what the CLI prints for people: `lead show` in Dutch under LANG=nl_NL.UTF-8
+        from reports.i18n import LANGUAGE
+
+        LANGUAGE.set(language())
     from observability import logs, telemetry
     from settings import redact
 

@@ -9,6 +9,7 @@ as immutable snapshots (``ledger.snapshots``).
 from __future__ import annotations
 
 import argparse
+import os
 from typing import TYPE_CHECKING
 
 from client.errors import BadInput, CaseError
@@ -106,11 +107,10 @@ def _emit(text: str, out: str | None) -> None:
 def run_impact(args: argparse.Namespace) -> int:
     import settings as config
     from cli.audit import _as_of
-    from cli.main import language
     from domain.impact import Period, PeriodError
     from ledger.store import Ledger
     from reports import render_report
-    from reports.i18n import reading
+    from reports.i18n import language_from, reading
 
     try:
         period = Period.parse(args.period)
@@ -120,7 +120,7 @@ def run_impact(args: argparse.Namespace) -> int:
     ledger = Ledger.open(config.load().ledger_url)
     try:
         ledger.check_schema()
-        with reading(args.language or language()):
+        with reading(args.language or language_from(os.environ)):
             text = render_report(ledger, period, args.format, as_of=as_of, include_demo=args.include_demo,
                                  kind=args.kind, another_region=args.another_region)
     finally:

@@ -9,14 +9,39 @@ the same lines here.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
-from client.story import Entry, describe, needs_lines, place, proposal_lines, realisation_line, timeline
+from client.story import Entry, Words, describe, needs_lines, place, proposal_lines, realisation_line, timeline
 from client.views import summary
 
 if TYPE_CHECKING:
     from client.api import CaseView
     from workflows.case_io import CommandResult
+
+def _language() -> str:
+    """The reader's language: English unless someone set another (``reports.i18n``, loaded then)."""
+    i18n = sys.modules.get("reports.i18n")
+    return str(i18n.LANGUAGE.get()) if i18n is not None else "en"
+
+
+def _say(message: str) -> str:
+    """``message`` in the reader's language (English: as it is, no catalogue loaded)."""
+    if _language() == "en":
+        return message
+    from reports.i18n import _
+
+    return _(message)
+
+
+def _w(words: object) -> str:
+    """A sentence of ``client.story`` (``Words``) in the reader's language."""
+    if _language() == "en":
+        return str(words)
+    from reports.templating import said
+
+    return said(words)
+
 
 TEXT = "text/plain"
 """The media type of these lines (UTF-8, one line per line) in the API."""
@@ -58,26 +83,34 @@ def case_lines(view: CaseView, story: list[Entry]) -> list[str]:
     kvk = f"  (KvK {lead.kvk})" if lead.kvk else ""
     contact = " ".join(x for x in (lead.contact.name, f"<{lead.contact.email}>" if lead.contact.email else "",
                                    lead.contact.phone or "") if x)
-    stage = f"{state.stage.value} since {state.stage_entered_at:%Y-%m-%d}"
+    stage = _w(Words("{stage} since {day}", stage=state.stage.value, day=state.stage_entered_at.date()))
     if state.outcome:
-        stage += f": {state.outcome.value}" + (f" (bottleneck {state.bottleneck.value})" if state.bottleneck else "")
-    demo = "  [a demo case]" if state.demo else ""
+        stage += ": " + _w(Words("{outcome} (bottleneck {bottleneck})", outcome=state.outcome.value,
+                                 bottleneck=state.bottleneck.value) if state.bottleneck else
+                           Words("{outcome}", outcome=state.outcome.value))
+    demo = "  " + _say("[a demo case]") if state.demo else ""
+    labels = {"stage": _say("stage"), "lead": _say("lead"), "region": _say("region"),
+              "coordinator": _say("coordinator"), "(none)": _say("(none)"), "contact": _say("contact"),
+              "detected": _say("detected"), "source": _say("source"), "owner": _say("owner"), "why": _say("why")}
     out = [
         f"{state.case_id}  {lead.company}{kvk}{demo}",
-        f"  stage        {stage}",
-        f"  lead         {lead.company_type.value}, venture phase {state.phase}, {lead.technology_domain.value}",
-        f"  region       {lead.home_region.value} "
-        f"({f'nearest hotspot {lead.hotspot.value}' if lead.hotspot else 'outside any hotspot'})"
-        + (f", current site {lead.site}" if lead.site else ""),
-        f"  coordinator  {lead.coordinator or '(none)'}",
-        f"  contact      {contact}",
-        f"  detected     {state.detected_at:%Y-%m-%d %H:%M}; last event #{state.last_seq} "
-        f"{state.updated_at:%Y-%m-%d %H:%M}",
+        f"  {labels['stage']:<12} {stage}",
+        f"  {labels['lead']:<12} " + _w(Words("{company_type}, venture phase {phase}, {domain}",
+                                           company_type=lead.company_type.value, phase=state.phase,
+                                           domain=lead.technology_domain.value)),
+        f"  {labels['region']:<12} " + _w(Words("{region} (nearest hotspot {hotspot})", region=lead.home_region.value,
+                                             hotspot=lead.hotspot.value) if lead.hotspot else
+                                       Words("{region} (outside any hotspot)", region=lead.home_region.value))
+        + (", " + _w(Words("current site {site}", site=lead.site)) if lead.site else ""),
+        f"  {labels['coordinator']:<12} {lead.coordinator or labels['(none)']}",
+        f"  {labels['contact']:<12} {contact}",
+        f"  {labels['detected']:<12} {state.detected_at:%Y-%m-%d %H:%M}; "
+        + _w(Words("last event #{seq} {at}", seq=state.last_seq, at=f"{state.updated_at:%Y-%m-%d %H:%M}")),
     ]
     if state.source:
-        out.append(f"  source       {state.source}")
-    owner = state.owner or "not recorded yet (read as the ROM of the home region)"
-    out.append(f"  owner        {owner}")
+        out.append(f"  {labels['source']:<12} {state.source}")
+    owner = state.owner or _say("not recorded yet (read as the ROM of the home region)")
+    out.append(f"  {labels['owner']:<12} {owner}")
     for share in state.shares:
         status = (f"revoked {share.revoked_at:%Y-%m-%d}" if share.revoked_at else f"until {share.until}")
         out.append(f"  shared with  {share.organisation} ({status}): {share.purpose}")
@@ -92,20 +125,20 @@ def case_lines(view: CaseView, story: list[Entry]) -> list[str]:
         out.append(f"  notes        {state.notes}, the last {state.last_note_at:%Y-%m-%d %H:%M} (in the timeline)")
 
     def section(title: str, lines: list[str]) -> None:
-        out.extend(["", title, *(f"  {x}" for x in lines)])
+        out.extend(["", title, *(f"  {_w(x)}" for x in lines)])
 
     if state.needs:
         ahead = state.articulation_lead_time
         timing = [f"lead time: {ahead.describe()}" + (" (flagged: the programme aims at 2 to 3 years)"
                                                       if ahead.short else "")] if ahead else []
-        section(f"Needs (needed by {state.needs.needed_by})", [*needs_lines(state.needs), *timing])
+        section(_w(Words("Needs (needed by {day})", day=state.needs.needed_by)), [*needs_lines(state.needs), *timing])
     else:
-        section("Needs", ["not articulated yet"])
+        section(_say("Needs"), [_say("not articulated yet")])
     if state.proposals or state.bottleneck:
         bottleneck = [f"bottleneck: {state.bottleneck.value}"] if state.bottleneck else []
-        section("Proposals (best first)", [*proposal_lines(state.proposals), *bottleneck])
+        section(_say("Proposals (best first)"), [*proposal_lines(state.proposals), *bottleneck])
     if state.location:
-        section("Chosen location", [place(state.location)])
+        section(_say("Chosen location"), [place(state.location)])
     if state.consultations:
         width = max(len(c.party.value) for c in state.consultations)
         lines = []
@@ -113,7 +146,7 @@ def case_lines(view: CaseView, story: list[Entry]) -> list[str]:
             answer = (f"{c.verdict.value}: {c.answer}" if c.verdict else "withdrawn" if c.withdrawn
                       else "open, no answer yet")
             lines.append(f"{c.consultation_id}  {c.party.value:<{width}}  due {c.due}  {c.subject}  ->  {answer}")
-        section("Consultations", lines)
+        section(_say("Consultations"), lines)
     if state.realisation:
         corrections = [f"corrected {e.at:%Y-%m-%d} by {e.who}: {'; '.join(map(str, e.changes))}"
                        + (f" (why: {e.reason})" if e.reason else "")
@@ -121,18 +154,19 @@ def case_lines(view: CaseView, story: list[Entry]) -> list[str]:
         facts = [f"counterfactual: {state.counterfactual.value}"] if state.counterfactual else []
         if state.at_current_site is not None:
             facts.append("at its current site" if state.at_current_site else "elsewhere in its own region")
-        section("Realisation", [realisation_line(state.realisation), *facts, *corrections])
+        section(_say("Realisation"), [realisation_line(state.realisation), *facts, *corrections])
     if state.referrals:
-        section("Referrals", [f"{r.at:%Y-%m-%d} to {r.to.value}{f' ({r.name})' if r.name else ''}: {r.subject}"
+        section(_say("Referrals"), [f"{r.at:%Y-%m-%d} to {r.to.value}{f' ({r.name})' if r.name else ''}: {r.subject}"
                               for r in state.referrals])
     if view.reminders:
         width = max(len(x.label) for x in view.reminders)
-        section("Open reminders", [f"{x.label:<{width}}  {x.subject} -> {x.recipient}" for x in view.reminders])
+        section(_say("Open reminders"), [f"{_w(x.label):<{width}}  {_w(x.subject)} -> {x.recipient}"
+                                       for x in view.reminders])
     lines = []
     for entry in story:
-        lines.append(f"#{entry.seq:<3} {entry.at:%Y-%m-%d %H:%M}  {entry.who}  {entry.what}")
-        lines.extend(f"       {x}" for x in (*entry.details, *map(str, entry.changes)))
+        lines.append(f"#{entry.seq:<3} {entry.at:%Y-%m-%d %H:%M}  {entry.who}  {_w(entry.what)}")
+        lines.extend(f"       {_w(x)}" for x in (*entry.details, *map(str, entry.changes)))
         if entry.reason:
-            lines.append(f"       why: {entry.reason}")
-    section("Timeline", lines)
+            lines.append(f"       {labels['why']}: {entry.reason}")
+    section(_say("Timeline"), lines)
     return out

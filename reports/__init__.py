@@ -13,8 +13,11 @@ from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
 
-from domain.impact import Period, PreviousReport, impact
-from ledger.store import Ledger
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package is also where reports.i18n lives, which the CLI loads lean (no domain, no database)
+    from domain.impact import Period, PreviousReport
+    from ledger.store import Ledger
 
 FORMATS = ("md", "html", "json")
 # Payloads are canonical JSON (sorted keys), so a reminder's payload ends with its type. Reminders
@@ -39,6 +42,8 @@ def previous_report(ledger: Ledger, cutoff: datetime) -> PreviousReport | None:
     snap = ledger.snapshots.last_before(cutoff)
     if snap is None:
         return None
+    from domain.impact import PreviousReport
+
     return PreviousReport(snap.id, snap.kind, snap.period, datetime.fromisoformat(snap.cutoff), snap.sha256)
 
 
@@ -54,6 +59,8 @@ def compute(
     and how many); ``kind`` ``final`` adds the conclusions; ``another_region`` picks the definition
     of "another region" (``domain.impact.ANOTHER_REGION``)."""
     cutoff = as_of or datetime.now(UTC)
+    from domain.impact import Period, impact
+
     p = (period if isinstance(period, Period) else Period.parse(period)).cut(cutoff)
     return impact(_cases(ledger, as_of), p, include_demo=include_demo,
                   programme=ledger.programme.payloads(as_of), previous=previous_report(ledger, cutoff),

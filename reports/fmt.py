@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.messages import N_
-from reports.i18n import _, dutch, number
+from reports.i18n import _, day, dutch, number, term
 
 
 class Labels(dict[str, str]):
@@ -68,8 +68,6 @@ KINDS = {"home_region": "region", "destination_region": "region", "home_hotspot"
 
 def named(breakdown: str, key: str) -> str:
     """A breakdown's key as its reader calls it: "Oost NL" for ``oost-nl``, "Twente" for ``twente``."""
-    from reports.templating import term
-
     kind = KINDS.get(breakdown)
     return term(key, kind) if kind else key
 
@@ -108,8 +106,6 @@ def _day(text: str) -> str:
     """An ISO date as the reader writes it: as it is in English, "24 november 2026" in Dutch."""
     from datetime import date
 
-    from reports.templating import day
-
     if not dutch():
         return text
     try:
@@ -147,8 +143,6 @@ def pct(v: float | None) -> str:
 def step(key: str) -> str:
     """``needs_articulation->matchmaking`` as ``needs articulation → matchmaking`` (the stages' names in
     Dutch: ``vraagarticulatie → makelen en schakelen``)."""
-    from reports.templating import term
-
     if not dutch():
         return key.replace("->", " → ").replace("_", " ")
     return " → ".join(term(part, "stage") if part != "realised" else _("realised") for part in key.split("->"))

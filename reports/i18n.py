@@ -10,7 +10,7 @@ as they are (nothing to compile); English is the messages' own language.
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -53,6 +53,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(LANGUAGE.get()).ngettext(singular, plural, n)
 
 
+def language_from(env: Mapping[str, str]) -> str:
+    """A command line's reader's language: ``BRANDPUNT_LANG``, else the locale's (``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``: ``nl_NL.UTF-8`` is Dutch); English otherwise."""
+    for name in ("BRANDPUNT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip().lower()
+        if value:
+            return "nl" if value.startswith("nl") else "en"
+    return "en"
+
+
 def dutch() -> bool:
     return LANGUAGE.get() == "nl"
 
@@ -71,3 +81,39 @@ def number(v: float | int, decimals: int = 0) -> str:
     """``v`` with the reader's separators: 1,234.5 in English, 1.234,5 in Dutch."""
     text = f"{v:,.{decimals}f}"
     return text.translate(str.maketrans(",.", ".,")) if dutch() else text
+
+
+VOCABULARY = Path(__file__).resolve().parent / "vocabulary.json"
+
+
+@cache
+def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
+    """The display names of the vocabulary's values per language (``vocabulary.json``)."""
+    import json
+
+    data: dict[str, dict[str, dict[str, str]]] = json.loads(VOCABULARY.read_text(encoding="utf-8"))
+    data.pop("_about", None)
+    return data
+
+
+def term(value: object, kind: str) -> str:
+    """``value`` (a vocabulary value or its enum member) as its reader calls it: "makelen en
+    schakelen" for ``matchmaking`` in Dutch; the value itself when the vocabulary has no name for it."""
+    raw = str(getattr(value, "value", value))
+    names = vocabulary().get(kind, {}).get(raw)
+    return names.get(LANGUAGE.get(), names.get("en", raw)) if names else raw
+
+
+def day(value: object) -> str:
+    """A date as its reader writes it: "24 november 2026", "24 November 2026"."""
+    from datetime import date, datetime
+
+    from babel.dates import format_date
+
+    if isinstance(value, datetime):
+        value = value.date()
+    if not isinstance(value, date):
+        return str(value)
+    return format_date(value, format="long", locale=BABEL_LOCALE.get(LANGUAGE.get(), "en_GB"))
+
+

@@ -17,46 +17,12 @@ import jinja2
 
 from domain.messages import N_
 from reports import fmt
-from reports.i18n import BABEL_LOCALE, LANGUAGE, LANGUAGES, LOCALE, translations
+from reports.i18n import BABEL_LOCALE, LANGUAGE, LANGUAGES, LOCALE, day, term, translations, vocabulary
 
 __all__ = ["BABEL_LOCALE", "HERE", "LANGUAGE", "LANGUAGES", "LOCALE", "environment", "render", "said", "term",
            "translations", "vocabulary"]
 
 HERE = Path(__file__).resolve().parent / "templates"
-
-VOCABULARY = Path(__file__).resolve().parent / "vocabulary.json"
-
-
-@cache
-def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
-    """The display names of the vocabulary's values per language (``vocabulary.json``)."""
-    import json
-
-    data: dict[str, dict[str, dict[str, str]]] = json.loads(VOCABULARY.read_text(encoding="utf-8"))
-    data.pop("_about", None)
-    return data
-
-
-def term(value: object, kind: str) -> str:
-    """``value`` (a vocabulary value or its enum member) as its reader calls it: "makelen en
-    schakelen" for ``matchmaking`` in Dutch; the value itself when the vocabulary has no name for it."""
-    raw = str(getattr(value, "value", value))
-    names = vocabulary().get(kind, {}).get(raw)
-    return names.get(LANGUAGE.get(), names.get("en", raw)) if names else raw
-
-
-def day(value: object) -> str:
-    """A date as its reader writes it: "24 november 2026", "24 November 2026"."""
-    from datetime import date, datetime
-
-    from babel.dates import format_date
-
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
-        return str(value)
-    return format_date(value, format="long", locale=BABEL_LOCALE.get(LANGUAGE.get(), "en_GB"))
-
 
 REFUSED = N_("refused for {case}: {message}")
 PARAM_KINDS = {"stage": "stage", "stages": "stage", "region": "region", "in_region": "region",

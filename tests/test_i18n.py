@@ -250,3 +250,33 @@ def test_an_inbox_label_reads_in_dutch():
     assert (str(late), str(soon)) == ("overdue since 2026-11-20", "due in 3 days")
     with reading("nl"):
         assert (said(late), said(soon)) == ("te laat sinds 20 november 2026", "uiterlijk over 3 dagen")
+
+
+def test_lead_show_reads_in_dutch_under_a_dutch_locale(tmp_path):
+    """The CLI's case text (``brandpunt lead show``) in Dutch with ``BRANDPUNT_LANG=nl``, English otherwise."""
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from domain.decide import Context, decide
+    from domain.state import fold
+    from ledger.store import Ledger
+    from tests import factories as f
+
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    ledger = Ledger.open(url, upgrade=True)
+    ctx = Context("BP-2026-0001", datetime(2026, 3, 2, 9, tzinfo=UTC))
+    events = decide(None, f.start(phase=2), ctx)
+    ledger.append(events)
+    ledger.append(decide(fold(events), f.command("close", outcome="withdrawn"), ctx))
+    ledger.dispose()
+    brandpunt = str(Path(sys.executable).parent / "brandpunt")
+    env = {"PATH": os.environ["PATH"], "BRANDPUNT_HOME": str(tmp_path), "BRANDPUNT_LEDGER_URL": url}
+    shown = {lang: subprocess.run([brandpunt, "lead", "show", "BP-2026-0001"], env={**env, "BRANDPUNT_LANG": lang},
+                                  capture_output=True, text=True, timeout=60) for lang in ("nl", "en")}
+    assert shown["nl"].returncode == shown["en"].returncode == 0, shown["nl"].stderr
+    assert "  processtap   afgesloten sinds 2 maart 2026: teruggetrokken" in shown["nl"].stdout
+    assert "gesloten: teruggetrokken" in shown["nl"].stdout and "Tijdlijn" in shown["nl"].stdout
+    assert "  stage        closed since 2026-03-02: withdrawn" in shown["en"].stdout
+    assert "closed: withdrawn" in shown["en"].stdout and "Timeline" in shown["en"].stdout
