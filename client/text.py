@@ -12,7 +12,16 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from client.story import Entry, Words, describe, needs_lines, place, proposal_lines, realisation_line, timeline
+from client.story import (
+    Entry,
+    Words,
+    describe,
+    needs_lines,
+    place,
+    proposal_lines,
+    realisation_line,
+    timeline,
+)
 from client.views import summary
 
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import groupby
 from operator import itemgetter
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the package is also where reports.i18n lives, which the CLI loads lean (no domain, no database)

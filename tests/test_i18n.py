@@ -272,8 +272,8 @@ def test_lead_show_reads_in_dutch_under_a_dutch_locale(tmp_path):
     ledger.append(decide(fold(events), f.command("close", outcome="withdrawn"), ctx))
     ledger.dispose()
     brandpunt = str(Path(sys.executable).parent / "brandpunt")
-    env = {"PATH": os.environ["PATH"], "BRANDPUNT_HOME": str(tmp_path), "BRANDPUNT_LEDGER_URL": url}
-    shown = {lang: subprocess.run([brandpunt, "lead", "show", "BP-2026-0001"], env={**env, "BRANDPUNT_LANG": lang},
+    base = {"PATH": os.environ["PATH"], "BRANDPUNT_HOME": str(tmp_path), "BRANDPUNT_LEDGER_URL": url}
+    shown = {lang: subprocess.run([brandpunt, "lead", "show", "BP-2026-0001"], env={**base, "BRANDPUNT_LANG": lang},
                                   capture_output=True, text=True, timeout=60) for lang in ("nl", "en")}
     assert shown["nl"].returncode == shown["en"].returncode == 0, shown["nl"].stderr
     assert "  processtap   afgesloten sinds 2 maart 2026: teruggetrokken" in shown["nl"].stdout
