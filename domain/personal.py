@@ -35,11 +35,11 @@ found again by the value: ``brandpunt privacy erase --email``), or free text (on
 _CONTACT: Mapping[str, Kind] = MappingProxyType({"name": "name", "email": "email", "phone": "phone"})
 SEALED_TEXT: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "NoteRecorded": ("text",), "ConsultationRequested": ("subject",), "ConsultationAnswered": ("answer",),
-    "Referred": ("name", "subject"), "CaseShared": ("purpose",),
+    "Referred": ("name", "subject"), "CaseShared": ("purpose",), "ReminderSent": ("subject",),
 })
 """Free-text fields sealed in the ledger, per event type, besides every event's ``reason``: what a
-coordinator types may name anyone. (A reminder's subject and a delivery's error are written by
-brandpunt from the case's company and rules, never from a person's data: not sealed.)"""
+coordinator types may name anyone, and a reminder's subject quotes it (a consultation's subject).
+(A delivery's error is the mail server's or the webhook's answer: not sealed.)"""
 LEAD_EVENTS = ("LeadDetected", "LeadUpdated")
 """The events that carry the whole lead, and so its contact."""
 

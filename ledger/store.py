@@ -40,6 +40,7 @@ from domain.bounds import KVK_PATTERN
 from domain.case_ids import serial_id
 from domain.chain import GENESIS, canonical_json, chain_hash, event_json
 from domain.events import Event, parse_event
+from domain.personal import ERASED
 from domain.programme import (
     PROGRAMME_CHAIN,
     ProgrammeEvent,
@@ -476,6 +477,8 @@ class Ledger:
             if inserted and erase:
                 vault.destroy(conn, case_id, erase, datetime.now(UTC))
                 new_state = self._fold_stored(conn, case_id)  # the values now read [erased]
+                # the case's notifications quote its reminders' subjects: none goes out, or stays, naming anyone
+                conn.execute(update(outbox).where(outbox.c.case_id == case_id).values(subject=ERASED, body=ERASED))
             if inserted:
                 assert new_state is not None
                 self._project(conn, new_state, head_hash)

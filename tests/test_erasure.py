@@ -54,7 +54,10 @@ def test_places_are_the_contact_its_changes_and_the_free_text():
         ("lead.contact.name", "name"), ("lead.contact.email", "email"), ("lead.contact.phone", "phone"),
         ("changes.0.old", "email"), ("changes.0.new", "email"), ("reason", "text")]
     assert [p.path for p, _ in places({"type": "NoteRecorded", "text": "x", "reason": None})] == ["text"]
-    assert list(places({"type": "ReminderSent", "subject": "X BV reached phase 2"})) == []  # brandpunt's own text
+    reminder = {"type": "ReminderSent", "subject": "X BV: consultation C1 (grid_operator, 30 MVA) due 2026-12-01",
+                "error": "550 mailbox unavailable"}
+    assert [(p.path, p.kind) for p, _ in places(reminder)] == [("subject", "text")]  # it quotes what was typed
+    assert list(places({"type": "ReminderFailed", "error": "550 mailbox unavailable"})) == []  # the server's words
 
 
 def _every_text(ledger: Ledger) -> str:
@@ -257,3 +260,45 @@ def sealing_keys(payload: str) -> list[str]:
     from ledger.vault import sealed_key_ids
 
     return sealed_key_ids(payload)
+
+
+def test_a_reminder_quoting_what_was_typed_is_sealed_and_its_notification_erased_with_it(ledger_url, tmp_path):
+    """A consultation reminder's subject quotes the consultation's subject (typed by a coordinator): the
+    ``ReminderSent`` holds it sealed, and an erasure of the case blanks the outbox's copy too."""
+    import asyncio
+
+    from domain.decide import Context, decide
+    from domain.state import fold
+    from keys import Signer
+    from ledger.outbox import OutboxMessage
+
+    ledger = Ledger.open(ledger_url, upgrade=True)
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    case = "BP-2026-0001"
+    started = decide(None, f.start(contact=ANNA), Context(case, t0))
+    ledger.append(started)
+    state = fold(started)
+    subject = "Photon Forge BV: consultation C1 (grid_operator, bel Anna de Vries over 30 MVA) due 2026-04-01"
+    reminder = decide(state, f.command("record-reminder", key="consultation:C1:due-soon", rule="consultation",
+                                       subject=subject, channel="outbox", recipient="coordinator@bom.nl"),
+                      Context(case, t0 + timedelta(days=1)))
+    ledger.append(reminder, [OutboxMessage(message_id=f"{case}/c1", case_id=case, key="consultation:C1:due-soon",
+                                           recipient="coordinator@bom.nl", subject=subject, body=subject,
+                                           escalation=False)])
+    stored = ledger.events(case)[-1]
+    assert stored.type == "ReminderSent" and "Anna" not in stored.payload and stored.event.subject == subject
+    erasures = erasures_for(ledger, Person(name="Anna de Vries"))
+    assert erasures[case].fields >= 2  # her name as the contact, and the reminder quoting it
+
+    class NoWorkflows:
+        async def act(self, case_id: str, command: object) -> None:
+            from client.errors import CaseEnded
+
+            raise CaseEnded(case_id)
+
+    asyncio.run(carry_out(NoWorkflows(), ledger, erasures, "request", "AVG-7", "dpo",  # type: ignore[arg-type]  # the workflow side faked
+                          Signer.generate(), tmp_path / "erased-keys.txt"))
+    assert ledger.events(case)[-2].event.subject == ERASED  # the ReminderSent
+    (message,) = ledger.outbox.messages(case)
+    assert (message.subject, message.body) == (ERASED, ERASED)
+    ledger.dispose()
