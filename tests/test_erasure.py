@@ -296,7 +296,7 @@ def test_a_reminder_quoting_what_was_typed_is_sealed_and_its_notification_erased
 
             raise CaseEnded(case_id)
 
-    asyncio.run(carry_out(NoWorkflows(), ledger, erasures, "request", "AVG-7", "dpo",  # type: ignore[arg-type]  # the workflow side faked
+    asyncio.run(carry_out(NoWorkflows(), ledger, erasures, "request", "AVG-7", "dpo",
                           Signer.generate(), tmp_path / "erased-keys.txt"))
     assert ledger.events(case)[-2].event.subject == ERASED  # the ReminderSent
     (message,) = ledger.outbox.messages(case)
