@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from client.errors import BadInput, CaseEnded, CaseNotFound
+from domain.bounds import ERASED_KEYS_MAX
 from domain.commands import ErasePersonalData
 from domain.decide import Context, decide
 from domain.personal import Person, mentions, sealed_mentions
@@ -72,12 +73,23 @@ def mentioning(ledger: Ledger, person: Person) -> Iterator[Mention]:
 
 @dataclass
 class CaseErasure:
-    """What an erasure destroys in one case."""
+    """What an erasure destroys in one case: the keys, and how many sealed values each holds."""
 
     case_id: str
     keys: set[str] = field(default_factory=set)
-    fields: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
     recorded: Literal["workflow", "ledger", ""] = ""
+
+    @property
+    def fields(self) -> int:
+        return sum(self.counts.get(k, 0) for k in self.keys)
+
+    def count_in(self, ledger: Ledger) -> None:
+        """Count the sealed values each key holds in the case's events."""
+        for row in ledger.events(self.case_id):
+            for k in sealed_key_ids(row.payload):
+                if k in self.keys:
+                    self.counts[k] = self.counts.get(k, 0) + 1
 
 
 def erasures_for(ledger: Ledger, person: Person) -> dict[str, CaseErasure]:
@@ -90,17 +102,23 @@ def erasures_for(ledger: Ledger, person: Person) -> dict[str, CaseErasure]:
         if m.keys:
             found.setdefault(m.row.case_id, CaseErasure(m.row.case_id)).keys.update(m.keys)
     for erasure in found.values():  # how many sealed values those keys hold
-        for row in ledger.events(erasure.case_id):
-            if row.opened is not None:
-                erasure.fields += sum(1 for k in sealed_key_ids(row.payload) if k in erasure.keys)
+        erasure.count_in(ledger)
     return {c: e for c, e in sorted(found.items()) if e.keys}
 
 
-def _command(erasure: CaseErasure, scope: Literal["request", "retention"], reference: str,
-             actor: str) -> ErasePersonalData:
-    digest = hashlib.sha256(" ".join(sorted(erasure.keys)).encode()).hexdigest()[:16]
-    return ErasePersonalData(actor=actor, organisation=None, scope=scope, keys=sorted(erasure.keys),
-                             fields=erasure.fields, reference=reference, command_id=f"erase-{digest}")
+def _commands(erasure: CaseErasure, scope: Literal["request", "retention"], reference: str,
+              actor: str) -> list[ErasePersonalData]:
+    """The case's erasure as commands of at most ``ERASED_KEYS_MAX`` keys each (a command's size is
+    bounded); each command's id from its keys, so a re-run applies none twice."""
+    keys = sorted(erasure.keys)
+    out = []
+    for i in range(0, len(keys), ERASED_KEYS_MAX):
+        part = keys[i:i + ERASED_KEYS_MAX]
+        digest = hashlib.sha256(" ".join(part).encode()).hexdigest()[:16]
+        out.append(ErasePersonalData(actor=actor, organisation=None, scope=scope, keys=part,
+                                     fields=sum(erasure.counts.get(k, 0) for k in part), reference=reference,
+                                     command_id=f"erase-{digest}"))
+    return out
 
 
 async def carry_out(cases: LocalCases, ledger: Ledger, erasures: dict[str, CaseErasure],
@@ -114,18 +132,18 @@ async def carry_out(cases: LocalCases, ledger: Ledger, erasures: dict[str, CaseE
         raise BadInput(f"reference: {reference!r} is no register reference (letters, digits and ._:/#-, "
                        "no spaces: never a name)", "reference") from None
     for erasure in erasures.values():
-        command = _command(erasure, scope, reference, actor)
-        try:
-            await cases.act(erasure.case_id, command)
-            erasure.recorded = "workflow"
-        except (CaseEnded, CaseNotFound):
-            state = ledger.fold_case(erasure.case_id)
-            if state is None:
-                raise CaseNotFound(erasure.case_id, ledger.safe_url) from None
-            events = decide(state, command, Context(erasure.case_id, datetime.now(UTC)))
-            ledger.append(events, signer=ledger_signer, erase=command.keys)
-            erasure.recorded = "ledger"
-        _listed(erase_list, command.keys)
+        for command in _commands(erasure, scope, reference, actor):
+            try:
+                await cases.act(erasure.case_id, command)
+                erasure.recorded = "workflow"
+            except (CaseEnded, CaseNotFound):
+                state = ledger.fold_case(erasure.case_id)
+                if state is None:
+                    raise CaseNotFound(erasure.case_id, ledger.safe_url) from None
+                events = decide(state, command, Context(erasure.case_id, datetime.now(UTC)))
+                ledger.append(events, signer=ledger_signer, erase=command.keys)
+                erasure.recorded = "ledger"
+            _listed(erase_list, command.keys)
     if erasures:
         ledger.scrub()
 
@@ -155,7 +173,6 @@ def due_for_retention(ledger: Ledger, today: date, period: timedelta) -> dict[st
         keys = ledger.live_keys(state.case_id)
         if keys:
             erasure = CaseErasure(state.case_id, set(keys))
-            erasure.fields = sum(1 for r in ledger.events(state.case_id) for k in sealed_key_ids(r.payload)
-                                 if k in erasure.keys)
+            erasure.count_in(ledger)
             due[state.case_id] = erasure
     return due

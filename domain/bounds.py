@@ -53,8 +53,11 @@ EMAIL_PATTERN = r"^(?:[^@\s]+@[^@\s]+\.[^@\s]+|\[erased\])$"
 RECIPIENT_MAX = EMAIL_MAX
 KEY_ID_MAX = 40
 """a sealed value's key id (``ledger.vault``: 32 hex characters)."""
-ERASED_KEYS_MAX = 10_000
-"""keys one erasure destroys in one case: a case's every sealed value, for retention."""
+ERASED_KEYS_MAX = 1_000
+"""keys one ``PersonalDataErased`` destroys (about 35 KiB of key ids, within a command's size); a case
+with more sealed values (retention of a long case) is erased by several, in one go."""
+EVENTS_COUNTED_MAX = 1_000_000_000
+"""a count of sealed values (one key may hold a contact's name in every update of a long case)."""
 REFERENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]*$"
 """a register reference (an erasure request's, a retention rule's): letters, digits and ``._:/#-``,
 no spaces, so no person's name fits in it."""

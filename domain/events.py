@@ -221,7 +221,7 @@ class PersonalDataErased(EventBase):
     type: Literal["PersonalDataErased"] = "PersonalDataErased"
     scope: Literal["request", "retention"]
     keys: list[Annotated[str, b.length(b.KEY_ID_MAX, min_length=1)]] = Field(max_length=b.ERASED_KEYS_MAX)
-    fields: Annotated[b.StrictInt, b.within(0, b.ERASED_KEYS_MAX * 4)]
+    fields: Annotated[b.StrictInt, b.within(0, b.EVENTS_COUNTED_MAX)]
     reference: str = Field(min_length=1, max_length=b.LABEL_MAX, pattern=b.REFERENCE_PATTERN)
 
 

@@ -302,3 +302,41 @@ def test_a_reminder_quoting_what_was_typed_is_sealed_and_its_notification_erased
     (message,) = ledger.outbox.messages(case)
     assert (message.subject, message.body) == (ERASED, ERASED)
     ledger.dispose()
+
+
+def test_a_case_with_more_sealed_values_than_one_command_holds_is_erased_in_several(tmp_path):
+    """Retention of a long case: more keys than one ``PersonalDataErased`` may carry (its size is
+    bounded) are destroyed by several, each with its own command id, in one run."""
+    import asyncio
+
+    from domain.bounds import ERASED_KEYS_MAX
+    from domain.decide import Context, decide
+    from domain.state import fold
+    from keys import Signer
+
+    ledger = Ledger.open(f"sqlite:///{tmp_path / 'ledger.db'}", upgrade=True)
+    t0 = datetime(2018, 3, 2, 9, tzinfo=UTC)
+    case = "BP-2018-0001"
+    events = decide(None, f.start(contact=ANNA), Context(case, t0))
+    state = fold(events)
+    for i in range(ERASED_KEYS_MAX + 5):  # a note each: a free text, a key each
+        events += (new := decide(state, f.command("note", text=f"call {i}"), Context(case, t0 + timedelta(minutes=i))))
+        state = fold(new, state)
+    events += decide(state, f.command("close", outcome="withdrawn"), Context(case, t0 + timedelta(days=30)))
+    ledger.append(events)
+    due = due_for_retention(ledger, datetime(2026, 1, 1, tzinfo=UTC).date(), timedelta(days=2_557))
+    assert len(due[case].keys) == ERASED_KEYS_MAX + 5 + 3  # the notes, the contact's name, e-mail and phone
+
+    class NoWorkflows:
+        async def act(self, case_id: str, command: object) -> None:
+            from client.errors import CaseEnded
+
+            raise CaseEnded(case_id)
+
+    asyncio.run(carry_out(NoWorkflows(), ledger, due, "retention", "retention:7y", "dpo", Signer.generate(),
+                          tmp_path / "erased-keys.txt"))
+    erased = [r.event for r in ledger.events(case) if r.type == "PersonalDataErased"]
+    assert [len(e.keys) for e in erased] == [ERASED_KEYS_MAX, 8]
+    assert sum(e.fields for e in erased) == ERASED_KEYS_MAX + 8 and ledger.live_keys(case) == []
+    assert len(listed(tmp_path / "erased-keys.txt")) == ERASED_KEYS_MAX + 8
+    ledger.dispose()
