@@ -190,11 +190,16 @@ def _readable(row: WalkedRow, keys: Opening | None) -> tuple[str, str | None]:
     if opened is not None:
         return opened, None
     if keys is None:
-        return redacted(payload), None
+        try:
+            return redacted(payload), None
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            return payload, "a sealed value sits where no value is sealed (edited by hand?)"
     try:
         got = keys.open(row.case_id, payload)
     except Unopenable as err:
         return payload, f"a sealed value does not open: {err}"
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+        return payload, "a sealed value sits where no value is sealed (edited by hand?)"
     return (got.text if got else payload), None
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -133,6 +134,9 @@ async def carry_out(cases: LocalCases, ledger: Ledger, erasures: dict[str, CaseE
                        "no spaces: never a name)", "reference") from None
     for erasure in erasures.values():
         for command in _commands(erasure, scope, reference, actor):
+            # listed first: a crash between the two leaves a listed key alive (erased by the next run or
+            # reapply), never a destroyed key unlisted (a restored backup would bring it back for good)
+            _listed(erase_list, command.keys)
             try:
                 await cases.act(erasure.case_id, command)
                 erasure.recorded = "workflow"
@@ -143,7 +147,6 @@ async def carry_out(cases: LocalCases, ledger: Ledger, erasures: dict[str, CaseE
                 events = decide(state, command, Context(erasure.case_id, datetime.now(UTC)))
                 ledger.append(events, signer=ledger_signer, erase=command.keys)
                 erasure.recorded = "ledger"
-            _listed(erase_list, command.keys)
     if erasures:
         ledger.scrub()
 
@@ -153,6 +156,8 @@ def _listed(erase_list: Path, key_ids: list[str]) -> None:
     day = date.today().isoformat()
     with erase_list.open("a", encoding="utf-8") as out:
         out.writelines(f"{k} {day}\n" for k in key_ids)
+        out.flush()
+        os.fsync(out.fileno())
     erase_list.chmod(0o600)
 
 

@@ -37,6 +37,14 @@ class Words(str):
         made.template, made.params = template, params
         return made
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copied and pickled from its template (the text is made from it again)."""
+        return (_words, (self.template, self.params))
+
+
+def _words(template: str, params: dict[str, Any]) -> Words:
+    return Words(template, **params)
+
 
 @dataclass(frozen=True)
 class Change:

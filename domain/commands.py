@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from domain import bounds as b
+from domain.personal import ERASED
 from domain.signing import Signed
 from domain.errors import CommandRejected
 from domain.models import Lead, LeadChanges, Location, MatchProposal, NeedsProfile
@@ -59,6 +60,13 @@ class CommandBase(BaseModel):
         "set by the client library, never by a person")
 
 
+def _not_erased(email: str | None) -> None:
+    """A person types an e-mail address, never ``[erased]``: that is what an erased one reads as
+    (``domain.personal.ERASED``; the e-mail pattern admits it for the events, not for commands)."""
+    if email == ERASED:
+        raise ValueError("contact.email: an e-mail address, not [erased] (what an erased address reads as)")
+
+
 class DetectLead(CommandBase):
     type: Literal["start"] = "start"
     lead: Lead
@@ -80,6 +88,11 @@ class DetectLead(CommandBase):
         "the ROM of the lead's home region; recorded with the lead",
     )
 
+    @model_validator(mode="after")
+    def _no_erased_email(self) -> DetectLead:
+        _not_erased(self.lead.contact.email)
+        return self
+
 
 class UpdateLead(CommandBase):
     """Change lead facts. ``changes`` holds only the changed fields, merged onto the current lead by
@@ -94,6 +107,8 @@ class UpdateLead(CommandBase):
     def _one_form(self) -> UpdateLead:
         if (self.lead is None) == (self.changes is None):
             raise ValueError("update carries either changes (the changed fields) or lead (the whole lead)")
+        given = self.changes.contact if self.changes is not None else self.lead.contact if self.lead else None
+        _not_erased(given.email if given is not None else None)
         return self
 
 

@@ -36,6 +36,7 @@ _CONTACT: Mapping[str, Kind] = MappingProxyType({"name": "name", "email": "email
 SEALED_TEXT: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "NoteRecorded": ("text",), "ConsultationRequested": ("subject",), "ConsultationAnswered": ("answer",),
     "Referred": ("name", "subject"), "CaseShared": ("purpose",), "ReminderSent": ("subject",),
+    "NeedsArticulated": ("needs.notes",), "Realised": ("new_scaleup_reason",),
 })
 """Free-text fields sealed in the ledger, per event type, besides every event's ``reason``: what a
 coordinator types may name anyone, and a reminder's subject quotes it (a consultation's subject).
@@ -54,24 +55,45 @@ class Place:
     kind: Kind
 
 
+CHANGED_TEXT = ("new_scaleup_reason",)
+"""Fields of free text that a correction changes (``RealisationCorrected.changes``): sealed there too."""
+
+
+def _at(data: Mapping[str, Any], path: str) -> object:
+    node: object = data
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
 def places(event: Mapping[str, Any]) -> Iterator[tuple[Place, str]]:
     """Each sealed place of ``event`` (its JSON form) that holds a value, with the value: the lead's
-    contact, the old and new values of a change to the contact, and the free text."""
+    contact, the old and new values of a change to the contact (or to a free text), and the free text.
+    Whatever the JSON holds (a tampered row), only a text at a place of the right shape counts."""
     kind = event.get("type")
     if kind in LEAD_EVENTS:
-        contact = (event.get("lead") or {}).get("contact") or {}
         for field, what in _CONTACT.items():
-            if isinstance(contact.get(field), str):
-                yield Place(f"lead.contact.{field}", what), contact[field]
-    for i, change in enumerate(event.get("changes") or []):
+            value = _at(event, f"lead.contact.{field}")
+            if isinstance(value, str):
+                yield Place(f"lead.contact.{field}", what), value
+    changes = event.get("changes")
+    for i, change in enumerate(changes if isinstance(changes, list) else []):
         changed = change.get("field") if isinstance(change, Mapping) else None
-        if isinstance(changed, str) and changed.startswith("contact.") and changed[8:] in _CONTACT:
-            for side in ("old", "new"):
-                if isinstance(change.get(side), str):
-                    yield Place(f"changes.{i}.{side}", _CONTACT[changed[8:]]), change[side]
+        if not isinstance(changed, str):
+            continue
+        sealed: Kind | None = (_CONTACT.get(changed[8:]) if changed.startswith("contact.") else
+                               "text" if changed in CHANGED_TEXT else None)
+        if sealed is None:
+            continue
+        for side in ("old", "new"):
+            if isinstance(change.get(side), str):
+                yield Place(f"changes.{i}.{side}", sealed), change[side]
     for field in ("reason", *SEALED_TEXT.get(str(kind), ())):
-        if isinstance(event.get(field), str):
-            yield Place(field, "text"), event[field]
+        value = _at(event, field)
+        if isinstance(value, str):
+            yield Place(field, "text"), value
 
 
 def replaced(event: dict[str, Any], new: Callable[[Place, str], str]) -> dict[str, Any]:
@@ -123,20 +145,11 @@ class Person:
         return isinstance(value, str) and value.strip().casefold() in {n.casefold() for n in self.needles()}
 
 
-def _get(data: Mapping[str, Any], path: str) -> object:
-    node: object = data
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
 def mentions(event: Mapping[str, Any], person: Person) -> Iterator[str]:
     """The fields of ``event`` (its JSON form) that name ``person``: the personal fields holding one of
     their identifiers, the actor, changes to or from them, and free text that contains one."""
     for path in PERSONAL_FIELDS:
-        if person.names(_get(event, path)):
+        if person.names(_at(event, path)):
             yield path
     if person.subject and person.names(event.get("actor")):
         yield "actor"

@@ -82,8 +82,8 @@ class LedgerRow:
         """The row, its sealed values opened with ``keys`` (left sealed without)."""
         try:
             opened = keys.open(row.case_id, row.payload) if keys is not None else None
-        except ValueError:  # an altered sealed value: the row is shown as stored (audit verify names it)
-            opened = None
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            opened = None  # an altered sealed value: the row is shown as stored (audit verify names it)
         return cls(
             id=row.id, case_id=row.case_id, seq=row.seq, event_id=row.event_id, type=row.type,
             at=datetime.fromisoformat(row.at), actor=row.actor, organisation=row.organisation,

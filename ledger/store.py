@@ -433,22 +433,24 @@ class Ledger:
             if (new_state.last_seq if new_state else 0) != head_seq:
                 new_state = self._fold_stored(conn, case_id)  # projection missing or stale: refold
             for ev in events:
-                # personal values and free text sealed before canonicalisation: the hash covers the
-                # ciphertext, so erasing a key (ledger.vault) leaves every chain verifiable
-                canonical = canonical_json(vault.seal_event(conn, case_id, event_json(ev)))
-                if ev.seq <= head_seq:
+                if ev.seq <= head_seq:  # a repeat: the same event as stored, compared as people read it
                     stored = conn.execute(
                         select(ledger_events.c.payload).where(
                             ledger_events.c.case_id == case_id, ledger_events.c.seq == ev.seq
                         )
                     ).scalar_one()
-                    if stored != canonical:
+                    plain = canonical_json(ev)
+                    opened = vault.open_in(conn, case_id, [stored])[0] if stored != plain else plain
+                    if opened != plain:
                         raise LedgerConflict(
                             f"{ev.event_id}: the ledger holds a different event under this id "
-                            f"({_differences(stored, canonical)})"
+                            f"({_differences(opened, plain)})"
                         )
                     skipped += 1
                     continue
+                # personal values and free text sealed before canonicalisation: the hash covers the
+                # ciphertext, so erasing a key (ledger.vault) leaves every chain verifiable
+                canonical = canonical_json(vault.seal_event(conn, case_id, event_json(ev)))
                 if ev.seq != head_seq + 1:
                     raise LedgerGap(f"{ev.event_id}: the ledger's last event of {case_id} is seq {head_seq}")
                 new_hash = chain_hash(head_hash, canonical)
@@ -725,6 +727,7 @@ class Ledger:
             cases_hit = vault.live_cases(conn, key_ids)
             vault.destroyed(conn, key_ids, now)
             for case_id in cases_hit:
+                conn.execute(update(outbox).where(outbox.c.case_id == case_id).values(subject=ERASED, body=ERASED))
                 state = self._fold_stored(conn, case_id)
                 head = conn.execute(select(ledger_events.c.hash).where(ledger_events.c.case_id == case_id)
                                     .order_by(ledger_events.c.seq.desc()).limit(1)).scalar_one()
@@ -734,9 +737,9 @@ class Ledger:
             self.scrub()
         return cases_hit
 
-    def scrub(self) -> None:
+    def scrub(self) -> bool:
         """Make destroyed keys unrecoverable from the database's files (``ledger.vault.scrub``)."""
-        vault.scrub(self._engine)
+        return vault.scrub(self._engine)
 
     def keys(self, *, walk: bool = False) -> vault.Keys:
         """The sealed values' keys for a read (``walk``: a walk over many cases in case order)."""

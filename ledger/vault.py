@@ -13,8 +13,9 @@ covers the ciphertext. Keys:
 Erasing a key sets ``key`` and ``ref`` to NULL (the row stays: it says the value was erased, and
 when): the value then reads as ``[erased]`` (``domain.personal.ERASED``) everywhere, and nothing
 left in the database links the erased key to the person. SQLite runs with ``secure_delete`` and the
-WAL is checkpointed after an erasure; on PostgreSQL the table is vacuumed, so the old key bytes do
-not survive in free pages. Backups: ``ledger.erasures`` (the erase list, kept outside the database).
+WAL is checkpointed after an erasure (freed space zeroed); on PostgreSQL the table is vacuumed (its
+space freed for reuse, not overwritten: see :func:`scrub`). Backups: the erase list
+(``client.privacy``), kept outside the database.
 
 The key rows are the ledger's own: like the rest of the ledger they are protected by the database's
 access control; the Temporal side has its own keys (``keys.codec``).
@@ -61,8 +62,9 @@ def seal_event(conn: Connection, case_id: str, event: dict[str, Any]) -> dict[st
 
     Run in the append's transaction (appends to one case are serialised): a value's key is made on
     its first use and found again by its ref, so a retried append seals to the same bytes. A value
-    that already reads ``[erased]`` (a lead carried past an erasure) is stored as it is."""
-    found = [(p, v) for p, v in places(event) if v != ERASED and key_id_of(v) is None]
+    that already reads ``[erased]`` (a lead carried past an erasure) is stored as it is. Every other
+    value is sealed, whatever it looks like: a person may type text that looks sealed."""
+    found = [(p, v) for p, v in places(event) if v != ERASED]
     if not found:
         return event
     refs = {p.path: _ref(case_id, event, p, v) for p, v in found}
@@ -107,6 +109,8 @@ def open_payload(payload: str, case_id: str, keys: Mapping[str, bytes | None]) -
     if SEALED_MARK not in payload:
         return None
     data = json.loads(payload)
+    if not isinstance(data, dict):
+        raise Unopenable("the payload is no JSON object")
     erased: list[str] = []
 
     def opened(place: Place, value: str) -> str:
@@ -201,7 +205,12 @@ def redacted(payload: str) -> str:
     never show a person's data, and must not need the vault."""
     if SEALED_MARK not in payload:
         return payload
-    data = json.loads(payload)
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return payload  # not JSON: the strict checks say so
+    if not isinstance(data, dict):
+        return payload
     return _CANONICAL.encode(replaced(data, lambda _, v: ERASED if key_id_of(v) is not None else v))
 
 
@@ -254,18 +263,29 @@ def live_cases(conn: Connection, key_ids: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
-def scrub(engine: Engine) -> None:
-    """Make destroyed key bytes unrecoverable from the database files: SQLite's WAL checkpointed into
-    the (``secure_delete``) database, PostgreSQL's dead rows of ``data_keys`` vacuumed away."""
+def scrub(engine: Engine, attempts: int = 20) -> bool:
+    """Make destroyed key bytes unrecoverable from the database files, as far as the database lets us:
+    SQLite's WAL checkpointed (and truncated) into the ``secure_delete`` database, which zeroes freed
+    space; PostgreSQL's ``data_keys`` vacuumed, which frees the old rows' space for reuse (it does not
+    overwrite it: on PostgreSQL the disk's own encryption and the backups' expiry are what remain).
+    False when SQLite stayed busy (a reader held the WAL): the next erasure or ``reapply`` tries again."""
     if engine.dialect.name == "sqlite":
+        import time
+
         raw = engine.raw_connection()  # no transaction: a checkpoint inside one leaves pages behind
         try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for _ in range(attempts):
+                busy = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy or not busy[0]:
+                    return True
+                time.sleep(0.05)
+            return False
         finally:
             raw.close()
-    elif engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM data_keys")
+    return True
 
 
 __all__ = ["Keys", "Opened", "Unopenable", "destroy", "destroyed", "live_cases", "live_keys", "open_in", "open_payload",

@@ -54,6 +54,12 @@ def test_places_are_the_contact_its_changes_and_the_free_text():
         ("lead.contact.name", "name"), ("lead.contact.email", "email"), ("lead.contact.phone", "phone"),
         ("changes.0.old", "email"), ("changes.0.new", "email"), ("reason", "text")]
     assert [p.path for p, _ in places({"type": "NoteRecorded", "text": "x", "reason": None})] == ["text"]
+    assert [p.path for p, _ in places({"type": "NeedsArticulated", "needs": {"notes": "Anna wants 30 MVA"}})] == [
+        "needs.notes"]  # free text inside the needs
+    corrected = {"type": "RealisationCorrected", "changes": [{"field": "new_scaleup_reason", "old": "a", "new": "b"},
+                                                              {"field": "jobs", "old": 1, "new": 2}]}
+    assert [p.path for p, _ in places(corrected)] == ["changes.0.old", "changes.0.new"]
+    assert list(places({"type": "LeadDetected", "lead": "not a lead"})) == []  # a tampered shape: nothing
     reminder = {"type": "ReminderSent", "subject": "X BV: consultation C1 (grid_operator, 30 MVA) due 2026-12-01",
                 "error": "550 mailbox unavailable"}
     assert [(p.path, p.kind) for p, _ in places(reminder)] == [("subject", "text")]  # it quotes what was typed
@@ -340,3 +346,73 @@ def test_a_case_with_more_sealed_values_than_one_command_holds_is_erased_in_seve
     assert sum(e.fields for e in erased) == ERASED_KEYS_MAX + 8 and ledger.live_keys(case) == []
     assert len(listed(tmp_path / "erased-keys.txt")) == ERASED_KEYS_MAX + 8
     ledger.dispose()
+
+
+def test_text_that_looks_sealed_is_sealed_like_any_other_and_the_case_goes_on(ledger_url):
+    from audit.verify import rows_of, verify_rows
+    from domain.decide import Context, decide
+    from domain.state import fold
+
+    ledger = Ledger.open(ledger_url, upgrade=True)
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    case = "BP-2026-0001"
+    started = decide(None, f.start(contact={"name": "sealed:1:abc:def"}), Context(case, t0))
+    ledger.append(started)
+    ledger.append(decide(fold(started), f.command("note", text="sealed:1:0000:AAAA"), Context(case, t0)))
+    rows = ledger.events(case)
+    assert [r.event.lead.contact.name for r in rows[:1]] == ["sealed:1:abc:def"]  # read back as typed
+    assert rows[1].event.text == "sealed:1:0000:AAAA" and "sealed:1:0000:AAAA" not in rows[1].payload
+    assert ledger.fold_case(case) is not None and verify_rows(rows_of(ledger), keys=ledger.keys(walk=True)).ok
+    ledger.dispose()
+
+
+def test_a_hand_edited_payload_with_a_sealed_value_in_a_strange_place_is_a_finding_not_a_crash(ledger_url):
+    from sqlalchemy import update
+
+    from audit.verify import rows_of, verify_rows
+    from domain.chain import chain_hash
+    from domain.decide import Context, decide
+    from ledger.schema import ledger_events
+
+    ledger = Ledger.open(ledger_url, upgrade=True)
+    case = "BP-2026-0001"
+    ledger.append(decide(None, f.start(contact=ANNA), Context(case, datetime(2026, 3, 2, 9, tzinfo=UTC))))
+    row = ledger.events(case)[0]
+    data = json.loads(row.payload)
+    data["lead"] = data["lead"]["contact"]["name"]  # a sealed value where the lead was
+    edited = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    with ledger._engine.begin() as conn:
+        conn.execute(update(ledger_events).where(ledger_events.c.case_id == case)
+                     .values(payload=edited, hash=chain_hash(row.prev_hash, edited)))
+    for keys in (ledger.keys(walk=True), None):
+        (finding,) = verify_rows(rows_of(ledger), keys=keys).findings
+        assert finding.case_id == case and finding.seq == 1
+    shown = ledger.events(case)[0]
+    assert (shown.opened or shown.payload) == edited  # shown as stored: nothing opened where nothing is sealed
+    ledger.dispose()
+
+
+def test_a_repeat_of_an_event_stored_before_sealing_is_recognised(ledger_url, monkeypatch):
+    """An activity retried across the upgrade to sealing: the event stored plain (by code of 0015) is
+    the same event, not a conflict, and nothing new is sealed for it."""
+    from domain.decide import Context, decide
+    from ledger import vault
+
+    ledger = Ledger.open(ledger_url, upgrade=True)
+    events = decide(None, f.start(contact=ANNA), Context("BP-2026-0001", datetime(2026, 3, 2, 9, tzinfo=UTC)))
+    with monkeypatch.context() as m:
+        m.setattr(vault, "seal_event", lambda conn, case_id, event: event)  # as code before sealing wrote it
+        ledger.append(events)
+    assert "Anna de Vries" in ledger.events("BP-2026-0001")[0].payload
+    again = ledger.append(events)
+    assert (again.inserted, again.skipped) == (0, 1) and ledger.live_keys("BP-2026-0001") == []
+    ledger.dispose()
+
+
+def test_a_person_cannot_type_an_erased_address():
+    import pytest
+
+    with pytest.raises(ValueError, match=r"contact.email: an e-mail address, not \[erased\]"):
+        f.start(contact={"name": "X", "email": "[erased]"})
+    with pytest.raises(ValueError, match="not \\[erased\\]"):
+        f.command("update", changes={"contact": {"email": "[erased]"}})

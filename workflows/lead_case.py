@@ -535,7 +535,7 @@ class LeadCaseWorkflow:
         )
         self._state = loaded.state if loaded.state is not None else fold(events, self._state)
         self._changed = True
-        self._events.extend(events)
+        self._events = list(events)  # what this run recorded before holds the erased values: forgotten
         self._upsert_search_attributes()
 
     def _upsert_search_attributes(self) -> None:
