@@ -62,6 +62,9 @@ class Channels:
     smtp_starttls: bool = False
     webhook_url: str | None = None
     timeout: float = 10.0
+    language: str = "en"
+    """The recipients' language (``BRANDPUNT_MAIL_LANGUAGE``: en or nl): the e-mail's and the webhook's
+    subject and body are said in it (``reports.mail``); the outbox keeps the recorded text."""
 
     def configured(self) -> list[str]:
         """The external channels this deployment has (the outbox is always there)."""
@@ -74,6 +77,7 @@ class Channels:
             smtp_host=e.get("BRANDPUNT_SMTP_HOST") or None,
             smtp_port=int(e.get("BRANDPUNT_SMTP_PORT", "25")),
             smtp_from=e.get("BRANDPUNT_SMTP_FROM", "brandpunt@localhost"),
+            language="nl" if e.get("BRANDPUNT_MAIL_LANGUAGE", "").strip().lower().startswith("nl") else "en",
             smtp_user=e.get("BRANDPUNT_SMTP_USER") or None,
             smtp_password=e.get("BRANDPUNT_SMTP_PASSWORD") or None,
             smtp_starttls=e.get("BRANDPUNT_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
@@ -152,7 +156,18 @@ class NotifyActivities:
                 )
         return Delivery(channels=request.channels)
 
+    def _said(self, n: Notification) -> Notification:
+        """``n`` with its subject and body in the recipients' language (``Channels.language``)."""
+        if self._channels.language == "en":
+            return n
+        from reports import mail
+        from reports.i18n import reading
+
+        with reading(self._channels.language):
+            return n.model_copy(update={"subject": mail.subject(n.subject), "body": mail.body(n.body)})
+
     def _send_email(self, n: Notification) -> None:
+        n = self._said(n)
         c = self._channels
         msg = EmailMessage()
         msg["From"] = c.smtp_from
@@ -170,6 +185,7 @@ class NotifyActivities:
             smtp.send_message(msg)
 
     def _post_webhook(self, n: Notification) -> int:
+        n = self._said(n)
         c = self._channels
         assert c.webhook_url is not None
         request = urllib.request.Request(

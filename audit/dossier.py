@@ -136,7 +136,7 @@ def _offers_used(proposals: list[dict]) -> str:
 
 def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None) -> str:
     """The case's events as a page a person reads (``reports/templates/dossier_timeline.html``)."""
-    from reports.templating import render
+    from reports.templating import LANGUAGE, render
 
     state = fold(r.event for r in rows if finding is None or r.seq < finding.seq)
     items = []
@@ -151,7 +151,8 @@ def timeline(case_id: str, rows: list[LedgerRow], finding: Finding | None = None
     return render("dossier_timeline.html", case_id=case_id, company=state.lead.company if state else "",
                   finding=str(finding) if finding else None, stage=state.stage.value if state else "-",
                   outcome=state.outcome.value if state and state.outcome else "open", items=items,
-                  head=rows[-1].hash if rows else "-", erased=sum(len(r.erased) for r in rows))
+                  head=rows[-1].hash if rows else "-", erased=sum(len(r.erased) for r in rows),
+                  language=LANGUAGE.get())
 
 
 def write(

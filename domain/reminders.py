@@ -152,6 +152,25 @@ def channels_for(recipient: str, configured: list[str]) -> list[str]:
     return out
 
 
+SUBJECTS = (
+    "{company} is past venture phase 2 (phase 3 since {day}): articulate its growth question",
+    "{company} nears the end of venture phase 2 (expected {day}): articulate its growth question",
+    "{company} nears the end of venture phase 2 (typical length {day}): articulate its growth question",
+    "escalation: {company} is past the end of venture phase 2 ({day}) and its growth question is not "
+    "articulated: the 2-3 years head start is at risk",
+    "{company} reached venture phase 2: start needs articulation",
+    "{company} is in venture phase {phase}, past phase 2: start needs articulation",
+    "{company} is back in venture phase {phase} after phase 2 or later: start needs articulation",
+    "{company} is overdue in stage {stage} (since {day})",
+    "{company}: consultation {consultation} ({party}, {subject}) due {day}",
+)
+"""A reminder's subject, as templates: the English text recorded in the ledger is exactly one of
+these filled in, perhaps behind :data:`PREFIXES`, so an e-mail can be said in its recipient's language
+(``activities.notify``; the catalogue has each). The text itself never changes: it is recorded."""
+PREFIXES = ("follow-up {i}: {subject}", "escalation: {subject}", "overdue, escalated: {subject}")
+"""What a follow-up or an escalation puts before a reminder's subject."""
+
+
 class PlannedReminder(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -45,3 +45,14 @@ def extract_report_terms(fileobj: IO[bytes], keywords: Any, comment_tags: Any, o
     """Babel's extractor interface: (line, function, message, comments) per message."""
     for message in report_messages():
         yield 0, "_", message, ["domain/impact.py"]
+
+
+def extract_reminder_subjects(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+                              ) -> Iterator[tuple[int, str, str, list[str]]]:
+    """The reminders' subjects and prefixes (``domain.reminders.SUBJECTS``, ``PREFIXES``) and the
+    e-mail's body (``reports.mail.BODY``): what an e-mail says in its recipients' language."""
+    from domain.reminders import PREFIXES, SUBJECTS
+    from reports.mail import BODY
+
+    for message in (*SUBJECTS, *PREFIXES, BODY):
+        yield 0, "_", message, ["domain/reminders.py"]

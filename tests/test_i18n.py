@@ -280,3 +280,72 @@ def test_lead_show_reads_in_dutch_under_a_dutch_locale(tmp_path):
     assert "gesloten: teruggetrokken" in shown["nl"].stdout and "Tijdlijn" in shown["nl"].stdout
     assert "  stage        closed since 2026-03-02: withdrawn" in shown["en"].stdout
     assert "closed: withdrawn" in shown["en"].stdout and "Timeline" in shown["en"].stdout
+
+
+def _planned_subjects() -> list[str]:
+    """The subjects ``domain.reminders.plan`` writes, over cases that owe each kind of reminder."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from domain.decide import Context, decide
+    from domain.reminders import Phase2Rule, ReminderRules, plan
+    from domain.state import fold
+    from tests import factories as f
+
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    rules = ReminderRules(phase2=Phase2Rule())
+    subjects: list[str] = []
+    for phase, then in ((2, []), (3, []), (2, [f.command("change-phase", phase=1)]),
+                        (2, [f.command("expect-phase2-end", expected_end=(date.today() + timedelta(days=400)).isoformat())]),
+                        (2, [f.command("articulate-needs", needs=f.NEEDS)])):
+        case = f"BP-2026-{len(subjects):04d}"
+        events = decide(None, f.start(phase=phase), Context(case, t0))
+        state = fold(events)
+        for k, command in enumerate(then, start=1):
+            state = fold(decide(state, command, Context(case, t0 + timedelta(hours=k))), state)
+        assert state is not None
+        subjects += [r.subject for r in plan(state, rules)]
+    return subjects
+
+
+def test_every_reminder_subject_is_a_template_the_mail_says_in_dutch():
+    from reports import mail
+    from reports.i18n import reading
+
+    subjects = _planned_subjects()
+    assert len(subjects) > 10 and any(s.startswith("follow-up") for s in subjects)
+    with reading("nl"):
+        said = [mail.subject(s) for s in subjects]
+    assert [s for s, nl in zip(subjects, said, strict=True) if nl == s] == []  # every one matched a template
+    assert "Photon Forge BV heeft levensfase 2 bereikt: begin met de vraagarticulatie" in said
+    assert any(s.startswith("vervolg 1: Photon Forge BV") for s in said)
+    with reading("nl"):
+        assert mail.body("Lead X reached venture phase 2: start needs articulation\n\nCase BP-2026-0001, stage "
+                         "matchmaking.") == ("Lead X heeft levensfase 2 bereikt: begin met de vraagarticulatie\n\n"
+                                             "Casus BP-2026-0001, fase makelen en schakelen.")
+
+
+def test_an_e_mail_goes_out_in_its_recipients_language(ledger_url):
+    from activities.notify import Channels, Notification, NotifyActivities
+    from ledger.store import Ledger
+    from tests.peers import MailSink
+
+    ledger = Ledger.open(ledger_url, upgrade=True)
+    n = Notification(message_id="BP-2026-0001/phase2:remind", case_id="BP-2026-0001", key="phase2:remind",
+                     recipient="coordinator@example.org",
+                     subject="Photon Forge BV reached venture phase 2: start needs articulation",
+                     body="Photon Forge BV reached venture phase 2: start needs articulation\n\nCase BP-2026-0001, "
+                          "stage detection.")
+    with MailSink() as sink:
+        NotifyActivities(ledger.outbox, Channels(smtp_host="127.0.0.1", smtp_port=sink.port,
+                                                 language="nl")).deliver_notification(n)
+    (_, _, content), = sink.messages
+    import email
+    from email import policy
+
+    received = email.message_from_bytes(content, policy=policy.default)
+    assert received["Subject"].strip() == "Photon Forge BV heeft levensfase 2 bereikt: begin met de vraagarticulatie"
+    assert "Casus BP-2026-0001, fase detectie." in received.get_content()
+    (stored,) = ledger.outbox.messages()
+    assert stored.subject == n.subject  # the outbox keeps what the ledger recorded
+    assert Channels.from_env({"BRANDPUNT_MAIL_LANGUAGE": "nl"}).language == "nl"
+    ledger.dispose()
