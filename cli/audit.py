@@ -209,7 +209,6 @@ def run_verify(args: argparse.Namespace) -> int:
 def _command_signatures(args: argparse.Namespace, case_id: str | None) -> SignatureReport:
     """``--signatures``: the commands' signatures against the command public keys (never the database's)."""
     from audit.commands import check_signatures
-    from audit.verify import rows_of
     from keys import Keyring, KeyringError, PublicKeys, keys_dir
 
     if args.public_keys:
@@ -405,7 +404,6 @@ async def run_dossier(args: argparse.Namespace) -> int:
         print(f"warning: no Temporal history in the dossier: {err}", file=sys.stderr)
         histories = []
     from cli.files import call
-
     from keys import codec, keys_dir
 
     payload_keys = codec.load(keys_dir())  # the histories written decrypted, as the ledger's events are

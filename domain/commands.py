@@ -22,10 +22,10 @@ from pydantic import (
 )
 
 from domain import bounds as b
-from domain.personal import ERASED
-from domain.signing import Signed
 from domain.errors import CommandRejected
 from domain.models import Lead, LeadChanges, Location, MatchProposal, NeedsProfile
+from domain.personal import ERASED
+from domain.signing import Signed
 from domain.vocab import (
     Bottleneck,
     CompanyType,

@@ -14,8 +14,8 @@ from pydantic import ConfigDict, Field, TypeAdapter
 
 from domain import bounds as b
 from domain.evolve import Evolving
-from domain.signing import Signed
 from domain.models import FieldChange, Lead, Location, MatchProposal, NeedsProfile, Realisation
+from domain.signing import Signed
 from domain.vocab import (
     Bottleneck,
     CompanyType,

@@ -16,10 +16,6 @@ from domain.events import (
     CaseClosed,
     CaseReopened,
     CaseShared,
-    OwnerAssigned,
-    PersonalDataErased,
-    ShareRevoked,
-    SharingProposed,
     ConsultationAnswered,
     ConsultationRequested,
     Event,
@@ -29,6 +25,8 @@ from domain.events import (
     MatchesProposed,
     NeedsArticulated,
     NoteRecorded,
+    OwnerAssigned,
+    PersonalDataErased,
     Phase2EndExpected,
     PhaseChanged,
     RealisationCorrected,
@@ -38,6 +36,8 @@ from domain.events import (
     ReminderDelivered,
     ReminderFailed,
     ReminderSent,
+    ShareRevoked,
+    SharingProposed,
 )
 from domain.models import Consultation, Lead, Location, MatchProposal, NeedsProfile, Realisation, Referral
 from domain.timing import LeadTime, lead_time

@@ -33,8 +33,8 @@ from client.inbox import items
 from client.story import Entry, needs_lines, place, proposal_lines, realisation_line, timeline
 from domain.access import Action, Role, may
 from domain.decide import possible
-from domain.state import CaseState, fold
 from domain.reminders import ReminderRules
+from domain.state import CaseState, fold
 
 SHARING = frozenset({"share", "revoke-share"})
 TIMELINE_SHOWN = 200
