@@ -172,14 +172,19 @@ class Keys:
 
     def _one(self, case_id: str) -> dict[str, bytes | None]:
         with self._engine.connect() as conn:
-            return {r.key_id: _decode(r.key) if r.key else None
-                    for r in conn.execute(select(_K.key_id, _K.key).where(_K.case_id == case_id))}
+            return case_keys(conn, case_id)
 
     def open(self, case_id: str, payload: str) -> Opened | None:
         """:func:`open_payload` with this case's keys."""
         if SEALED_MARK not in payload:
             return None
         return open_payload(payload, case_id, self.of(case_id))
+
+
+def case_keys(conn: Connection, case_id: str) -> dict[str, bytes | None]:
+    """Every key of case ``case_id``: key id -> key (``None``: erased)."""
+    return {r.key_id: _decode(r.key) if r.key else None
+            for r in conn.execute(select(_K.key_id, _K.key).where(_K.case_id == case_id))}
 
 
 def open_in(conn: Connection, case_id: str, payloads: Iterable[str]) -> list[str]:
@@ -191,8 +196,7 @@ def open_in(conn: Connection, case_id: str, payloads: Iterable[str]) -> list[str
     for p in payloads:
         if SEALED_MARK in p:
             if keys is None:
-                keys = {r.key_id: _decode(r.key) if r.key else None
-                        for r in conn.execute(select(_K.key_id, _K.key).where(_K.case_id == case_id))}
+                keys = case_keys(conn, case_id)
             opened = open_payload(p, case_id, keys)
             out.append(opened.text if opened else p)
         else:
@@ -288,5 +292,5 @@ def scrub(engine: Engine, attempts: int = 20) -> bool:
     return True
 
 
-__all__ = ["Keys", "Opened", "Unopenable", "destroy", "destroyed", "live_cases", "live_keys", "open_in", "open_payload",
+__all__ = ["Keys", "Opened", "Unopenable", "case_keys", "destroy", "destroyed", "live_cases", "live_keys", "open_in", "open_payload",
            "person_keys", "redacted", "scrub", "seal_event", "sealed_key_ids", "SEALED_MARK"]

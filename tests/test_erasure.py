@@ -147,6 +147,15 @@ async def test_erasing_a_person_leaves_every_chain_verifiable_and_their_data_now
         await operator.aclose()
 
 
+class NoWorkflows:
+    """The cases' workflows as an operator meets them once they have ended: an erasure goes to the ledger."""
+
+    async def act(self, case_id: str, command: object) -> None:
+        from client.errors import CaseEnded
+
+        raise CaseEnded(case_id)
+
+
 def _sqlite_path(ledger: Ledger) -> Path:
     return Path(ledger.url.removeprefix("sqlite:///"))
 
@@ -165,12 +174,6 @@ def test_a_restored_backup_is_erased_again_from_the_erase_list(tmp_path):
         src.backup(dst)
     erasures = erasures_for(ledger, Person(email=ANNA["email"]))
     import asyncio
-
-    class NoWorkflows:  # the case's workflow has ended: erased in the ledger
-        async def act(self, case_id: str, command: object) -> None:
-            from client.errors import CaseEnded
-
-            raise CaseEnded(case_id)
 
     erase_list = tmp_path / "keys" / "erased-keys.txt"
     asyncio.run(carry_out(NoWorkflows(), ledger, erasures, "request", "AVG-1", "dpo",
@@ -212,12 +215,6 @@ def test_retention_erases_a_closed_case_whole_and_keeps_its_figures(ledger_url, 
     today = datetime(2026, 1, 1, tzinfo=UTC).date()
     assert sorted(due_for_retention(ledger, today, timedelta(days=2_557))) == ["BP-2018-0001"]
     assert due_for_retention(ledger, today, timedelta(days=3_000)) == {}
-
-    class NoWorkflows:
-        async def act(self, case_id: str, command: object) -> None:
-            from client.errors import CaseEnded
-
-            raise CaseEnded(case_id)
 
     due = due_for_retention(ledger, today, timedelta(days=2_557))
     asyncio.run(carry_out(NoWorkflows(), ledger, due, "retention", "retention:7y", "dpo",
@@ -296,12 +293,6 @@ def test_a_reminder_quoting_what_was_typed_is_sealed_and_its_notification_erased
     erasures = erasures_for(ledger, Person(name="Anna de Vries"))
     assert erasures[case].fields >= 2  # her name as the contact, and the reminder quoting it
 
-    class NoWorkflows:
-        async def act(self, case_id: str, command: object) -> None:
-            from client.errors import CaseEnded
-
-            raise CaseEnded(case_id)
-
     asyncio.run(carry_out(NoWorkflows(), ledger, erasures, "request", "AVG-7", "dpo",
                           Signer.generate(), tmp_path / "erased-keys.txt"))
     assert ledger.events(case)[-2].event.subject == ERASED  # the ReminderSent
@@ -332,12 +323,6 @@ def test_a_case_with_more_sealed_values_than_one_command_holds_is_erased_in_seve
     ledger.append(events)
     due = due_for_retention(ledger, datetime(2026, 1, 1, tzinfo=UTC).date(), timedelta(days=2_557))
     assert len(due[case].keys) == ERASED_KEYS_MAX + 5 + 3  # the notes, the contact's name, e-mail and phone
-
-    class NoWorkflows:
-        async def act(self, case_id: str, command: object) -> None:
-            from client.errors import CaseEnded
-
-            raise CaseEnded(case_id)
 
     asyncio.run(carry_out(NoWorkflows(), ledger, due, "retention", "retention:7y", "dpo", Signer.generate(),
                           tmp_path / "erased-keys.txt"))
